@@ -1,0 +1,210 @@
+/**
+ * Emits generated/xml-decoder.ts: one strict decode function per element with element
+ * content, walking its content model particle by particle over the XmlReader. Order,
+ * cardinality, duplicates, unknown elements and the DM profile are checked as the
+ * children arrive; nothing is buffered or looked up in a table at run time.
+ */
+import type { CodeBlockWriter } from 'ts-morph';
+import type { Element, Model, Particle } from '../model.js';
+import { particlesOf } from '../model.js';
+import type { Output } from '../output.js';
+import { str } from '../naming.js';
+import { fieldType, importedTypeNames, isOptionalField, structuredElements, valueType } from './common.js';
+
+export function emitXmlDecoder(model: Model, out: Output): void {
+  const sf = out.ts('xml-decoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'dm-profile.tsv', 'embedding.tsv']);
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-reader.js', namedImports: ['XmlReader'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', namedImports: ['resolveLimits', 'type DecodeLimits'] });
+  sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['grammar'] });
+  sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
+
+  sf.addInterface({
+    name: 'XmlDecodeOptions',
+    isExported: true,
+    properties: [
+      { name: 'limits', type: 'Partial<DecodeLimits>', hasQuestionToken: true, docs: ['Bounds on input size, depth, element count and text length.'] },
+      {
+        name: 'profile',
+        type: "'syncml' | 'dm'",
+        hasQuestionToken: true,
+        docs: ["`dm` refuses elements OMA DM does not use (Sync, Map, Search, ...); `syncml` (default) reads all of SyncML."],
+      },
+    ],
+  });
+  sf.addFunction({
+    name: 'decodeXml',
+    isExported: true,
+    docs: [
+      `Decodes a complete <${model.root.name}> message from UTF-8 bytes or a string. Throws DecodeError, with the element\npath and byte offset, for anything that is not a well-formed message of the grammar.`,
+    ],
+    parameters: [
+      { name: 'input', type: 'Uint8Array | string' },
+      { name: 'options', type: 'XmlDecodeOptions', initializer: '{}' },
+    ],
+    returnType: model.root.typeName,
+    statements: (w) => {
+      w.writeLine('const r = new XmlReader(input, grammar, resolveLimits(options.limits));');
+      w.writeLine("r.dmOnly = options.profile === 'dm';");
+      w.writeLine('r.openRoot();');
+      w.writeLine(`const message = d${model.root.name}(r);`);
+      w.writeLine('r.finish();');
+      w.writeLine('return message;');
+    },
+  });
+
+  for (const e of structuredElements(model)) {
+    sf.addFunction({
+      name: `d${e.name}`,
+      parameters: [{ name: 'r', type: 'XmlReader' }],
+      returnType: e.typeName,
+      statements: (w) => (e.content.kind === 'embedded' ? writeEmbedded(model, e, w) : writeSequence(model, e, w)),
+    });
+  }
+}
+
+/** Expression that reads the value of `element` whose start tag was just read. */
+function readValue(model: Model, element: string): string {
+  const e = model.byName.get(element)!;
+  switch (e.content.kind) {
+    case 'empty':
+      return '(r.readEmpty(), true)';
+    case 'text':
+      return e.content.inlineMarkup ? 'r.readText(true)' : 'r.readText()';
+    default:
+      return `d${element}(r)`;
+  }
+}
+
+function profileCheck(model: Model, element: string, parent: string, w: CodeBlockWriter): void {
+  const e = model.byName.get(element)!;
+  if (!e.dm) w.writeLine(`if (r.dmOnly) r.outsideProfile(${str(element)}, ${str(parent)}, ${str(e.dmNote)});`);
+}
+
+function childVocab(model: Model, e: Element): number {
+  const particles = particlesOf(model, e);
+  const first = particles[0];
+  if (!first) return e.vocabulary.id;
+  const name = first.kind === 'element' ? first.element : first.elements[0]!;
+  return model.byName.get(name)!.vocabulary.id;
+}
+
+function writeSequence(model: Model, e: Element, w: CodeBlockWriter): void {
+  const particles = particlesOf(model, e);
+  const V = childVocab(model, e);
+  const allNames = particles.flatMap((p) => (p.kind === 'element' ? [p.element] : [...p.elements]));
+  w.writeLine(e.tagged ? `const o = { kind: ${str(e.name)} } as ${e.typeName};` : `const o = {} as ${e.typeName};`);
+  w.writeLine(`let n = r.nextChild(${V});`);
+  for (const p of particles) writeParticle(model, e, p, V, w);
+  w.writeLine(`if (n !== null) r.unexpected(n, ${V}, ${str(e.name)}, [], [${allNames.map(str).join(', ')}]);`);
+  w.writeLine('return o;');
+}
+
+function writeParticle(model: Model, parent: Element, p: Particle, V: number, w: CodeBlockWriter): void {
+  const P = str(parent.name);
+  if (p.kind === 'element') {
+    const N = str(p.element);
+    if (p.max === 1) {
+      if (p.min === 1 && !isOptionalField(model, p)) {
+        w.writeLine(`if (n !== ${N}) r.missing(${N}, ${P}, n);`);
+        profileCheck(model, p.element, parent.name, w);
+        w.writeLine(`o.${p.field} = ${readValue(model, p.element)};`);
+        w.writeLine(`n = r.nextChild(${V});`);
+        w.writeLine(`if (n === ${N}) r.duplicate(${N}, ${P});`);
+      } else {
+        w.write(`if (n === ${N})`).block(() => {
+          profileCheck(model, p.element, parent.name, w);
+          const value = readValue(model, p.element);
+          w.writeLine(value === '(r.readEmpty(), true)' ? `r.readEmpty();\no.${p.field} = true;` : `o.${p.field} = ${value};`);
+          w.writeLine(`n = r.nextChild(${V});`);
+          w.writeLine(`if (n === ${N}) r.duplicate(${N}, ${P});`);
+        });
+        if (p.min === 1) w.writeLine(`else r.missing(${N}, ${P}, n);`);
+      }
+    } else {
+      const list = `${p.field}`;
+      w.writeLine(`const ${list}: ${valueType(model, p)}[] = [];`);
+      w.write(`while (n === ${N})`).block(() => {
+        profileCheck(model, p.element, parent.name, w);
+        w.writeLine(`${list}.push(${readValue(model, p.element)});`);
+        w.writeLine(`n = r.nextChild(${V});`);
+      });
+      if (p.min === 1) w.writeLine(`if (${list}.length === 0) r.missing(${N}, ${P}, n);`);
+      w.writeLine(`o.${p.field} = ${list} as ${fieldType(model, p)};`);
+    }
+    return;
+  }
+  // A choice of elements.
+  const writeCases = (onValue: (value: string) => string): void => {
+    for (const m of p.elements) {
+      w.writeLine(`case ${str(m)}:`);
+      w.indent(() => {
+        profileCheck(model, m, parent.name, w);
+        w.writeLine(onValue(readValue(model, m)));
+        w.writeLine('break;');
+      });
+    }
+  };
+  const members = p.elements.map((m) => `<${m}>`).join(' or ');
+  if (p.max === 1) {
+    w.write('switch (n)').block(() => {
+      writeCases((v) => `o.${p.field} = ${v};\nn = r.nextChild(${V});`);
+      if (p.min === 1) w.writeLine(`default:\n  r.missing(${str(members)}, ${P}, n);`);
+    });
+    return;
+  }
+  const list = p.field;
+  w.writeLine(`const ${list}: ${p.union}[] = [];`);
+  w.write(`${list}Loop: for (;;)`).block(() => {
+    w.write('switch (n)').block(() => {
+      writeCases((v) => `${list}.push(${v});`);
+      w.writeLine(`default:\n  break ${list}Loop;`);
+    });
+    w.writeLine(`n = r.nextChild(${V});`);
+  });
+  if (p.min === 1) w.writeLine(`if (${list}.length === 0) r.missing(${str(members)}, ${P}, n);`);
+  w.writeLine(`o.${p.field} = ${list} as ${fieldType(model, p)};`);
+}
+
+/** Embedded vocabulary (Meta holding MetInf): children in any order, each at most as often as the held content allows. */
+function writeEmbedded(model: Model, e: Element, w: CodeBlockWriter): void {
+  const particles = particlesOf(model, e);
+  const V = childVocab(model, e);
+  for (const p of particles) {
+    if (p.kind !== 'element') throw new Error(`embedded content of <${e.name}> with a choice is not supported`);
+    const t = valueType(model, p);
+    if (p.max === 1) w.writeLine(`let ${p.field}: ${t} | undefined;`);
+    else w.writeLine(`const ${p.field}: ${t}[] = [];`);
+  }
+  w.write(`for (let n = r.nextChild(${V}); n !== null; n = r.nextChild(${V}))`).block(() => {
+    w.write('switch (n)').block(() => {
+      for (const p of particles) {
+        if (p.kind !== 'element') continue;
+        w.writeLine(`case ${str(p.element)}:`);
+        w.indent(() => {
+          profileCheck(model, p.element, e.name, w);
+          if (p.max === 1) {
+            w.writeLine(`if (${p.field} !== undefined) r.duplicate(${str(p.element)}, ${str(e.name)});`);
+            w.writeLine(`${p.field} = ${readValue(model, p.element)};`);
+          } else {
+            w.writeLine(`${p.field}.push(${readValue(model, p.element)});`);
+          }
+          w.writeLine('break;');
+        });
+      }
+      w.writeLine(`default:\n  r.unexpected(n, ${V}, ${str(e.name)}, [], []);`);
+    });
+  });
+  // Build the value in content-model order, whatever order the children came in.
+  w.writeLine(`const o = {} as ${e.typeName};`);
+  for (const p of particles) {
+    if (p.kind !== 'element') continue;
+    if (p.max === 1) {
+      if (p.min === 1) w.writeLine(`if (${p.field} === undefined) r.missing(${str(p.element)}, ${str(e.name)}, null);`);
+      w.writeLine(`if (${p.field} !== undefined) o.${p.field} = ${p.field};`);
+    } else {
+      if (p.min === 1) w.writeLine(`if (${p.field}.length === 0) r.missing(${str(p.element)}, ${str(e.name)}, null);`);
+      w.writeLine(`o.${p.field} = ${p.field} as ${fieldType(model, p)};`);
+    }
+  }
+  w.writeLine('return o;');
+}

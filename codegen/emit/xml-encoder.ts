@@ -1,0 +1,135 @@
+/**
+ * Emits generated/xml-encoder.ts: one encode function per element with element content,
+ * writing children in content-model order as compact XML. Elements of an embedded
+ * vocabulary (MetInf inside Meta) carry their namespace on the outermost tag.
+ */
+import type { CodeBlockWriter } from 'ts-morph';
+import type { Element, Model, Particle } from '../model.js';
+import { particlesOf } from '../model.js';
+import type { Output } from '../output.js';
+import { str } from '../naming.js';
+import { importedTypeNames, structuredElements } from './common.js';
+
+export function emitXmlEncoder(model: Model, out: Output): void {
+  const sf = out.ts('xml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'embedding.tsv']);
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-writer.js', namedImports: ['escapeText'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['EncodeError', 'isEncodeError'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8'] });
+  sf.addImportDeclaration({ moduleSpecifier: './validators.js', namedImports: ['checkMessage'] });
+  sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
+
+  const root = model.root;
+  const rootNs = root.vocabulary.namespaces[0]!;
+  sf.addInterface({
+    name: 'XmlEncodeOptions',
+    isExported: true,
+    properties: [{ name: 'declaration', type: 'boolean', hasQuestionToken: true, docs: ['Start with `<?xml version="1.0" encoding="UTF-8"?>`.'] }],
+  });
+  sf.addFunction({
+    name: 'encodeXmlString',
+    isExported: true,
+    docs: [
+      `Encodes a message as compact XML text. Throws EncodeError, naming the field, when the value breaks the\ncontent model or holds a character XML cannot carry.`,
+    ],
+    parameters: [
+      { name: 'message', type: root.typeName },
+      { name: 'options', type: 'XmlEncodeOptions', initializer: '{}' },
+    ],
+    returnType: 'string',
+    statements: (w) => {
+      w.write('try').block(() => {
+        w.writeLine(`const body = e${root.name}(message, ${str(` xmlns="${rootNs}"`)});`);
+        w.writeLine(`return options.declaration ? '<?xml version="1.0" encoding="UTF-8"?>' + body : body;`);
+      });
+      w.write('catch (error)').block(() => {
+        w.writeLine('// Find where the value is wrong, with its path, from the value checks.');
+        w.writeLine('const issue = checkMessage(message)[0];');
+        w.writeLine('if (issue) throw new EncodeError(issue.reason, issue.path);');
+        w.writeLine('if (isEncodeError(error)) throw error;');
+        w.writeLine("throw new EncodeError(`value cannot be encoded: ${String(error)}`, '');");
+      });
+    },
+  });
+  sf.addFunction({
+    name: 'encodeXml',
+    isExported: true,
+    docs: ['Encodes a message as UTF-8 XML bytes; see encodeXmlString.'],
+    parameters: [
+      { name: 'message', type: root.typeName },
+      { name: 'options', type: 'XmlEncodeOptions', initializer: '{}' },
+    ],
+    returnType: 'Uint8Array',
+    statements: 'return encodeUtf8(encodeXmlString(message, options));',
+  });
+
+  for (const e of structuredElements(model)) {
+    sf.addFunction({
+      name: `e${e.name}`,
+      parameters: [
+        { name: 'v', type: e.typeName },
+        { name: 'ns', type: 'string', initializer: "''" },
+      ],
+      returnType: 'string',
+      statements: (w) => writeElement(model, e, w),
+    });
+  }
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `e${u.name}`,
+      parameters: [{ name: 'v', type: u.name }],
+      returnType: 'string',
+      statements: (w) => {
+        w.write('switch (v.kind)').block(() => {
+          for (const m of u.members) w.writeLine(`case ${str(m)}:\n  return e${m}(v);`);
+          w.writeLine(`default:\n  throw new EncodeError(\`unknown kind "\${String((v as { kind: unknown }).kind)}" in <${u.owner}>\`, '');`);
+        });
+      },
+    });
+  }
+}
+
+function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
+  const embedded = e.content.kind === 'embedded';
+  const childNs = embedded ? str(` xmlns="${model.byName.get((e.content as { holds: string }).holds)!.vocabulary.namespaces[0]}"`) : "''";
+  w.writeLine(`let s = '<${e.name}' + ns + '>';`);
+  for (const p of particlesOf(model, e)) writeParticle(model, e, p, childNs, w);
+  w.writeLine(`return s + '</${e.name}>';`);
+}
+
+function writeParticle(model: Model, parent: Element, p: Particle, childNs: string, w: CodeBlockWriter): void {
+  const value = (element: string, x: string): string => {
+    const c = model.byName.get(element)!;
+    switch (c.content.kind) {
+      case 'empty':
+        return `'<${element}' + ${childNs} + '/>'`;
+      case 'text':
+        return childNs === "''" ? `'<${element}>' + escapeText(${x}) + '</${element}>'` : `'<${element}' + ${childNs} + '>' + escapeText(${x}) + '</${element}>'`;
+      default:
+        return `e${element}(${x}${childNs === "''" ? '' : ', ' + childNs})`;
+    }
+  };
+  const f = `v.${p.field}`;
+  if (p.kind === 'choice') {
+    if (p.max === 1) {
+      w.writeLine(p.min === 1 ? `s += e${p.union}(${f});` : `if (${f} !== undefined) s += e${p.union}(${f});`);
+    } else {
+      if (p.min === 1) writeNonEmptyCheck(parent, p, w);
+      w.writeLine(`for (const x of ${f}) s += e${p.union}(x);`);
+    }
+    return;
+  }
+  const c = model.byName.get(p.element)!;
+  if (p.max === 1) {
+    if (c.content.kind === 'empty') w.writeLine(`if (${f}) s += ${value(p.element, f)};`);
+    else if (p.min === 1) w.writeLine(`s += ${value(p.element, f)};`);
+    else w.writeLine(`if (${f} !== undefined) s += ${value(p.element, f)};`);
+  } else {
+    if (p.min === 1) writeNonEmptyCheck(parent, p, w);
+    w.writeLine(`for (const x of ${f}) s += ${value(p.element, 'x')};`);
+  }
+}
+
+function writeNonEmptyCheck(parent: Element, p: Particle, w: CodeBlockWriter): void {
+  const what = p.kind === 'element' ? `<${p.element}>` : p.elements.map((m) => `<${m}>`).join(' or ');
+  w.writeLine(`if (v.${p.field}.length === 0) throw new EncodeError(${str(`<${parent.name}> needs at least one ${what}`)}, '');`);
+}

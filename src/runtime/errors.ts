@@ -1,0 +1,58 @@
+/**
+ * Typed errors of the codec layer. Every failure to read or write a message is one of
+ * these, never a string or a bare Error: callers tell them apart with the guards.
+ */
+
+/** A message could not be decoded: where (element path, byte offset) and why. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  constructor(
+    /** Human-readable reason, without the location. */
+    readonly reason: string,
+    /** Element path from the root, e.g. `/SyncML/SyncBody/Replace/Item/Meta`. */
+    readonly path: string,
+    /** Byte offset into the input where the problem was found. */
+    readonly offset: number,
+  ) {
+    super(`${path || '/'}: ${reason} (offset ${offset})`);
+  }
+}
+
+/** A typed value could not be written: the value breaks the content model or holds
+ * characters the encoding cannot carry. */
+export class EncodeError extends Error {
+  override readonly name = 'EncodeError';
+  constructor(
+    readonly reason: string,
+    /** Path of the offending field, e.g. `syncBody.commands[2].items[0].data`. */
+    readonly path: string,
+  ) {
+    super(`${path || '/'}: ${reason}`);
+  }
+}
+
+/** One problem found in an untyped value (JSON) that should be a typed message. */
+export interface ValueIssue {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** An untyped value (JSON) is not a valid typed message. */
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+  constructor(readonly issues: readonly ValueIssue[]) {
+    super(issues.map((i) => `${i.path || '/'}: ${i.reason}`).join('\n'));
+  }
+}
+
+export function isDecodeError(e: unknown): e is DecodeError {
+  return e instanceof Error && e.name === 'DecodeError';
+}
+
+export function isEncodeError(e: unknown): e is EncodeError {
+  return e instanceof Error && e.name === 'EncodeError';
+}
+
+export function isValueError(e: unknown): e is ValueError {
+  return e instanceof Error && e.name === 'ValueError';
+}

@@ -1,0 +1,60 @@
+/**
+ * Pieces the generated value checks share. A check walks an untyped value (parsed JSON,
+ * or a typed value from an untrusted caller), records every problem with its path, and
+ * returns the canonical typed value: fields in content-model order, `false` EMPTY flags
+ * dropped, absent arrays read as empty.
+ */
+import type { ValueIssue } from './errors.js';
+
+export class CheckContext {
+  readonly issues: ValueIssue[] = [];
+  constructor(readonly dmOnly: boolean) {}
+
+  issue(path: string, reason: string): undefined {
+    this.issues.push({ path, reason });
+    return undefined;
+  }
+}
+
+export type Loose = Record<string, unknown>;
+
+export function isRecord(x: unknown): x is Loose {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Records keys that the element does not have. */
+export function checkKeys(x: Loose, known: ReadonlySet<string>, path: string, element: string, c: CheckContext): void {
+  for (const k of Object.keys(x)) {
+    if (!known.has(k)) c.issue(join(path, k), `<${element}> has no field "${k}"`);
+  }
+}
+
+const BAD_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A text value: a string that XML and WBXML can carry. */
+export function checkText(x: unknown, path: string, element: string, c: CheckContext): string | undefined {
+  if (typeof x !== 'string') return c.issue(path, `<${element}> must be a string, not ${describe(x)}`);
+  const bad = BAD_CHAR.exec(x);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return c.issue(path, `<${element}> holds U+${code} at index ${bad.index}, which XML cannot carry`);
+  }
+  return x;
+}
+
+/** An EMPTY element's flag: true when present. */
+export function checkFlag(x: unknown, path: string, element: string, c: CheckContext): boolean | undefined {
+  if (typeof x !== 'boolean') return c.issue(path, `<${element}> is EMPTY: use true or leave it out, not ${describe(x)}`);
+  return x;
+}
+
+export function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? 'an object' : `${typeof x} ${JSON.stringify(x)}`;
+}

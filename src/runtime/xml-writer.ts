@@ -1,0 +1,45 @@
+/**
+ * Pieces the generated XML encoders share: escaping of character data, with a check
+ * that every character can travel in XML 1.0 as UTF-8.
+ */
+import { EncodeError } from './errors.js';
+
+/** Characters that need escaping, or that XML cannot carry at all. */
+const NEEDS_CARE = /[<>&\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/** Escapes text content. An unencodable character throws an EncodeError without a path;
+ * the encoder entry point locates it with the generated value checks. */
+export function escapeText(v: string): string {
+  if (!NEEDS_CARE.test(v)) return v;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    let rep: string | undefined;
+    if (c === 60) rep = '&lt;';
+    else if (c === 62) rep = '&gt;';
+    else if (c === 38) rep = '&amp;';
+    else if (c === 13) rep = '&#13;';
+    else if (c < 0x20 && c !== 9 && c !== 10) {
+      throw new EncodeError(`control character U+${hex4(c)} cannot be written in XML`, "");
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = v.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) throw new EncodeError(`lone surrogate U+${hex4(c)} in text`, "");
+      i++;
+      continue;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      throw new EncodeError(`lone surrogate U+${hex4(c)} in text`, "");
+    } else if (c === 0xfffe || c === 0xffff) {
+      throw new EncodeError(`non-character U+${hex4(c)} cannot be written in XML`, "");
+    }
+    if (rep !== undefined) {
+      out += v.slice(last, i) + rep;
+      last = i + 1;
+    }
+  }
+  return out + v.slice(last);
+}
+
+function hex4(c: number): string {
+  return c.toString(16).toUpperCase().padStart(4, '0');
+}
