@@ -245,6 +245,9 @@ export function buildModel(inputs: ModelInputs): Model {
   const tokenRows = new Map(inputs.tokens.rows.map((r) => [`${r['vocabulary']}:${r['element']}`, Number.parseInt(r['token']!, 16)]));
 
   const declByName = new Map(dtd.elements.map((e) => [e.name, e]));
+  for (const name of childNames) {
+    if (!declByName.has(name)) throw new ModelError(`<${name}> is used in a content model but never declared`);
+  }
   const tagged = new Set<string>();
   const unions: { name: string; members: string[]; owner: string }[] = [];
 
@@ -346,9 +349,6 @@ export function buildModel(inputs: ModelInputs): Model {
     };
   });
   const byName = new Map(elements.map((e) => [e.name, e]));
-  for (const name of childNames) {
-    if (!byName.has(name)) throw new ModelError(`<${name}> is used in a content model but never declared`);
-  }
   for (const e of elements) {
     if (e.tagged && e.content.kind !== 'sequence') {
       throw new ModelError(`<${e.name}> is a choice member but has no element content; it cannot carry a kind tag`);

@@ -101,7 +101,7 @@ function dAnchor(r: XmlReader): Anchor {
     n = r.nextChild(1);
     if (n === "Last") r.duplicate("Last", "Anchor");
   }
-  if (n !== "Next") r.missing("Next", "Anchor", n);
+  if (n !== "Next") r.missing("<Next>", "Anchor", n);
   o.next = r.readText();
   n = r.nextChild(1);
   if (n === "Next") r.duplicate("Next", "Anchor");
@@ -118,11 +118,11 @@ function dMem(r: XmlReader): Mem {
     n = r.nextChild(1);
     if (n === "SharedMem") r.duplicate("SharedMem", "Mem");
   }
-  if (n !== "FreeMem") r.missing("FreeMem", "Mem", n);
+  if (n !== "FreeMem") r.missing("<FreeMem>", "Mem", n);
   o.freeMem = r.readText();
   n = r.nextChild(1);
   if (n === "FreeMem") r.duplicate("FreeMem", "Mem");
-  if (n !== "FreeID") r.missing("FreeID", "Mem", n);
+  if (n !== "FreeID") r.missing("<FreeID>", "Mem", n);
   o.freeID = r.readText();
   n = r.nextChild(1);
   if (n === "FreeID") r.duplicate("FreeID", "Mem");
@@ -133,11 +133,11 @@ function dMem(r: XmlReader): Mem {
 function dSyncML(r: XmlReader): SyncML {
   const o = {} as SyncML;
   let n = r.nextChild(0);
-  if (n !== "SyncHdr") r.missing("SyncHdr", "SyncML", n);
+  if (n !== "SyncHdr") r.missing("<SyncHdr>", "SyncML", n);
   o.syncHdr = dSyncHdr(r);
   n = r.nextChild(0);
   if (n === "SyncHdr") r.duplicate("SyncHdr", "SyncML");
-  if (n !== "SyncBody") r.missing("SyncBody", "SyncML", n);
+  if (n !== "SyncBody") r.missing("<SyncBody>", "SyncML", n);
   o.syncBody = dSyncBody(r);
   n = r.nextChild(0);
   if (n === "SyncBody") r.duplicate("SyncBody", "SyncML");
@@ -148,27 +148,27 @@ function dSyncML(r: XmlReader): SyncML {
 function dSyncHdr(r: XmlReader): SyncHdr {
   const o = {} as SyncHdr;
   let n = r.nextChild(0);
-  if (n !== "VerDTD") r.missing("VerDTD", "SyncHdr", n);
+  if (n !== "VerDTD") r.missing("<VerDTD>", "SyncHdr", n);
   o.verDTD = r.readText();
   n = r.nextChild(0);
   if (n === "VerDTD") r.duplicate("VerDTD", "SyncHdr");
-  if (n !== "VerProto") r.missing("VerProto", "SyncHdr", n);
+  if (n !== "VerProto") r.missing("<VerProto>", "SyncHdr", n);
   o.verProto = r.readText();
   n = r.nextChild(0);
   if (n === "VerProto") r.duplicate("VerProto", "SyncHdr");
-  if (n !== "SessionID") r.missing("SessionID", "SyncHdr", n);
+  if (n !== "SessionID") r.missing("<SessionID>", "SyncHdr", n);
   o.sessionID = r.readText();
   n = r.nextChild(0);
   if (n === "SessionID") r.duplicate("SessionID", "SyncHdr");
-  if (n !== "MsgID") r.missing("MsgID", "SyncHdr", n);
+  if (n !== "MsgID") r.missing("<MsgID>", "SyncHdr", n);
   o.msgID = r.readText();
   n = r.nextChild(0);
   if (n === "MsgID") r.duplicate("MsgID", "SyncHdr");
-  if (n !== "Target") r.missing("Target", "SyncHdr", n);
+  if (n !== "Target") r.missing("<Target>", "SyncHdr", n);
   o.target = dTarget(r);
   n = r.nextChild(0);
   if (n === "Target") r.duplicate("Target", "SyncHdr");
-  if (n !== "Source") r.missing("Source", "SyncHdr", n);
+  if (n !== "Source") r.missing("<Source>", "SyncHdr", n);
   o.source = dSource(r);
   n = r.nextChild(0);
   if (n === "Source") r.duplicate("Source", "SyncHdr");
@@ -276,7 +276,7 @@ function dSyncBody(r: XmlReader): SyncBody {
 function dChal(r: XmlReader): Chal {
   const o = {} as Chal;
   let n = r.nextChild(0);
-  if (n !== "Meta") r.missing("Meta", "Chal", n);
+  if (n !== "Meta") r.missing("<Meta>", "Chal", n);
   o.meta = dMeta(r);
   n = r.nextChild(0);
   if (n === "Meta") r.duplicate("Meta", "Chal");
@@ -292,7 +292,7 @@ function dCred(r: XmlReader): Cred {
     n = r.nextChild(0);
     if (n === "Meta") r.duplicate("Meta", "Cred");
   }
-  if (n !== "Data") r.missing("Data", "Cred", n);
+  if (n !== "Data") r.missing("<Data>", "Cred", n);
   o.data = r.readText(true);
   n = r.nextChild(0);
   if (n === "Data") r.duplicate("Data", "Cred");
@@ -430,7 +430,7 @@ function dItem(r: XmlReader): Item {
 function dTarget(r: XmlReader): Target {
   const o = {} as Target;
   let n = r.nextChild(0);
-  if (n !== "LocURI") r.missing("LocURI", "Target", n);
+  if (n !== "LocURI") r.missing("<LocURI>", "Target", n);
   o.locURI = r.readText();
   n = r.nextChild(0);
   if (n === "LocURI") r.duplicate("LocURI", "Target");
@@ -452,7 +452,7 @@ function dTarget(r: XmlReader): Target {
 function dSource(r: XmlReader): Source {
   const o = {} as Source;
   let n = r.nextChild(0);
-  if (n !== "LocURI") r.missing("LocURI", "Source", n);
+  if (n !== "LocURI") r.missing("<LocURI>", "Source", n);
   o.locURI = r.readText();
   n = r.nextChild(0);
   if (n === "LocURI") r.duplicate("LocURI", "Source");
@@ -468,7 +468,7 @@ function dSource(r: XmlReader): Source {
 function dSourceParent(r: XmlReader): SourceParent {
   const o = {} as SourceParent;
   let n = r.nextChild(0);
-  if (n !== "LocURI") r.missing("LocURI", "SourceParent", n);
+  if (n !== "LocURI") r.missing("<LocURI>", "SourceParent", n);
   o.locURI = r.readText();
   n = r.nextChild(0);
   if (n === "LocURI") r.duplicate("LocURI", "SourceParent");
@@ -479,7 +479,7 @@ function dSourceParent(r: XmlReader): SourceParent {
 function dTargetParent(r: XmlReader): TargetParent {
   const o = {} as TargetParent;
   let n = r.nextChild(0);
-  if (n !== "LocURI") r.missing("LocURI", "TargetParent", n);
+  if (n !== "LocURI") r.missing("<LocURI>", "TargetParent", n);
   o.locURI = r.readText();
   n = r.nextChild(0);
   if (n === "LocURI") r.duplicate("LocURI", "TargetParent");
@@ -490,7 +490,7 @@ function dTargetParent(r: XmlReader): TargetParent {
 function dFilter(r: XmlReader): Filter {
   const o = {} as Filter;
   let n = r.nextChild(0);
-  if (n !== "Meta") r.missing("Meta", "Filter", n);
+  if (n !== "Meta") r.missing("<Meta>", "Filter", n);
   o.meta = dMeta(r);
   n = r.nextChild(0);
   if (n === "Meta") r.duplicate("Meta", "Filter");
@@ -519,7 +519,7 @@ function dFilter(r: XmlReader): Filter {
 function dField(r: XmlReader): Field {
   const o = {} as Field;
   let n = r.nextChild(0);
-  if (n !== "Item") r.missing("Item", "Field", n);
+  if (n !== "Item") r.missing("<Item>", "Field", n);
   o.item = dItem(r);
   n = r.nextChild(0);
   if (n === "Item") r.duplicate("Item", "Field");
@@ -530,7 +530,7 @@ function dField(r: XmlReader): Field {
 function dRecord(r: XmlReader): RecordElement {
   const o = {} as RecordElement;
   let n = r.nextChild(0);
-  if (n !== "Item") r.missing("Item", "Record", n);
+  if (n !== "Item") r.missing("<Item>", "Record", n);
   o.item = dItem(r);
   n = r.nextChild(0);
   if (n === "Item") r.duplicate("Item", "Record");
@@ -541,7 +541,7 @@ function dRecord(r: XmlReader): RecordElement {
 function dAdd(r: XmlReader): Add {
   const o = { kind: "Add" } as Add;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Add", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Add", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Add");
@@ -566,7 +566,7 @@ function dAdd(r: XmlReader): Add {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Add", n);
+  if (items.length === 0) r.missing("<Item>", "Add", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Add", [], ["CmdID", "NoResp", "Cred", "Meta", "Item"]);
   return o;
@@ -575,7 +575,7 @@ function dAdd(r: XmlReader): Add {
 function dCopy(r: XmlReader): Copy {
   const o = { kind: "Copy" } as Copy;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Copy", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Copy", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Copy");
@@ -600,7 +600,7 @@ function dCopy(r: XmlReader): Copy {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Copy", n);
+  if (items.length === 0) r.missing("<Item>", "Copy", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Copy", [], ["CmdID", "NoResp", "Cred", "Meta", "Item"]);
   return o;
@@ -609,7 +609,7 @@ function dCopy(r: XmlReader): Copy {
 function dReplace(r: XmlReader): Replace {
   const o = { kind: "Replace" } as Replace;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Replace", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Replace", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Replace");
@@ -634,7 +634,7 @@ function dReplace(r: XmlReader): Replace {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Replace", n);
+  if (items.length === 0) r.missing("<Item>", "Replace", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Replace", [], ["CmdID", "NoResp", "Cred", "Meta", "Item"]);
   return o;
@@ -643,7 +643,7 @@ function dReplace(r: XmlReader): Replace {
 function dMove(r: XmlReader): Move {
   const o = { kind: "Move" } as Move;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Move", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Move", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Move");
@@ -668,7 +668,7 @@ function dMove(r: XmlReader): Move {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Move", n);
+  if (items.length === 0) r.missing("<Item>", "Move", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Move", [], ["CmdID", "NoResp", "Cred", "Meta", "Item"]);
   return o;
@@ -677,7 +677,7 @@ function dMove(r: XmlReader): Move {
 function dDelete(r: XmlReader): Delete {
   const o = { kind: "Delete" } as Delete;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Delete", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Delete", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Delete");
@@ -716,7 +716,7 @@ function dDelete(r: XmlReader): Delete {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Delete", n);
+  if (items.length === 0) r.missing("<Item>", "Delete", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Delete", [], ["CmdID", "NoResp", "Archive", "SftDel", "Cred", "Meta", "Item"]);
   return o;
@@ -725,7 +725,7 @@ function dDelete(r: XmlReader): Delete {
 function dGet(r: XmlReader): Get {
   const o = { kind: "Get" } as Get;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Get", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Get", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Get");
@@ -755,7 +755,7 @@ function dGet(r: XmlReader): Get {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Get", n);
+  if (items.length === 0) r.missing("<Item>", "Get", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Get", [], ["CmdID", "NoResp", "Lang", "Cred", "Meta", "Item"]);
   return o;
@@ -764,7 +764,7 @@ function dGet(r: XmlReader): Get {
 function dPut(r: XmlReader): Put {
   const o = { kind: "Put" } as Put;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Put", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Put", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Put");
@@ -794,7 +794,7 @@ function dPut(r: XmlReader): Put {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Put", n);
+  if (items.length === 0) r.missing("<Item>", "Put", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Put", [], ["CmdID", "NoResp", "Lang", "Cred", "Meta", "Item"]);
   return o;
@@ -803,7 +803,7 @@ function dPut(r: XmlReader): Put {
 function dExec(r: XmlReader): Exec {
   const o = { kind: "Exec" } as Exec;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Exec", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Exec", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Exec");
@@ -828,7 +828,7 @@ function dExec(r: XmlReader): Exec {
     n = r.nextChild(0);
     if (n === "Correlator") r.duplicate("Correlator", "Exec");
   }
-  if (n !== "Item") r.missing("Item", "Exec", n);
+  if (n !== "Item") r.missing("<Item>", "Exec", n);
   o.item = dItem(r);
   n = r.nextChild(0);
   if (n === "Item") r.duplicate("Item", "Exec");
@@ -839,7 +839,7 @@ function dExec(r: XmlReader): Exec {
 function dAlert(r: XmlReader): Alert {
   const o = { kind: "Alert" } as Alert;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Alert", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Alert", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Alert");
@@ -877,7 +877,7 @@ function dAlert(r: XmlReader): Alert {
 function dAtomic(r: XmlReader): Atomic {
   const o = { kind: "Atomic" } as Atomic;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Atomic", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Atomic", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Atomic");
@@ -948,7 +948,7 @@ function dAtomic(r: XmlReader): Atomic {
 function dSequence(r: XmlReader): Sequence {
   const o = { kind: "Sequence" } as Sequence;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Sequence", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Sequence", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Sequence");
@@ -1016,19 +1016,19 @@ function dSequence(r: XmlReader): Sequence {
 function dStatus(r: XmlReader): Status {
   const o = { kind: "Status" } as Status;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Status", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Status", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Status");
-  if (n !== "MsgRef") r.missing("MsgRef", "Status", n);
+  if (n !== "MsgRef") r.missing("<MsgRef>", "Status", n);
   o.msgRef = r.readText();
   n = r.nextChild(0);
   if (n === "MsgRef") r.duplicate("MsgRef", "Status");
-  if (n !== "CmdRef") r.missing("CmdRef", "Status", n);
+  if (n !== "CmdRef") r.missing("<CmdRef>", "Status", n);
   o.cmdRef = r.readText();
   n = r.nextChild(0);
   if (n === "CmdRef") r.duplicate("CmdRef", "Status");
-  if (n !== "Cmd") r.missing("Cmd", "Status", n);
+  if (n !== "Cmd") r.missing("<Cmd>", "Status", n);
   o.cmd = r.readText();
   n = r.nextChild(0);
   if (n === "Cmd") r.duplicate("Cmd", "Status");
@@ -1054,7 +1054,7 @@ function dStatus(r: XmlReader): Status {
     n = r.nextChild(0);
     if (n === "Chal") r.duplicate("Chal", "Status");
   }
-  if (n !== "Data") r.missing("Data", "Status", n);
+  if (n !== "Data") r.missing("<Data>", "Status", n);
   o.data = r.readText(true);
   n = r.nextChild(0);
   if (n === "Data") r.duplicate("Data", "Status");
@@ -1071,7 +1071,7 @@ function dStatus(r: XmlReader): Status {
 function dResults(r: XmlReader): Results {
   const o = { kind: "Results" } as Results;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Results", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Results", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Results");
@@ -1080,7 +1080,7 @@ function dResults(r: XmlReader): Results {
     n = r.nextChild(0);
     if (n === "MsgRef") r.duplicate("MsgRef", "Results");
   }
-  if (n !== "CmdRef") r.missing("CmdRef", "Results", n);
+  if (n !== "CmdRef") r.missing("<CmdRef>", "Results", n);
   o.cmdRef = r.readText();
   n = r.nextChild(0);
   if (n === "CmdRef") r.duplicate("CmdRef", "Results");
@@ -1106,7 +1106,7 @@ function dResults(r: XmlReader): Results {
     items.push(dItem(r));
     n = r.nextChild(0);
   }
-  if (items.length === 0) r.missing("Item", "Results", n);
+  if (items.length === 0) r.missing("<Item>", "Results", n);
   o.items = items as [Item, ...Item[]];
   if (n !== null) r.unexpected(n, 0, "Results", [], ["CmdID", "MsgRef", "CmdRef", "Meta", "TargetRef", "SourceRef", "Item"]);
   return o;
@@ -1115,15 +1115,15 @@ function dResults(r: XmlReader): Results {
 function dMap(r: XmlReader): MapElement {
   const o = { kind: "Map" } as MapElement;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Map", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Map", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Map");
-  if (n !== "Target") r.missing("Target", "Map", n);
+  if (n !== "Target") r.missing("<Target>", "Map", n);
   o.target = dTarget(r);
   n = r.nextChild(0);
   if (n === "Target") r.duplicate("Target", "Map");
-  if (n !== "Source") r.missing("Source", "Map", n);
+  if (n !== "Source") r.missing("<Source>", "Map", n);
   o.source = dSource(r);
   n = r.nextChild(0);
   if (n === "Source") r.duplicate("Source", "Map");
@@ -1143,7 +1143,7 @@ function dMap(r: XmlReader): MapElement {
     mapItems.push(dMapItem(r));
     n = r.nextChild(0);
   }
-  if (mapItems.length === 0) r.missing("MapItem", "Map", n);
+  if (mapItems.length === 0) r.missing("<MapItem>", "Map", n);
   o.mapItems = mapItems as [MapItem, ...MapItem[]];
   if (n !== null) r.unexpected(n, 0, "Map", [], ["CmdID", "Target", "Source", "Cred", "Meta", "MapItem"]);
   return o;
@@ -1152,11 +1152,11 @@ function dMap(r: XmlReader): MapElement {
 function dMapItem(r: XmlReader): MapItem {
   const o = {} as MapItem;
   let n = r.nextChild(0);
-  if (n !== "Target") r.missing("Target", "MapItem", n);
+  if (n !== "Target") r.missing("<Target>", "MapItem", n);
   o.target = dTarget(r);
   n = r.nextChild(0);
   if (n === "Target") r.duplicate("Target", "MapItem");
-  if (n !== "Source") r.missing("Source", "MapItem", n);
+  if (n !== "Source") r.missing("<Source>", "MapItem", n);
   o.source = dSource(r);
   n = r.nextChild(0);
   if (n === "Source") r.duplicate("Source", "MapItem");
@@ -1167,7 +1167,7 @@ function dMapItem(r: XmlReader): MapItem {
 function dSearch(r: XmlReader): Search {
   const o = { kind: "Search" } as Search;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Search", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Search", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Search");
@@ -1199,18 +1199,18 @@ function dSearch(r: XmlReader): Search {
     sources.push(dSource(r));
     n = r.nextChild(0);
   }
-  if (sources.length === 0) r.missing("Source", "Search", n);
+  if (sources.length === 0) r.missing("<Source>", "Search", n);
   o.sources = sources as [Source, ...Source[]];
   if (n === "Lang") {
     o.lang = r.readText();
     n = r.nextChild(0);
     if (n === "Lang") r.duplicate("Lang", "Search");
   }
-  if (n !== "Meta") r.missing("Meta", "Search", n);
+  if (n !== "Meta") r.missing("<Meta>", "Search", n);
   o.meta = dMeta(r);
   n = r.nextChild(0);
   if (n === "Meta") r.duplicate("Meta", "Search");
-  if (n !== "Data") r.missing("Data", "Search", n);
+  if (n !== "Data") r.missing("<Data>", "Search", n);
   o.data = r.readText(true);
   n = r.nextChild(0);
   if (n === "Data") r.duplicate("Data", "Search");
@@ -1221,7 +1221,7 @@ function dSearch(r: XmlReader): Search {
 function dSync(r: XmlReader): Sync {
   const o = { kind: "Sync" } as Sync;
   let n = r.nextChild(0);
-  if (n !== "CmdID") r.missing("CmdID", "Sync", n);
+  if (n !== "CmdID") r.missing("<CmdID>", "Sync", n);
   o.cmdID = r.readText();
   n = r.nextChild(0);
   if (n === "CmdID") r.duplicate("CmdID", "Sync");

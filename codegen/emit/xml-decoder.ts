@@ -105,7 +105,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
     const N = str(p.element);
     if (p.max === 1) {
       if (p.min === 1 && !isOptionalField(model, p)) {
-        w.writeLine(`if (n !== ${N}) r.missing(${N}, ${P}, n);`);
+        w.writeLine(`if (n !== ${N}) r.missing(${str(`<${p.element}>`)}, ${P}, n);`);
         profileCheck(model, p.element, parent.name, w);
         w.writeLine(`o.${p.field} = ${readValue(model, p.element)};`);
         w.writeLine(`n = r.nextChild(${V});`);
@@ -118,7 +118,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
           w.writeLine(`n = r.nextChild(${V});`);
           w.writeLine(`if (n === ${N}) r.duplicate(${N}, ${P});`);
         });
-        if (p.min === 1) w.writeLine(`else r.missing(${N}, ${P}, n);`);
+        if (p.min === 1) w.writeLine(`else r.missing(${str(`<${p.element}>`)}, ${P}, n);`);
       }
     } else {
       const list = `${p.field}`;
@@ -128,7 +128,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
         w.writeLine(`${list}.push(${readValue(model, p.element)});`);
         w.writeLine(`n = r.nextChild(${V});`);
       });
-      if (p.min === 1) w.writeLine(`if (${list}.length === 0) r.missing(${N}, ${P}, n);`);
+      if (p.min === 1) w.writeLine(`if (${list}.length === 0) r.missing(${str(`<${p.element}>`)}, ${P}, n);`);
       w.writeLine(`o.${p.field} = ${list} as ${fieldType(model, p)};`);
     }
     return;
@@ -199,10 +199,10 @@ function writeEmbedded(model: Model, e: Element, w: CodeBlockWriter): void {
   for (const p of particles) {
     if (p.kind !== 'element') continue;
     if (p.max === 1) {
-      if (p.min === 1) w.writeLine(`if (${p.field} === undefined) r.missing(${str(p.element)}, ${str(e.name)}, null);`);
+      if (p.min === 1) w.writeLine(`if (${p.field} === undefined) r.missing(${str(`<${p.element}>`)}, ${str(e.name)}, null);`);
       w.writeLine(`if (${p.field} !== undefined) o.${p.field} = ${p.field};`);
     } else {
-      if (p.min === 1) w.writeLine(`if (${p.field}.length === 0) r.missing(${str(p.element)}, ${str(e.name)}, null);`);
+      if (p.min === 1) w.writeLine(`if (${p.field}.length === 0) r.missing(${str(`<${p.element}>`)}, ${str(e.name)}, null);`);
       w.writeLine(`o.${p.field} = ${p.field} as ${fieldType(model, p)};`);
     }
   }

@@ -737,12 +737,15 @@ export class XmlReader {
     this.fail(`duplicate <${name}> in <${parent}>`, at);
   }
 
-  /** A required child is missing; `found` is the element met instead, or null at the end. */
-  missing(name: string, parent: string, found: string | null): never {
-    if (found === null) this.fail(`missing <${name}> in <${parent}>`, this.pos);
+  /**
+   * A required child is missing. `what` names it as written in messages (`<CmdID>`, or
+   * `<Add> or <Alert>` for a choice); `found` is the element met instead, or null at the end.
+   */
+  missing(what: string, parent: string, found: string | null): never {
+    if (found === null) this.fail(`missing ${what} in <${parent}>`, this.pos);
     const at = this.tagStartOfCurrent();
     this.depth--;
-    this.fail(`missing <${name}> in <${parent}>, found <${found}>`, at);
+    this.fail(`missing ${what} in <${parent}>, found <${found}>`, at);
   }
 
   /** Index of the `<` of the start tag just read (for error offsets). */

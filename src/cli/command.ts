@@ -1,0 +1,112 @@
+/**
+ * What every verb module of src/cli/commands/ provides, and the helpers they share:
+ * exit codes, usage errors, argument parsing and input reading.
+ */
+import { parseArgs } from 'node:util';
+import type { CliIo } from './io.js';
+
+/** Process exit codes of the CLI. */
+export const ExitCode = {
+  /** The command did what was asked. */
+  ok: 0,
+  /** The input was read but is not a valid message (or not valid JSON, ...). */
+  invalidInput: 1,
+  /** Bad command line: unknown verb or option, missing argument, unreadable file. */
+  usage: 2,
+  /** A bug: an exception nobody expected (EX_SOFTWARE of sysexits.h). */
+  internal: 70,
+} as const;
+
+/**
+ * One verb of `omadm`. A module of src/cli/commands/ exports these four members, so the module
+ * namespace itself (`import * as decode from './commands/decode.js'`) is a Command.
+ */
+export interface Command {
+  /** The verb, as typed on the command line. */
+  readonly name: string;
+  /** One line for the command list of `omadm --help`. */
+  readonly summary: string;
+  /** Full help text of the verb; its first line is the synopsis (`Usage: omadm VERB ...`). */
+  readonly usage: string;
+  /** Runs the verb with the arguments after the verb; resolves to the exit code. Throws UsageError for a bad command line. */
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** A bad command line: the CLI prints the message and the verb's synopsis on stderr and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === 'UsageError';
+}
+
+/** Options a verb accepts, in the form node:util parseArgs takes them. */
+export type OptionSpecs = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parses a verb's arguments with node:util parseArgs. Every verb also takes `-h`/`--help`.
+ * Unknown options, values given to flags and missing option values become UsageErrors with
+ * messages of our own (parseArgs's wording changes between Node versions). `-` is a positional;
+ * after `--` everything is.
+ */
+export function parseCommandArgs(args: readonly string[], options: OptionSpecs): ParsedArgs {
+  const all: OptionSpecs = { ...options, help: { type: 'boolean', short: 'h' } };
+  const { values, positionals, tokens } = parseArgs({
+    args: [...args],
+    options: all,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = Object.hasOwn(all, t.name) ? all[t.name] : undefined;
+    if (spec === undefined) throw new UsageError(`unknown option '${t.rawName}'`);
+    if (spec.type === 'boolean' && t.inlineValue) throw new UsageError(`option '${t.rawName}' takes no value`);
+    if (spec.type === 'string' && t.value === undefined) throw new UsageError(`option '${t.rawName}' needs a value`);
+  }
+  return { values: values as ParsedArgs['values'], positionals };
+}
+
+/** The single positional argument of a verb, or a UsageError naming what is missing or extra. */
+export function onePositional(positionals: readonly string[], what: string): string {
+  if (positionals.length === 0) throw new UsageError(`missing ${what} argument`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  return positionals[0]!;
+}
+
+function fsReason(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Reads FILE, or standard input for `-`. A file that cannot be read is a UsageError. */
+export async function readInput(io: CliIo, file: string): Promise<Uint8Array> {
+  if (file === '-') return io.stdin();
+  try {
+    return await io.readFile(file);
+  } catch (e) {
+    throw new UsageError(`cannot read '${file}': ${fsReason(e)}`);
+  }
+}
+
+/** How a diagnostic with a (possibly empty) path is shown: `path: reason`, the root path shown as `/`. */
+export function formatIssue(path: string, reason: string): string {
+  return `${path || '/'}: ${reason}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * The verbs of `omadm`, one module each in ./commands/. A new verb is a new module exporting
+ * name, summary, usage and run, plus one line in `commands` below.
+ */
+import type { Command } from './command.js';
+import * as decode from './commands/decode.js';
+import * as encode from './commands/encode.js';
+import * as validate from './commands/validate.js';
+import * as help from './commands/help.js';
+
+/** Every verb, in the order `omadm --help` lists them. */
+export const commands: readonly Command[] = [decode, encode, validate, help];
+
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+/** The text of `omadm --help`. */
+export function globalUsage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n');
+  return `Usage: omadm COMMAND [options] [arguments]
+
+OMA Device Management (SyncML DM 1.2/1.3) toolkit.
+
+Commands:
+${list}
+
+Options:
+  -h, --help     Show this help
+  -V, --version  Print the version
+
+Run 'omadm help COMMAND' or 'omadm COMMAND --help' for the help of a command.
+Exit status: 0 success, 1 invalid input, 2 usage error, 70 internal error.`;
+}
