@@ -106,6 +106,11 @@ export async function readInput(io: CliIo, file: string): Promise<Uint8Array> {
   }
 }
 
+/** How an input is named in messages: the file name, or `<stdin>` for `-`. */
+export function inputLabel(file: string): string {
+  return file === '-' ? '<stdin>' : file;
+}
+
 /** How a diagnostic with a (possibly empty) path is shown: `path: reason`, the root path shown as `/`. */
 export function formatIssue(path: string, reason: string): string {
   return `${path || '/'}: ${reason}`;

@@ -1,6 +1,6 @@
 /** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML. */
 import { encodeXmlString, isEncodeError, isValueError, parseMessage } from '../../index.js';
-import { ExitCode, formatIssue, onePositional, parseCommandArgs, readInput } from '../command.js';
+import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
 import type { CliIo } from '../io.js';
 
 export const name = 'encode';
@@ -33,14 +33,14 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   try {
     text = utf8.decode(input);
   } catch {
-    io.stderr(`omadm encode: ${file}: input is not valid UTF-8\n`);
+    io.stderr(`omadm encode: ${inputLabel(file)}: input is not valid UTF-8\n`);
     return ExitCode.invalidInput;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    io.stderr(`omadm encode: ${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr(`omadm encode: ${inputLabel(file)}: invalid JSON: ${e instanceof Error ? e.message : String(e)}\n`);
     return ExitCode.invalidInput;
   }
 

@@ -1,6 +1,6 @@
 /** `omadm validate FILE`: is FILE a valid OMA DM message (SyncML restricted to the DM profile)? */
 import { checkMessage, decodeXml, isDecodeError } from '../../index.js';
-import { ExitCode, formatIssue, onePositional, parseCommandArgs, readInput } from '../command.js';
+import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
 import type { CliIo } from '../io.js';
 
 export const name = 'validate';
@@ -38,6 +38,6 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stderr(`${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`);
     return ExitCode.invalidInput;
   }
-  io.stdout(`${file === '-' ? '<stdin>' : file}: valid OMA DM message\n`);
+  io.stdout(`${inputLabel(file)}: valid OMA DM message\n`);
   return ExitCode.ok;
 }

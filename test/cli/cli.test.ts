@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { commands, findCommand, globalUsage } from '../../src/cli/registry.js';
+import { readVersion } from '../../src/cli/version.js';
+import { ROOT, cli, fakeIo, spec } from './helpers.js';
+
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const USAGE = globalUsage() + '\n';
+
+describe('registry', () => {
+  it('holds the first verbs, each a module with name, summary, usage and run', () => {
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'validate', 'help']);
+    for (const c of commands) {
+      expect(typeof c.summary).toBe('string');
+      expect(c.summary.length).toBeGreaterThan(0);
+      expect(c.summary).not.toContain('\n');
+      expect(c.usage.startsWith(`Usage: omadm ${c.name}`)).toBe(true);
+      expect(typeof c.run).toBe('function');
+      expect(findCommand(c.name)).toBe(c);
+    }
+    expect(findCommand('nope')).toBeUndefined();
+  });
+
+  it('lists every verb with its summary in the global usage', () => {
+    expect(globalUsage()).toBe(`Usage: omadm COMMAND [options] [arguments]
+
+OMA Device Management (SyncML DM 1.2/1.3) toolkit.
+
+Commands:
+  decode    Decode a SyncML XML message and print it as JSON
+  encode    Encode a JSON message as SyncML XML
+  validate  Check that a file is a valid OMA DM message
+  help      Show the command list, or the help of one command
+
+Options:
+  -h, --help     Show this help
+  -V, --version  Print the version
+
+Run 'omadm help COMMAND' or 'omadm COMMAND --help' for the help of a command.
+Exit status: 0 success, 1 invalid input, 2 usage error, 70 internal error.`);
+  });
+});
+
+describe('omadm (global options)', () => {
+  it('--help, -h and help print the global usage on stdout, exit 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      expect(await cli(argv)).toEqual({ code: 0, stdout: USAGE, stderr: '' });
+    }
+  });
+
+  it('--version and -V print the version of package.json, exit 0', async () => {
+    expect(readVersion()).toBe(version);
+    for (const argv of [['--version'], ['-V']]) {
+      expect(await cli(argv)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('no command: usage on stderr, exit 2', async () => {
+    expect(await cli([])).toEqual({ code: 2, stdout: '', stderr: `omadm: missing command\n${USAGE}` });
+  });
+
+  it('unknown command: usage on stderr, exit 2', async () => {
+    expect(await cli(['frobnicate', 'x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `omadm: unknown command 'frobnicate'\n${USAGE}`,
+    });
+  });
+
+  it('unknown global option: usage on stderr, exit 2', async () => {
+    expect(await cli(['--frob', 'decode'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `omadm: unknown option '--frob'\n${USAGE}`,
+    });
+  });
+
+  it('--version takes no argument', async () => {
+    expect(await cli(['--version', 'x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `omadm: unexpected argument 'x'\n${USAGE}`,
+    });
+  });
+});
+
+describe('omadm help', () => {
+  it('help VERB, --help VERB and VERB --help print the verb usage on stdout, exit 0', async () => {
+    for (const c of commands) {
+      const expected = { code: 0, stdout: c.usage + '\n', stderr: '' };
+      expect(await cli(['help', c.name])).toEqual(expected);
+      expect(await cli(['--help', c.name])).toEqual(expected);
+      expect(await cli([c.name, '--help'])).toEqual(expected);
+      expect(await cli([c.name, '-h'])).toEqual(expected);
+    }
+  });
+
+  it('help of an unknown verb is a usage error, exit 2', async () => {
+    expect(await cli(['help', 'frob'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "omadm help: unknown command 'frob'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+    });
+  });
+
+  it('help takes at most one verb', async () => {
+    expect(await cli(['help', 'decode', 'encode'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "omadm help: unexpected argument 'encode'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+    });
+  });
+
+  it('the decode usage text', () => {
+    expect(findCommand('decode')!.usage).toBe(`Usage: omadm decode [options] FILE|-
+
+Reads a SyncML (OMA DM) XML message from FILE, or from standard input for '-',
+and prints the typed message as JSON (2-space indent). Keys follow the content
+model order, so the same message always prints the same bytes, whatever its
+whitespace, Meta child order or CDATA/escaping.
+
+Options:
+  -h, --help  Show this help
+
+Exit status: 0 decoded; 1 not a valid message (reported on stderr as
+'path: reason (offset N)'); 2 usage error or unreadable file.`);
+  });
+});
+
+describe('internal errors', () => {
+  it('an unexpected exception prints one line, no stack trace, exit 70', async () => {
+    const io = fakeIo();
+    io.stdin = () => Promise.reject(new Error('stdin exploded'));
+    expect(await runCli(['decode', '-'], io)).toBe(70);
+    expect(io.out).toBe('');
+    expect(io.err).toBe('omadm: internal error: Error: stdin exploded\n');
+  });
+
+  it('a throwing output stream is an internal error too', async () => {
+    const io = fakeIo();
+    io.stdout = () => {
+      throw new TypeError('stdout is gone');
+    };
+    expect(await runCli(['decode', spec('11.1.1-package1.xml')], io)).toBe(70);
+    expect(io.err).toBe('omadm: internal error: TypeError: stdout is gone\n');
+  });
+
+  it('a file that cannot be read is a usage error, whatever the file system threw', async () => {
+    const io = fakeIo();
+    io.readFile = () => {
+      throw 'weird';
+    };
+    expect(await runCli(['decode', 'x.xml'], io)).toBe(2);
+    expect(io.err).toBe("omadm decode: cannot read 'x.xml': weird\nUsage: omadm decode [options] FILE|-\nRun 'omadm help decode' for details.\n");
+  });
+});
