@@ -1,6 +1,8 @@
 /**
  * Benchmarks: `npm run bench` prints tables, `npm run bench -- --json` prints one JSON
- * object `{ "<suite>": <result>, ... }` on stdout (progress always goes to stderr).
+ * object `{ "<suite>": <result>, ... }` on stdout (progress always goes to stderr). npm itself
+ * prints a `> omadm@... bench` banner on stdout first: use `npm run -s bench -- --json` (or
+ * `npx tsx bench/main.ts --json`) when piping the JSON.
  *
  * Suites are modules exporting `name`, `run(ctx)` and optionally `format(result)`; add a
  * new one (WBXML, sessions, ...) to SUITES and it becomes a sibling top-level key.
@@ -11,7 +13,7 @@
  *   --quick            short smoke run (3 rounds of 100 ms, 50 ms warm-up); numbers are rough
  *   --rounds=N         rounds per case (default 5)
  *   --budget-ms=N      time per case per round (default 500)
- *   --warmup-ms=N      warm-up per case (default 200)
+ *   --warmup-ms=N      warm-up per case (default 500)
  */
 import type { BenchSuite, SuiteContext } from './suite.js';
 import * as xmlCodec from './xml-codec.js';
@@ -38,7 +40,7 @@ function positive(flag: string, v: string): number {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, only: undefined, rounds: 5, budgetMs: 500, warmupMs: 200 };
+  const a: Args = { json: false, only: undefined, rounds: 5, budgetMs: 500, warmupMs: 500 };
   for (const arg of argv) {
     const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     switch (flag) {

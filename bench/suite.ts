@@ -20,15 +20,17 @@ export interface BenchSuite<R extends object = object> {
   format?(result: R): string;
 }
 
-/** Operations per second and throughput. */
+/** Operations per second (median of the rounds) and throughput. */
 export interface Rate {
   readonly msgPerSec: number;
   /** Megabytes (10^6 bytes) per second of the bytes the case reads or writes. */
   readonly mbPerSec: number;
+  /** Fastest round's operations per second (least disturbed by other load on the machine). */
+  readonly bestMsgPerSec: number;
   /** (max - min) / median of the per-round rates, in percent. */
   readonly spreadPct: number;
 }
 
-export function rate(opsPerSec: number, bytesPerOp: number, spreadPct: number): Rate {
-  return { msgPerSec: opsPerSec, mbPerSec: (opsPerSec * bytesPerOp) / 1e6, spreadPct };
+export function rate(opsPerSec: number, bytesPerOp: number, bestOpsPerSec: number, spreadPct: number): Rate {
+  return { msgPerSec: opsPerSec, mbPerSec: (opsPerSec * bytesPerOp) / 1e6, bestMsgPerSec: bestOpsPerSec, spreadPct };
 }

@@ -13,7 +13,8 @@ import { buildModel, type Model } from './model.js';
 import { Output } from './output.js';
 import { emitTypes } from './emit/types.js';
 import { emitGrammar } from './emit/grammar.js';
-import { emitXmlDecoder } from './emit/xml-decoder.js';
+import { emitDecoder } from './emit/decoder.js';
+import { emitWbxmlEncoder } from './emit/wbxml-encoder.js';
 import { emitXmlEncoder } from './emit/xml-encoder.js';
 import { emitValidators } from './emit/validators.js';
 import { emitCodes } from './emit/codes.js';
@@ -39,6 +40,7 @@ export function loadModel(schemas = join(repo, 'schemas')): Model {
     authTypes: t('auth-types.tsv', ['value', 'name']),
     uiOptions: t('ui-options.tsv', ['option', 'name']),
     versions: t('versions.tsv', ['element', 'value', 'name']),
+    wbxmlGlobals: t('wbxml-global-tokens.tsv', ['name', 'value']),
   });
 }
 
@@ -49,7 +51,8 @@ export function generate(model: Model): Map<string, string> {
   emitGrammar(model, out);
   emitCodes(model, out);
   emitValidators(model, out);
-  emitXmlDecoder(model, out);
+  emitDecoder(model, out);
+  emitWbxmlEncoder(model, out);
   emitXmlEncoder(model, out);
   emitBuilders(model, out);
   emitArbitraries(model, out);

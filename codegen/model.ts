@@ -102,6 +102,8 @@ export interface Model {
   readonly authTypes: readonly NamedValue[];
   readonly uiOptions: readonly NamedValue[];
   readonly versions: readonly NamedValue[];
+  /** WBXML global tokens and framing constants, by name. */
+  readonly wbxmlGlobals: readonly { readonly name: string; readonly value: number; readonly description: string }[];
   /** Input files each output depends on, for the generated headers. */
   readonly inputs: Readonly<Record<'dtd' | 'tables', readonly string[]>> & { readonly all: readonly string[] };
 }
@@ -119,6 +121,7 @@ export interface ModelInputs {
   readonly authTypes: Table;
   readonly uiOptions: Table;
   readonly versions: Table;
+  readonly wbxmlGlobals: Table;
 }
 
 export class ModelError extends Error {
@@ -387,6 +390,7 @@ export function buildModel(inputs: ModelInputs): Model {
     inputs.authTypes,
     inputs.uiOptions,
     inputs.versions,
+    inputs.wbxmlGlobals,
   ].map((t) => t.file);
   return {
     vocabularies,
@@ -400,6 +404,7 @@ export function buildModel(inputs: ModelInputs): Model {
     authTypes: named(inputs.authTypes, 'value'),
     uiOptions: named(inputs.uiOptions, 'option'),
     versions: named(inputs.versions, 'value'),
+    wbxmlGlobals: inputs.wbxmlGlobals.rows.map((r) => ({ name: r['name']!, value: Number(r['value']), description: r['description'] ?? '' })),
     inputs: { dtd: dtd.files, tables, all: [...dtd.files, ...tables] },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Output } from '../../codegen/output.js';
 import { emitTypes } from '../../codegen/emit/types.js';
-import { emitXmlDecoder } from '../../codegen/emit/xml-decoder.js';
+import { emitDecoder } from '../../codegen/emit/decoder.js';
 import { emitXmlEncoder } from '../../codegen/emit/xml-encoder.js';
 import { emitXsd } from '../../codegen/emit/xsd.js';
 import { tinyModel } from '../helpers/tiny-model.js';
@@ -40,9 +40,9 @@ describe('types emitter', () => {
   });
 });
 
-describe('XML decoder emitter', () => {
+describe('decoder emitter', () => {
   it('checks required, duplicate, repeated and choice particles in order', () => {
-    const text = emit(emitXmlDecoder).get('xml-decoder.ts')!;
+    const text = emit(emitDecoder).get('decoder.ts')!;
     const dR = text.slice(text.indexOf('function dR('), text.indexOf('function dItem('));
     expect(dR).toContain('if (n !== "Id") r.missing("<Id>", "R", n);');
     expect(dR).toContain('if (n === "Flag") r.duplicate("Flag", "R");');

@@ -26,5 +26,6 @@ export function tinyModel(dtd: string, options: TinyOptions = {}): Model {
     authTypes: parseTable('value\tname\tformat\tdescription', 'auth-types.tsv'),
     uiOptions: parseTable('option\tname\tvalue\talerts\tdescription', 'ui-options.tsv'),
     versions: parseTable('element\tvalue\tname\tdefault\tdescription', 'versions.tsv'),
+    wbxmlGlobals: parseTable('name\tvalue\tdescription\nSWITCH_PAGE\t0\t\nEND\t1\t', 'wbxml-global-tokens.tsv'),
   });
 }

@@ -1,8 +1,10 @@
 /**
- * Emits generated/xml-decoder.ts: one strict decode function per element with element
- * content, walking its content model particle by particle over the XmlReader. Order,
+ * Emits generated/decoder.ts: one strict decode function per element with element
+ * content, walking its content model particle by particle over an ElementReader (the
+ * XML reader or the WBXML reader: the same functions read both encodings). Order,
  * cardinality, duplicates, unknown elements and the DM profile are checked as the
- * children arrive; nothing is buffered or looked up in a table at run time.
+ * children arrive; nothing is buffered. Also emits the two entry points,
+ * generated/xml-decoder.ts and generated/wbxml-decoder.ts.
  */
 import type { CodeBlockWriter } from 'ts-morph';
 import type { Element, Model, Particle } from '../model.js';
@@ -11,55 +13,73 @@ import type { Output } from '../output.js';
 import { str } from '../naming.js';
 import { fieldType, importedTypeNames, isOptionalField, structuredElements, valueType } from './common.js';
 
-export function emitXmlDecoder(model: Model, out: Output): void {
-  const sf = out.ts('xml-decoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'dm-profile.tsv', 'embedding.tsv']);
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-reader.js', namedImports: ['XmlReader'] });
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', namedImports: ['resolveLimits', 'type DecodeLimits'] });
-  sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['grammar'] });
+const OPTIONS_DOCS = {
+  limits: 'Bounds on input size, depth, element count and text length.',
+  profile: "`dm` refuses elements OMA DM does not use (Sync, Map, Search, ...); `syncml` (default) reads all of SyncML.",
+};
+
+export function emitDecoder(model: Model, out: Output): void {
+  const sf = out.ts('decoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'dm-profile.tsv', 'embedding.tsv']);
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/element-reader.js', isTypeOnly: true, namedImports: ['ElementReader'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', isTypeOnly: true, namedImports: ['DecodeLimits'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
   sf.addInterface({
-    name: 'XmlDecodeOptions',
+    name: 'DecodeOptions',
     isExported: true,
     properties: [
-      { name: 'limits', type: 'Partial<DecodeLimits>', hasQuestionToken: true, docs: ['Bounds on input size, depth, element count and text length.'] },
-      {
-        name: 'profile',
-        type: "'syncml' | 'dm'",
-        hasQuestionToken: true,
-        docs: ["`dm` refuses elements OMA DM does not use (Sync, Map, Search, ...); `syncml` (default) reads all of SyncML."],
-      },
+      { name: 'limits', type: 'Partial<DecodeLimits>', hasQuestionToken: true, docs: [OPTIONS_DOCS.limits] },
+      { name: 'profile', type: "'syncml' | 'dm'", hasQuestionToken: true, docs: [OPTIONS_DOCS.profile] },
     ],
   });
   sf.addFunction({
-    name: 'decodeXml',
+    name: 'decodeMessage',
     isExported: true,
-    docs: [
-      `Decodes a complete <${model.root.name}> message from UTF-8 bytes or a string. Throws DecodeError, with the element\npath and byte offset, for anything that is not a well-formed message of the grammar.`,
-    ],
-    parameters: [
-      { name: 'input', type: 'Uint8Array | string' },
-      { name: 'options', type: 'XmlDecodeOptions', initializer: '{}' },
-    ],
+    docs: [`Reads the content of the root <${model.root.name}> element, whose start the reader has just read.`],
+    parameters: [{ name: 'r', type: 'ElementReader' }],
     returnType: model.root.typeName,
-    statements: (w) => {
-      w.writeLine('const r = new XmlReader(input, grammar, resolveLimits(options.limits));');
-      w.writeLine("r.dmOnly = options.profile === 'dm';");
-      w.writeLine('r.openRoot();');
-      w.writeLine(`const message = d${model.root.name}(r);`);
-      w.writeLine('r.finish();');
-      w.writeLine('return message;');
-    },
+    statements: `return d${model.root.name}(r);`,
   });
-
   for (const e of structuredElements(model)) {
     sf.addFunction({
       name: `d${e.name}`,
-      parameters: [{ name: 'r', type: 'XmlReader' }],
+      parameters: [{ name: 'r', type: 'ElementReader' }],
       returnType: e.typeName,
       statements: (w) => (e.content.kind === 'embedded' ? writeEmbedded(model, e, w) : writeSequence(model, e, w)),
     });
   }
+
+  const entry = (file: string, fn: string, reader: string, grammar: string, inputType: string, what: string): void => {
+    const ef = out.ts(file, [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv']);
+    ef.addImportDeclaration({ moduleSpecifier: `../src/runtime/${file.replace('-decoder.ts', '-reader.js')}`, namedImports: [reader] });
+    ef.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', namedImports: ['resolveLimits'] });
+    ef.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: [grammar] });
+    ef.addImportDeclaration({ moduleSpecifier: './decoder.js', namedImports: ['decodeMessage', 'type DecodeOptions'] });
+    ef.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: [model.root.typeName] });
+    ef.addTypeAlias({ name: `${fn === 'decodeXml' ? 'Xml' : 'Wbxml'}DecodeOptions`, isExported: true, type: 'DecodeOptions' });
+    ef.addFunction({
+      name: fn,
+      isExported: true,
+      docs: [
+        `Decodes a complete <${model.root.name}> message from ${what}. Throws DecodeError, with the element path and\nbyte offset, for anything that is not a well-formed message of the grammar.`,
+      ],
+      parameters: [
+        { name: 'input', type: inputType },
+        { name: 'options', type: 'DecodeOptions', initializer: '{}' },
+      ],
+      returnType: model.root.typeName,
+      statements: (w) => {
+        w.writeLine(`const r = new ${reader}(input, ${grammar}, resolveLimits(options.limits));`);
+        w.writeLine("r.dmOnly = options.profile === 'dm';");
+        w.writeLine('r.openRoot();');
+        w.writeLine('const message = decodeMessage(r);');
+        w.writeLine('r.finish();');
+        w.writeLine('return message;');
+      },
+    });
+  };
+  entry('xml-decoder.ts', 'decodeXml', 'XmlReader', 'grammar', 'Uint8Array | string', 'UTF-8 XML bytes or a string');
+  entry('wbxml-decoder.ts', 'decodeWbxml', 'WbxmlReader', 'wbxmlGrammar', 'Uint8Array', 'WBXML bytes');
 }
 
 /** Expression that reads the value of `element` whose start tag was just read. */

@@ -1,0 +1,223 @@
+/**
+ * Emits generated/wbxml-encoder.ts: one write function per element with element content,
+ * emitting tag tokens of the element's code page into a WbxmlSink. The same functions
+ * build the bytes, count them (exact size without building anything) and count string
+ * repeats (to choose the string table).
+ */
+import type { CodeBlockWriter } from 'ts-morph';
+import type { Element, Model, Particle } from '../model.js';
+import { particlesOf } from '../model.js';
+import type { Output } from '../output.js';
+import { str } from '../naming.js';
+import { importedTypeNames, structuredElements } from './common.js';
+
+export function emitWbxmlEncoder(model: Model, out: Output): void {
+  const sf = out.ts('wbxml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv', 'wbxml-global-tokens.tsv']);
+  sf.addImportDeclaration({
+    moduleSpecifier: '../src/runtime/wbxml-writer.js',
+    namedImports: ['BytesSink', 'SizeSink', 'StringCountSink', 'chooseStringTable', 'type WbxmlSink'],
+  });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['EncodeError', 'isEncodeError'] });
+  sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['WBXML', 'wbxmlGrammar'] });
+  sf.addImportDeclaration({ moduleSpecifier: './validators.js', namedImports: ['checkMessage'] });
+  sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
+
+  const root = model.root;
+  const R = root.typeName;
+  sf.addInterface({
+    name: 'WbxmlEncodeOptions',
+    isExported: true,
+    properties: [
+      {
+        name: 'strings',
+        type: "'auto' | 'inline' | 'table'",
+        hasQuestionToken: true,
+        docs: [
+          '`inline`: every string as STR_I; `table`: every string once in the string table, referenced by STR_T;\n`auto` (default): the table holds exactly the strings whose references make the message smaller.',
+        ],
+      },
+      {
+        name: 'publicId',
+        type: "'id' | 'fpi'",
+        hasQuestionToken: true,
+        docs: ['`id` (default): the registered public id (0x1201); `fpi`: public id 0 and the FPI in the string table.'],
+      },
+    ],
+  });
+  sf.addFunction({
+    name: 'prepare',
+    parameters: [
+      { name: 'message', type: R },
+      { name: 'options', type: 'WbxmlEncodeOptions' },
+    ],
+    returnType: '{ header: Uint8Array; table: Map<string, number> | undefined }',
+    statements: (w) => {
+      w.writeLine('const vocab = wbxmlGrammar.vocabularies[wbxmlGrammar.rootVocab]!;');
+      w.writeLine("const reserved = options.publicId === 'fpi' ? [vocab.fpi] : [];");
+      w.writeLine("const strings = options.strings ?? 'auto';");
+      w.writeLine('let table: Map<string, number> | undefined;');
+      w.write("if (strings === 'inline')").block(() => {
+        w.writeLine('table = reserved.length ? chooseStringTable(new Map(), false, reserved) : undefined;');
+      });
+      w.write('else').block(() => {
+        w.writeLine('const counter = new StringCountSink();');
+        w.writeLine(`w${root.name}(message, counter);`);
+        w.writeLine("table = chooseStringTable(counter.counts, strings === 'table', reserved);");
+      });
+      w.writeLine('const h = new BytesSink(WBXML, undefined, 64);');
+      w.writeLine('h.byte(WBXML.VERSION_1_3);');
+      w.write("if (options.publicId === 'fpi')").block(() => {
+        w.writeLine('h.mbUint32(0);');
+        w.writeLine('h.mbUint32(0);');
+      });
+      w.writeLine('else h.mbUint32(vocab.publicId);');
+      w.writeLine('h.mbUint32(WBXML.CHARSET_UTF8);');
+      w.writeLine('const strtbl = new BytesSink(WBXML, undefined, 64);');
+      w.writeLine('if (table) for (const s of table.keys()) strtbl.termString(s);');
+      w.writeLine('h.mbUint32(strtbl.length);');
+      w.writeLine('h.bytes(strtbl.result());');
+      w.writeLine('return { header: h.result(), table: table && table.size > 0 ? table : undefined };');
+    },
+  });
+  const guarded = (w: CodeBlockWriter, body: () => void): void => {
+    w.write('try').block(body);
+    w.write('catch (error)').block(() => {
+      w.writeLine('const issue = checkMessage(message)[0];');
+      w.writeLine('if (issue) throw new EncodeError(issue.reason, issue.path);');
+      w.writeLine('if (isEncodeError(error)) throw error;');
+      w.writeLine("throw new EncodeError(`value cannot be encoded: ${String(error)}`, '');");
+    });
+  };
+  sf.addFunction({
+    name: 'encodeWbxml',
+    isExported: true,
+    docs: ['Encodes a message as WBXML 1.3 (UTF-8). Throws EncodeError, naming the field, for a value that breaks the\ncontent model or holds a character the encoding cannot carry.'],
+    parameters: [
+      { name: 'message', type: R },
+      { name: 'options', type: 'WbxmlEncodeOptions', initializer: '{}' },
+    ],
+    returnType: 'Uint8Array',
+    statements: (w) =>
+      guarded(w, () => {
+        w.writeLine('const { header, table } = prepare(message, options);');
+        w.writeLine('const body = new BytesSink(WBXML, table, 1024);');
+        w.writeLine('body.bytes(header);');
+        w.writeLine(`w${root.name}(message, body);`);
+        w.writeLine('return body.result();');
+      }),
+  });
+  sf.addFunction({
+    name: 'wbxmlSize',
+    isExported: true,
+    docs: ['The exact length of `encodeWbxml(message, options)`, computed without building the bytes.'],
+    parameters: [
+      { name: 'message', type: R },
+      { name: 'options', type: 'WbxmlEncodeOptions', initializer: '{}' },
+    ],
+    returnType: 'number',
+    statements: (w) =>
+      guarded(w, () => {
+        w.writeLine('const { header, table } = prepare(message, options);');
+        w.writeLine('const sizer = new SizeSink(WBXML, table);');
+        w.writeLine(`w${root.name}(message, sizer);`);
+        w.writeLine('return header.length + sizer.size;');
+      }),
+  });
+
+  // Size of one repeated-choice member (a command), for packing messages.
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `wbxml${u.name}Size`,
+      isExported: true,
+      docs: [
+        `Bytes one <${u.owner}> member takes inline (no string table) when written after code page \`page\`, and the\ncode page in force after it.`,
+      ],
+      parameters: [
+        { name: 'command', type: u.name },
+        { name: 'page', type: 'number', initializer: '0' },
+      ],
+      returnType: '{ size: number; page: number }',
+      statements: (w) => {
+        w.writeLine('const sizer = new SizeSink(WBXML, undefined, page);');
+        w.writeLine(`w${u.name}(command, sizer);`);
+        w.writeLine('return { size: sizer.size, page: sizer.currentPage };');
+      },
+    });
+  }
+
+  for (const e of structuredElements(model)) {
+    sf.addFunction({
+      name: `w${e.name}`,
+      parameters: [
+        { name: 'v', type: e.typeName },
+        { name: 's', type: 'WbxmlSink' },
+      ],
+      returnType: 'void',
+      statements: (w) => writeElement(model, e, w),
+    });
+  }
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `w${u.name}`,
+      parameters: [
+        { name: 'v', type: u.name },
+        { name: 's', type: 'WbxmlSink' },
+      ],
+      returnType: 'void',
+      statements: (w) => {
+        w.write('switch (v.kind)').block(() => {
+          for (const m of u.members) w.writeLine(`case ${str(m)}:\n  return w${m}(v, s);`);
+          w.writeLine(`default:\n  throw new EncodeError(\`unknown kind "\${String((v as { kind: unknown }).kind)}" in <${u.owner}>\`, '');`);
+        });
+      },
+    });
+  }
+}
+
+function tokenArgs(model: Model, element: string): string {
+  const e = model.byName.get(element)!;
+  return `${e.vocabulary.page}, 0x${e.wbxmlToken.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
+  w.writeLine(`s.start(${tokenArgs(model, e.name)}); // <${e.name}>`);
+  for (const p of particlesOf(model, e)) writeParticle(model, e, p, w);
+  w.writeLine('s.end();');
+}
+
+function writeParticle(model: Model, parent: Element, p: Particle, w: CodeBlockWriter): void {
+  const f = `v.${p.field}`;
+  const one = (element: string, x: string): string => {
+    const c = model.byName.get(element)!;
+    switch (c.content.kind) {
+      case 'empty':
+        return `s.empty(${tokenArgs(model, element)});`;
+      case 'text':
+        return `s.start(${tokenArgs(model, element)});\ns.text(${x});\ns.end();`;
+      default:
+        return `w${element}(${x}, s);`;
+    }
+  };
+  const nonEmpty = (): void => {
+    const what = p.kind === 'element' ? `<${p.element}>` : p.elements.map((m) => `<${m}>`).join(' or ');
+    w.writeLine(`if (${f}.length === 0) throw new EncodeError(${str(`<${parent.name}> needs at least one ${what}`)}, '');`);
+  };
+  if (p.kind === 'choice') {
+    if (p.max === 1) {
+      w.writeLine(p.min === 1 ? `w${p.union}(${f}, s);` : `if (${f} !== undefined) w${p.union}(${f}, s);`);
+    } else {
+      if (p.min === 1) nonEmpty();
+      w.writeLine(`for (const x of ${f}) w${p.union}(x, s);`);
+    }
+    return;
+  }
+  const c = model.byName.get(p.element)!;
+  if (p.max === 1) {
+    if (c.content.kind === 'empty') w.write(`if (${f})`).block(() => w.writeLine(one(p.element, f)));
+    else if (p.min === 1) w.writeLine(one(p.element, f));
+    else w.write(`if (${f} !== undefined)`).block(() => w.writeLine(one(p.element, f)));
+  } else {
+    if (p.min === 1) nonEmpty();
+    w.write(`for (const x of ${f})`).block(() => w.writeLine(one(p.element, 'x')));
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Where the generated WBXML encoder writes: a sink that either builds the bytes or only
+ * counts them. Both follow the same rules (code page switches, the content bit of a tag
+ * cleared when nothing came before its END, string-table references), so the counted
+ * size of a message is exactly the length of its bytes, without building them.
+ */
+import type { WbxmlTokens } from './wbxml-reader.js';
+import { utf8ByteLength } from './utf8.js';
+
+export interface WbxmlSink {
+  /** A tag that may have content; `end()` closes it. */
+  start(page: number, token: number): void;
+  /** A tag without content (EMPTY element). */
+  empty(page: number, token: number): void;
+  text(s: string): void;
+  opaque(bytes: Uint8Array): void;
+  end(): void;
+}
+
+/** Byte length of a value as mb_u_int32. */
+export function mbUint32Length(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Counts bytes. */
+export class SizeSink implements WbxmlSink {
+  size = 0;
+  private page: number;
+  /** `size` right after the last start tag, or -1 once content followed it. */
+  private afterStart = -1;
+
+  constructor(
+    private readonly t: WbxmlTokens,
+    private readonly table: ReadonlyMap<string, number> | undefined,
+    initialPage = 0,
+  ) {
+    this.page = initialPage;
+  }
+
+  /** Code page in force after what was counted so far. */
+  get currentPage(): number {
+    return this.page;
+  }
+
+  private tag(page: number): void {
+    if (page !== this.page) {
+      this.size += 2;
+      this.page = page;
+    }
+    this.size += 1;
+  }
+
+  start(page: number): void {
+    this.tag(page);
+    this.afterStart = this.size;
+  }
+
+  empty(page: number): void {
+    this.tag(page);
+    this.afterStart = -1;
+  }
+
+  text(s: string): void {
+    const ref = this.table?.get(s);
+    this.size += ref !== undefined ? 1 + mbUint32Length(ref) : 2 + utf8ByteLength(s);
+    this.afterStart = -1;
+  }
+
+  opaque(bytes: Uint8Array): void {
+    this.size += 1 + mbUint32Length(bytes.length) + bytes.length;
+    this.afterStart = -1;
+  }
+
+  end(): void {
+    if (this.afterStart === this.size) {
+      this.afterStart = -1; // the start tag loses its content bit; no END
+      return;
+    }
+    this.size += 1;
+    this.afterStart = -1;
+  }
+}
+
+/** Counts how often each string is written (to choose the string table). */
+export class StringCountSink implements WbxmlSink {
+  readonly counts = new Map<string, number>();
+  start(): void {}
+  empty(): void {}
+  opaque(): void {}
+  end(): void {}
+  text(s: string): void {
+    this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Builds the bytes. */
+export class BytesSink implements WbxmlSink {
+  private buf: Uint8Array;
+  length = 0;
+  private page = 0;
+  /** Position of the last start tag byte, or -1 once content followed it. */
+  private lastStart = -1;
+
+  constructor(
+    private readonly t: WbxmlTokens,
+    private readonly table: ReadonlyMap<string, number> | undefined,
+    capacity = 1024,
+  ) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = b;
+  }
+
+  mbUint32(v: number): void {
+    const n = mbUint32Length(v);
+    this.ensure(n);
+    for (let i = n - 1; i >= 0; i--) {
+      this.buf[this.length + i] = (v & 0x7f) | (i === n - 1 ? 0 : 0x80);
+      v = Math.floor(v / 128);
+    }
+    this.length += n;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** A NUL-terminated UTF-8 string. */
+  termString(s: string): void {
+    this.ensure(s.length * 3 + 1);
+    const r = encoder.encodeInto(s, this.buf.subarray(this.length));
+    this.length += r.written;
+    this.buf[this.length++] = 0;
+  }
+
+  private tag(page: number, token: number): void {
+    if (page !== this.page) {
+      this.byte(this.t.SWITCH_PAGE);
+      this.byte(page);
+      this.page = page;
+    }
+    this.byte(token);
+  }
+
+  start(page: number, token: number): void {
+    this.tag(page, token | this.t.TAG_CONTENT);
+    this.lastStart = this.length - 1;
+  }
+
+  empty(page: number, token: number): void {
+    this.tag(page, token);
+    this.lastStart = -1;
+  }
+
+  text(s: string): void {
+    const ref = this.table?.get(s);
+    if (ref !== undefined) {
+      this.byte(this.t.STR_T);
+      this.mbUint32(ref);
+    } else {
+      this.byte(this.t.STR_I);
+      this.termString(s);
+    }
+    this.lastStart = -1;
+  }
+
+  opaque(bytes: Uint8Array): void {
+    this.byte(this.t.OPAQUE);
+    this.mbUint32(bytes.length);
+    this.bytes(bytes);
+    this.lastStart = -1;
+  }
+
+  end(): void {
+    if (this.lastStart === this.length - 1 && this.lastStart >= 0) {
+      this.buf[this.lastStart] = this.buf[this.lastStart]! & ~this.t.TAG_CONTENT;
+      this.lastStart = -1;
+      return;
+    }
+    this.byte(this.t.END);
+    this.lastStart = -1;
+  }
+
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/**
+ * The string table for a set of string counts: each string whose references cost less
+ * than writing it inline every time, in first-seen order, with its offset.
+ */
+export function chooseStringTable(counts: ReadonlyMap<string, number>, all: boolean, reserved: readonly string[] = []): Map<string, number> {
+  const table = new Map<string, number>();
+  let offset = 0;
+  for (const s of reserved) {
+    table.set(s, offset);
+    offset += utf8ByteLength(s) + 1;
+  }
+  for (const [s, k] of counts) {
+    if (table.has(s)) continue;
+    const len = utf8ByteLength(s);
+    const inline = k * (len + 2);
+    const viaTable = len + 1 + k * (1 + mbUint32Length(offset));
+    if (all || viaTable < inline) {
+      table.set(s, offset);
+      offset += len + 1;
+    }
+  }
+  return table;
+}
