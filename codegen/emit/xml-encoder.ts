@@ -14,7 +14,7 @@ export function emitXmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('xml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'embedding.tsv']);
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-writer.js', namedImports: ['escapeText'] });
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['EncodeError', 'isEncodeError'] });
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8', 'utf8ByteLength'] });
   sf.addImportDeclaration({ moduleSpecifier: './validators.js', namedImports: ['checkMessage'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
@@ -61,6 +61,26 @@ export function emitXmlEncoder(model: Model, out: Output): void {
     returnType: 'Uint8Array',
     statements: 'return encodeUtf8(encodeXmlString(message, options));',
   });
+
+  // Pieces for packing messages: XML is context-free, so a message's size is the sum of its parts.
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `encode${u.name}Xml`,
+      isExported: true,
+      docs: [`One <${u.owner}> member as compact XML text, exactly as it stands inside a message.`],
+      parameters: [{ name: 'command', type: u.name }],
+      returnType: 'string',
+      statements: `return e${u.name}(command);`,
+    });
+    sf.addFunction({
+      name: `xml${u.name}Size`,
+      isExported: true,
+      docs: [`UTF-8 bytes one <${u.owner}> member takes in a message.`],
+      parameters: [{ name: 'command', type: u.name }],
+      returnType: 'number',
+      statements: `return utf8ByteLength(e${u.name}(command));`,
+    });
+  }
 
   for (const e of structuredElements(model)) {
     sf.addFunction({
