@@ -1,8 +1,9 @@
 /**
  * What every verb module of src/cli/commands/ provides, and the helpers they share:
- * exit codes, usage errors, argument parsing and input reading.
+ * exit codes, usage errors, argument parsing, input reading and output writing.
  */
 import { parseArgs } from 'node:util';
+import type { DecodeError, WbxmlEncodeOptions } from '../index.js';
 import type { CliIo } from './io.js';
 
 /** Process exit codes of the CLI. */
@@ -74,6 +75,26 @@ export function parseCommandArgs(args: readonly string[], options: OptionSpecs):
   return { values: values as ParsedArgs['values'], positionals };
 }
 
+/** The options of the verbs that write WBXML (encode --wbxml, convert). */
+export const wbxmlOptionSpecs: OptionSpecs = {
+  strings: { type: 'string' },
+  fpi: { type: 'boolean' },
+};
+
+const STRING_TABLE_MODES = ['auto', 'inline', 'table'] as const;
+
+/** `--strings` and `--fpi` as the WBXML encoder takes them; an unknown `--strings` mode is a UsageError. */
+export function wbxmlEncodeOptions(values: ParsedArgs['values']): WbxmlEncodeOptions {
+  const strings = values.strings;
+  if (typeof strings === 'string' && !(STRING_TABLE_MODES as readonly string[]).includes(strings)) {
+    throw new UsageError(`option '--strings' takes auto, inline or table, not '${strings}'`);
+  }
+  return {
+    strings: (strings ?? 'auto') as WbxmlEncodeOptions['strings'],
+    publicId: values.fpi === true ? 'fpi' : 'id',
+  };
+}
+
 /** The single positional argument of a verb, or a UsageError naming what is missing or extra. */
 export function onePositional(positionals: readonly string[], what: string): string {
   if (positionals.length === 0) throw new UsageError(`missing ${what} argument`);
@@ -81,11 +102,14 @@ export function onePositional(positionals: readonly string[], what: string): str
   return positionals[0]!;
 }
 
-function fsReason(e: unknown): string {
+function fsReason(e: unknown, writing = false): string {
   const code = (e as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file';
+      // Writing creates the file: what is missing is a directory on the way.
+      return writing ? 'no such directory' : 'no such file';
+    case 'ENOTDIR':
+      return 'not a directory';
     case 'EISDIR':
       return 'is a directory';
     case 'EACCES':
@@ -106,6 +130,40 @@ export async function readInput(io: CliIo, file: string): Promise<Uint8Array> {
   }
 }
 
+/** Is this `-o` value standard output (the option absent, or `-`)? */
+function toStdout(output: string | undefined): boolean {
+  return output === undefined || output === '-';
+}
+
+/**
+ * Binary output (WBXML) may go to a file or a pipe, not to a terminal: a UsageError when `-o`
+ * names standard output and standard output is a TTY.
+ */
+export function refuseBinaryToTerminal(io: CliIo, output: string | undefined): void {
+  if (toStdout(output) && io.stdoutIsTTY) {
+    throw new UsageError('refusing to write WBXML to a terminal; use -o FILE or a pipe');
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Writes a verb's output to standard output, or to FILE for `-o FILE` (`-o -` is standard
+ * output): the same bytes either way. A file that cannot be written is a UsageError.
+ */
+export async function writeOutput(io: CliIo, output: string | undefined, data: string | Uint8Array): Promise<void> {
+  if (toStdout(output)) {
+    if (typeof data === 'string') io.stdout(data);
+    else io.stdoutBytes(data);
+    return;
+  }
+  try {
+    await io.writeFile(output!, typeof data === 'string' ? utf8Encoder.encode(data) : data);
+  } catch (e) {
+    throw new UsageError(`cannot write '${output}': ${fsReason(e, true)}`);
+  }
+}
+
 /** How an input is named in messages: the file name, or `<stdin>` for `-`. */
 export function inputLabel(file: string): string {
   return file === '-' ? '<stdin>' : file;
@@ -114,4 +172,9 @@ export function inputLabel(file: string): string {
 /** How a diagnostic with a (possibly empty) path is shown: `path: reason`, the root path shown as `/`. */
 export function formatIssue(path: string, reason: string): string {
   return `${path || '/'}: ${reason}`;
+}
+
+/** The stderr line of a message the decoder refused: `path: reason (offset N)`. */
+export function decodeErrorLine(e: DecodeError): string {
+  return `${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`;
 }

@@ -3,13 +3,14 @@
  * name, summary, usage and run, plus one line in `commands` below.
  */
 import type { Command } from './command.js';
+import * as convert from './commands/convert.js';
 import * as decode from './commands/decode.js';
 import * as encode from './commands/encode.js';
 import * as validate from './commands/validate.js';
 import * as help from './commands/help.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, validate, help];
+export const commands: readonly Command[] = [decode, encode, convert, validate, help];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

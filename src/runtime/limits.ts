@@ -17,7 +17,15 @@ export const defaultDecodeLimits: DecodeLimits = Object.freeze({
   maxTextLength: 16 * 1024 * 1024,
 });
 
+/**
+ * The deepest nesting any caller may ask for: the generated decoder recurses once per
+ * level, and a few hundred levels are far beyond any real message while far below what
+ * the JavaScript stack holds.
+ */
+export const MAX_DEPTH_CEILING = 256;
+
 export function resolveLimits(partial: Partial<DecodeLimits> | undefined): DecodeLimits {
   if (partial === undefined) return defaultDecodeLimits;
-  return { ...defaultDecodeLimits, ...partial };
+  const limits = { ...defaultDecodeLimits, ...partial };
+  return { ...limits, maxDepth: Math.min(limits.maxDepth, MAX_DEPTH_CEILING) };
 }

@@ -57,7 +57,8 @@ const enum Ch {
   LBracket = 91,
 }
 
-const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+/** Characters XML does not allow, and lone surrogates (a string input may hold them). */
+const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
@@ -80,6 +81,8 @@ export class XmlReader {
 
   /** Names of the open elements, root first. */
   private readonly stack: string[] = [];
+  /** Qualified names (with any prefix) of the open elements, as their end tags must spell them. */
+  private readonly qnames: string[] = [];
   /** Vocabulary of the default namespace in scope at each depth (index 0: document). */
   private readonly defaultVocab: number[] = [];
   /** Prefix bindings declared at each depth, or undefined. */
@@ -105,7 +108,8 @@ export class XmlReader {
       }
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
       this.bytes = undefined;
-      this.bomLength = input.length - this.s.length;
+      // Offsets are UTF-8 byte offsets: a BOM is 3 bytes.
+      this.bomLength = input.length === this.s.length ? 0 : 3;
     } else {
       if (input.length > limits.maxBytes) {
         throw new DecodeError(
@@ -187,9 +191,11 @@ export class XmlReader {
         break;
       }
     }
+    const tagStart = this.pos;
     const name = this.readStartTag();
     if (name !== this.grammar.root) {
-      this.fail(`root element is <${name}>, expected <${this.grammar.root}>`, this.pos);
+      this.depth--;
+      this.fail(`root element is <${name}>, expected <${this.grammar.root}>`, tagStart);
     }
     this.checkVocab(name, this.grammar.defaultVocabulary);
   }
@@ -245,6 +251,7 @@ export class XmlReader {
   }
 
   private readQuoted(): string {
+    if (this.pos >= this.end) this.eof();
     const q = this.s.charCodeAt(this.pos);
     if (q !== Ch.Quote && q !== Ch.Apos) this.fail('expected a quoted literal');
     const close = this.s.indexOf(q === Ch.Quote ? '"' : "'", this.pos + 1);
@@ -294,7 +301,10 @@ export class XmlReader {
     const start = this.pos;
     let p = start;
     while (p < this.end && !endsName(s.charCodeAt(p))) p++;
-    if (p === start) this.fail(p >= this.end ? 'unexpected end of input' : 'expected a name');
+    if (p === start) {
+      if (p >= this.end) this.eof();
+      this.fail('expected a name');
+    }
     this.pos = p;
     return s.slice(start, p);
   }
@@ -329,17 +339,19 @@ export class XmlReader {
         this.skipSpace();
         c = s.charCodeAt(this.pos);
         if (c === Ch.Gt || (c === Ch.Slash && s.charCodeAt(this.pos + 1) === Ch.Gt)) break;
-        if (this.pos >= this.end) this.eof();
+        if (this.pos + (c === Ch.Slash ? 1 : 0) >= this.end) this.eof();
         if (this.pos === before) this.fail(`malformed start tag <${qname}>`);
         const attrAt = this.pos;
         const attr = this.readName();
         this.skipSpace();
+        if (this.pos >= this.end) this.eof();
         if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${qname}> has no value`, attrAt);
         this.pos++;
         this.skipSpace();
+        const valueAt = this.pos + 1;
         const raw = this.readQuoted();
         if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
-        const value = raw.includes('&') ? this.decodeEntities(raw, attrAt) : raw;
+        const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
         if (seen.has(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         seen.add(attr);
         if (attr === 'xmlns') {
@@ -373,6 +385,7 @@ export class XmlReader {
       this.pos += 1;
     }
     this.stack[d] = local;
+    this.qnames[d] = qname;
     this.defaultVocab[d + 1] = defaultVocab;
     this.prefixes[d + 1] = prefixMap;
     this.depth = d + 1;
@@ -401,13 +414,19 @@ export class XmlReader {
     const vocabularies = this.grammar.vocabularies;
     if (this.inherited && vocabularies[expected]!.elements.has(name)) return;
     const got = vocabularies[this.vocab]!;
-    this.fail(`<${name}> is in the ${got.name} namespace, expected ${vocabularies[expected]!.name}`);
+    // Reported at the start tag, in the parent, as the generated decoders' errors are.
+    const at = this.tagStartOfCurrent();
+    this.depth--;
+    if (!got.elements.has(name) && !vocabularies[expected]!.elements.has(name)) {
+      this.fail(`unknown element <${name}> in <${this.current()}>`, at);
+    }
+    this.fail(`<${name}> is in the ${got.name} namespace, expected ${vocabularies[expected]!.name}`, at);
   }
 
   private popEndTag(): void {
     // pos is at '</'
     const s = this.s;
-    const name = this.stack[this.depth - 1]!;
+    const name = this.qnames[this.depth - 1]!;
     const at = this.pos;
     let p = this.pos + 2;
     // Fast path: `</Name>` written exactly as the start tag.
@@ -418,8 +437,8 @@ export class XmlReader {
     }
     this.pos = p;
     const qname = this.readName();
-    const local = qname.slice(qname.indexOf(':') + 1);
-    if (local !== name) this.fail(`end tag </${qname}> does not close <${name}>`, at);
+    if (this.pos >= this.end) this.eof();
+    if (qname !== name) this.fail(`end tag </${qname}> does not close <${name}>`, at);
     this.skipSpace();
     if (s.charCodeAt(this.pos) !== Ch.Gt) {
       if (this.pos >= this.end) this.eof();
@@ -461,6 +480,7 @@ export class XmlReader {
           this.skipComment();
           continue;
         }
+        if (s.indexOf('>', p) < 0) this.eof();
         if (s.startsWith('<![CDATA[', p)) this.fail(`CDATA is not allowed in <${this.current()}>, only elements`);
         this.fail(`markup declaration inside <${this.current()}>`);
       }
@@ -537,6 +557,8 @@ export class XmlReader {
       if (lt > p) out += this.cookText(s.slice(p, lt), p);
       const c = s.charCodeAt(lt + 1);
       if (c === Ch.Slash) {
+        // Checked before the end tag is read, so that the error names this element.
+        if (out.length > this.limits.maxTextLength) this.textTooLong(start);
         this.pos = lt;
         this.popEndTag();
         break;
@@ -564,11 +586,11 @@ export class XmlReader {
         return this.readInlineMarkup(start);
       } else {
         this.pos = lt;
+        if (s.indexOf('>', lt) < 0) this.eof();
         this.fail(`<${this.current()}> holds text only; found markup inside it`);
       }
       if (out.length > this.limits.maxTextLength) this.textTooLong(start);
     }
-    if (out.length > this.limits.maxTextLength) this.textTooLong(start);
     return out;
   }
 
@@ -598,18 +620,21 @@ export class XmlReader {
       } else if (s.charCodeAt(lt + 1) === Ch.Slash) {
         if (open.length === 0) {
           const raw = s.slice(start, lt);
-          this.popEndTag();
           if (raw.length > this.limits.maxTextLength) this.textTooLong(start);
-          return raw;
+          this.checkChars(raw, start);
+          this.popEndTag();
+          return raw.includes('\r') ? normalizeNewlines(raw) : raw;
         }
         this.pos = lt + 2;
         const name = this.readName();
+        if (this.pos >= this.end) this.eof();
         if (name !== open[open.length - 1]) this.fail(`end tag </${name}> does not close <${open[open.length - 1]}>`, lt);
         this.skipSpace();
         if (s.charCodeAt(this.pos) !== Ch.Gt) this.fail(`malformed end tag </${name}>`, lt);
         this.pos++;
         open.pop();
       } else if (s.charCodeAt(lt + 1) === Ch.Bang) {
+        if (s.indexOf('>', lt) < 0) this.eof();
         this.fail(`markup declaration inside <${ownName}>`);
       } else {
         this.pos = lt + 1;
@@ -742,7 +767,12 @@ export class XmlReader {
    * `<Add> or <Alert>` for a choice); `found` is the element met instead, or null at the end.
    */
   missing(what: string, parent: string, found: string | null): never {
-    if (found === null) this.fail(`missing ${what} in <${parent}>`, this.pos);
+    if (found === null) {
+      // The parent's end tag was just read: report inside the parent, at that tag.
+      const end = this.tagStartOfCurrent();
+      this.depth++;
+      this.fail(`missing ${what} in <${parent}>`, end);
+    }
     const at = this.tagStartOfCurrent();
     this.depth--;
     this.fail(`missing ${what} in <${parent}>, found <${found}>`, at);

@@ -11,7 +11,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'validate', 'help']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'help']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -29,8 +29,9 @@ describe('registry', () => {
 OMA Device Management (SyncML DM 1.2/1.3) toolkit.
 
 Commands:
-  decode    Decode a SyncML XML message and print it as JSON
-  encode    Encode a JSON message as SyncML XML
+  decode    Decode a SyncML XML or WBXML message and print it as JSON
+  encode    Encode a JSON message as SyncML XML or WBXML
+  convert   Convert a message from SyncML XML to WBXML, or back
   validate  Check that a file is a valid OMA DM message
   help      Show the command list, or the help of one command
 
@@ -116,10 +117,11 @@ describe('omadm help', () => {
   it('the decode usage text', () => {
     expect(findCommand('decode')!.usage).toBe(`Usage: omadm decode [options] FILE|-
 
-Reads a SyncML (OMA DM) XML message from FILE, or from standard input for '-',
-and prints the typed message as JSON (2-space indent). Keys follow the content
-model order, so the same message always prints the same bytes, whatever its
-whitespace, Meta child order or CDATA/escaping.
+Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard
+input for '-', and prints the typed message as JSON (2-space indent). WBXML is
+told from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow
+the content model order, so the same message always prints the same bytes,
+whatever its encoding, whitespace, Meta child order or CDATA/escaping.
 
 Options:
   -h, --help  Show this help
@@ -145,6 +147,24 @@ describe('internal errors', () => {
     };
     expect(await runCli(['decode', spec('11.1.1-package1.xml')], io)).toBe(70);
     expect(io.err).toBe('omadm: internal error: TypeError: stdout is gone\n');
+  });
+
+  it('a throwing binary output stream is an internal error too', async () => {
+    const io = fakeIo();
+    io.stdoutBytes = () => {
+      throw new TypeError('stdout is gone');
+    };
+    expect(await runCli(['convert', spec('11.1.1-package1.xml')], io)).toBe(70);
+    expect(io.err).toBe('omadm: internal error: TypeError: stdout is gone\n');
+  });
+
+  it('a file that cannot be written is a usage error, whatever the file system threw', async () => {
+    const io = fakeIo();
+    io.writeFile = () => {
+      throw 'weird';
+    };
+    expect(await runCli(['convert', '-o', 'x.wbxml', spec('11.1.1-package1.xml')], io)).toBe(2);
+    expect(io.err).toBe("omadm convert: cannot write 'x.wbxml': weird\nUsage: omadm convert [options] FILE|-\nRun 'omadm help convert' for details.\n");
   });
 
   it('a file that cannot be read is a usage error, whatever the file system threw', async () => {

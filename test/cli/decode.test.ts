@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeXml, encodeXmlString, parseMessage } from '../../src/index.js';
-import { cli, decodeErrorLine, fakeIo, readSpec, spec, specFixtures } from './helpers.js';
+import { decodeXml, encodeXmlString, parseMessage, type WbxmlEncodeOptions } from '../../src/index.js';
+import { cli, decodeErrorLine, fakeIo, readSpec, spec, specFixtures, specWbxml } from './helpers.js';
 import { runCli } from '../../src/cli/cli.js';
 
 const DECODE_USAGE = "Usage: omadm decode [options] FILE|-\nRun 'omadm help decode' for details.\n";
@@ -148,6 +148,78 @@ describe('omadm decode: one message, one JSON text', () => {
     const fromFile = await cli(['decode', spec(file)]);
     const fromStdin = await cli(['decode', '-'], { stdin: readSpec(file) });
     expect(fromStdin).toEqual(fromFile);
+  });
+});
+
+/** Every way the library writes WBXML: string table modes and public id forms. */
+const WBXML_VARIANTS: WbxmlEncodeOptions[] = (['auto', 'inline', 'table'] as const).flatMap((strings) =>
+  (['id', 'fpi'] as const).map((publicId) => ({ strings, publicId })),
+);
+
+describe('omadm decode: WBXML prints exactly the JSON of its XML twin', () => {
+  for (const file of specFixtures) {
+    it(file, async () => {
+      const fromXml = await cli(['decode', spec(file)]);
+      expect(fromXml.code).toBe(0);
+      for (const options of WBXML_VARIANTS) {
+        const wbxml = specWbxml(file, options);
+        expect(wbxml[0]).toBe(0x03);
+        expect(await cli(['decode', '-'], { stdin: wbxml })).toEqual(fromXml);
+        expect(await cli(['decode', 'm.wbxml'], { files: { 'm.wbxml': wbxml } })).toEqual(fromXml);
+      }
+    });
+  }
+
+  it('tells WBXML by the version byte, 0x01 to 0x03, whatever the file is called', async () => {
+    const file = '11.1.2-package2.xml';
+    const fromXml = await cli(['decode', spec(file)]);
+    for (const version of [0x01, 0x02, 0x03]) {
+      const wbxml = specWbxml(file);
+      wbxml[0] = version;
+      expect(await cli(['decode', 'looks-like.xml'], { files: { 'looks-like.xml': wbxml } })).toEqual(fromXml);
+    }
+    // And XML is XML in a file named .wbxml, with a byte order mark or leading whitespace too.
+    const xml = new TextDecoder().decode(readSpec(file));
+    for (const text of [xml, '\uFEFF' + xml, '\n\t ' + xml]) {
+      expect(await cli(['decode', 'm.wbxml'], { files: { 'm.wbxml': text } })).toEqual(fromXml);
+    }
+  });
+});
+
+describe('omadm decode: invalid WBXML, exit 1', () => {
+  const good = specWbxml('11.1.1-package1.xml', { strings: 'inline' });
+  /** A control character, which no message may hold, in place of the first byte of a string. */
+  const withControl = new Uint8Array(good);
+  withControl[Buffer.from(good).indexOf('IMEI:')] = 0x01;
+  const cases: Record<string, Uint8Array> = {
+    'a lone version byte': new Uint8Array([0x03]),
+    'a header without a body': new Uint8Array([0x03, 0x01, 0x6a, 0x00]),
+    'a truncated message': good.slice(0, good.length >> 1),
+    'a message with bytes after its end': new Uint8Array([...good, 0x01]),
+    'a control character in a string': withControl,
+  };
+  for (const [what, bytes] of Object.entries(cases)) {
+    it(`reports 'path: reason (offset N)' for ${what}`, async () => {
+      const expected = decodeErrorLine(bytes, 'syncml', 'wbxml');
+      expect(expected).toMatch(/^\/\S*: .+ \(offset \d+\)\n$/);
+      expect(await cli(['decode', '-'], { stdin: bytes })).toEqual({ code: 1, stdout: '', stderr: expected });
+      expect(await cli(['decode', 'in.wbxml'], { files: { 'in.wbxml': bytes } })).toEqual({ code: 1, stdout: '', stderr: expected });
+    });
+  }
+
+  it('names the element path of a problem deep inside', async () => {
+    const r = await cli(['decode', '-'], { stdin: withControl });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\/SyncML\/SyncHdr\/Source: .*U\+0001.* \(offset \d+\)\n$/);
+  });
+
+  it('a first byte outside 0x01..0x03 is read as XML, and refused as XML', async () => {
+    for (const first of [0x00, 0x04, 0x7f]) {
+      const bytes = new Uint8Array(good);
+      bytes[0] = first;
+      const expected = decodeErrorLine(bytes, 'syncml', 'xml');
+      expect(await cli(['decode', '-'], { stdin: bytes })).toEqual({ code: 1, stdout: '', stderr: expected });
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/cli.js';
-import { decodeXml, isDecodeError } from '../../src/index.js';
+import { decodeWbxml, decodeXml, encodeWbxml, isDecodeError, type WbxmlEncodeOptions } from '../../src/index.js';
 import type { CliIo } from '../../src/cli/io.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,26 +26,56 @@ export interface FakeIoInit {
   stdin?: string | Uint8Array;
   /** In-memory files, looked up before the real file system. */
   files?: Record<string, string | Uint8Array>;
+  /** Whether standard output is a terminal; a pipe (false) unless given. */
+  stdoutIsTTY?: boolean;
 }
 
 export interface FakeIo extends CliIo {
+  /** Standard output as text (bytes written decoded as UTF-8, lossy for WBXML). */
   out: string;
+  /** Standard output as bytes: every write, text or bytes, in order. */
+  readonly outBytes: Uint8Array;
   err: string;
+  /** The files written (-o FILE), in memory only: the real file system is never written. */
+  written: Record<string, Uint8Array>;
 }
 
 const enc = new TextEncoder();
 const bytes = (x: string | Uint8Array): Uint8Array => (typeof x === 'string' ? enc.encode(x) : x);
 
+const dec = new TextDecoder();
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
 export function fakeIo(init: FakeIoInit = {}): FakeIo {
+  const chunks: Uint8Array[] = [];
   const io: FakeIo = {
     out: '',
+    get outBytes() {
+      return concat(chunks);
+    },
     err: '',
+    written: {},
+    stdoutIsTTY: init.stdoutIsTTY ?? false,
     async stdin() {
       if (init.stdin === undefined) throw new Error('test read stdin, but gave none');
       return bytes(init.stdin);
     },
     stdout(s) {
       io.out += s;
+      chunks.push(enc.encode(s));
+    },
+    stdoutBytes(b) {
+      io.out += dec.decode(b);
+      chunks.push(new Uint8Array(b));
     },
     stderr(s) {
       io.err += s;
@@ -54,6 +84,9 @@ export function fakeIo(init: FakeIoInit = {}): FakeIo {
       const f = init.files?.[path];
       if (f !== undefined) return bytes(f);
       return new Uint8Array(await readFile(path));
+    },
+    async writeFile(path, b) {
+      io.written[path] = new Uint8Array(b);
     },
   };
   return io;
@@ -72,13 +105,35 @@ export async function cli(argv: string[], init: FakeIoInit = {}): Promise<CliRes
   return { code, stdout: io.out, stderr: io.err };
 }
 
+export interface BytesCliResult {
+  code: number;
+  /** Standard output as bytes (WBXML). */
+  stdout: Uint8Array;
+  stderr: string;
+  /** The files the command wrote (-o FILE), by the name given. */
+  written: Record<string, Uint8Array>;
+}
+
+/** Runs `omadm ...argv` in-process, keeping standard output as bytes and the files written. */
+export async function cliBytes(argv: string[], init: FakeIoInit = {}): Promise<BytesCliResult> {
+  const io = fakeIo(init);
+  const code = await runCli(argv, io);
+  return { code, stdout: io.outBytes, stderr: io.err, written: io.written };
+}
+
+/** The bytes of a spec fixture as WBXML, as the library encodes it. */
+export function specWbxml(file: string, options: WbxmlEncodeOptions = {}): Uint8Array {
+  return encodeWbxml(decodeXml(readSpec(file)), options);
+}
+
 /**
  * The stderr line the CLI must print for input the decoder refuses, computed from the library
  * itself: the CLI tests check the CLI's formatting, not the decoder's wording (tested elsewhere).
  */
-export function decodeErrorLine(input: string | Uint8Array, profile: 'syncml' | 'dm' = 'syncml'): string {
+export function decodeErrorLine(input: string | Uint8Array, profile: 'syncml' | 'dm' = 'syncml', format: 'xml' | 'wbxml' = 'xml'): string {
   try {
-    decodeXml(input, { profile });
+    if (format === 'wbxml') decodeWbxml(typeof input === 'string' ? enc.encode(input) : input, { profile });
+    else decodeXml(input, { profile });
   } catch (e) {
     if (!isDecodeError(e)) throw e;
     return `${e.path || '/'}: ${e.reason} (offset ${e.offset})\n`;

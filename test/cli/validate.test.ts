@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cli, decodeErrorLine, readSpec, spec, specFixtures } from './helpers.js';
+import { decodeXml, encodeWbxml } from '../../src/index.js';
+import { cli, decodeErrorLine, readSpec, spec, specFixtures, specWbxml } from './helpers.js';
 
 const VALIDATE_USAGE = "Usage: omadm validate [options] FILE|-\nRun 'omadm help validate' for details.\n";
 const usageError = (message: string) => ({ code: 2, stdout: '', stderr: `omadm validate: ${message}\n${VALIDATE_USAGE}` });
@@ -54,6 +55,40 @@ describe('omadm validate: invalid messages, exit 1', () => {
   it('refuses XML that is not well-formed', async () => {
     const text = '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr></SyncML>';
     expect(await cli(['validate', '-'], { stdin: text })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine(text, 'dm') });
+  });
+});
+
+describe('omadm validate: WBXML', () => {
+  for (const file of specFixtures) {
+    it(`${file} as WBXML is a valid OMA DM message`, async () => {
+      const wbxml = specWbxml(file);
+      expect(await cli(['validate', 'm.wbxml'], { files: { 'm.wbxml': wbxml } })).toEqual({
+        code: 0,
+        stdout: 'm.wbxml: valid OMA DM message\n',
+        stderr: '',
+      });
+    });
+  }
+
+  it('reads WBXML from stdin for -', async () => {
+    expect(await cli(['validate', '-'], { stdin: specWbxml('11.1.1-package1.xml', { publicId: 'fpi' }) })).toEqual({
+      code: 0,
+      stdout: '<stdin>: valid OMA DM message\n',
+      stderr: '',
+    });
+  });
+
+  it('refuses SyncML elements OMA DM does not use, in WBXML too, exit 1', async () => {
+    const wbxml = encodeWbxml(decodeXml(dsSync));
+    expect((await cli(['decode', '-'], { stdin: wbxml })).code).toBe(0);
+    const expected = decodeErrorLine(wbxml, 'dm', 'wbxml');
+    expect(expected).toMatch(/^\/SyncML\/SyncBody: .*Sync.* \(offset \d+\)\n$/);
+    expect(await cli(['validate', 'ds.wbxml'], { files: { 'ds.wbxml': wbxml } })).toEqual({ code: 1, stdout: '', stderr: expected });
+  });
+
+  it('refuses WBXML that is cut short, exit 1', async () => {
+    const wbxml = specWbxml('11.1.1-package1.xml').slice(0, 40);
+    expect(await cli(['validate', '-'], { stdin: wbxml })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine(wbxml, 'dm', 'wbxml') });
   });
 });
 

@@ -1,16 +1,18 @@
-/** `omadm decode FILE|-`: a SyncML XML message, printed as its typed JSON value. */
-import { decodeXml, isDecodeError } from '../../index.js';
-import { ExitCode, formatIssue, onePositional, parseCommandArgs, readInput } from '../command.js';
+/** `omadm decode FILE|-`: a SyncML message, XML or WBXML, printed as its typed JSON value. */
+import { isDecodeError } from '../../index.js';
+import { ExitCode, decodeErrorLine, onePositional, parseCommandArgs, readInput } from '../command.js';
 import type { CliIo } from '../io.js';
+import { decodeSniffed } from '../sniff.js';
 
 export const name = 'decode';
-export const summary = 'Decode a SyncML XML message and print it as JSON';
+export const summary = 'Decode a SyncML XML or WBXML message and print it as JSON';
 export const usage = `Usage: omadm decode [options] FILE|-
 
-Reads a SyncML (OMA DM) XML message from FILE, or from standard input for '-',
-and prints the typed message as JSON (2-space indent). Keys follow the content
-model order, so the same message always prints the same bytes, whatever its
-whitespace, Meta child order or CDATA/escaping.
+Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard
+input for '-', and prints the typed message as JSON (2-space indent). WBXML is
+told from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow
+the content model order, so the same message always prints the same bytes,
+whatever its encoding, whitespace, Meta child order or CDATA/escaping.
 
 Options:
   -h, --help  Show this help
@@ -28,10 +30,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const input = await readInput(io, file);
   let message;
   try {
-    message = decodeXml(input);
+    ({ message } = decodeSniffed(input));
   } catch (e) {
     if (!isDecodeError(e)) throw e;
-    io.stderr(`${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`);
+    io.stderr(decodeErrorLine(e));
     return ExitCode.invalidInput;
   }
   io.stdout(JSON.stringify(message, null, 2) + '\n');

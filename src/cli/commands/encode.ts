@@ -1,32 +1,67 @@
-/** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML. */
-import { encodeXmlString, isEncodeError, isValueError, parseMessage } from '../../index.js';
-import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
+/** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML or WBXML. */
+import { encodeWbxml, encodeXmlString, isEncodeError, isValueError, parseMessage, type SyncML } from '../../index.js';
+import {
+  ExitCode,
+  UsageError,
+  formatIssue,
+  inputLabel,
+  onePositional,
+  parseCommandArgs,
+  readInput,
+  refuseBinaryToTerminal,
+  wbxmlEncodeOptions,
+  wbxmlOptionSpecs,
+  writeOutput,
+} from '../command.js';
 import type { CliIo } from '../io.js';
 
 export const name = 'encode';
-export const summary = 'Encode a JSON message as SyncML XML';
+export const summary = 'Encode a JSON message as SyncML XML or WBXML';
 export const usage = `Usage: omadm encode [options] FILE.json|-
 
 Reads a message as JSON (the form 'omadm decode' prints) from FILE.json, or
 from standard input for '-', checks it against the SyncML content model and
-prints it as compact SyncML XML.
+prints it as compact SyncML XML, or with --wbxml as WBXML 1.3 bytes.
 
 Options:
-  --declaration  Start the output with <?xml version="1.0" encoding="UTF-8"?>
-  -h, --help     Show this help
+  --declaration          Start the XML with <?xml version="1.0"
+                         encoding="UTF-8"?>
+  --wbxml                Write WBXML 1.3 instead of XML (not to a terminal:
+                         use -o FILE or a pipe)
+  --strings auto|inline|table
+                         WBXML strings: 'auto' (default) puts in the string
+                         table exactly the strings that are smaller there,
+                         'inline' none, 'table' all
+  --fpi                  WBXML public id as the FPI in the string table, not
+                         the registered id 0x1201
+  -o, --output FILE      Write to FILE instead of standard output ('-': stdout)
+  -h, --help             Show this help
 
 Exit status: 0 encoded; 1 invalid JSON or not a valid message (one
-'path: reason' line per problem on stderr); 2 usage error or unreadable file.`;
+'path: reason' line per problem on stderr); 2 usage error, unreadable input
+or unwritable output file, or WBXML to a terminal.`;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { declaration: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(args, {
+    declaration: { type: 'boolean' },
+    wbxml: { type: 'boolean' },
+    ...wbxmlOptionSpecs,
+    output: { type: 'string', short: 'o' },
+  });
   if (values.help) {
     io.stdout(usage + '\n');
     return ExitCode.ok;
   }
+  const wbxml = values.wbxml === true;
+  if (wbxml && values.declaration === true) throw new UsageError("option '--declaration' is for XML, not --wbxml");
+  if (!wbxml && values.strings !== undefined) throw new UsageError("option '--strings' needs --wbxml");
+  if (!wbxml && values.fpi === true) throw new UsageError("option '--fpi' needs --wbxml");
+  const wbxmlOptions = wbxmlEncodeOptions(values);
   const file = onePositional(positionals, 'FILE');
+  const output = values.output as string | undefined;
+  if (wbxml) refuseBinaryToTerminal(io, output);
   const input = await readInput(io, file);
 
   let text: string;
@@ -44,10 +79,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     return ExitCode.invalidInput;
   }
 
+  let encoded: string | Uint8Array;
   try {
-    const message = parseMessage(json, { profile: 'syncml' });
-    io.stdout(encodeXmlString(message, { declaration: values.declaration === true }) + '\n');
-    return ExitCode.ok;
+    const message: SyncML = parseMessage(json, { profile: 'syncml' });
+    encoded = wbxml ? encodeWbxml(message, wbxmlOptions) : encodeXmlString(message, { declaration: values.declaration === true }) + '\n';
   } catch (e) {
     if (isValueError(e)) {
       io.stderr(e.issues.map((i) => formatIssue(i.path, i.reason) + '\n').join(''));
@@ -59,4 +94,6 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
+  await writeOutput(io, output, encoded);
+  return ExitCode.ok;
 }

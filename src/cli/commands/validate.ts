@@ -1,15 +1,17 @@
-/** `omadm validate FILE`: is FILE a valid OMA DM message (SyncML restricted to the DM profile)? */
-import { checkMessage, decodeXml, isDecodeError } from '../../index.js';
-import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
+/** `omadm validate FILE`: is FILE a valid OMA DM message (SyncML restricted to the DM profile), XML or WBXML? */
+import { checkMessage, isDecodeError } from '../../index.js';
+import { ExitCode, decodeErrorLine, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
 import type { CliIo } from '../io.js';
+import { decodeSniffed } from '../sniff.js';
 
 export const name = 'validate';
 export const summary = 'Check that a file is a valid OMA DM message';
 export const usage = `Usage: omadm validate [options] FILE|-
 
 Decodes FILE (standard input for '-') as an OMA DM message: well-formed SyncML
-XML that follows the content model and uses only the elements OMA DM uses
-(no Sync, Map, Search, ...). Prints 'FILE: valid OMA DM message' when it is.
+XML or WBXML (told apart by the first byte) that follows the content model and
+uses only the elements OMA DM uses (no Sync, Map, Search, ...). Prints
+'FILE: valid OMA DM message' when it is.
 
 Options:
   -h, --help  Show this help
@@ -26,7 +28,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   const file = onePositional(positionals, 'FILE');
   const input = await readInput(io, file);
   try {
-    const message = decodeXml(input, { profile: 'dm' });
+    const { message } = decodeSniffed(input, { profile: 'dm' });
     // The decoder enforces the grammar; the value checks are the second opinion on the DM profile.
     const issues = checkMessage(message, { profile: 'dm' });
     if (issues.length > 0) {
@@ -35,7 +37,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   } catch (e) {
     if (!isDecodeError(e)) throw e;
-    io.stderr(`${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`);
+    io.stderr(decodeErrorLine(e));
     return ExitCode.invalidInput;
   }
   io.stdout(`${inputLabel(file)}: valid OMA DM message\n`);
