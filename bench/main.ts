@@ -17,8 +17,9 @@
  */
 import type { BenchSuite, SuiteContext } from './suite.js';
 import * as xmlCodec from './xml-codec.js';
+import * as wbxmlCodec from './wbxml-codec.js';
 
-const SUITES: readonly BenchSuite[] = [xmlCodec];
+const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec];
 
 interface Args {
   json: boolean;

@@ -1,0 +1,271 @@
+/**
+ * MaxMsgSize packing and large-object chunking of one outgoing package (sections 7, 8).
+ *
+ * Rules kept here, for both sides:
+ * - no message is larger than the peer's MaxMsgSize, counted exactly in the encoding in
+ *   use (header, statuses, commands, closing tags, Final);
+ * - queued responses (statuses, results) go before new commands, in order;
+ * - a command that fits in an empty message is never split: it waits for the next
+ *   message (DM-PRO-LO-*-005/006: data that fits in one message is sent in one);
+ * - Atomic and Sequence fit whole in one message or are refused (section 7.1);
+ * - an item too large for any message is chunked: Size (meta) on the first chunk only,
+ *   MoreData on every chunk but the last, Meta and Item addressing repeated on each, and
+ *   nothing else is packed between chunks, which go in contiguous messages;
+ * - no object larger than the peer's MaxObjSize is sent;
+ * - Final only on the message that empties the package.
+ */
+import type { HeaderInit, SyncBodyCommandDraft } from '../../generated/builders.js';
+import { completeSyncBodyCommand, MessageBuilder } from '../../generated/builders.js';
+import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
+import { utf8ByteLength } from '../runtime/utf8.js';
+import { dataCost, MessageSizer, type Encoding } from './message-size.js';
+import { LocalProtocolError } from './errors.js';
+
+export interface PackingLimits {
+  readonly encoding: Encoding;
+  /** The peer's MaxMsgSize (bytes). */
+  readonly maxMsgSize: number;
+  /** The peer's MaxObjSize (bytes), if it sent one. */
+  readonly maxObjSize?: number;
+}
+
+export interface PackedMessage {
+  readonly message: SyncML;
+  /** Exact encoded size (for WBXML: of the inline-string form, an upper bound of the real one). */
+  readonly size: number;
+  /** The message carries Final: the package is complete. */
+  readonly final: boolean;
+}
+
+/** A draft whose commands carry items (Add, Replace, Copy, Results, Alert, ...). */
+type ItemDraft = SyncBodyCommandDraft & { items: Item[] };
+
+interface ChunkState {
+  readonly draft: ItemDraft;
+  readonly data: string;
+  readonly totalBytes: number;
+  /** Next code unit of `data` to send. */
+  offset: number;
+}
+
+function hasItems(d: SyncBodyCommandDraft): d is ItemDraft {
+  return Array.isArray((d as { items?: unknown }).items);
+}
+
+export class OutgoingPackage {
+  private readonly responses: SyncBodyCommandDraft[] = [];
+  private readonly commands: SyncBodyCommandDraft[] = [];
+  private chunk: ChunkState | undefined;
+
+  constructor(private limits: PackingLimits) {}
+
+  /** The peer changed its limits (a new MaxMsgSize or MaxObjSize in its header). */
+  updateLimits(limits: PackingLimits): void {
+    this.limits = limits;
+  }
+
+  /** Queues a response (Status, Results, Alert 1222...): these go before any command. */
+  respond(draft: SyncBodyCommandDraft): void {
+    this.responses.push(draft);
+  }
+
+  /** Queues a command of this package. */
+  send(draft: SyncBodyCommandDraft): void {
+    const max = this.limits.maxObjSize;
+    if (max !== undefined && hasItems(draft)) {
+      for (const item of draft.items) {
+        const bytes = item.data === undefined ? 0 : utf8ByteLength(item.data);
+        if (bytes > max) {
+          throw new LocalProtocolError(`an item of ${bytes} bytes is larger than the peer's MaxObjSize of ${max}`, 'object-too-large');
+        }
+      }
+    }
+    this.commands.push(draft);
+  }
+
+  /** Something is left to send. */
+  get pending(): boolean {
+    return this.responses.length > 0 || this.commands.length > 0 || this.chunk !== undefined;
+  }
+
+  /** A large object is partly sent: the next message must carry its next chunk. */
+  get chunking(): boolean {
+    return this.chunk !== undefined;
+  }
+
+  /** Drops everything queued (session abort). */
+  clear(): void {
+    this.responses.length = 0;
+    this.commands.length = 0;
+    this.chunk = undefined;
+  }
+
+  /**
+   * Packs the next message of the package under `header`. With `mayEnd` false (the
+   * other side has not closed its package yet), Final is never set.
+   */
+  next(header: HeaderInit, mayEnd = true): PackedMessage {
+    const { encoding, maxMsgSize } = this.limits;
+    const commands: SyncBodyCommand[] = [];
+    let lastId = 0;
+    const nextId = (): string => String(++lastId);
+    const complete = (d: SyncBodyCommandDraft): { cmd: SyncBodyCommand; used: number } => {
+      const before = lastId;
+      const cmd = completeSyncBodyCommand(d, nextId);
+      const used = lastId - before;
+      lastId = before;
+      return { cmd, used };
+    };
+    const take = (cmd: SyncBodyCommand, used: number): void => {
+      commands.push(cmd);
+      sizer.add(cmd);
+      lastId += used;
+    };
+
+    // The frame (header and closing tags) measured with a probe command.
+    const probe = this.probe(header);
+    const sizer = new MessageSizer(encoding, probe);
+    const room = (final: boolean): number => maxMsgSize - sizer.total(final);
+    if (room(true) <= 0) {
+      throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header`, 'message-too-small');
+    }
+
+    const queues = [this.responses, this.commands];
+    let full = false;
+    // A large object in progress goes first and alone.
+    if (this.chunk) {
+      const done = this.packChunk(sizer, complete, take, room);
+      full = !done;
+    }
+    for (const queue of queues) {
+      while (!full && queue.length > 0) {
+        const draft = queue[0]!;
+        const { cmd, used } = complete(draft);
+        // Room assuming Final may follow, so the last message can always carry it.
+        if (sizer.cost(cmd) <= room(true)) {
+          take(cmd, used);
+          queue.shift();
+          continue;
+        }
+        if (this.fitsAlone(header, cmd, encoding, maxMsgSize)) {
+          if (commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
+          full = true;
+          break;
+        }
+        // Too large for any message: split it.
+        queue.shift();
+        if (hasItems(draft) && draft.items.length > 1) {
+          queue.unshift(...draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft));
+          continue;
+        }
+        const item = hasItems(draft) ? draft.items[0] : undefined;
+        if (!item || item.data === undefined || item.data.length === 0) {
+          throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
+        }
+        this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0 };
+        full = !this.packChunk(sizer, complete, take, room);
+      }
+      if (full) break;
+    }
+    if (commands.length === 0) {
+      throw new LocalProtocolError('nothing to send: the package is empty', 'empty-message');
+    }
+    const final = mayEnd && !this.pending;
+    const builder = new MessageBuilder(header);
+    for (const c of commands) builder.command(c);
+    const message = builder.final(final).build();
+    return { message, size: sizer.total(final), final };
+  }
+
+  private probe(header: HeaderInit): SyncML {
+    return new MessageBuilder(header).command({ kind: 'Alert', data: '0', items: [] }).build();
+  }
+
+  private fitsAlone(header: HeaderInit, cmd: SyncBodyCommand, encoding: Encoding, maxMsgSize: number): boolean {
+    const sizer = new MessageSizer(encoding, this.probe(header));
+    sizer.add(cmd);
+    return sizer.total(true) <= maxMsgSize;
+  }
+
+  /**
+   * Packs as much of the current large object as fits. Returns true when its last chunk
+   * went into this message (the message may take more), false when the message is full.
+   */
+  private packChunk(
+    sizer: MessageSizer,
+    complete: (d: SyncBodyCommandDraft) => { cmd: SyncBodyCommand; used: number },
+    take: (cmd: SyncBodyCommand, used: number) => void,
+    room: (final: boolean) => number,
+  ): boolean {
+    const state = this.chunk!;
+    const enc = this.limits.encoding;
+    const first = state.offset === 0;
+    const chunkDraft = (text: string, last: boolean): SyncBodyCommandDraft => {
+      const item = state.draft.items[0]!;
+      const meta = { ...(item.meta ?? { emis: [] }) };
+      delete (meta as { size?: string }).size;
+      if (first) meta.size = String(state.totalBytes);
+      const hasMeta = first || item.meta !== undefined;
+      const chunkItem: Item = { ...item, data: text };
+      delete chunkItem.meta;
+      delete chunkItem.moreData;
+      const ordered: Item = {
+        ...(chunkItem.target ? { target: chunkItem.target } : {}),
+        ...(chunkItem.source ? { source: chunkItem.source } : {}),
+        ...(chunkItem.sourceParent ? { sourceParent: chunkItem.sourceParent } : {}),
+        ...(chunkItem.targetParent ? { targetParent: chunkItem.targetParent } : {}),
+        ...(hasMeta ? { meta } : {}),
+        data: text,
+        ...(last ? {} : { moreData: true }),
+      };
+      return { ...state.draft, items: [ordered] } as SyncBodyCommandDraft;
+    };
+    // Data cost is additive (escaped characters in XML, UTF-8 bytes inline in WBXML), so
+    // one scan finds both whether the rest fits as the last chunk and the largest prefix
+    // that fits with MoreData; the remainder is never encoded to find out.
+    const lastOverhead = sizer.cost(complete(chunkDraft('', true)).cmd);
+    const moreOverhead = sizer.cost(complete(chunkDraft('', false)).cmd);
+    const lastBudget = room(true) - lastOverhead;
+    const moreBudget = room(false) - moreOverhead;
+    let end = state.offset;
+    let spent = 0;
+    let fitsAsLast = lastBudget >= 0;
+    const limit = Math.max(lastBudget, moreBudget);
+    while (end < state.data.length) {
+      const cp = state.data.codePointAt(end)!;
+      spent += dataCost(enc, cp);
+      if (spent > limit) {
+        fitsAsLast = false;
+        break;
+      }
+      if (spent > lastBudget) fitsAsLast = false;
+      end += cp > 0xffff ? 2 : 1;
+    }
+    if (fitsAsLast && end === state.data.length) {
+      const whole = complete(chunkDraft(state.data.slice(state.offset), true));
+      take(whole.cmd, whole.used);
+      this.chunk = undefined;
+      return true;
+    }
+    // The largest prefix that fits with MoreData (a chunk that is not last leaves Final out).
+    end = state.offset;
+    spent = 0;
+    while (end < state.data.length) {
+      const cp = state.data.codePointAt(end)!;
+      const cost = dataCost(enc, cp);
+      if (spent + cost > moreBudget) break;
+      spent += cost;
+      end += cp > 0xffff ? 2 : 1;
+    }
+    if (end === state.offset) {
+      if (sizer.total(false) === sizer.frame) {
+        throw new LocalProtocolError(`MaxMsgSize ${this.limits.maxMsgSize} leaves no room for a single character of data`, 'message-too-small');
+      }
+      return false; // no room left here: the next message starts with this chunk
+    }
+    const piece = complete(chunkDraft(state.data.slice(state.offset, end), false));
+    take(piece.cmd, piece.used);
+    state.offset = end;
+    return false;
+  }
+}
