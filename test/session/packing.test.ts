@@ -49,7 +49,7 @@ const commandArb = (large: number): fc.Arbitrary<SyncBodyCommandDraft> =>
     fc.record({ kind: fc.constant('Replace' as const), items: fc.array(itemArb(large), { minLength: 1, maxLength: 3 }) }),
     fc.record({ kind: fc.constant('Add' as const), items: fc.array(itemArb(large), { minLength: 1, maxLength: 2 }) }),
     fc.record({ kind: fc.constant('Get' as const), items: fc.array(fc.record({ target: fc.record({ locURI: fc.constant<string>('./DevInfo/Man') }) }), { minLength: 1, maxLength: 2 }) }),
-  );
+  ) as fc.Arbitrary<SyncBodyCommandDraft>; // fc.array's minLength 1 stands for the non-empty tuple type
 
 /**
  * MaxMsgSize from 300 B to 64 KB, with objects up to 4 MB but never more than a few
