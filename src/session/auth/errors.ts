@@ -1,0 +1,70 @@
+/**
+ * Typed errors of the authentication layer. Peer input never throws from the credential
+ * and challenge readers (they return verdicts); these are raised by the machines and by
+ * the encoders when something cannot go on. Tell them apart with the guards.
+ */
+import type { StatusCode } from '../../../generated/codes.js';
+
+/** Which direction a machine serves: the peer proves itself to us, or we to the peer. */
+export type AuthRole = 'verifier' | 'prover';
+
+/** Text that should be base64 or an `x-syncml-hmac` header value is not. */
+export class AuthEncodingError extends Error {
+  override readonly name = 'AuthEncodingError';
+  constructor(
+    /** What was being read, e.g. `nonce`, `x-syncml-hmac header`. */
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`${what}: ${reason}`);
+  }
+}
+
+/** Authentication gave up: the retry bound is spent (or the peer refused us as often). */
+export class AuthFailedError extends Error {
+  override readonly name = 'AuthFailedError';
+  constructor(
+    readonly role: AuthRole,
+    /** A verifier's status to answer (401 or 407, without Chal); a prover's status received. */
+    readonly status: StatusCode,
+    readonly reason: string,
+  ) {
+    super(`${role}: authentication failed with ${status}: ${reason}`);
+  }
+}
+
+/** Our own misuse: an event the transition table has no row for in the current state. */
+export class AuthStateError extends Error {
+  override readonly name = 'AuthStateError';
+  constructor(
+    readonly role: AuthRole,
+    readonly state: string,
+    readonly event: string,
+  ) {
+    super(`${role}: no transition for event '${event}' in state '${state}'`);
+  }
+}
+
+/** A machine or helper was given something it cannot work with (no credentials, a bad random source). */
+export class AuthConfigError extends Error {
+  override readonly name = 'AuthConfigError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export function isAuthEncodingError(e: unknown): e is AuthEncodingError {
+  return e instanceof Error && e.name === 'AuthEncodingError';
+}
+
+export function isAuthFailedError(e: unknown): e is AuthFailedError {
+  return e instanceof Error && e.name === 'AuthFailedError';
+}
+
+export function isAuthStateError(e: unknown): e is AuthStateError {
+  return e instanceof Error && e.name === 'AuthStateError';
+}
+
+export function isAuthConfigError(e: unknown): e is AuthConfigError {
+  return e instanceof Error && e.name === 'AuthConfigError';
+}

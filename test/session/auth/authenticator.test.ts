@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { AuthType, StatusCode } from '../../../generated/codes.js';
+import {
+  AuthProver,
+  AuthVerifier,
+  buildCred,
+  DEFAULT_MAX_RETRIES,
+  InMemoryCredentialStore,
+  isAuthConfigError,
+  isAuthFailedError,
+  isAuthStateError,
+  PROVER_TABLE,
+  VERIFIER_TABLES,
+  type AuthFailedError,
+  type AuthStateError,
+} from '../../../src/session/auth/index.js';
+import { CLIENT, counterRandom, pairStores, PASSWORD, runSession, SERVER, USER, Wire } from './pair.js';
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+function md5Verifier(maxRetries?: number) {
+  const stores = pairStores({ scheme: AuthType.Md5Digest });
+  const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries });
+  const credOver = (nonce: Uint8Array | undefined, password = PASSWORD) => buildCred(AuthType.Md5Digest, USER, password, nonce);
+  return { stores, verifier, credOver, expected: () => stores.server.get(CLIENT)?.expectedNonce };
+}
+
+describe('transition tables', () => {
+  it('every live state has a row for every event', () => {
+    for (const table of Object.values(VERIFIER_TABLES)) {
+      for (const rows of Object.values(table)) expect(Object.keys(rows!).sort()).toEqual(['invalid', 'missing', 'stale', 'valid']);
+    }
+    for (const rows of Object.values(PROVER_TABLE)) expect(Object.keys(rows!).sort()).toEqual(['accepted', 'challenged', 'ok', 'refused', 'send']);
+  });
+
+  it('an event the table lacks raises an error naming the event and the state', () => {
+    const { verifier, credOver } = md5Verifier(0);
+    expect(isAuthFailedError(thrown(() => verifier.receive({ cred: credOver(undefined, 'wrong') })))).toBe(true);
+    const error = thrown(() => verifier.receive({})) as AuthStateError;
+    expect(isAuthStateError(error)).toBe(true);
+    expect([error.role, error.state, error.event]).toEqual(['verifier', 'failed', 'missing']);
+    expect(error.message).toBe("verifier: no transition for event 'missing' in state 'failed'");
+  });
+
+  it('a prover that gave up refuses to send', () => {
+    const stores = pairStores({ scheme: AuthType.Basic });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, maxRetries: 0 });
+    expect(isAuthFailedError(thrown(() => prover.receiveStatus({ data: '401' })))).toBe(true);
+    expect((thrown(() => prover.outgoing()) as Error).message).toBe("prover: no transition for event 'send' in state 'failed'");
+  });
+});
+
+describe('verifier', () => {
+  it(`gives up after ${DEFAULT_MAX_RETRIES} retries by default, with the status to answer`, () => {
+    const { verifier, credOver } = md5Verifier();
+    for (let i = 1; i <= DEFAULT_MAX_RETRIES; i++) {
+      const answer = verifier.receive({ cred: credOver(undefined, 'wrong') });
+      expect(answer).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false });
+      expect(answer.chal?.meta.nextNonce).toBeDefined();
+      expect(verifier.failures).toBe(i);
+    }
+    const error = thrown(() => verifier.receive({})) as AuthFailedError;
+    expect(isAuthFailedError(error)).toBe(true);
+    expect([error.role, error.status]).toEqual(['verifier', StatusCode.MissingCredentials]);
+    expect(verifier.state).toBe('failed');
+  });
+
+  it('a success resets the count', () => {
+    const { verifier, credOver, expected } = md5Verifier(1);
+    verifier.receive({ cred: credOver(undefined, 'wrong') });
+    expect(verifier.receive({ cred: credOver(expected()) }).status).toBe(StatusCode.AuthenticationAccepted);
+    expect(verifier.failures).toBe(0);
+  });
+
+  it('every Chal carries a fresh nonce, recorded before it leaves; the one before stays as previous', () => {
+    const { verifier, stores } = md5Verifier();
+    const seen: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = verifier.receive({});
+      seen.push(answer.chal?.meta.nextNonce);
+      expect(Buffer.from(stores.server.get(CLIENT)!.expectedNonce!).toString('base64')).toBe(answer.chal?.meta.nextNonce);
+    }
+    expect(new Set(seen).size).toBe(3);
+    expect(Buffer.from(stores.server.get(CLIENT)!.previousExpectedNonce!).toString('base64')).toBe(seen[1]);
+  });
+
+  it('our challenge got lost: the credential over the previous nonce is re-challenged, not counted', () => {
+    const { verifier, credOver, expected, stores } = md5Verifier(1);
+    stores.server.recordIssuedNonce(CLIENT, Uint8Array.of(7), Uint8Array.of(6));
+    const known = expected(); // the nonce the peer holds
+    expect(verifier.receive({}).status).toBe(StatusCode.MissingCredentials); // 407 + Chal: lost on the way
+    expect(verifier.failures).toBe(1);
+    // The peer sends again, over the nonce it knows: one more counted failure would give up.
+    const again = verifier.receive({ cred: credOver(known) });
+    expect(again).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false, verdict: { outcome: 'stale' } });
+    expect(again.chal?.meta.nextNonce).toBe(Buffer.from(expected()!).toString('base64'));
+    expect([verifier.failures, verifier.state]).toEqual([1, 'expecting']);
+    expect(verifier.receive({ cred: credOver(expected()) }).status).toBe(StatusCode.AuthenticationAccepted);
+  });
+
+  it('a credential two nonces old is not stale but invalid, so a replayed one cannot loop forever', () => {
+    const { verifier, credOver, stores } = md5Verifier();
+    stores.server.recordIssuedNonce(CLIENT, Uint8Array.of(1), Uint8Array.of(0));
+    const replayed = credOver(Uint8Array.of(0));
+    expect(verifier.receive({ cred: replayed }).verdict.outcome).toBe('stale');
+    expect(verifier.receive({ cred: replayed }).verdict.outcome).toBe('invalid');
+    expect(verifier.failures).toBe(1);
+  });
+
+  it('after 212: no credential needed, and a repeated credential (our 212 lost) gets 212 with the same Chal', () => {
+    const { verifier, credOver, expected } = md5Verifier();
+    const nonce = expected();
+    const first = verifier.receive({ cred: credOver(nonce) });
+    expect(first.status).toBe(StatusCode.AuthenticationAccepted);
+    expect(verifier.receive({})).toMatchObject({ status: StatusCode.Ok, authenticated: true });
+    expect(verifier.receive({ cred: credOver(nonce) })).toEqual({ ...first, verdict: expect.objectContaining({ outcome: 'stale' }) });
+    expect(verifier.receive({ cred: credOver(nonce, 'wrong') })).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false });
+    expect(verifier.state).toBe('expecting');
+  });
+
+  it('verifying every message: 200 and a new nonce per message, and a message without credentials is challenged', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), everyMessage: true });
+    const nonces = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const answer = verifier.receive({ cred: buildCred(AuthType.Md5Digest, USER, PASSWORD, stores.server.get(CLIENT)?.expectedNonce) });
+      expect(answer).toMatchObject({ status: StatusCode.Ok, authenticated: true });
+      nonces.add(answer.chal!.meta.nextNonce!);
+    }
+    expect(nonces.size).toBe(3);
+    expect(verifier.receive({})).toMatchObject({ status: StatusCode.MissingCredentials, authenticated: false });
+  });
+
+  it('an unknown peer is refused, and nothing is stored for it', () => {
+    const store = new InMemoryCredentialStore();
+    const verifier = new AuthVerifier({ store, peer: 'stranger', random: counterRandom(), maxRetries: 1 });
+    expect(verifier.receive({ cred: buildCred(AuthType.Md5Digest, USER, PASSWORD), username: USER }).status).toBe(StatusCode.InvalidCredentials);
+    expect(store.get('stranger')).toBeUndefined();
+  });
+
+  it('refuses a bad configuration', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    expect(isAuthConfigError(thrown(() => new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries: -1 })))).toBe(true);
+    const hmac = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), scheme: AuthType.Hmac });
+    expect(isAuthConfigError(thrown(() => hmac.receive({ hmacHeader: 'algorithm=MD5, username="u", mac=x' })))).toBe(true);
+  });
+});
+
+describe('prover', () => {
+  it('sends the credentials again after 200, over the nonce of the Chal that came with it', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER });
+    const first = prover.outgoing().cred;
+    prover.receiveStatus({ data: '200', chal: { meta: { type: AuthType.Md5Digest, nextNonce: 'Tm9uY2U=', emis: [] } } });
+    expect(prover.state).toBe('presenting');
+    expect(prover.outgoing().cred?.data).toBe('Zz6EivR3yeaaENcRN6lpAQ==');
+    expect(first?.data).not.toBe('Zz6EivR3yeaaENcRN6lpAQ==');
+  });
+
+  it('switches to the scheme a challenge names', () => {
+    const stores = pairStores({ scheme: AuthType.Basic });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, preemptive: false });
+    expect(prover.outgoing()).toEqual({});
+    prover.receiveStatus({ data: '407', chal: { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: 'Tm9uY2U=', emis: [] } } });
+    expect(prover.scheme).toBe(AuthType.Md5Digest);
+    expect(prover.outgoing().cred).toMatchObject({ meta: { type: AuthType.Md5Digest }, data: 'Zz6EivR3yeaaENcRN6lpAQ==' });
+  });
+
+  it('a peer that does not ask for credentials is left alone; a later challenge is followed', () => {
+    const stores = pairStores({ scheme: AuthType.Basic });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, preemptive: false });
+    prover.outgoing();
+    prover.receiveStatus({ data: '200' });
+    expect([prover.state, prover.outgoing()]).toEqual(['bare', {}]);
+    prover.receiveStatus({ data: '401', chal: { meta: { type: AuthType.Basic, emis: [] } } });
+    expect(prover.outgoing().cred?.data).toBe('QnJ1Y2UyOk9oQmVoYXZl');
+  });
+
+  it('gives up when refused more than maxRetries times in a row, with the status received', () => {
+    const stores = pairStores({ scheme: AuthType.Basic });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, maxRetries: 2 });
+    prover.receiveStatus({ data: '401', chal: { meta: { type: 'syncml:auth-X509', emis: [] } } });
+    prover.receiveStatus({ data: '401' });
+    const error = thrown(() => prover.receiveStatus({ data: '407' })) as AuthFailedError;
+    expect([error.name, error.role, error.status]).toEqual(['AuthFailedError', 'prover', 407]);
+  });
+
+  it('needs credentials of its own for the peer', () => {
+    expect(isAuthConfigError(thrown(() => new AuthProver({ store: new InMemoryCredentialStore(), peer: SERVER })))).toBe(true);
+  });
+});
+
+describe('lost messages (pair harness)', () => {
+  it('the 212 with the next nonce is lost and the session abandoned: the next session is re-challenged once, then accepted', () => {
+    const options = { scheme: AuthType.Md5Digest, initialNonce: Uint8Array.of(1, 2, 3) };
+    const stores = pairStores(options);
+    const random = counterRandom();
+    const first = runSession(options, stores, new Wire((i) => i === 1), random, { abandonOnLoss: true });
+    expect(first.outcome).toBe('abandoned');
+    expect(first.verifier.state).toBe('accepted');
+    const wire = new Wire();
+    const second = runSession(options, stores, wire, random);
+    expect(second.outcome).toBe('done');
+    expect(second.answers.map((a) => [a.status, a.verdict.outcome])).toEqual([[401, 'stale'], [212, 'valid']]);
+    expect(second.verifier.failures).toBe(0);
+    expect(second.prover.state).toBe('accepted');
+  });
+
+  it('a lost challenge costs one more challenge, then 212', () => {
+    const options = { scheme: AuthType.Md5Digest, preemptive: false };
+    const wire = new Wire((i) => i === 1);
+    const result = runSession(options, pairStores(options), wire, counterRandom());
+    expect(result.outcome).toBe('done');
+    expect(result.answers.map((a) => a.status)).toEqual([407, 407, 212]);
+    expect(wire.log.map((e) => e.lost)).toEqual([false, true, false, false, false, false]);
+  });
+});
