@@ -87,6 +87,10 @@ export class WbxmlReader implements ElementReader {
   private pendingEnd = false;
   /** Offset of the last tag token read. */
   private tagAt = 0;
+  /** Offset of what closed the last element: its END, or its own tag when that has no content. */
+  private closedAt = 0;
+  /** Characters of all strings read so far (string-table references can repeat a string). */
+  private textTotal = 0;
   dmOnly = false;
   header: WbxmlHeader | undefined;
 
@@ -147,10 +151,22 @@ export class WbxmlReader implements ElementReader {
   private termString(buf: Uint8Array, start: number, at: number, what: string): { text: string; next: number } {
     const nul = buf.indexOf(0, start);
     if (nul < 0) this.fail(`${what} has no terminating NUL`, at);
-    if (nul - start > this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
+    // Limits count UTF-16 units, as the XML reader does; n UTF-8 bytes make at least n / 3.
+    if (nul - start > 3 * this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
+    if (nul - start > 3 * (this.limits.maxBytes - this.textTotal)) this.textBudgetSpent(at);
     const text = decodeUtf8(buf, start, nul);
     if (typeof text === 'number') this.fail(`${what} is not valid UTF-8`, at);
+    this.textTotal += text.length;
+    if (this.textTotal > this.limits.maxBytes) this.textBudgetSpent(at);
     return { text, next: nul + 1 };
+  }
+
+  /**
+   * A few bytes of STR_T can repeat a long string-table string, so the text of all strings
+   * together is bounded too: by maxBytes, as the text of an XML message is.
+   */
+  private textBudgetSpent(at: number): never {
+    this.fail(`strings hold more than ${this.limits.maxBytes} characters in all (the input limit)`, at);
   }
 
   // ---------------------------------------------------------------- header
@@ -191,7 +207,10 @@ export class WbxmlReader implements ElementReader {
     this.header = { version, publicId, fpi, charset, stringTable: this.strtbl };
     const name = this.nextTag();
     if (name === null) this.fail('no root element');
-    if (name !== this.g.root) this.fail(`root element is <${name}>, expected <${this.g.root}>`, this.tagAt);
+    if (name !== this.g.root) {
+      this.depth--;
+      this.fail(`root element is <${name}>, expected <${this.g.root}>`, this.tagAt);
+    }
   }
 
   /** After the root element: nothing but processing instructions. */
@@ -220,6 +239,7 @@ export class WbxmlReader implements ElementReader {
       if (c === t.END) {
         if (this.depth === 0) this.fail('END without an open element', at);
         this.depth--;
+        this.closedAt = at;
         return null;
       }
       if (c === t.STR_I || c === t.STR_T || c === t.OPAQUE || c === t.ENTITY) {
@@ -243,6 +263,7 @@ export class WbxmlReader implements ElementReader {
     if (this.pendingEnd) {
       this.pendingEnd = false;
       this.depth--;
+      this.closedAt = this.tagAt;
       return null;
     }
     const name = this.nextTag();
@@ -284,6 +305,7 @@ export class WbxmlReader implements ElementReader {
         this.depth--;
         break;
       }
+      const before = out.length;
       if (c === t.STR_I) {
         const s = this.termString(this.b, this.pos, at, 'inline string');
         out += s.text;
@@ -299,7 +321,7 @@ export class WbxmlReader implements ElementReader {
       } else if (c === t.OPAQUE) {
         const len = this.mbUint32();
         if (len > this.b.length - this.pos) this.fail(`OPAQUE claims ${len} bytes, only ${this.b.length - this.pos} remain`, at);
-        out += this.opaqueText(this.b.subarray(this.pos, this.pos + len), at);
+        out += this.opaqueText(this.b.subarray(this.pos, this.pos + len));
         this.pos += len;
       } else if (c === t.SWITCH_PAGE) {
         this.pos = at;
@@ -318,33 +340,36 @@ export class WbxmlReader implements ElementReader {
         this.fail(`<${this.current()}> holds text only; found token 0x${hex(c)}`, at);
       }
       if (out.length > this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
+      const bad = out.length > before ? INVALID_XML_CHAR.exec(out.slice(before)) : null;
+      if (bad) this.fail(`character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in text`, at);
     }
-    const bad = INVALID_XML_CHAR.exec(out);
-    if (bad) this.fail(`character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in text`, this.pos);
     return out;
   }
 
   /**
    * OPAQUE content of a text element: an embedded WBXML document of a known vocabulary
-   * becomes its XML text; anything else must be UTF-8 text.
+   * becomes its XML text; anything else must be UTF-8 text. `bytes` start at `this.pos`.
    */
-  private opaqueText(bytes: Uint8Array, at: number): string {
+  private opaqueText(bytes: Uint8Array): string {
     if (bytes.length >= 4 && bytes[0]! >= 0x01 && bytes[0]! <= 0x03) {
       const embedded = this.embeddedDocument(bytes);
       if (embedded !== undefined) return embedded;
     }
     const text = decodeUtf8(bytes);
-    if (typeof text === 'number') this.fail('OPAQUE data is neither UTF-8 text nor a WBXML document of a known vocabulary', at + text);
+    if (typeof text === 'number') this.fail('OPAQUE data is neither UTF-8 text nor a WBXML document of a known vocabulary', this.pos + text);
     return text;
   }
 
   /** XML text of an embedded WBXML document, or undefined when it is not one we know. */
   private embeddedDocument(bytes: Uint8Array): string | undefined {
     const inner = new WbxmlReader(bytes, this.g, { ...this.limits, maxDepth: Math.max(1, this.limits.maxDepth - this.depth) });
+    inner.textTotal = this.textTotal;
     try {
       return inner.documentAsXml();
     } catch {
       return undefined;
+    } finally {
+      this.textTotal = inner.textTotal;
     }
   }
 
@@ -362,6 +387,10 @@ export class WbxmlReader implements ElementReader {
     const known =
       fpiIndex >= 0 ? this.g.fpis.has(this.termString(this.strtbl, fpiIndex, 0, 'public id string').text) : this.g.publicIds.has(publicId);
     if (!known) this.fail('embedded document of an unknown vocabulary');
+    // body = [switchPage] element: a MetInf document opens with SWITCH_PAGE 1, which
+    // markupAsXml reads on its own (nothing is open yet), before the root start tag.
+    while (this.pos < this.b.length && this.b[this.pos] === t.SWITCH_PAGE) this.markupAsXml();
+    if (this.pos >= this.b.length || (this.b[this.pos]! & t.TAG_ID) < 5) this.fail('embedded document has no root element');
     const xml = this.markupAsXml();
     this.finish();
     return xml;
@@ -450,7 +479,11 @@ export class WbxmlReader implements ElementReader {
   }
 
   missing(what: string, parent: string, found: string | null): never {
-    if (found === null) this.fail(`missing ${what} in <${parent}>`, this.pos);
+    if (found === null) {
+      // The parent was just closed: report inside it, at what closed it (as the XML reader does).
+      this.depth++;
+      this.fail(`missing ${what} in <${parent}>`, this.closedAt);
+    }
     this.depth--;
     this.fail(`missing ${what} in <${parent}>, found <${found}>`, this.tagAt);
   }

@@ -5,6 +5,7 @@
  * size of a message is exactly the length of its bytes, without building them.
  */
 import type { WbxmlTokens } from './wbxml-reader.js';
+import { EncodeError } from './errors.js';
 import { utf8ByteLength } from './utf8.js';
 
 export interface WbxmlSink {
@@ -25,6 +26,20 @@ export function mbUint32Length(v: number): number {
     n++;
   }
   return n;
+}
+
+/** Characters a string cannot carry: NUL would end it early, lone surrogates have no
+ * UTF-8 form, and the rest XML cannot carry (the readers refuse them). */
+const UNENCODABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Refuses text that cannot be written. The EncodeError has no path: the encoder entry
+ * point locates the field with the generated value checks. */
+function checkText(s: string): void {
+  const bad = UNENCODABLE.exec(s);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new EncodeError(`U+${code} cannot be written in WBXML text`, '');
+  }
 }
 
 /** Counts bytes. */
@@ -66,6 +81,7 @@ export class SizeSink implements WbxmlSink {
   }
 
   text(s: string): void {
+    checkText(s);
     const ref = this.table?.get(s);
     this.size += ref !== undefined ? 1 + mbUint32Length(ref) : 2 + utf8ByteLength(s);
     this.afterStart = -1;
@@ -174,6 +190,7 @@ export class BytesSink implements WbxmlSink {
   }
 
   text(s: string): void {
+    checkText(s);
     const ref = this.table?.get(s);
     if (ref !== undefined) {
       this.byte(this.t.STR_T);

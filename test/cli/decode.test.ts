@@ -210,7 +210,7 @@ describe('omadm decode: invalid WBXML, exit 1', () => {
   it('names the element path of a problem deep inside', async () => {
     const r = await cli(['decode', '-'], { stdin: withControl });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^\/SyncML\/SyncHdr\/Source: .*U\+0001.* \(offset \d+\)\n$/);
+    expect(r.stderr).toMatch(/^\/SyncML\/SyncHdr\/Source\/LocURI: .*U\+0001.* \(offset \d+\)\n$/);
   });
 
   it('a first byte outside 0x01..0x03 is read as XML, and refused as XML', async () => {
