@@ -130,7 +130,7 @@ function aMetInf(s: Settings, depth: number): fc.Arbitrary<MetInf> {
   required.push("emis");
   fields["mem"] = aMem(s, depth);
   fields["fieldLevel"] = fc.constant(true);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<MetInf>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<MetInf>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -144,7 +144,7 @@ function aAnchor(s: Settings, depth: number): fc.Arbitrary<Anchor> {
   fields["last"] = s.text();
   fields["next"] = s.text();
   required.push("next");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Anchor>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Anchor>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -160,7 +160,7 @@ function aMem(s: Settings, depth: number): fc.Arbitrary<Mem> {
   required.push("freeMem");
   fields["freeID"] = s.text();
   required.push("freeID");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Mem>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Mem>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -175,7 +175,7 @@ function aSyncML(s: Settings, depth: number): fc.Arbitrary<SyncML> {
   required.push("syncHdr");
   fields["syncBody"] = aSyncBody(s, depth);
   required.push("syncBody");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<SyncML>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<SyncML>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -202,7 +202,7 @@ function aSyncHdr(s: Settings, depth: number): fc.Arbitrary<SyncHdr> {
   fields["noResp"] = fc.constant(true);
   fields["cred"] = aCred(s, depth);
   fields["meta"] = aMeta(s, depth);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<SyncHdr>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<SyncHdr>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -233,7 +233,7 @@ function aSyncBody(s: Settings, depth: number): fc.Arbitrary<SyncBody> {
   fields["commands"] = fc.array(fc.oneof(...commandsMembers), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("commands");
   fields["final"] = fc.constant(true);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<SyncBody>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<SyncBody>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -246,7 +246,7 @@ function aChal(s: Settings, depth: number): fc.Arbitrary<Chal> {
   const required: string[] = [];
   fields["meta"] = aMeta(s, depth);
   required.push("meta");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Chal>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Chal>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -260,7 +260,7 @@ function aCred(s: Settings, depth: number): fc.Arbitrary<Cred> {
   fields["meta"] = aMeta(s, depth);
   fields["data"] = s.text();
   required.push("data");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Cred>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Cred>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -284,7 +284,7 @@ function aMeta(s: Settings, depth: number): fc.Arbitrary<Meta> {
   required.push("emis");
   fields["mem"] = aMem(s, depth);
   fields["fieldLevel"] = fc.constant(true);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Meta>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Meta>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -302,7 +302,7 @@ function aItem(s: Settings, depth: number): fc.Arbitrary<Item> {
   fields["meta"] = aMeta(s, depth);
   fields["data"] = s.text();
   fields["moreData"] = fc.constant(true);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Item>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Item>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -317,7 +317,7 @@ function aTarget(s: Settings, depth: number): fc.Arbitrary<Target> {
   required.push("locURI");
   fields["locName"] = s.text();
   if (!s.dm && (!(!s.dm) || depth < s.maxDepth)) fields["filter"] = aFilter(s, !s.dm ? depth + 1 : depth);
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Target>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Target>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -331,7 +331,7 @@ function aSource(s: Settings, depth: number): fc.Arbitrary<Source> {
   fields["locURI"] = s.text();
   required.push("locURI");
   fields["locName"] = s.text();
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Source>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Source>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -344,7 +344,7 @@ function aSourceParent(s: Settings, depth: number): fc.Arbitrary<SourceParent> {
   const required: string[] = [];
   fields["locURI"] = s.text();
   required.push("locURI");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<SourceParent>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<SourceParent>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -357,7 +357,7 @@ function aTargetParent(s: Settings, depth: number): fc.Arbitrary<TargetParent> {
   const required: string[] = [];
   fields["locURI"] = s.text();
   required.push("locURI");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<TargetParent>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<TargetParent>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -373,7 +373,7 @@ function aFilter(s: Settings, depth: number): fc.Arbitrary<Filter> {
   if (!s.dm && (!(!s.dm) || depth < s.maxDepth)) fields["field"] = aField(s, !s.dm ? depth + 1 : depth);
   if (!s.dm && (!(!s.dm) || depth < s.maxDepth)) fields["record"] = aRecord(s, !s.dm ? depth + 1 : depth);
   if (!s.dm) fields["filterType"] = s.text();
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Filter>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Filter>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -386,7 +386,7 @@ function aField(s: Settings, depth: number): fc.Arbitrary<Field> {
   const required: string[] = [];
   fields["item"] = aItem(s, !s.dm ? depth + 1 : depth);
   required.push("item");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Field>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Field>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -399,7 +399,7 @@ function aRecord(s: Settings, depth: number): fc.Arbitrary<RecordElement> {
   const required: string[] = [];
   fields["item"] = aItem(s, !s.dm ? depth + 1 : depth);
   required.push("item");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<RecordElement>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<RecordElement>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -419,7 +419,7 @@ function aAdd(s: Settings, depth: number): fc.Arbitrary<Add> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Add>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Add>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -439,7 +439,7 @@ function aCopy(s: Settings, depth: number): fc.Arbitrary<Copy> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Copy>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Copy>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -459,7 +459,7 @@ function aReplace(s: Settings, depth: number): fc.Arbitrary<Replace> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Replace>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Replace>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -479,7 +479,7 @@ function aMove(s: Settings, depth: number): fc.Arbitrary<Move> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Move>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Move>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -501,7 +501,7 @@ function aDelete(s: Settings, depth: number): fc.Arbitrary<Delete> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Delete>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Delete>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -522,7 +522,7 @@ function aGet(s: Settings, depth: number): fc.Arbitrary<Get> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Get>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Get>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -543,7 +543,7 @@ function aPut(s: Settings, depth: number): fc.Arbitrary<Put> {
   fields["meta"] = aMeta(s, depth);
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Put>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Put>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -564,7 +564,7 @@ function aExec(s: Settings, depth: number): fc.Arbitrary<Exec> {
   fields["correlator"] = s.text();
   fields["item"] = aItem(s, !s.dm ? depth + 1 : depth);
   required.push("item");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Exec>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Exec>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -585,7 +585,7 @@ function aAlert(s: Settings, depth: number): fc.Arbitrary<Alert> {
   fields["correlator"] = s.text();
   fields["items"] = (!(!s.dm) || depth < s.maxDepth) ? fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 0, maxLength: Math.max(0, s.maxItems) }) : fc.constant([]);
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Alert>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Alert>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -617,7 +617,7 @@ function aAtomic(s: Settings, depth: number): fc.Arbitrary<Atomic> {
   commandsMembers.push(aAlert(s, depth));
   fields["commands"] = fc.array(fc.oneof(...commandsMembers), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("commands");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Atomic>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Atomic>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -648,7 +648,7 @@ function aSequence(s: Settings, depth: number): fc.Arbitrary<Sequence> {
   commandsMembers.push(aExec(s, depth));
   fields["commands"] = fc.array(fc.oneof(...commandsMembers), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("commands");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Sequence>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Sequence>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -679,7 +679,7 @@ function aStatus(s: Settings, depth: number): fc.Arbitrary<Status> {
   required.push("data");
   fields["items"] = (!(!s.dm) || depth < s.maxDepth) ? fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 0, maxLength: Math.max(0, s.maxItems) }) : fc.constant([]);
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Status>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Status>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -704,7 +704,7 @@ function aResults(s: Settings, depth: number): fc.Arbitrary<Results> {
   required.push("sourceRefs");
   fields["items"] = fc.array(aItem(s, !s.dm ? depth + 1 : depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) });
   required.push("items");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Results>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Results>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -727,7 +727,7 @@ function aMap(s: Settings, depth: number): fc.Arbitrary<MapElement> {
   fields["meta"] = aMeta(s, depth);
   fields["mapItems"] = !s.dm ? fc.array(aMapItem(s, depth), { minLength: 1, maxLength: Math.max(1, s.maxItems) }) : fc.constant([]);
   required.push("mapItems");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<MapElement>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<MapElement>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -742,7 +742,7 @@ function aMapItem(s: Settings, depth: number): fc.Arbitrary<MapItem> {
   required.push("target");
   fields["source"] = aSource(s, depth);
   required.push("source");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<MapItem>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<MapItem>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -768,7 +768,7 @@ function aSearch(s: Settings, depth: number): fc.Arbitrary<Search> {
   required.push("meta");
   fields["data"] = s.text();
   required.push("data");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Search>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Search>;
   s.cache.set(key, arb);
   return arb;
 }
@@ -799,7 +799,7 @@ function aSync(s: Settings, depth: number): fc.Arbitrary<Sync> {
   if (depth < s.maxDepth) commandsMembers.push(aSequence(s, depth + 1));
   fields["commands"] = fc.array(fc.oneof(...commandsMembers), { minLength: 0, maxLength: Math.max(0, s.maxItems) });
   required.push("commands");
-  const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<Sync>;
+  const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<Sync>;
   s.cache.set(key, arb);
   return arb;
 }

@@ -188,7 +188,8 @@ function completeSync(d: SyncInit, next: () => string): Sync {
   return { kind: "Sync", cmdID: id, ...rest, commands: (commands ?? []).map((c) => completeSyncCommand(c, next)) as Sync["commands"] } as Sync;
 }
 
-function completeSyncBodyCommand(d: SyncBodyCommandDraft, next: () => string): SyncBodyCommand {
+/** The typed <SyncBody> member of a draft, its CmdIDs (and its children's) taken from `next` where the draft has none. */
+export function completeSyncBodyCommand(d: SyncBodyCommandDraft, next: () => string): SyncBodyCommand {
   switch (d.kind) {
     case "Alert":
       return completeAlert(d, next);
@@ -225,7 +226,8 @@ function completeSyncBodyCommand(d: SyncBodyCommandDraft, next: () => string): S
   }
 }
 
-function completeAtomicCommand(d: AtomicCommandDraft, next: () => string): AtomicCommand {
+/** The typed <Atomic> member of a draft, its CmdIDs (and its children's) taken from `next` where the draft has none. */
+export function completeAtomicCommand(d: AtomicCommandDraft, next: () => string): AtomicCommand {
   switch (d.kind) {
     case "Add":
       return completeAdd(d, next);
@@ -254,7 +256,8 @@ function completeAtomicCommand(d: AtomicCommandDraft, next: () => string): Atomi
   }
 }
 
-function completeSequenceCommand(d: SequenceCommandDraft, next: () => string): SequenceCommand {
+/** The typed <Sequence> member of a draft, its CmdIDs (and its children's) taken from `next` where the draft has none. */
+export function completeSequenceCommand(d: SequenceCommandDraft, next: () => string): SequenceCommand {
   switch (d.kind) {
     case "Add":
       return completeAdd(d, next);
@@ -281,7 +284,8 @@ function completeSequenceCommand(d: SequenceCommandDraft, next: () => string): S
   }
 }
 
-function completeSyncCommand(d: SyncCommandDraft, next: () => string): SyncCommand {
+/** The typed <Sync> member of a draft, its CmdIDs (and its children's) taken from `next` where the draft has none. */
+export function completeSyncCommand(d: SyncCommandDraft, next: () => string): SyncCommand {
   switch (d.kind) {
     case "Add":
       return completeAdd(d, next);

@@ -118,7 +118,7 @@ function writeRecord(model: Model, e: Element, w: CodeBlockWriter): void {
     w.writeLine("required.push('kind');");
   }
   for (const p of particles) writeField(model, p, w);
-  w.writeLine(`const arb = fc.record(fields, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<${e.typeName}>;`);
+  w.writeLine(`const arb = fc.record(fields, { requiredKeys: required as never[], noNullPrototype: true }) as unknown as fc.Arbitrary<${e.typeName}>;`);
   w.writeLine('s.cache.set(key, arb);');
   w.writeLine('return arb;');
 }

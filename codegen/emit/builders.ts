@@ -94,6 +94,8 @@ export function emitBuilders(model: Model, out: Output): void {
   for (const u of model.unions) {
     sf.addFunction({
       name: `complete${u.name}`,
+      isExported: true,
+      docs: [`The typed <${u.owner}> member of a draft, its CmdIDs (and its children's) taken from \`next\` where the draft has none.`],
       parameters: [
         { name: 'd', type: `${u.name}Draft` },
         { name: 'next', type: '() => string' },

@@ -93,18 +93,31 @@ export class OutgoingPackage {
     return this.chunk !== undefined;
   }
 
-  /** Drops everything queued (session abort). */
-  clear(): void {
-    this.responses.length = 0;
+  /** Commands (not responses) are queued or partly sent. */
+  get pendingCommands(): boolean {
+    return this.commands.length > 0 || this.chunk !== undefined;
+  }
+
+  /** Responses are queued. */
+  get pendingResponses(): boolean {
+    return this.responses.length > 0;
+  }
+
+  /** Drops the queued commands and any partly sent object; responses stay (session abort). */
+  dropCommands(): void {
     this.commands.length = 0;
     this.chunk = undefined;
   }
 
   /**
    * Packs the next message of the package under `header`. With `mayEnd` false (the
-   * other side has not closed its package yet), Final is never set.
+   * other side has not closed its package yet), Final is never set. With
+   * `withCommands` false only responses go out (a "Next Message" answer). With
+   * `packagePerMessage` (the server, 7.1), a message that holds every response ends the
+   * package with Final even when commands remain: they wait for the next package,
+   * unless a large object is in progress.
    */
-  next(header: HeaderInit, mayEnd = true): PackedMessage {
+  next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
     const commands: SyncBodyCommand[] = [];
     let lastId = 0;
@@ -130,10 +143,10 @@ export class OutgoingPackage {
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header`, 'message-too-small');
     }
 
-    const queues = [this.responses, this.commands];
+    const queues = withCommands ? [this.responses, this.commands] : [this.responses];
     let full = false;
     // A large object in progress goes first and alone.
-    if (this.chunk) {
+    if (this.chunk && withCommands) {
       const done = this.packChunk(sizer, complete, take, room);
       full = !done;
     }
@@ -170,7 +183,10 @@ export class OutgoingPackage {
     if (commands.length === 0) {
       throw new LocalProtocolError('nothing to send: the package is empty', 'empty-message');
     }
-    const final = mayEnd && !this.pending;
+    const final = mayEnd && (packagePerMessage ? this.responses.length === 0 && this.chunk === undefined : !this.pending);
+    if (!withCommands && commands.length === 0) {
+      throw new LocalProtocolError('nothing to send: no responses are queued', 'empty-message');
+    }
     const builder = new MessageBuilder(header);
     for (const c of commands) builder.command(c);
     const message = builder.final(final).build();

@@ -1,0 +1,486 @@
+/**
+ * What the client and the server session share: one side of a DM session, sans I/O.
+ * It takes decoded messages and returns messages to send; it never touches a socket
+ * or a clock, so every rule below can be explored by property tests.
+ *
+ * Rules kept here, for both sides (sections 6, 7, 8, 9 of the DM protocol):
+ * 1. Headers: the SessionID never changes; our MsgIDs count up from 1; a message whose
+ *    MsgID we already answered is a duplicate (the transport resends our last reply), an
+ *    older one is refused. The peer's MaxMsgSize/MaxObjSize in its header bind what we send.
+ * 2. Status bookkeeping: every received command that needs one gets exactly one Status,
+ *    with MsgRef/CmdRef naming it, in our next message(s): the SyncHdr always, commands
+ *    unless NoResp; Status and Results never get one. Every Status we receive is matched
+ *    to the command we sent.
+ * 3. Responses (statuses, results) go before new commands; when the peer's package is
+ *    not complete and we have nothing else to say, we ask for its next message (1222).
+ * 4. Large objects in and out follow section 8 (see packing.ts and large-object.ts).
+ * 5. Abort (6.1): the aborting side sends 1223 with Final (and the statuses it owes),
+ *    then discards whatever comes back; the side receiving it stops.
+ * 6. Authentication (9): the verifier judges the peer's SyncHdr Cred; until it accepts,
+ *    our answer holds only Statuses and the peer's commands do not reach the application.
+ *    The prover adds our Cred and reads the Status of our SyncHdr.
+ */
+import type { HeaderInit, SyncBodyCommandDraft, StatusInit, ResultsInit } from '../../generated/builders.js';
+import { AlertCode, StatusCode, DEFAULT_VERPROTO } from '../../generated/codes.js';
+import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results } from '../../generated/types.js';
+import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
+import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
+import { LocalProtocolError, ProtocolError } from './errors.js';
+import { IncomingLargeObjects } from './large-object.js';
+import type { Encoding } from './message-size.js';
+import { OutgoingPackage } from './packing.js';
+
+/** The Cmd of the Status that answers a header. */
+export const HEADER_CMD: ElementName = 'SyncHdr';
+
+export interface EndpointConfig {
+  readonly encoding: Encoding;
+  /** Our URI (Source LocURI of what we send). */
+  readonly localURI: string;
+  /** The peer's URI (Target LocURI of what we send). */
+  readonly remoteURI: string;
+  readonly sessionID: string;
+  readonly verProto?: string;
+  /** Largest message we accept (announced in our header). */
+  readonly maxMsgSize: number;
+  /** Largest object we accept (announced in our header when set). */
+  readonly maxObjSize?: number;
+  /** MaxMsgSize assumed for the peer until it announces one. */
+  readonly peerMaxMsgSize?: number;
+  /** Judges the peer's credentials (server: the client's). */
+  readonly verifier?: AuthVerifier;
+  /** Presents our credentials (client: to the server). */
+  readonly prover?: AuthProver;
+}
+
+/** A received command that the application must answer (unless NoResp). */
+export interface ReceivedCommand {
+  readonly msgRef: string;
+  readonly command: SyncBodyCommand;
+}
+
+export type SessionEvent =
+  /** A command of the peer, reassembled if it came in chunks: answer it with `answer()`. */
+  | { readonly type: 'command'; readonly msgRef: string; readonly command: SyncBodyCommand }
+  /** The status of a command we sent. */
+  | { readonly type: 'status'; readonly status: Status; readonly command: SyncBodyCommand }
+  /** Results of a Get we sent. */
+  | { readonly type: 'results'; readonly results: Results; readonly command: SyncBodyCommand | undefined }
+  /** A partly received object was cut short (Alert 1225 sent) or the peer told us ours was. */
+  | { readonly type: 'object-lost'; readonly target?: string; readonly source?: string; readonly byPeer: boolean }
+  /** The peer refused or failed a command at the protocol level. */
+  | { readonly type: 'protocol-error'; readonly error: ProtocolError; readonly msgRef: string; readonly cmdRef: string }
+  /** The peer's package is complete (it sent Final). */
+  | { readonly type: 'package-complete' }
+  /** The peer closed its package without a Status for a command we sent. */
+  | { readonly type: 'status-missing'; readonly command: SyncBodyCommand; readonly msgID: string }
+  /** The peer aborted the session (Alert 1223). */
+  | { readonly type: 'aborted' }
+  /** Authentication of the peer failed for good: the session ends. */
+  | { readonly type: 'auth-failed'; readonly status: number };
+
+/** A message to send, with the transport-level HMAC header when the prover uses HMAC. */
+export interface Outgoing {
+  readonly message: SyncML;
+  readonly hmacHeader?: (body: Uint8Array) => string;
+}
+
+interface Sent {
+  readonly msgID: string;
+  readonly command: SyncBodyCommand;
+}
+
+export type Phase = 'open' | 'aborting' | 'ended';
+
+export abstract class SessionEndpoint {
+  protected readonly config: EndpointConfig;
+  protected readonly out: OutgoingPackage;
+  protected readonly incoming: IncomingLargeObjects;
+  protected phase: Phase = 'open';
+  private lastMsgID = 0;
+  private lastReceivedMsgID = 0;
+  private lastReply: Outgoing | undefined;
+  /** Commands we sent that await a Status, by `msgID:cmdID`. */
+  private readonly awaiting = new Map<string, Sent>();
+  /** Received commands (and nested ones) that still need our Status, by `msgRef:cmdID`. */
+  private readonly owed = new Map<string, { msgRef: string; command: SyncBodyCommand }>();
+  /** The peer's package is complete (its last message had Final). */
+  protected peerFinal = false;
+  /** The peer's last message was a challenge to our header (we must resend). */
+  protected challenged = false;
+  private peerMaxMsgSize: number;
+  private peerMaxObjSize: number | undefined;
+
+  constructor(config: EndpointConfig) {
+    this.config = config;
+    this.peerMaxMsgSize = config.peerMaxMsgSize ?? 64 * 1024;
+    this.out = new OutgoingPackage({ encoding: config.encoding, maxMsgSize: this.peerMaxMsgSize });
+    this.incoming = new IncomingLargeObjects(config.maxObjSize);
+  }
+
+  get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /** Commands we sent whose Status has not arrived. */
+  get awaitingStatus(): number {
+    return this.awaiting.size;
+  }
+
+  /** Received commands we have not answered yet. */
+  get unanswered(): ReceivedCommand[] {
+    return [...this.owed.values()].map((o) => ({ msgRef: o.msgRef, command: o.command }));
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  /**
+   * Reads a message from the peer. Returns what the application must know; the reply
+   * is built by `reply()` once the application has answered the commands.
+   * Returns `duplicate: true` when the message was already answered: resend `lastSent`.
+   */
+  receive(message: SyncML, transport: { hmacHeader?: string; body?: Uint8Array } = {}): { events: SessionEvent[]; duplicate: boolean } {
+    if (this.phase === 'ended') throw new LocalProtocolError('the session has ended', 'session-ended');
+    if (this.phase === 'aborting') {
+      // DM-PRO-Abort-*-005: the sender of an abort discards any response.
+      this.phase = 'ended';
+      return { events: [], duplicate: false };
+    }
+    const hdr = message.syncHdr;
+    if (hdr.sessionID !== this.config.sessionID) {
+      throw new ProtocolError(`SessionID ${JSON.stringify(hdr.sessionID)} is not this session's ${JSON.stringify(this.config.sessionID)}`, StatusCode.BadRequest);
+    }
+    const msgID = Number(hdr.msgID.trim());
+    if (!Number.isSafeInteger(msgID) || msgID < 1) throw new ProtocolError(`MsgID ${JSON.stringify(hdr.msgID)} is not a positive number`, StatusCode.BadRequest);
+    if (msgID === this.lastReceivedMsgID) return { events: [], duplicate: true };
+    if (msgID < this.lastReceivedMsgID) {
+      throw new ProtocolError(`MsgID ${msgID} comes after ${this.lastReceivedMsgID}: an old message`, StatusCode.BadRequest);
+    }
+    this.lastReceivedMsgID = msgID;
+    this.readLimits(hdr.meta);
+    const msgRef = hdr.msgID;
+    const events: SessionEvent[] = [];
+
+    // The Status for the peer's SyncHdr (always owed), with our judgement of its credentials.
+    let authenticated = true;
+    let headerStatus: number = StatusCode.Ok;
+    let chal: StatusInit['chal'];
+    if (this.config.verifier) {
+      try {
+        const verdict = this.config.verifier.receive({
+          ...(hdr.cred ? { cred: hdr.cred } : {}),
+          ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
+          ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
+          ...(transport.body ? { body: transport.body } : {}),
+        });
+        headerStatus = verdict.status;
+        chal = verdict.chal;
+        authenticated = verdict.authenticated;
+      } catch (e) {
+        if (!isAuthFailedError(e)) throw e;
+        headerStatus = (e as AuthFailedError).status;
+        authenticated = false;
+        events.push({ type: 'auth-failed', status: headerStatus });
+      }
+    }
+    this.out.respond({
+      kind: 'Status',
+      msgRef,
+      cmdRef: '0',
+      cmd: HEADER_CMD,
+      targetRefs: [hdr.target.locURI],
+      sourceRefs: [hdr.source.locURI],
+      ...(chal ? { chal } : {}),
+      data: String(headerStatus),
+      items: [],
+    });
+
+    for (const command of message.syncBody.commands) {
+      if (command.kind === 'Status') {
+        this.readStatus(command, events);
+        continue;
+      }
+      if (command.kind === 'Results') {
+        this.readResults(command, events);
+        continue;
+      }
+      if (!authenticated) {
+        // 9.1: only Statuses in answer, one for every command; nothing runs.
+        this.answerNow(msgRef, command, headerStatus);
+        continue;
+      }
+      if (command.kind === 'Alert' && this.readProtocolAlert(msgRef, command, events)) continue;
+      this.readCommand(msgRef, command, events);
+    }
+    if (message.syncBody.final) {
+      this.peerFinal = true;
+      if (!this.ourPackageOpen) {
+        // Its package answers ours: whatever has no Status now never will.
+        for (const sent of this.awaiting.values()) events.push({ type: 'status-missing', command: sent.command, msgID: sent.msgID });
+        this.awaiting.clear();
+      }
+      const lost = this.incoming.discard();
+      if (lost) {
+        this.out.respond(this.objectLostAlert(lost.target, lost.source));
+        events.push({ type: 'object-lost', byPeer: false, ...lost });
+      }
+      events.push({ type: 'package-complete' });
+    } else {
+      this.peerFinal = false;
+    }
+    this.authFailed = events.some((e) => e.type === 'auth-failed');
+    this.lastAuthenticated = authenticated;
+    this.peerAsksForMore = !message.syncBody.final && message.syncBody.commands.some((c) => c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage);
+    this.peerHasMore = !message.syncBody.final && !this.peerAsksForMore;
+    this.peerSentCommands = message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && !(c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage));
+    return { events, duplicate: false };
+  }
+
+  /** Authentication of the peer failed for good in the last message: answer, then end. */
+  protected authFailed = false;
+  /** The peer's last message passed authentication (or none is required). */
+  protected lastAuthenticated = true;
+  /** The peer's last message asked for our next message (1222, no Final). */
+  protected peerAsksForMore = false;
+  /** The peer's last message left its package open: more of it is coming. */
+  protected peerHasMore = false;
+  /** The peer's last message held commands (beyond statuses, results and 1222). */
+  protected peerSentCommands = false;
+
+  private readLimits(meta: Meta | undefined): void {
+    const size = meta?.maxMsgSize !== undefined ? Number(meta.maxMsgSize.trim()) : undefined;
+    const obj = meta?.maxObjSize !== undefined ? Number(meta.maxObjSize.trim()) : undefined;
+    if (size !== undefined && Number.isSafeInteger(size) && size > 0) this.peerMaxMsgSize = size;
+    if (obj !== undefined && Number.isSafeInteger(obj) && obj > 0) this.peerMaxObjSize = obj;
+    this.out.updateLimits({
+      encoding: this.config.encoding,
+      maxMsgSize: this.peerMaxMsgSize,
+      ...(this.peerMaxObjSize !== undefined ? { maxObjSize: this.peerMaxObjSize } : {}),
+    });
+  }
+
+  private readStatus(status: Status, events: SessionEvent[]): void {
+    if (status.cmdRef.trim() === '0' && status.cmd === HEADER_CMD) {
+      this.challenged = false;
+      if (this.config.prover) {
+        const code = Number(status.data.trim());
+        this.config.prover.receiveStatus(status);
+        if (code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) this.challenged = true;
+      }
+      return;
+    }
+    const key = `${status.msgRef.trim()}:${status.cmdRef.trim()}`;
+    const sent = this.awaiting.get(key);
+    if (!sent) {
+      events.push({
+        type: 'protocol-error',
+        error: new ProtocolError(`Status for MsgRef ${status.msgRef} CmdRef ${status.cmdRef}, which we did not send or already have a Status for`),
+        msgRef: status.msgRef,
+        cmdRef: status.cmdRef,
+      });
+      return;
+    }
+    this.awaiting.delete(key);
+    events.push({ type: 'status', status, command: sent.command });
+  }
+
+  private readResults(results: Results, events: SessionEvent[]): void {
+    const msgRef = (results.msgRef ?? '').trim();
+    const sent = this.awaitingByRef(msgRef, results.cmdRef.trim());
+    const r = this.incoming.accept(results);
+    if (r.kind === 'buffered') return; // Results get no Status, not even 213
+    events.push({ type: 'results', results: r.command as Results, command: sent?.command });
+  }
+
+  private awaitingByRef(msgRef: string, cmdRef: string): Sent | undefined {
+    if (msgRef) return this.awaiting.get(`${msgRef}:${cmdRef}`) ?? this.answeredGets.get(`${msgRef}:${cmdRef}`);
+    for (const sent of [...this.awaiting.values(), ...this.answeredGets.values()]) if (sent.command.cmdID === cmdRef) return sent;
+    return undefined;
+  }
+
+  /** Gets whose Status arrived, kept to match Results that follow. */
+  private readonly answeredGets = new Map<string, Sent>();
+
+  /** Protocol alerts handled here: 1222 (next message), 1223 (abort), 1225 (object lost). */
+  private readProtocolAlert(msgRef: string, alert: Extract<SyncBodyCommand, { kind: 'Alert' }>, events: SessionEvent[]): boolean {
+    const code = Number((alert.data ?? '').trim());
+    if (code === AlertCode.NextMessage) {
+      this.answerNow(msgRef, alert, StatusCode.Ok);
+      return true;
+    }
+    if (code === AlertCode.SessionAbort) {
+      this.answerNow(msgRef, alert, StatusCode.Ok);
+      this.onPeerAbort();
+      events.push({ type: 'aborted' });
+      return true;
+    }
+    if (code === AlertCode.NoEndOfData) {
+      this.answerNow(msgRef, alert, StatusCode.Ok);
+      const item = alert.items[0];
+      events.push({
+        type: 'object-lost',
+        byPeer: true,
+        ...(item?.target ? { target: item.target.locURI } : {}),
+        ...(item?.source ? { source: item.source.locURI } : {}),
+      });
+      return true;
+    }
+    return false;
+  }
+
+  /** The peer aborted: what this side does then. */
+  protected abstract onPeerAbort(): void;
+
+  private readCommand(msgRef: string, command: SyncBodyCommand, events: SessionEvent[]): void {
+    let result;
+    try {
+      result = this.incoming.accept(command);
+    } catch (e) {
+      if (!(e instanceof ProtocolError) || e.status === undefined) throw e;
+      this.answerNow(msgRef, command, e.status);
+      events.push({ type: 'protocol-error', error: e, msgRef, cmdRef: command.cmdID });
+      return;
+    }
+    if (result.interrupted) {
+      const { target, source } = result.interrupted;
+      this.out.respond(this.objectLostAlert(target, source));
+      events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
+    }
+    if (result.kind === 'buffered') {
+      this.answerNow(msgRef, command, result.status);
+      return;
+    }
+    // The whole command (its CmdID is that of the last chunk, which is what the Status names).
+    const whole = { ...result.command, cmdID: command.cmdID } as SyncBodyCommand;
+    this.owe(msgRef, whole);
+    events.push({ type: 'command', msgRef, command: whole });
+  }
+
+  private objectLostAlert(target?: string, source?: string): SyncBodyCommandDraft {
+    const item: Item = { ...(target ? { target: { locURI: target } } : {}), ...(source ? { source: { locURI: source } } : {}) };
+    return { kind: 'Alert', data: String(AlertCode.NoEndOfData), items: target || source ? [item] : [] };
+  }
+
+  /** Records the Statuses a received command (and what it nests) needs. */
+  private owe(msgRef: string, command: SyncBodyCommand): void {
+    if (!(command as { noResp?: boolean }).noResp) this.owed.set(`${msgRef}:${command.cmdID}`, { msgRef, command });
+    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
+    if (nested) for (const c of nested) this.owe(msgRef, c);
+  }
+
+  /** Queues a Status for a received command at once (protocol-level answers). */
+  private answerNow(msgRef: string, command: SyncBodyCommand, code: number): void {
+    if ((command as { noResp?: boolean }).noResp) return;
+    this.out.respond(statusFor(msgRef, command, code));
+    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
+    if (nested) for (const c of nested) this.answerNow(msgRef, c, code);
+  }
+
+  // ------------------------------------------------------------------ answering
+
+  /**
+   * Answers a received command (or one nested in an Atomic or Sequence) with a status,
+   * and for a Get with its results.
+   */
+  answer(received: ReceivedCommand, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>): void {
+    const key = `${received.msgRef}:${received.command.cmdID}`;
+    if (!this.owed.has(key)) {
+      throw new LocalProtocolError(`no Status is owed for MsgRef ${received.msgRef} CmdID ${received.command.cmdID}`, 'wrong-state');
+    }
+    this.owed.delete(key);
+    this.out.respond(statusFor(received.msgRef, received.command, code));
+    if (results) this.out.respond({ kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID });
+  }
+
+  /** Answers every received command still owed a Status with `code` (e.g. 200 for Package#1). */
+  answerRemaining(code: number): void {
+    for (const o of [...this.owed.values()]) this.answer(o, code);
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  /** Queues a command of our package. */
+  protected queue(draft: SyncBodyCommandDraft): void {
+    if (this.phase !== 'open') throw new LocalProtocolError(`cannot send commands: the session is ${this.phase}`, 'session-ended');
+    this.out.send(draft);
+  }
+
+  /**
+   * Aborts the session (6.1): the next message carries the Statuses we owe so far, Alert
+   * 1223 and Final; anything received afterwards is discarded.
+   */
+  abort(): Outgoing {
+    if (this.phase === 'ended') throw new LocalProtocolError('the session has ended', 'session-ended');
+    // Owed statuses we cannot give now: the commands were not run.
+    for (const o of this.owed.values()) this.out.respond(statusFor(o.msgRef, o.command, StatusCode.OperationCancelled));
+    this.owed.clear();
+    this.out.dropCommands();
+    this.out.respond({ kind: 'Alert', data: String(AlertCode.SessionAbort), items: [] });
+    const sent = this.emit(true);
+    this.phase = 'aborting';
+    return sent;
+  }
+
+  /** The last message produced (for resending a duplicate's answer). */
+  get lastSent(): Outgoing | undefined {
+    return this.lastReply;
+  }
+
+  /**
+   * Builds and records the next message: responses first, then (with `withCommands`)
+   * commands of our package; Final when `mayEnd` and nothing is left.
+   */
+  protected emit(mayEnd: boolean, withCommands = true, packagePerMessage = false): Outgoing {
+    if (this.owed.size > 0) {
+      const first = [...this.owed.values()][0]!;
+      throw new LocalProtocolError(`answer every received command first: <${first.command.kind}> CmdID ${first.command.cmdID} of message ${first.msgRef} has no Status`, 'wrong-state');
+    }
+    const credentials = this.config.prover?.outgoing() ?? {};
+    const header: HeaderInit = {
+      ...(this.config.verProto ? { verProto: this.config.verProto } : { verProto: DEFAULT_VERPROTO }),
+      sessionID: this.config.sessionID,
+      msgID: String(++this.lastMsgID),
+      target: { locURI: this.config.remoteURI },
+      source: { locURI: this.config.localURI },
+      ...(credentials.cred ? { cred: credentials.cred } : {}),
+      meta: {
+        maxMsgSize: String(this.config.maxMsgSize),
+        ...(this.config.maxObjSize !== undefined ? { maxObjSize: String(this.config.maxObjSize) } : {}),
+        emis: [],
+      },
+    };
+    const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage);
+    this.ourPackageOpen = !packed.final && packed.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert');
+    for (const c of packed.message.syncBody.commands) this.expectStatus(header.msgID, c);
+    const outgoing: Outgoing = { message: packed.message, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
+    this.lastReply = outgoing;
+    return outgoing;
+  }
+
+  /** Records what needs a Status from the peer among what we send. */
+  private expectStatus(msgID: string, command: SyncBodyCommand): void {
+    if (command.kind === 'Status' || command.kind === 'Results') return;
+    if (command.kind === 'Get') this.answeredGets.set(`${msgID}:${command.cmdID}`, { msgID, command });
+    if (!(command as { noResp?: boolean }).noResp) this.awaiting.set(`${msgID}:${command.cmdID}`, { msgID, command });
+    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
+    if (nested) for (const c of nested) this.expectStatus(msgID, c);
+  }
+
+  /** We sent part of a package that has more to come (e.g. a large object). */
+  protected ourPackageOpen = false;
+
+  /** Asks the peer for its next message (Alert 1222). */
+  protected askForNextMessage(): void {
+    this.out.respond({ kind: 'Alert', data: String(AlertCode.NextMessage), items: [] });
+  }
+}
+
+/** The Status answering `command` of message `msgRef`. */
+export function statusFor(msgRef: string, command: SyncBodyCommand, code: number): SyncBodyCommandDraft {
+  const items = (command as { items?: Item[] }).items ?? [];
+  const targetRefs = items.flatMap((i) => (i.target ? [i.target.locURI] : []));
+  const sourceRefs = items.flatMap((i) => (i.source ? [i.source.locURI] : []));
+  return { kind: 'Status', msgRef, cmdRef: command.cmdID, cmd: command.kind, targetRefs, sourceRefs, data: String(code), items: [] };
+}
+
+export { AuthFailedError };

@@ -1,0 +1,190 @@
+/**
+ * A client and a server session joined by an in-memory wire that really encodes and
+ * decodes every message (XML or WBXML), after h11's ConnectionPair and aioquic's
+ * client_and_server(). The client plays a small device (a map of node values); the
+ * server plays a management program that sends planned packages of commands.
+ * Every message that crosses is recorded, with its bytes, for the invariant checks.
+ */
+import type { SyncBodyCommandDraft } from '../../generated/builders.js';
+import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
+import { StatusCode } from '../../generated/codes.js';
+import { decodeWbxml, decodeXml, encodeWbxml, encodeXml } from '../../src/index.js';
+import { ClientSession } from '../../src/session/client-session.js';
+import { ServerSession } from '../../src/session/server-session.js';
+import type { EndpointConfig, Outgoing, SessionEvent } from '../../src/session/endpoint.js';
+import type { Encoding } from '../../src/session/message-size.js';
+
+export interface WireRecord {
+  readonly from: 'client' | 'server';
+  readonly bytes: Uint8Array;
+  readonly message: SyncML;
+  /** MaxMsgSize the receiver had announced when this was sent. */
+  readonly limit: number;
+}
+
+export interface PairOptions {
+  readonly encoding: Encoding;
+  readonly clientMaxMsgSize: number;
+  readonly serverMaxMsgSize: number;
+  readonly clientMaxObjSize?: number;
+  readonly serverMaxObjSize?: number;
+  readonly client?: Partial<EndpointConfig>;
+  readonly server?: Partial<EndpointConfig>;
+}
+
+export const CLIENT_URI = 'IMEI:493005100592800';
+export const SERVER_URI = 'http://dm.example/manage';
+
+export class Pair {
+  readonly client: ClientSession;
+  readonly server: ServerSession;
+  readonly wire: WireRecord[] = [];
+  readonly clientEvents: SessionEvent[] = [];
+  readonly serverEvents: SessionEvent[] = [];
+  /** The device's management tree, as a flat map. */
+  readonly tree = new Map<string, string>([
+    ['./DevInfo/DevId', CLIENT_URI],
+    ['./DevInfo/Man', 'Device Factory, Inc.'],
+  ]);
+  /** Packages of commands the server sends, in order, one whenever it may. */
+  readonly plan: SyncBodyCommandDraft[][] = [];
+  /** Tamper with a message in flight (fault injection); return undefined to drop it. */
+  tamper: ((r: { from: 'client' | 'server'; message: SyncML }) => SyncML | undefined) | undefined;
+
+  constructor(readonly options: PairOptions) {
+    const common = { encoding: options.encoding, sessionID: '42' };
+    this.client = new ClientSession({
+      ...common,
+      localURI: CLIENT_URI,
+      remoteURI: SERVER_URI,
+      maxMsgSize: options.clientMaxMsgSize,
+      ...(options.clientMaxObjSize !== undefined ? { maxObjSize: options.clientMaxObjSize } : {}),
+      peerMaxMsgSize: options.serverMaxMsgSize,
+      ...options.client,
+    });
+    this.server = new ServerSession({
+      ...common,
+      localURI: SERVER_URI,
+      remoteURI: CLIENT_URI,
+      maxMsgSize: options.serverMaxMsgSize,
+      ...(options.serverMaxObjSize !== undefined ? { maxObjSize: options.serverMaxObjSize } : {}),
+      // The server learns the client's MaxMsgSize from Package#1; until then it assumes it.
+      peerMaxMsgSize: options.clientMaxMsgSize,
+      ...options.server,
+    });
+  }
+
+  private encode(m: SyncML): Uint8Array {
+    return this.options.encoding === 'xml' ? encodeXml(m) : encodeWbxml(m);
+  }
+
+  private decode(b: Uint8Array): SyncML {
+    return this.options.encoding === 'xml' ? decodeXml(b) : decodeWbxml(b);
+  }
+
+  /** Puts a message on the wire; returns what the other side decodes (or undefined if dropped). */
+  private transmit(from: 'client' | 'server', out: Outgoing): SyncML | undefined {
+    const limit = from === 'client' ? this.options.serverMaxMsgSize : this.options.clientMaxMsgSize;
+    let message = out.message;
+    if (this.tamper) {
+      const t = this.tamper({ from, message });
+      if (t === undefined) return undefined;
+      message = t;
+    }
+    const bytes = this.encode(message);
+    this.wire.push({ from, bytes, message, limit });
+    return this.decode(bytes);
+  }
+
+  /** The device executes what the server sent and answers every command. */
+  private deviceAnswers(events: SessionEvent[]): void {
+    for (const e of events) {
+      if (e.type !== 'command') continue;
+      this.execute(e.msgRef, e.command);
+    }
+  }
+
+  private execute(msgRef: string, command: SyncBodyCommand): void {
+    const received = { msgRef, command };
+    const items: Item[] = (command as { items?: Item[] }).items ?? [];
+    switch (command.kind) {
+      case 'Add':
+      case 'Replace':
+        for (const i of items) if (i.target) this.tree.set(i.target.locURI, i.data ?? '');
+        this.client.answer(received, StatusCode.Ok);
+        break;
+      case 'Delete':
+        for (const i of items) if (i.target) this.tree.delete(i.target.locURI);
+        this.client.answer(received, StatusCode.Ok);
+        break;
+      case 'Get': {
+        const found = items.map((i) => ({ uri: i.target?.locURI ?? '', value: this.tree.get(i.target?.locURI ?? '') }));
+        if (found.some((f) => f.value === undefined)) {
+          this.client.answer(received, StatusCode.NotFound);
+          break;
+        }
+        this.client.answer(received, StatusCode.Ok, {
+          items: found.map((f) => ({ source: { locURI: f.uri }, data: f.value! })) as [Item, ...Item[]],
+          targetRefs: [],
+          sourceRefs: [],
+        });
+        break;
+      }
+      case 'Atomic':
+      case 'Sequence':
+        for (const c of command.commands) this.execute(msgRef, c as SyncBodyCommand);
+        this.client.answer(received, StatusCode.Ok);
+        break;
+      default:
+        if (!(command as { noResp?: boolean }).noResp) this.client.answer(received, StatusCode.Ok);
+    }
+  }
+
+  /** The server accepts Package#1 commands and plans its packages. */
+  private serverActs(events: SessionEvent[]): void {
+    for (const e of events) if (e.type === 'command') this.server.answer({ msgRef: e.msgRef, command: e.command }, StatusCode.Ok);
+    const packageComplete = events.some((e) => e.type === 'package-complete');
+    if (packageComplete && this.server.awaitingStatus === 0) {
+      const next = this.plan.shift();
+      if (next) for (const d of next) this.server.send(d);
+    }
+  }
+
+  /**
+   * Runs a whole session from Package#1 to its end (or `maxSteps` messages). Returns
+   * whether it ended on both sides.
+   */
+  run(maxSteps = 10_000, packageOne: Item[] = [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }]): boolean {
+    let toServer: SyncML | undefined = this.transmit('client', this.client.start({ devInfo: packageOne }));
+    for (let step = 0; step < maxSteps; step++) {
+      if (toServer === undefined) return this.client.ended;
+      const s = this.server.receive(toServer);
+      this.serverEvents.push(...s.events);
+      if (s.duplicate) {
+        const again = this.server.lastSent;
+        if (!again) return false;
+        const back = this.transmit('server', again);
+        if (back === undefined) return false;
+        toServer = this.clientTurn(back);
+        continue;
+      }
+      this.serverActs(s.events);
+      const reply = this.server.reply();
+      if (reply === undefined) return this.server.ended;
+      const toClient = this.transmit('server', reply);
+      if (toClient === undefined) return false;
+      toServer = this.clientTurn(toClient);
+      if (toServer === undefined && this.client.ended && this.server.ended) return true;
+    }
+    return false;
+  }
+
+  private clientTurn(message: SyncML): SyncML | undefined {
+    if (this.client.ended) return undefined;
+    const c = this.client.receive(message);
+    this.clientEvents.push(...c.events);
+    this.deviceAnswers(c.events);
+    const reply = this.client.reply();
+    return reply && this.transmit('client', reply);
+  }
+}
