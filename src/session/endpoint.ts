@@ -183,13 +183,14 @@ export abstract class SessionEndpoint {
         events.push({ type: 'auth-failed', status: headerStatus });
       }
     }
+    // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small messages.
     this.out.respond({
       kind: 'Status',
       msgRef,
       cmdRef: '0',
       cmd: HEADER_CMD,
-      targetRefs: [hdr.target.locURI],
-      sourceRefs: [hdr.source.locURI],
+      targetRefs: [],
+      sourceRefs: [],
       ...(chal ? { chal } : {}),
       data: String(headerStatus),
       items: [],
@@ -443,11 +444,16 @@ export abstract class SessionEndpoint {
       target: { locURI: this.config.remoteURI },
       source: { locURI: this.config.localURI },
       ...(credentials.cred ? { cred: credentials.cred } : {}),
-      meta: {
-        maxMsgSize: String(this.config.maxMsgSize),
-        ...(this.config.maxObjSize !== undefined ? { maxObjSize: String(this.config.maxObjSize) } : {}),
-        emis: [],
-      },
+      // Our limits hold for the whole session once announced (8): the first message carries them.
+      ...(this.lastMsgID === 1
+        ? {
+            meta: {
+              maxMsgSize: String(this.config.maxMsgSize),
+              ...(this.config.maxObjSize !== undefined ? { maxObjSize: String(this.config.maxObjSize) } : {}),
+              emis: [],
+            },
+          }
+        : {}),
     };
     const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage);
     this.ourPackageOpen = !packed.final && packed.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert');

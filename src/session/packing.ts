@@ -143,14 +143,12 @@ export class OutgoingPackage {
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header`, 'message-too-small');
     }
 
-    const queues = withCommands ? [this.responses, this.commands] : [this.responses];
     let full = false;
-    // A large object in progress goes first and alone.
-    if (this.chunk && withCommands) {
-      const done = this.packChunk(sizer, complete, take, room);
-      full = !done;
-    }
+    // Responses first; then a large object in progress (statuses between its chunks are
+    // allowed, new commands and items are not); then new commands.
+    const queues = withCommands ? [this.responses, this.commands] : [this.responses];
     for (const queue of queues) {
+      if (queue === this.commands && !full && this.chunk) full = this.packChunk(sizer, complete, take, room) !== 'done';
       while (!full && queue.length > 0) {
         const draft = queue[0]!;
         const { cmd, used } = complete(draft);
@@ -176,7 +174,13 @@ export class OutgoingPackage {
           throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
         }
         this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0 };
-        full = !this.packChunk(sizer, complete, take, room);
+        const placed = this.packChunk(sizer, complete, take, room);
+        if (placed === 'none') {
+          // No room for its first chunk here: the object starts the next message.
+          this.chunk = undefined;
+          queue.unshift(draft);
+        }
+        full = placed !== 'done';
       }
       if (full) break;
     }
@@ -204,15 +208,16 @@ export class OutgoingPackage {
   }
 
   /**
-   * Packs as much of the current large object as fits. Returns true when its last chunk
-   * went into this message (the message may take more), false when the message is full.
+   * Packs as much of the current large object as fits: `done` when its last chunk went
+   * into this message (the message may take more), `partial` when a chunk went in and the
+   * message is full, `none` when not even one character fitted.
    */
   private packChunk(
     sizer: MessageSizer,
     complete: (d: SyncBodyCommandDraft) => { cmd: SyncBodyCommand; used: number },
     take: (cmd: SyncBodyCommand, used: number) => void,
     room: (final: boolean) => number,
-  ): boolean {
+  ): 'done' | 'partial' | 'none' {
     const state = this.chunk!;
     const enc = this.limits.encoding;
     const first = state.offset === 0;
@@ -261,7 +266,7 @@ export class OutgoingPackage {
       const whole = complete(chunkDraft(state.data.slice(state.offset), true));
       take(whole.cmd, whole.used);
       this.chunk = undefined;
-      return true;
+      return 'done';
     }
     // The largest prefix that fits with MoreData (a chunk that is not last leaves Final out).
     end = state.offset;
@@ -277,11 +282,11 @@ export class OutgoingPackage {
       if (sizer.total(false) === sizer.frame) {
         throw new LocalProtocolError(`MaxMsgSize ${this.limits.maxMsgSize} leaves no room for a single character of data`, 'message-too-small');
       }
-      return false; // no room left here: the next message starts with this chunk
+      return 'none'; // no room left here: the next message starts with this chunk
     }
     const piece = complete(chunkDraft(state.data.slice(state.offset, end), false));
     take(piece.cmd, piece.used);
     state.offset = end;
-    return false;
+    return 'partial';
   }
 }
