@@ -140,6 +140,11 @@ export abstract class SessionEndpoint {
    * Returns `duplicate: true` when the message was already answered: resend `lastSent`.
    */
   receive(message: SyncML, transport: { hmacHeader?: string; body?: Uint8Array } = {}): { events: SessionEvent[]; duplicate: boolean } {
+    // A repeat of the message we answered last (our answer got lost): answer it again,
+    // even after the session ended.
+    if (message.syncHdr.sessionID === this.config.sessionID && message.syncHdr.msgID.trim() === String(this.lastReceivedMsgID) && this.lastReply) {
+      return { events: [], duplicate: true };
+    }
     if (this.phase === 'ended') throw new LocalProtocolError('the session has ended', 'session-ended');
     if (this.phase === 'aborting') {
       // DM-PRO-Abort-*-005: the sender of an abort discards any response.

@@ -9,7 +9,9 @@
  *   committed); buffering stops as soon as the data outgrows Size, so memory stays bounded;
  * - a new command (or another item) arriving before the last chunk ends the object with
  *   Alert 1225, naming its target/source, and nothing is committed; the new command is
- *   then read as usual.
+ *   then read as usual;
+ * - the chunks still to come of an object refused or cut short are refused with 412
+ *   (incomplete command), the last one included: they are never taken for whole commands.
  */
 import type { Item, Meta, SyncBodyCommand } from '../../generated/types.js';
 import { AlertCode, StatusCode } from '../../generated/codes.js';
@@ -55,6 +57,12 @@ function sameObject(p: Pending, c: SyncBodyCommand, item: Item): boolean {
 
 export class IncomingLargeObjects {
   private pending: Pending | undefined;
+  /**
+   * An object refused or cut short: its remaining chunks (same command, same address,
+   * no Size) are orphans and are refused too, the last one included, so that no part of
+   * it is ever committed as if it were whole.
+   */
+  private orphan: { readonly kind: string; readonly target?: string; readonly source?: string } | undefined;
 
   /** @param maxObjSize our MaxObjSize, if we announced one */
   constructor(private readonly maxObjSize?: number) {}
@@ -67,7 +75,29 @@ export class IncomingLargeObjects {
   discard(): Interrupted | undefined {
     const p = this.pending;
     this.pending = undefined;
+    this.orphan = undefined;
     return p && this.interruption(p);
+  }
+
+  private orphanOf(command: SyncBodyCommand, item: Item): void {
+    this.orphan = {
+      kind: command.kind,
+      ...(item.target ? { target: item.target.locURI } : {}),
+      ...(item.source ? { source: item.source.locURI } : {}),
+    };
+  }
+
+  private isOrphanChunk(command: SyncBodyCommand, items: Item[] | undefined): boolean {
+    const o = this.orphan;
+    const item = items?.length === 1 ? items[0]! : undefined;
+    if (!o || !item) return false;
+    return (
+      command.kind === o.kind &&
+      item.target?.locURI === o.target &&
+      item.source?.locURI === o.source &&
+      item.meta?.size === undefined &&
+      metaOf(command)?.size === undefined
+    );
   }
 
   /**
@@ -83,6 +113,7 @@ export class IncomingLargeObjects {
       if (!item || !sameObject(p, command, item) || item.meta?.size !== undefined) {
         // A new command before the last chunk: the object is lost.
         this.pending = undefined;
+        this.orphanOf(p.first, p.item);
         const interrupted = this.interruption(p);
         return { ...this.acceptFresh(command, items), interrupted };
       }
@@ -100,6 +131,10 @@ export class IncomingLargeObjects {
   }
 
   private acceptFresh(command: SyncBodyCommand, items: Item[] | undefined): IncomingResult {
+    if (this.isOrphanChunk(command, items)) {
+      if (!items![0]!.moreData) this.orphan = undefined;
+      throw new ProtocolError('a chunk of an object already refused or cut short', StatusCode.IncompleteCommand);
+    }
     if (!items || items.length === 0) return { kind: 'command', command };
     items.forEach((item, i) => {
       if (item.moreData && i !== items.length - 1) {
@@ -111,6 +146,8 @@ export class IncomingLargeObjects {
       for (const item of items) this.checkObjectSize(item.data === undefined ? 0 : utf8ByteLength(item.data), StatusCode.RequestEntityTooLarge);
       return { kind: 'command', command };
     }
+    // From here on, a refusal of this first chunk makes its remaining chunks orphans.
+    this.orphanOf(command, last);
     const sizeText = last.meta?.size ?? metaOf(command)?.size;
     if (sizeText === undefined) {
       throw new ProtocolError('the first chunk of a large object declares no Size', StatusCode.SizeRequired);
@@ -123,6 +160,7 @@ export class IncomingLargeObjects {
     const data = last.data ?? '';
     const p: Pending = { first: command as ItemCommand, item: last, declared, parts: [data], bytes: utf8ByteLength(data) };
     if (p.bytes > declared) throw new ProtocolError(`chunks already exceed the declared Size of ${declared} bytes`, StatusCode.SizeMismatch);
+    this.orphan = undefined;
     this.pending = p;
     return { kind: 'buffered', command, status: StatusCode.ChunkedItemAccepted };
   }
@@ -132,6 +170,7 @@ export class IncomingLargeObjects {
     p.bytes += utf8ByteLength(data);
     if (p.bytes > p.declared) {
       this.pending = undefined;
+      if (item.moreData) this.orphanOf(command, item);
       throw new ProtocolError(`chunks exceed the declared Size of ${p.declared} bytes`, StatusCode.SizeMismatch);
     }
     p.parts.push(data);

@@ -46,6 +46,8 @@ interface ChunkState {
   readonly totalBytes: number;
   /** Next code unit of `data` to send. */
   offset: number;
+  /** The object is a response (Results), which goes on even in a Next Message answer. */
+  readonly fromResponses: boolean;
 }
 
 function hasItems(d: SyncBodyCommandDraft): d is ItemDraft {
@@ -144,13 +146,13 @@ export class OutgoingPackage {
     }
 
     let full = false;
-    // Responses first; then a large object in progress (statuses between its chunks are
-    // allowed, new commands and items are not); then new commands.
-    const queues = withCommands ? [this.responses, this.commands] : [this.responses];
-    for (const queue of queues) {
-      if (queue === this.commands && !full && this.chunk) full = this.packChunk(sizer, complete, take, room) !== 'done';
+    // Order within a message: responses without items (statuses, alerts); then the large
+    // object in progress, if any (statuses between its chunks are allowed, new items are
+    // not: 8); then the other responses (results) and, with `withCommands`, new commands.
+    const place = (queue: SyncBodyCommandDraft[], fromResponses: boolean, itemless: boolean): void => {
       while (!full && queue.length > 0) {
         const draft = queue[0]!;
+        if (itemless && hasItems(draft) && draft.items.length > 0) return;
         const { cmd, used } = complete(draft);
         // Room assuming Final may follow, so the last message can always carry it.
         if (sizer.cost(cmd) <= room(true)) {
@@ -161,7 +163,7 @@ export class OutgoingPackage {
         if (this.fitsAlone(header, cmd, encoding, maxMsgSize)) {
           if (commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
           full = true;
-          break;
+          return;
         }
         // Too large for any message: split it.
         queue.shift();
@@ -173,7 +175,7 @@ export class OutgoingPackage {
         if (!item || item.data === undefined || item.data.length === 0) {
           throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
         }
-        this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0 };
+        this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0, fromResponses };
         const placed = this.packChunk(sizer, complete, take, room);
         if (placed === 'none') {
           // No room for its first chunk here: the object starts the next message.
@@ -182,7 +184,14 @@ export class OutgoingPackage {
         }
         full = placed !== 'done';
       }
-      if (full) break;
+    };
+    place(this.responses, true, true);
+    if (!full && this.chunk && (withCommands || this.chunk.fromResponses)) {
+      full = this.packChunk(sizer, complete, take, room) !== 'done';
+    }
+    if (!this.chunk) {
+      place(this.responses, true, false);
+      if (withCommands) place(this.commands, false, false);
     }
     if (commands.length === 0) {
       throw new LocalProtocolError('nothing to send: the package is empty', 'empty-message');

@@ -82,6 +82,9 @@ export class Pair {
     return this.options.encoding === 'xml' ? decodeXml(b) : decodeWbxml(b);
   }
 
+  /** Transport details of the last message put on the wire (the HMAC header and body). */
+  private lastTransport: { hmacHeader?: string; body?: Uint8Array } = {};
+
   /** Puts a message on the wire; returns what the other side decodes (or undefined if dropped). */
   private transmit(from: 'client' | 'server', out: Outgoing): SyncML | undefined {
     const limit = from === 'client' ? this.options.serverMaxMsgSize : this.options.clientMaxMsgSize;
@@ -93,6 +96,7 @@ export class Pair {
     }
     const bytes = this.encode(message);
     this.wire.push({ from, bytes, message, limit });
+    this.lastTransport = out.hmacHeader ? { hmacHeader: out.hmacHeader(bytes), body: bytes } : {};
     return this.decode(bytes);
   }
 
@@ -158,7 +162,7 @@ export class Pair {
     let toServer: SyncML | undefined = this.transmit('client', this.client.start({ devInfo: packageOne }));
     for (let step = 0; step < maxSteps; step++) {
       if (toServer === undefined) return this.client.ended;
-      const s = this.server.receive(toServer);
+      const s = this.server.receive(toServer, this.lastTransport);
       this.serverEvents.push(...s.events);
       if (s.duplicate) {
         const again = this.server.lastSent;
@@ -181,7 +185,7 @@ export class Pair {
 
   private clientTurn(message: SyncML): SyncML | undefined {
     if (this.client.ended) return undefined;
-    const c = this.client.receive(message);
+    const c = this.client.receive(message, this.lastTransport);
     this.clientEvents.push(...c.events);
     this.deviceAnswers(c.events);
     const reply = this.client.reply();
