@@ -8,3 +8,13 @@ export * from '../generated/index.js';
 export { DecodeError, EncodeError, ValueError, isDecodeError, isEncodeError, isValueError } from './runtime/errors.js';
 export type { ValueIssue } from './runtime/errors.js';
 export { defaultDecodeLimits, type DecodeLimits } from './runtime/limits.js';
+
+// Sans-I/O sessions (sections 6-9 of the DM protocol).
+export { ClientSession, type PackageOneInit } from './session/client-session.js';
+export { ServerSession } from './session/server-session.js';
+export type { EndpointConfig, Outgoing, ReceivedCommand, SessionEvent } from './session/endpoint.js';
+export { OutgoingPackage, type PackedMessage, type PackingLimits } from './session/packing.js';
+export { IncomingLargeObjects, type IncomingResult, type Interrupted } from './session/large-object.js';
+export { MessageSizer, type Encoding } from './session/message-size.js';
+export { ProtocolError, LocalProtocolError, isProtocolError, isLocalProtocolError, type LocalProblem } from './session/errors.js';
+export * as auth from './session/auth/index.js';

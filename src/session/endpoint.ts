@@ -358,6 +358,14 @@ export abstract class SessionEndpoint {
     }
     // The whole command (its CmdID is that of the last chunk, which is what the Status names).
     const whole = { ...result.command, cmdID: command.cmdID } as SyncBodyCommand;
+    const clash = this.cmdIDs(whole).find((id) => this.owed.has(`${msgRef}:${id}`));
+    if (clash !== undefined || new Set(this.cmdIDs(whole)).size !== this.cmdIDs(whole).length) {
+      // Two commands of one message share a CmdID: no Status could tell them apart.
+      const error = new ProtocolError(`CmdID ${clash ?? command.cmdID} is used twice in message ${msgRef}`, StatusCode.BadRequest);
+      events.push({ type: 'protocol-error', error, msgRef, cmdRef: command.cmdID });
+      this.out.respond(statusFor(msgRef, command, StatusCode.BadRequest));
+      return;
+    }
     this.owe(msgRef, whole);
     events.push({ type: 'command', msgRef, command: whole });
   }
@@ -365,6 +373,12 @@ export abstract class SessionEndpoint {
   private objectLostAlert(target?: string, source?: string): SyncBodyCommandDraft {
     const item: Item = { ...(target ? { target: { locURI: target } } : {}), ...(source ? { source: { locURI: source } } : {}) };
     return { kind: 'Alert', data: String(AlertCode.NoEndOfData), items: target || source ? [item] : [] };
+  }
+
+  /** The CmdIDs of a command and of everything it nests. */
+  private cmdIDs(command: SyncBodyCommand): string[] {
+    const nested = (command as { commands?: SyncBodyCommand[] }).commands ?? [];
+    return [command.cmdID, ...nested.flatMap((c) => this.cmdIDs(c))];
   }
 
   /** Records the Statuses a received command (and what it nests) needs. */

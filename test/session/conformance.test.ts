@@ -237,6 +237,17 @@ describe('faults injected by a misbehaving peer', () => {
     expect(isDecodeError(error)).toBe(true);
   });
 
+  it('two commands of one message sharing a CmdID: the second is refused with 400 and never run', () => {
+    const server = new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
+    const client = new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 9000 });
+    const m = client.start({ devInfo: [{ source: { locURI: './DevInfo/Man' }, data: 'x' }] }).message;
+    const [alert, replace] = m.syncBody.commands;
+    const clash = { ...m, syncBody: { ...m.syncBody, commands: [alert!, { ...replace!, cmdID: alert!.cmdID }] as typeof m.syncBody.commands } };
+    const { events } = server.receive(clash);
+    expect(events.filter((e) => e.type === 'command').map((e) => e.type === 'command' && e.command.kind)).toEqual(['Alert']);
+    expect(events.some((e) => e.type === 'protocol-error' && e.error.status === 400)).toBe(true);
+  });
+
   it('a message of another session is refused', () => {
     const server = new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
     const client = new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '2', maxMsgSize: 9000 });
