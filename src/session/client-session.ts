@@ -81,8 +81,7 @@ export class ClientSession extends SessionEndpoint {
     }
     if (this.peerHasMore) {
       // 8: 213 for each chunk and, having no command of our own to send, ask for more.
-      this.askForNextMessage();
-      return this.emit(false, false);
+      return this.emit(false, false, false, true);
     }
     if (!this.peerSentCommands && !this.out.pendingCommands && !this.peerAsksForMore && !this.ourPackageOpen) {
       // The server's package held no command: the session is over.

@@ -30,6 +30,9 @@ import { IncomingLargeObjects } from './large-object.js';
 import type { Encoding } from './message-size.js';
 import { OutgoingPackage } from './packing.js';
 
+/** Alert 1222: asks the peer for its next message. */
+const NEXT_MESSAGE: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCode.NextMessage), items: [] };
+
 /** The Cmd of the Status that answers a header. */
 export const HEADER_CMD: ElementName = 'SyncHdr';
 
@@ -450,7 +453,7 @@ export abstract class SessionEndpoint {
    * Builds and records the next message: responses first, then (with `withCommands`)
    * commands of our package; Final when `mayEnd` and nothing is left.
    */
-  protected emit(mayEnd: boolean, withCommands = true, packagePerMessage = false): Outgoing {
+  protected emit(mayEnd: boolean, withCommands = true, packagePerMessage = false, askForMore = false): Outgoing {
     if (this.owed.size > 0) {
       const first = [...this.owed.values()][0]!;
       throw new LocalProtocolError(`answer every received command first: <${first.command.kind}> CmdID ${first.command.cmdID} of message ${first.msgRef} has no Status`, 'wrong-state');
@@ -474,7 +477,7 @@ export abstract class SessionEndpoint {
           }
         : {}),
     };
-    const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage);
+    const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage, askForMore ? NEXT_MESSAGE : undefined);
     this.ourPackageOpen = !packed.final && packed.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert');
     for (const c of packed.message.syncBody.commands) this.expectStatus(header.msgID, c);
     const outgoing: Outgoing = { message: packed.message, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
@@ -494,10 +497,7 @@ export abstract class SessionEndpoint {
   /** We sent part of a package that has more to come (e.g. a large object). */
   protected ourPackageOpen = false;
 
-  /** Asks the peer for its next message (Alert 1222). */
-  protected askForNextMessage(): void {
-    this.out.respond({ kind: 'Alert', data: String(AlertCode.NextMessage), items: [] });
-  }
+
 }
 
 /** The Status answering `command` of message `msgRef`. */

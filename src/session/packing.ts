@@ -117,9 +117,11 @@ export class OutgoingPackage {
    * `withCommands` false only responses go out (a "Next Message" answer). With
    * `packagePerMessage` (the server, 7.1), a message that holds every response ends the
    * package with Final even when commands remain: they wait for the next package,
-   * unless a large object is in progress.
+   * unless a large object is in progress. `askForMore` (Alert 1222) is added after the
+   * responses only when all of them went in: a message that could not hold them all says
+   * by itself that more follows, and a request queued for later could arrive stale.
    */
-  next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false): PackedMessage {
+  next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false, askForMore?: SyncBodyCommandDraft): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
     const commands: SyncBodyCommand[] = [];
     let lastId = 0;
@@ -186,6 +188,10 @@ export class OutgoingPackage {
       }
     };
     place(this.responses, true, true);
+    if (askForMore && !full && this.responses.length === 0) {
+      const { cmd, used } = complete(askForMore);
+      if (sizer.cost(cmd) <= room(true)) take(cmd, used);
+    }
     if (!full && this.chunk && (withCommands || this.chunk.fromResponses)) {
       full = this.packChunk(sizer, complete, take, room) !== 'done';
     }
@@ -196,7 +202,18 @@ export class OutgoingPackage {
     if (commands.length === 0) {
       throw new LocalProtocolError('nothing to send: the package is empty', 'empty-message');
     }
-    const final = mayEnd && (packagePerMessage ? this.responses.length === 0 && this.chunk === undefined : !this.pending);
+    // With a package per message, commands left over wait for the next package; but a
+    // message that ended a package with commands pending and nothing in it for the peer
+    // to answer would end the session for the peer, so it leaves the package open instead.
+    const tookCommand = commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results');
+    const responsesDone = this.responses.length === 0 && !(this.chunk?.fromResponses ?? false);
+    const final =
+      mayEnd &&
+      (!withCommands
+        ? responsesDone // only responses go out: queued commands do not keep the package open
+        : packagePerMessage
+          ? responsesDone && this.chunk === undefined && (this.commands.length === 0 || tookCommand)
+          : !this.pending);
     if (!withCommands && commands.length === 0) {
       throw new LocalProtocolError('nothing to send: no responses are queued', 'empty-message');
     }

@@ -51,10 +51,7 @@ export class ServerSession extends SessionEndpoint {
       // 9.1: the answer to a message that failed authentication holds only Statuses.
       return this.emit(true, false);
     }
-    if (this.peerHasMore && !this.ourPackageOpen) {
-      this.askForNextMessage();
-      return this.emit(false, false);
-    }
+    if (this.peerHasMore && !this.ourPackageOpen) return this.emit(false, false, false, true);
     const mayCommand = this.ourPackageOpen || (!this.peerHasMore && this.awaitingStatus === 0);
     // A package per message (7.1): what does not fit waits for the statuses of this one.
     if (mayCommand && this.out.pendingCommands) return this.emit(true, true, true);

@@ -7,29 +7,17 @@ import { describe, expect, it } from 'vitest';
 import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AuthType, StatusCode } from '../../generated/codes.js';
 import { decodeXml, encodeXml, isDecodeError } from '../../src/index.js';
-import { AuthProver, AuthVerifier, InMemoryCredentialStore, type RandomSource } from '../../src/session/auth/index.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
-import { Pair, CLIENT_URI, SERVER_URI } from './pair.js';
+import { Pair, CLIENT_URI, SERVER_URI, authConfigs } from './pair.js';
 
 const statuses = (m: SyncML): Status[] => m.syncBody.commands.filter((c): c is Status => c.kind === 'Status');
 const big = (n: number) => 'QUJD'.repeat(Math.ceil(n / 4)).slice(0, n);
-const counter = (): RandomSource => {
-  let i = 0;
-  return (n) => Uint8Array.from({ length: n }, (_, k) => (k === n - 1 ? ++i % 256 : 0));
-};
 
 function authPair(scheme: AuthType, opts: { preemptive?: boolean; password?: string; encoding?: 'xml' | 'wbxml' } = {}): Pair {
-  const clientStore = new InMemoryCredentialStore([[SERVER_URI, { ours: { username: 'Bruce2', password: opts.password ?? 'OhBehave', scheme } }]]);
-  const serverStore = new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: 'Bruce2', password: 'OhBehave', scheme } }]]);
-  return new Pair({
-    encoding: opts.encoding ?? 'xml',
-    clientMaxMsgSize: 20_000,
-    serverMaxMsgSize: 20_000,
-    client: { prover: new AuthProver({ store: clientStore, peer: SERVER_URI, preemptive: opts.preemptive ?? true }) },
-    server: { verifier: new AuthVerifier({ store: serverStore, peer: CLIENT_URI, random: counter(), scheme }) },
-  });
+  const { client, server } = authConfigs(scheme, opts);
+  return new Pair({ encoding: opts.encoding ?? 'xml', clientMaxMsgSize: 20_000, serverMaxMsgSize: 20_000, client, server });
 }
 
 describe('B.1.1 / B.2.1 session setup', () => {

@@ -13,6 +13,8 @@ import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import type { EndpointConfig, Outgoing, SessionEvent } from '../../src/session/endpoint.js';
 import type { Encoding } from '../../src/session/message-size.js';
+import { AuthProver, AuthVerifier, InMemoryCredentialStore, type RandomSource } from '../../src/session/auth/index.js';
+import type { AuthType } from '../../generated/codes.js';
 
 export interface WireRecord {
   readonly from: 'client' | 'server';
@@ -34,6 +36,25 @@ export interface PairOptions {
 
 export const CLIENT_URI = 'IMEI:493005100592800';
 export const SERVER_URI = 'http://dm.example/manage';
+
+/** Deterministic nonces: a counter over the last byte. */
+export function counterNonces(): RandomSource {
+  let i = 0;
+  return (n) => Uint8Array.from({ length: n }, (_, k) => (k === n - 1 ? ++i % 256 : 0));
+}
+
+/** Session configuration for "the client authenticates to the server" with `scheme`. */
+export function authConfigs(
+  scheme: AuthType,
+  opts: { preemptive?: boolean; password?: string } = {},
+): { client: Partial<EndpointConfig>; server: Partial<EndpointConfig> } {
+  const clientStore = new InMemoryCredentialStore([[SERVER_URI, { ours: { username: 'Bruce2', password: opts.password ?? 'OhBehave', scheme } }]]);
+  const serverStore = new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: 'Bruce2', password: 'OhBehave', scheme } }]]);
+  return {
+    client: { prover: new AuthProver({ store: clientStore, peer: SERVER_URI, preemptive: opts.preemptive ?? true }) },
+    server: { verifier: new AuthVerifier({ store: serverStore, peer: CLIENT_URI, random: counterNonces(), scheme }) },
+  };
+}
 
 export class Pair {
   readonly client: ClientSession;
