@@ -76,7 +76,7 @@ describe('B.1.2 / B.2.2 session abort', () => {
 });
 
 describe('B.1.4 / B.2.4 large objects, sent by the client', () => {
-  it('DM-PRO-LO-C-004-O, LO-C-005-O, LO-C-009-O, LO-S-001-M: Results larger than the server MaxMsgSize go in chunks; the server reassembles them', () => {
+  it('DM-PRO-LO-C-004-O, DM-PRO-LO-C-005-O, DM-PRO-LO-C-009-O, DM-PRO-LO-S-001-M: Results larger than the server MaxMsgSize go in chunks; the server reassembles them', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 20_000, serverMaxMsgSize: 1_500 });
     pair.tree.set('./Vendor/Log', big(9_000));
     pair.plan.push([{ kind: 'Get', items: [{ target: { locURI: './Vendor/Log' } }] }]);
@@ -90,14 +90,14 @@ describe('B.1.4 / B.2.4 large objects, sent by the client', () => {
     expect(items.map((i) => i.meta?.size !== undefined)).toEqual(items.map((_, k) => k === 0));
   });
 
-  it('DM-PRO-LO-C-006-O, LO-S-005-M: data that fits a message travels whole', () => {
+  it('DM-PRO-LO-C-006-O, DM-PRO-LO-S-005-M: data that fits a message travels whole', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 20_000, serverMaxMsgSize: 20_000 });
     pair.plan.push([{ kind: 'Replace', items: [{ target: { locURI: './Vendor/Blob' }, data: big(10_000) }] }]);
     expect(pair.run()).toBe(true);
     for (const r of pair.wire) for (const c of r.message.syncBody.commands) for (const i of (c as { items?: Item[] }).items ?? []) expect(i.moreData).toBeUndefined();
   });
 
-  it('DM-PRO-LO-C-007-O, LO-C-008-O, LO-S-006-O, LO-S-007-M: MaxObjSize is announced, and never exceeded by the sender', () => {
+  it('DM-PRO-LO-C-007-O, DM-PRO-LO-C-008-O, DM-PRO-LO-S-006-O, DM-PRO-LO-S-007-M: MaxObjSize is announced, and never exceeded by the sender', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 2_000, serverMaxMsgSize: 2_000, clientMaxObjSize: 5_000, serverMaxObjSize: 6_000 });
     expect(pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message.syncHdr.meta?.maxObjSize).toBe('5000');
     const fresh = new Pair({ encoding: 'xml', clientMaxMsgSize: 2_000, serverMaxMsgSize: 2_000, clientMaxObjSize: 5_000 });
@@ -121,7 +121,7 @@ describe('faults injected by a misbehaving peer', () => {
     return pair;
   }
 
-  it('DM-PRO-LO-C-010-O, LO-S-009-M, LO-C-003-O: a wrong Size is answered 424 and nothing is committed', () => {
+  it('DM-PRO-LO-C-010-O, DM-PRO-LO-S-009-M, DM-PRO-LO-C-003-O, DM-PRO-LO-S-002-M: a wrong Size is answered 424 and nothing is committed', () => {
     const pair = chunkedPair(({ from, message }) => {
       if (from !== 'server') return message;
       const json = JSON.stringify(message).replace(/"size":"6000"/, '"size":"5999"');

@@ -5,7 +5,7 @@ import { Pair, CLIENT_URI } from './pair.js';
 const statuses = (m: SyncML): Status[] => m.syncBody.commands.filter((c): c is Status => c.kind === 'Status');
 
 describe('session setup and management (section 6)', () => {
-  it('DM-PRO-Session-C-002-M, C-003-O, C-004-M, S-002-M: Package#1 with Alert, DevInfo and Final; Package#2 answers it; the session ends', () => {
+  it('DM-PRO-Session-C-002-M, DM-PRO-Session-C-003-O, DM-PRO-Session-C-004-M, DM-PRO-Session-S-002-M: Package#1 with Alert, DevInfo and Final; Package#2 answers it; the session ends', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 10_000, serverMaxMsgSize: 10_000 });
     pair.plan.push([
       { kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] },
@@ -51,7 +51,7 @@ describe('session setup and management (section 6)', () => {
 });
 
 describe('multiple messages (section 7)', () => {
-  it('DM-PRO-Mul-C-001-M, Mul-C-002-M, Mul-S-001-M, Mul-S-002-M: results larger than a message span messages; Final only on the last; 1222 in between', () => {
+  it('DM-PRO-Mul-C-001-M, DM-PRO-Mul-C-002-M, DM-PRO-Mul-S-001-M, DM-PRO-Mul-S-002-M: results larger than a message span messages; Final only on the last; 1222 in between', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 100_000, serverMaxMsgSize: 1_200 });
     for (let i = 0; i < 12; i++) pair.tree.set(`./Vendor/Node${i}`, 'v'.repeat(200));
     pair.plan.push(Array.from({ length: 12 }, (_, i) => ({ kind: 'Get' as const, items: [{ target: { locURI: `./Vendor/Node${i}` } }] as [Item] })));
@@ -72,7 +72,7 @@ describe('multiple messages (section 7)', () => {
 });
 
 describe('large objects (section 8)', () => {
-  it('DM-PRO-LO-S-003/004/008-M, LO-C-002-O: an object larger than the client MaxMsgSize arrives in chunks and is committed whole', () => {
+  it('DM-PRO-LO-C-001-O, DM-PRO-LO-C-002-O, DM-PRO-LO-S-003-M, DM-PRO-LO-S-004-M, DM-PRO-LO-S-008-M: an object larger than the client MaxMsgSize arrives in chunks and is committed whole', () => {
     const big = 'QUJD'.repeat(5_000);
     const pair = new Pair({ encoding: 'wbxml', clientMaxMsgSize: 1_500, serverMaxMsgSize: 10_000 });
     pair.plan.push([{ kind: 'Replace', items: [{ target: { locURI: './FW/Package' }, meta: { format: 'b64', emis: [] }, data: big }] }]);
@@ -88,7 +88,7 @@ describe('large objects (section 8)', () => {
 });
 
 describe('session abort (section 6.1)', () => {
-  it('DM-PRO-Abort-C-001-O, C-004, S-002-M: the client aborts with 1223 and Final; the server answers with statuses and no commands', () => {
+  it('DM-PRO-Abort-C-001-O, DM-PRO-Abort-C-004-O, DM-PRO-Abort-C-005-O, DM-PRO-Abort-S-002-M: the client aborts with 1223 and Final; the server answers with statuses and no commands', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 10_000, serverMaxMsgSize: 10_000 });
     const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
     pair.server.receive(p1.message);
@@ -112,7 +112,7 @@ describe('session abort (section 6.1)', () => {
     expect(pair.client.ended).toBe(true);
   });
 
-  it('DM-PRO-Abort-C-002-M, S-001-O: the server aborts; the client stops without answering', () => {
+  it('DM-PRO-Abort-C-002-M, DM-PRO-Abort-S-001-O: the server aborts; the client stops without answering', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 10_000, serverMaxMsgSize: 10_000 });
     const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
     pair.server.receive(p1.message);
