@@ -31,7 +31,6 @@ export interface PackageOneInit {
 
 export class ClientSession extends SessionEndpoint {
   private packageOne: SyncBodyCommandDraft[] | undefined;
-  private peerAborted = false;
 
   constructor(config: EndpointConfig) {
     super(config);
@@ -46,24 +45,13 @@ export class ClientSession extends SessionEndpoint {
       { kind: 'Replace', items: [...init.devInfo] as [Item, ...Item[]] },
       ...(init.extra ?? []),
     ];
-    for (const d of this.packageOne) this.queue(d);
+    for (const d of this.packageOne) this.send(d);
     return this.emit(true, true);
-  }
-
-  /** Queues a command of ours (e.g. a Generic Alert) for our next package. */
-  send(draft: SyncBodyCommandDraft): this {
-    this.queue(draft);
-    return this;
-  }
-
-  protected onPeerAbort(): void {
-    this.peerAborted = true;
   }
 
   /** The next message to send, or undefined when the session is over. */
   reply(): Outgoing | undefined {
-    if (this.phase === 'ended') return undefined;
-    if (this.phase === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
+    if (!this.mayReply()) return undefined;
     if (this.peerAborted) {
       this.phase = 'ended';
       return undefined;
@@ -75,7 +63,7 @@ export class ClientSession extends SessionEndpoint {
         return undefined;
       }
       // Revert to Package#1 with the credentials the server asked for.
-      for (const d of this.packageOne) this.queue(d);
+      for (const d of this.packageOne) this.send(d);
       this.challenged = false;
       return this.emit(true, true);
     }

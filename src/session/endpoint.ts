@@ -319,7 +319,7 @@ export abstract class SessionEndpoint {
     }
     if (code === AlertCode.SessionAbort) {
       this.answerNow(msgRef, alert, StatusCode.Ok);
-      this.onPeerAbort();
+      this.peerAborted = true;
       events.push({ type: 'aborted' });
       return true;
     }
@@ -337,8 +337,8 @@ export abstract class SessionEndpoint {
     return false;
   }
 
-  /** The peer aborted: what this side does then. */
-  protected abstract onPeerAbort(): void;
+  /** The peer aborted the session (Alert 1223). */
+  protected peerAborted = false;
 
   private readCommand(msgRef: string, command: SyncBodyCommand, events: SessionEvent[]): void {
     let result;
@@ -422,10 +422,18 @@ export abstract class SessionEndpoint {
 
   // ------------------------------------------------------------------ sending
 
-  /** Queues a command of our package. */
-  protected queue(draft: SyncBodyCommandDraft): void {
+  /** Queues a command of our package (server: management commands; client: e.g. a Generic Alert). */
+  send(draft: SyncBodyCommandDraft): this {
     if (this.phase !== 'open') throw new LocalProtocolError(`cannot send commands: the session is ${this.phase}`, 'session-ended');
     this.out.send(draft);
+    return this;
+  }
+
+  /** Whether a reply may still be built: false once ended; an error after our own abort. */
+  protected mayReply(): boolean {
+    if (this.phase === 'ended') return false;
+    if (this.phase === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
+    return true;
   }
 
   /**

@@ -15,31 +15,16 @@
  * - a complete client package when we have nothing to send ends the session with a
  *   last message holding only Statuses and Final.
  */
-import type { SyncBodyCommandDraft } from '../../generated/builders.js';
-import { LocalProtocolError } from './errors.js';
 import { SessionEndpoint, type EndpointConfig, type Outgoing } from './endpoint.js';
 
 export class ServerSession extends SessionEndpoint {
-  private peerAborted = false;
-
   constructor(config: EndpointConfig) {
     super(config);
   }
 
-  /** Queues a management command for the next package of ours. */
-  send(draft: SyncBodyCommandDraft): this {
-    this.queue(draft);
-    return this;
-  }
-
-  protected onPeerAbort(): void {
-    this.peerAborted = true;
-  }
-
   /** The answer to the message just received, or undefined once the session has ended. */
   reply(): Outgoing | undefined {
-    if (this.phase === 'ended') return undefined;
-    if (this.phase === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
+    if (!this.mayReply()) return undefined;
     if (this.peerAborted || this.authFailed) {
       // 6.1.2: status for the Alert and the SyncHdr, no new commands. 9.1: only Statuses.
       this.out.dropCommands();
