@@ -18,8 +18,9 @@
 import type { BenchSuite, SuiteContext } from './suite.js';
 import * as xmlCodec from './xml-codec.js';
 import * as wbxmlCodec from './wbxml-codec.js';
+import * as session from './session.js';
 
-const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec];
+const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session];
 
 interface Args {
   json: boolean;

@@ -1,11 +1,12 @@
 /**
  * Deterministic benchmark messages, built with the generated builders.
  *
- * The same three shapes serve every codec bench (XML now; WBXML and sessions later), so
- * their numbers stay comparable. Nothing here is random: the 1 MB payload comes from a
- * fixed-seed generator, so every run encodes byte-identical XML.
+ * The same three shapes serve every codec bench (XML, WBXML), and the session bench queues
+ * the same command mix (managementCommand), so their numbers stay comparable. Nothing here
+ * is random: the 1 MB payload comes from a fixed-seed generator, so every run encodes
+ * byte-identical XML.
  */
-import { MessageBuilder, type Item, type Meta, type SyncML } from '../src/index.js';
+import { MessageBuilder, type Item, type Meta, type SyncBodyCommandDraft, type SyncML } from '../src/index.js';
 
 export interface BenchShape {
   /** Key used in the JSON output and in the table. */
@@ -15,8 +16,8 @@ export interface BenchShape {
   readonly message: SyncML;
 }
 
-const SERVER_URI = 'https://dm.example.com:8443/omadm/mgmt-server';
-const DEVICE_URI = 'IMEI:493005100592800';
+export const SERVER_URI = 'https://dm.example.com:8443/omadm/mgmt-server';
+export const DEVICE_URI = 'IMEI:493005100592800';
 
 /** A <Meta> value: the typed MetInf always carries its EMI list. */
 function meta(fields: Omit<Meta, 'emis'>): Meta {
@@ -57,9 +58,63 @@ export function package1(): SyncML {
 }
 
 /**
+ * The `i`-th management command of the bench mix (Get, Replace, Add, Exec, Delete in turn),
+ * with targets, command- and item-level Meta, and data. Package #2 carries the first 45;
+ * the session suite queues the first 50 on a ServerSession.
+ */
+export function managementCommand(i: number): SyncBodyCommandDraft {
+  const node = `./Vendor/Bench/Settings/Profile${i}`;
+  switch (i % 5) {
+    case 0:
+      return {
+        kind: 'Get',
+        items: [{ target: { locURI: `${node}/Name` } }, { target: { locURI: `${node}/Address` } }],
+      };
+    case 1:
+      return {
+        kind: 'Replace',
+        meta: meta({ format: 'chr', type: 'text/plain' }),
+        items: [
+          { target: { locURI: `${node}/Name` }, data: `Bench profile number ${i}` },
+          { target: { locURI: `${node}/Port` }, meta: meta({ format: 'int' }), data: String(8000 + i) },
+        ],
+      };
+    case 2:
+      return {
+        kind: 'Add',
+        items: [
+          { target: { locURI: node }, meta: meta({ format: 'node' }) },
+          {
+            target: { locURI: `${node}/Address` },
+            meta: meta({ format: 'chr', type: 'text/plain' }),
+            data: `https://svc${i}.example.com/endpoint?id=${i * 37}`,
+          },
+        ],
+      };
+    case 3:
+      return {
+        kind: 'Exec',
+        correlator: `corr-${1000 + i}`,
+        item: {
+          target: { locURI: `./Vendor/Bench/Ops/Op${i}/Run` },
+          meta: meta({ format: 'chr', type: 'text/plain' }),
+          data: `mode=full;retry=${i % 4}`,
+        },
+      };
+    default:
+      return { kind: 'Delete', items: [{ target: { locURI: `${node}/Obsolete` } }] };
+  }
+}
+
+/** The first `count` commands of the bench mix (see managementCommand). */
+export function managementCommands(count: number): SyncBodyCommandDraft[] {
+  return Array.from({ length: count }, (_, i) => managementCommand(i));
+}
+
+/**
  * Package #2, server to client, with 50 commands: Statuses for the client's header and
- * commands, then a deterministic mix of Get, Replace, Add, Exec and Delete, with targets,
- * command- and item-level Meta, and data.
+ * commands, then the first 45 commands of the bench mix (managementCommand): Get, Replace,
+ * Add, Exec and Delete, with targets, command- and item-level Meta, and data.
  */
 export function package2(): SyncML {
   const b = new MessageBuilder({
@@ -104,53 +159,7 @@ export function package2(): SyncML {
   });
   b.status({ msgRef: '1', cmdRef: '4', cmd: 'Exec', targetRefs: [], sourceRefs: [], data: '202', items: [] });
 
-  for (let i = 0; b.size < 50; i++) {
-    const node = `./Vendor/Bench/Settings/Profile${i}`;
-    switch (i % 5) {
-      case 0:
-        b.get({
-          items: [
-            { target: { locURI: `${node}/Name` } },
-            { target: { locURI: `${node}/Address` } },
-          ],
-        });
-        break;
-      case 1:
-        b.replace({
-          meta: meta({ format: 'chr', type: 'text/plain' }),
-          items: [
-            { target: { locURI: `${node}/Name` }, data: `Bench profile number ${i}` },
-            { target: { locURI: `${node}/Port` }, meta: meta({ format: 'int' }), data: String(8000 + i) },
-          ],
-        });
-        break;
-      case 2:
-        b.add({
-          items: [
-            { target: { locURI: node }, meta: meta({ format: 'node' }) },
-            {
-              target: { locURI: `${node}/Address` },
-              meta: meta({ format: 'chr', type: 'text/plain' }),
-              data: `https://svc${i}.example.com/endpoint?id=${i * 37}`,
-            },
-          ],
-        });
-        break;
-      case 3:
-        b.exec({
-          correlator: `corr-${1000 + i}`,
-          item: {
-            target: { locURI: `./Vendor/Bench/Ops/Op${i}/Run` },
-            meta: meta({ format: 'chr', type: 'text/plain' }),
-            data: `mode=full;retry=${i % 4}`,
-          },
-        });
-        break;
-      default:
-        b.delete({ items: [{ target: { locURI: `${node}/Obsolete` } }] });
-        break;
-    }
-  }
+  for (let i = 0; b.size < 50; i++) b.command(managementCommand(i));
   return b.final().build();
 }
 
