@@ -12,9 +12,9 @@ import { importedTypeNames, structuredElements } from './common.js';
 
 export function emitXmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('xml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'embedding.tsv']);
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-writer.js', namedImports: ['escapeText'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/xml-writer.js', namedImports: ['escapeText', 'escapedTextSize'] });
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['EncodeError', 'isEncodeError'] });
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8', 'utf8ByteLength'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8'] });
   sf.addImportDeclaration({ moduleSpecifier: './validators.js', namedImports: ['checkMessage'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
@@ -75,10 +75,10 @@ export function emitXmlEncoder(model: Model, out: Output): void {
     sf.addFunction({
       name: `xml${u.name}Size`,
       isExported: true,
-      docs: [`UTF-8 bytes one <${u.owner}> member takes in a message.`],
+      docs: [`UTF-8 bytes one <${u.owner}> member takes in a message, counted without writing it.`],
       parameters: [{ name: 'command', type: u.name }],
       returnType: 'number',
-      statements: `return utf8ByteLength(e${u.name}(command));`,
+      statements: `return s${u.name}(command);`,
     });
   }
 
@@ -91,6 +91,31 @@ export function emitXmlEncoder(model: Model, out: Output): void {
       ],
       returnType: 'string',
       statements: (w) => writeElement(model, e, w),
+    });
+  }
+  // Size functions: the same walk as the encoders, adding lengths instead of strings.
+  for (const e of structuredElements(model)) {
+    sf.addFunction({
+      name: `s${e.name}`,
+      parameters: [
+        { name: 'v', type: e.typeName },
+        { name: 'ns', type: 'number', initializer: '0' },
+      ],
+      returnType: 'number',
+      statements: (w) => writeSize(model, e, w),
+    });
+  }
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `s${u.name}`,
+      parameters: [{ name: 'v', type: u.name }],
+      returnType: 'number',
+      statements: (w) => {
+        w.write('switch (v.kind)').block(() => {
+          for (const m of u.members) w.writeLine(`case ${str(m)}:\n  return s${m}(v);`);
+          w.writeLine(`default:\n  throw new EncodeError(\`unknown kind "\${String((v as { kind: unknown }).kind)}" in <${u.owner}>\`, '');`);
+        });
+      },
     });
   }
   for (const u of model.unions) {
@@ -152,4 +177,44 @@ function writeParticle(model: Model, parent: Element, p: Particle, childNs: stri
 function writeNonEmptyCheck(parent: Element, p: Particle, w: CodeBlockWriter): void {
   const what = p.kind === 'element' ? `<${p.element}>` : p.elements.map((m) => `<${m}>`).join(' or ');
   w.writeLine(`if (v.${p.field}.length === 0) throw new EncodeError(${str(`<${parent.name}> needs at least one ${what}`)}, '');`);
+}
+
+/** Bytes of `<Name` + `>` + `</Name>` (tags are ASCII). */
+function tagPairLength(name: string): number {
+  return `<${name}></${name}>`.length;
+}
+
+function writeSize(model: Model, e: Element, w: CodeBlockWriter): void {
+  const embedded = e.content.kind === 'embedded';
+  const childNsText = embedded ? ` xmlns="${model.byName.get((e.content as { holds: string }).holds)!.vocabulary.namespaces[0]}"` : '';
+  const childNs = childNsText.length;
+  w.writeLine(`let n = ${tagPairLength(e.name)} + ns;`);
+  for (const p of particlesOf(model, e)) {
+    const f = `v.${p.field}`;
+    const one = (element: string, x: string): string => {
+      const c = model.byName.get(element)!;
+      switch (c.content.kind) {
+        case 'empty':
+          return `${`<${element}/>`.length + childNs}`;
+        case 'text':
+          return `${tagPairLength(element) + childNs} + escapedTextSize(${x})`;
+        default:
+          return `s${element}(${x}${childNs ? `, ${childNs}` : ''})`;
+      }
+    };
+    if (p.kind === 'choice') {
+      if (p.max === 1) w.writeLine(p.min === 1 ? `n += s${p.union}(${f});` : `if (${f} !== undefined) n += s${p.union}(${f});`);
+      else w.writeLine(`for (const x of ${f}) n += s${p.union}(x);`);
+      continue;
+    }
+    const c = model.byName.get(p.element)!;
+    if (p.max === 1) {
+      if (c.content.kind === 'empty') w.writeLine(`if (${f}) n += ${one(p.element, f)};`);
+      else if (p.min === 1) w.writeLine(`n += ${one(p.element, f)};`);
+      else w.writeLine(`if (${f} !== undefined) n += ${one(p.element, f)};`);
+    } else {
+      w.writeLine(`for (const x of ${f}) n += ${one(p.element, 'x')};`);
+    }
+  }
+  w.writeLine('return n;');
 }

@@ -43,3 +43,19 @@ export function escapeText(v: string): string {
 function hex4(c: number): string {
   return c.toString(16).toUpperCase().padStart(4, '0');
 }
+
+/**
+ * UTF-8 bytes `escapeText(v)` takes, counted without building it (the packer sizes
+ * commands this way). Characters XML cannot carry are counted as written; the encoder
+ * refuses them anyway.
+ */
+export function escapedTextSize(v: string): number {
+  if (!NEEDS_CARE.test(v)) return Buffer.byteLength(v, 'utf8');
+  let extra = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 60 || c === 62) extra += 3; // &lt; &gt; in place of one byte
+    else if (c === 38 || c === 13) extra += 4; // &amp; &#13;
+  }
+  return Buffer.byteLength(v, 'utf8') + extra;
+}

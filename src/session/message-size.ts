@@ -45,16 +45,28 @@ export class MessageSizer {
     return this.frame + this.commandBytes + (final ? this.finalBytes + switchCost(this.encoding, this.page) : 0);
   }
 
+  /** Size of a message with this frame and `command` alone in it (and Final). */
+  totalAlone(command: SyncBodyCommand): number {
+    const m = commandSize(this.encoding, command, 0);
+    return this.frame + m.size + this.finalBytes + switchCost(this.encoding, m.page);
+  }
+
+  /** The last command measured by `cost`, and its measure (so `add` need not measure again). */
+  private measured: { command: SyncBodyCommand; size: number; page: number } | undefined;
+
   /** What adding `command` would cost now. */
   cost(command: SyncBodyCommand): number {
-    return commandSize(this.encoding, command, this.page).size;
+    const m = commandSize(this.encoding, command, this.page);
+    this.measured = { command, size: m.size, page: m.page };
+    return m.size;
   }
 
   add(command: SyncBodyCommand): number {
-    const { size, page } = commandSize(this.encoding, command, this.page);
-    this.commandBytes += size;
-    this.page = page;
-    return size;
+    const m = this.measured?.command === command ? this.measured : commandSize(this.encoding, command, this.page);
+    this.measured = undefined;
+    this.commandBytes += m.size;
+    this.page = m.page;
+    return m.size;
   }
 }
 

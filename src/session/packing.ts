@@ -162,7 +162,7 @@ export class OutgoingPackage {
           queue.shift();
           continue;
         }
-        if (this.fitsAlone(header, cmd, encoding, maxMsgSize)) {
+        if (sizer.totalAlone(cmd) <= maxMsgSize) {
           if (commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
           full = true;
           return;
@@ -217,20 +217,13 @@ export class OutgoingPackage {
     if (!withCommands && commands.length === 0) {
       throw new LocalProtocolError('nothing to send: no responses are queued', 'empty-message');
     }
-    const builder = new MessageBuilder(header);
-    for (const c of commands) builder.command(c);
-    const message = builder.final(final).build();
+    // The header as the builder orders it (from the probe), with the commands as packed.
+    const message: SyncML = { syncHdr: probe.syncHdr, syncBody: { commands: commands as SyncML['syncBody']['commands'], ...(final ? { final: true } : {}) } };
     return { message, size: sizer.total(final), final };
   }
 
   private probe(header: HeaderInit): SyncML {
     return new MessageBuilder(header).command({ kind: 'Alert', data: '0', items: [] }).build();
-  }
-
-  private fitsAlone(header: HeaderInit, cmd: SyncBodyCommand, encoding: Encoding, maxMsgSize: number): boolean {
-    const sizer = new MessageSizer(encoding, this.probe(header));
-    sizer.add(cmd);
-    return sizer.total(true) <= maxMsgSize;
   }
 
   /**
