@@ -54,6 +54,11 @@ export interface EndpointConfig {
   readonly verifier?: AuthVerifier;
   /** Presents our credentials (client: to the server). */
   readonly prover?: AuthProver;
+  /**
+   * Where the peer is to send its next messages (server: e.g. a URI naming this session);
+   * written as RespURI in every header we send.
+   */
+  readonly respURI?: string;
 }
 
 /** A received command that the application must answer (unless NoResp). */
@@ -125,6 +130,16 @@ export abstract class SessionEndpoint {
     return this.phase === 'ended';
   }
 
+  /**
+   * Where our next message must go: the RespURI of the peer's last header that had one
+   * (section 9.1: the next message is sent to the RespURI), else undefined (the peer's URI).
+   */
+  get sendTo(): string | undefined {
+    return this.peerRespURI;
+  }
+
+  private peerRespURI: string | undefined;
+
   /** Commands we sent whose Status has not arrived. */
   get awaitingStatus(): number {
     return this.awaiting.size;
@@ -165,6 +180,7 @@ export abstract class SessionEndpoint {
       throw new ProtocolError(`MsgID ${msgID} comes after ${this.lastReceivedMsgID}: an old message`, StatusCode.BadRequest);
     }
     this.lastReceivedMsgID = msgID;
+    if (hdr.respURI !== undefined && hdr.respURI.trim() !== '') this.peerRespURI = hdr.respURI.trim();
     this.readLimits(hdr.meta);
     const msgRef = hdr.msgID;
     const events: SessionEvent[] = [];
@@ -473,6 +489,7 @@ export abstract class SessionEndpoint {
       msgID: String(++this.lastMsgID),
       target: { locURI: this.config.remoteURI },
       source: { locURI: this.config.localURI },
+      ...(this.config.respURI ? { respURI: this.config.respURI } : {}),
       ...(credentials.cred ? { cred: credentials.cred } : {}),
       // Our limits hold for the whole session once announced (8): the first message carries them.
       ...(this.lastMsgID === 1

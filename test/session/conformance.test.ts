@@ -10,7 +10,8 @@ import { decodeXml, encodeXml, isDecodeError } from '../../src/index.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
-import { Pair, CLIENT_URI, SERVER_URI, authConfigs } from './pair.js';
+import { Pair, CLIENT_URI, SERVER_URI, authConfigs, counterNonces } from './pair.js';
+import { AuthProver, AuthVerifier, InMemoryCredentialStore } from '../../src/session/auth/index.js';
 
 const statuses = (m: SyncML): Status[] => m.syncBody.commands.filter((c): c is Status => c.kind === 'Status');
 const big = (n: number) => 'QUJD'.repeat(Math.ceil(n / 4)).slice(0, n);
@@ -250,7 +251,39 @@ describe('faults injected by a misbehaving peer', () => {
   });
 });
 
+describe('RespURI (section 9.1)', () => {
+  it('the server names where the client is to send next; the client reports it as sendTo', () => {
+    const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 9000, serverMaxMsgSize: 9000, server: { respURI: 'http://dm.example/manage?s=42' } });
+    pair.plan.push([{ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] }]);
+    expect(pair.run()).toBe(true);
+    expect(pair.wire.filter((r) => r.from === 'server').every((r) => r.message.syncHdr.respURI === 'http://dm.example/manage?s=42')).toBe(true);
+    expect(pair.client.sendTo).toBe('http://dm.example/manage?s=42');
+    expect(pair.server.sendTo).toBeUndefined();
+  });
+});
+
 describe('authentication inside a session (section 9), DM-PRO-S-010-M', () => {
+  it('both directions: the server authenticates to the client too, each with its own scheme', () => {
+    const toServer = authConfigs(AuthType.Md5Digest);
+    const serverCreds = new InMemoryCredentialStore([[CLIENT_URI, { ours: { username: 'dm-server', password: 'S3cret', scheme: AuthType.Basic } }]]);
+    const clientCreds = new InMemoryCredentialStore([[SERVER_URI, { theirs: { username: 'dm-server', password: 'S3cret', scheme: AuthType.Basic } }]]);
+    const pair = new Pair({
+      encoding: 'wbxml',
+      clientMaxMsgSize: 9000,
+      serverMaxMsgSize: 9000,
+      client: { ...toServer.client, verifier: new AuthVerifier({ store: clientCreds, peer: SERVER_URI, random: counterNonces(), scheme: AuthType.Basic }) },
+      server: { ...toServer.server, prover: new AuthProver({ store: serverCreds, peer: CLIENT_URI }) },
+    });
+    pair.plan.push([{ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] }]);
+    expect(pair.run()).toBe(true);
+    const toClient = pair.wire.filter((r) => r.from === 'server');
+    expect(toClient[0]!.message.syncHdr.cred?.meta?.type).toBe(AuthType.Basic);
+    // The client's Status for the server's SyncHdr accepts it.
+    const clientStatuses = pair.wire.filter((r) => r.from === 'client').slice(1).map((r) => statuses(r.message)[0]!);
+    expect(clientStatuses[0]).toMatchObject({ cmd: 'SyncHdr', data: '212' });
+    expect(pair.serverEvents.filter((e) => e.type === 'results')).toHaveLength(1);
+  });
+
   for (const scheme of [AuthType.Basic, AuthType.Md5Digest, AuthType.Hmac] as const) {
     it(`${scheme}: without credentials first, the server challenges (407 + Chal, only Statuses), the client reverts to Package#1 with credentials, and the session completes`, () => {
       const pair = authPair(scheme, { preemptive: false });
