@@ -1,6 +1,13 @@
 /** UTF-8 helpers shared by the codecs. */
+import { Buffer, isAscii } from 'node:buffer';
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * From this many bytes on, decodeUtf8 tries the ASCII fast path first. Below it,
+ * TextDecoder is as fast or faster (the fast path has a fixed cost of its own).
+ */
+const ASCII_FAST_PATH_MIN = 4096;
 
 /**
  * Decodes `bytes[start..]` as strict UTF-8. Returns the string, or the byte offset of
@@ -8,6 +15,13 @@ const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string | number {
   const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+  // Fast path for large ASCII input (base64 payloads, most messages): ASCII is valid
+  // UTF-8 and reads the same as Latin-1, which Buffer decodes much faster than
+  // TextDecoder does (about twice as fast from a few kB; for a megabyte, where Node
+  // hands V8 an external string, some fifty times as fast). isAscii is a SIMD scan.
+  if (view.length >= ASCII_FAST_PATH_MIN && isAscii(view)) {
+    return Buffer.from(view.buffer, view.byteOffset, view.length).toString('latin1');
+  }
   try {
     return fatalDecoder.decode(view);
   } catch {

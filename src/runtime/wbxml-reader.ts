@@ -16,6 +16,7 @@
  * is used, so no allocation is driven by an unchecked number, and every failure is a
  * DecodeError with the element path and the byte offset of the token.
  */
+import { Buffer, isAscii } from 'node:buffer';
 import { DecodeError } from './errors.js';
 import type { DecodeLimits } from './limits.js';
 import type { ElementReader } from './element-reader.js';
@@ -64,6 +65,45 @@ export interface WbxmlGrammar {
 
 const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
+/**
+ * Strings longer than this many bytes are scanned by the long path of `termString`
+ * (Buffer#indexOf for the NUL, then isAscii and a word-wise check); shorter ones byte by byte.
+ */
+const SHORT_SCAN = 64;
+
+/**
+ * Inputs up to this size are turned into one latin1 string when a first ASCII string is
+ * read, and ASCII strings are slices of it. Larger inputs are not (their bulk may be OPAQUE
+ * data that no string is made of): each ASCII string is made from its own bytes.
+ */
+const LATIN1_INPUT_MAX = 64 * 1024;
+
+const NO_BYTES = new Uint8Array(0);
+
+/** Flags of a scanned string: a byte >= 0x80 was seen; a control byte other than tab, LF, CR was seen. */
+const NON_ASCII = 1;
+const CONTROL = 2;
+
+/** A byte INVALID_XML_CHAR matches (as a character): below 0x20 and not tab, LF, CR. */
+function isControl(c: number): boolean {
+  return c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d;
+}
+
+/** The high bit of each byte of a word, and 0x60 in each byte: with ADD_20 added to a word of
+ * ASCII bytes (no carry from one byte into the next), a byte's high bit is set exactly when
+ * the byte is >= 0x20. */
+const HIGH_BITS = 0x80808080 | 0;
+const ADD_20 = 0x60606060;
+
+/** A string-table entry already decoded, by offset (see `tableString`). */
+interface TableEntry {
+  readonly text: string;
+  /** Its UTF-8 bytes, without the NUL. */
+  readonly bytes: number;
+  /** Whether `text` is known to hold nothing INVALID_XML_CHAR matches. */
+  readonly clean: boolean;
+}
+
 export interface WbxmlHeader {
   readonly version: number;
   /** Public id, 0 when the document names itself by FPI. */
@@ -75,12 +115,40 @@ export interface WbxmlHeader {
 
 export class WbxmlReader implements ElementReader {
   private readonly b: Uint8Array;
+  /** `b` as a Buffer over the same memory (no copy), for its memchr-backed indexOf. */
+  private readonly buf: Buffer;
+  /**
+   * `b` as a latin1 string (one character per byte), made on first use when `b` is at
+   * most LATIN1_INPUT_MAX bytes: an ASCII string of `b` is then a slice of it (V8 copies
+   * only short ones) instead of a TextDecoder call. Only ever sliced over bytes < 0x80,
+   * where latin1, ASCII and UTF-8 agree.
+   */
+  private latin1: string | undefined;
   private pos = 0;
   private readonly g: WbxmlGrammar;
   private readonly t: WbxmlTokens;
   private readonly limits: DecodeLimits;
-  private strtbl: Uint8Array = new Uint8Array(0);
+  private strtbl: Uint8Array = NO_BYTES;
+  /** Offset of the string table in `b`. */
+  private strtblAt = 0;
+  /**
+   * Decoded string-table entries by table offset, so a string referenced again is not
+   * decoded again. Bounded: an entry is added only after its text was charged to
+   * `textTotal`, and there is at most one per table offset.
+   */
+  private tableCache: Map<number, TableEntry> | undefined;
   private page = 0;
+  /** Element names of code page `page`, and its vocabulary id (kept in step with `page`). */
+  private pageNames: readonly (string | undefined)[] | undefined;
+  private pageVocab: number | undefined;
+  /** The grammar's `names` and `pageVocab` of the pages switched to so far, by page number
+   * (a byte), so that switching back and forth does not look them up in the maps again. */
+  private readonly seenNames: (readonly (string | undefined)[] | undefined)[] = [];
+  private readonly seenVocab: (number | undefined)[] = [];
+  /** After `termString`/`tableString`: offset just past the NUL (termString only). */
+  private strNext = 0;
+  /** After `termString`/`tableString`: the text is known to hold no INVALID_XML_CHAR. */
+  private strClean = false;
   private readonly stack: string[] = [];
   private depth = 0;
   private elements = 0;
@@ -99,9 +167,12 @@ export class WbxmlReader implements ElementReader {
     this.g = grammar;
     this.t = grammar.tokens;
     this.limits = limits;
+    this.pageNames = grammar.names.get(0);
+    this.pageVocab = grammar.pageVocab.get(0);
     if (input.length > limits.maxBytes) {
       throw new DecodeError(`input of ${input.length} bytes is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
     }
+    this.buf = Buffer.from(input.buffer, input.byteOffset, input.length);
   }
 
   // ---------------------------------------------------------------- errors
@@ -147,18 +218,141 @@ export class WbxmlReader implements ElementReader {
     return this.fail('multi-byte integer longer than five bytes', at);
   }
 
-  /** A NUL-terminated UTF-8 string of `buf` from `start`. */
-  private termString(buf: Uint8Array, start: number, at: number, what: string): { text: string; next: number } {
-    const nul = buf.indexOf(0, start);
-    if (nul < 0) this.fail(`${what} has no terminating NUL`, at);
+  /**
+   * The NUL-terminated UTF-8 string of `b` from `start`, whose NUL must come before
+   * `limit`. Sets `strNext` (just past the NUL) and `strClean`. `what` names the string in
+   * errors; undefined means a string-table string (named by its table offset).
+   */
+  private termString(start: number, limit: number, at: number, what: string | undefined): string {
+    const b = this.b;
+    // Fast path, short strings: one pass finds the NUL and notes whether any byte is
+    // >= 0x80 (then the strict TextDecoder decides) or a control character other than
+    // tab, LF, CR (then readText runs INVALID_XML_CHAR as before, for its exact error).
+    let flags = 0;
+    let nul = -1;
+    const shortEnd = Math.min(limit, start + SHORT_SCAN);
+    let i = start;
+    while (i < shortEnd) {
+      // Four bytes at a time while all four are 0x20-0x7F: then each c + 0x60 has its high
+      // bit set and no c has (see ADD_20); any other byte (the NUL too) stops this.
+      while (i + 4 <= shortEnd) {
+        const c0 = b[i]!;
+        const c1 = b[i + 1]!;
+        const c2 = b[i + 2]!;
+        const c3 = b[i + 3]!;
+        if (((c0 + 0x60) & (c1 + 0x60) & (c2 + 0x60) & (c3 + 0x60) & ~(c0 | c1 | c2 | c3) & 0x80) === 0) break;
+        i += 4;
+      }
+      if (i >= shortEnd) break;
+      const c = b[i]!;
+      if (c < 0x20 || c >= 0x80) {
+        if (c === 0) {
+          nul = i;
+          break;
+        }
+        flags |= c >= 0x80 ? NON_ASCII : isControl(c) ? CONTROL : 0;
+      }
+      i++;
+    }
+    if (nul < 0 && i < limit) {
+      // Long path: Buffer#indexOf (memchr) finds the NUL (Uint8Array#indexOf is tens of
+      // times slower on long strings), then scanLong checks the rest in bulk.
+      const found = this.buf.indexOf(0, i);
+      if (found >= 0 && found < limit) {
+        nul = found;
+        if ((flags & NON_ASCII) === 0) flags |= this.scanLong(i, nul);
+      }
+    }
+    if (nul < 0) this.fail(`${what ?? this.tableWhat(start)} has no terminating NUL`, at);
+    this.chargeBytes(nul - start, at);
+    let text: string;
+    if (flags & NON_ASCII) {
+      const decoded = decodeUtf8(b, start, nul);
+      if (typeof decoded === 'number') this.fail(`${what ?? this.tableWhat(start)} is not valid UTF-8`, at);
+      text = decoded;
+    } else {
+      // Fast path, ASCII (latin1 = UTF-8 here): a slice of the latin1 view of a small
+      // input, or, in a large one, a latin1 string of just these bytes.
+      text =
+        b.length <= LATIN1_INPUT_MAX
+          ? (this.latin1 ??= this.buf.toString('latin1', 0, b.length)).slice(start, nul)
+          : this.buf.toString('latin1', start, nul);
+    }
+    this.chargeText(text.length, at);
+    this.strNext = nul + 1;
+    this.strClean = flags === 0;
+    return text;
+  }
+
+  private tableWhat(start: number): string {
+    return `string at table offset ${start - this.strtblAt}`;
+  }
+
+  /**
+   * NON_ASCII, CONTROL or 0 for `b[start..end)`, which holds no NUL (any one flag is
+   * enough: the caller then takes the strict decoder or the regex, which decide). isAscii
+   * (native) first; then, the bytes being ASCII, eight words at a time with ADD_20, and the
+   * bytes of a word group that has a byte < 0x20 one by one (tab, LF, CR are allowed).
+   */
+  private scanLong(start: number, end: number): number {
+    const b = this.b;
+    if (!isAscii(b.subarray(start, end))) return NON_ASCII;
+    let i = start;
+    // Up to a four-byte boundary of the underlying buffer, for the Int32Array view.
+    while (i < end && ((b.byteOffset + i) & 3) !== 0) if (isControl(b[i++]!)) return CONTROL;
+    const words = (end - i) >>> 2;
+    if (words === 0) return hasControl(b, i, end) ? CONTROL : 0;
+    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
+    let k = 0;
+    for (; k + 8 <= words; k += 8) {
+      const all =
+        (w[k]! + ADD_20) &
+        (w[k + 1]! + ADD_20) &
+        (w[k + 2]! + ADD_20) &
+        (w[k + 3]! + ADD_20) &
+        (w[k + 4]! + ADD_20) &
+        (w[k + 5]! + ADD_20) &
+        (w[k + 6]! + ADD_20) &
+        (w[k + 7]! + ADD_20);
+      if ((all & HIGH_BITS) !== HIGH_BITS && hasControl(b, i + 4 * k, i + 4 * k + 32)) return CONTROL;
+    }
+    for (; k < words; k++) {
+      if (((w[k]! + ADD_20) & HIGH_BITS) !== HIGH_BITS && hasControl(b, i + 4 * k, i + 4 * k + 4)) return CONTROL;
+    }
+    return hasControl(b, i + 4 * words, end) ? CONTROL : 0;
+  }
+
+  /**
+   * The string at `offset` of the string table (checked to be inside it), decoded once:
+   * a later reference to the same offset takes the cached text, and is charged exactly
+   * as a decoded one is (the same limit checks, in the same order, at the same offset).
+   */
+  private tableString(offset: number, at: number, what?: string): string {
+    const cache = (this.tableCache ??= new Map());
+    const hit = cache.get(offset);
+    if (hit !== undefined) {
+      this.chargeBytes(hit.bytes, at);
+      this.chargeText(hit.text.length, at);
+      this.strClean = hit.clean;
+      return hit.text;
+    }
+    const start = this.strtblAt + offset;
+    const text = this.termString(start, this.strtblAt + this.strtbl.length, at, what);
+    cache.set(offset, { text, bytes: this.strNext - 1 - start, clean: this.strClean });
+    return text;
+  }
+
+  /** Checks a string of `bytes` UTF-8 bytes against the limits, before decoding it. */
+  private chargeBytes(bytes: number, at: number): void {
     // Limits count UTF-16 units, as the XML reader does; n UTF-8 bytes make at least n / 3.
-    if (nul - start > 3 * this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
-    if (nul - start > 3 * (this.limits.maxBytes - this.textTotal)) this.textBudgetSpent(at);
-    const text = decodeUtf8(buf, start, nul);
-    if (typeof text === 'number') this.fail(`${what} is not valid UTF-8`, at);
-    this.textTotal += text.length;
+    if (bytes > 3 * this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
+    if (bytes > 3 * (this.limits.maxBytes - this.textTotal)) this.textBudgetSpent(at);
+  }
+
+  /** Adds a decoded string of `length` UTF-16 units to the total. */
+  private chargeText(length: number, at: number): void {
+    this.textTotal += length;
     if (this.textTotal > this.limits.maxBytes) this.textBudgetSpent(at);
-    return { text, next: nul + 1 };
   }
 
   /**
@@ -187,13 +381,12 @@ export class WbxmlReader implements ElementReader {
     const lenAt = this.pos;
     const len = this.mbUint32();
     if (len > this.b.length - this.pos) this.fail(`string table of ${len} bytes is longer than the rest of the input`, lenAt);
-    this.strtbl = this.b.subarray(this.pos, this.pos + len);
-    this.pos += len;
+    this.setStringTable(len);
     let fpi: string | undefined;
     let vocab: number | undefined;
     if (fpiIndex >= 0) {
       if (fpiIndex >= this.strtbl.length) this.fail(`public id string at offset ${fpiIndex} is past the string table`, idAt);
-      fpi = this.termString(this.strtbl, fpiIndex, idAt, 'public id string').text;
+      fpi = this.tableString(fpiIndex, idAt, 'public id string');
       vocab = this.g.fpis.get(fpi);
       if (vocab === undefined) this.fail(`unknown public identifier "${fpi}"`, idAt);
     } else if (publicId !== 1) {
@@ -211,6 +404,29 @@ export class WbxmlReader implements ElementReader {
       this.depth--;
       this.fail(`root element is <${name}>, expected <${this.g.root}>`, this.tagAt);
     }
+  }
+
+  /** The next `len` bytes (checked to be there) are the string table. */
+  private setStringTable(len: number): void {
+    this.strtbl = this.b.subarray(this.pos, this.pos + len);
+    this.strtblAt = this.pos;
+    this.tableCache = undefined;
+    this.pos += len;
+  }
+
+  /** SWITCH_PAGE (at `at`, already read): reads the page and makes it current. */
+  private switchPage(at: number): void {
+    const page = this.byte();
+    let names = this.seenNames[page];
+    if (names === undefined) {
+      names = this.g.names.get(page);
+      if (names === undefined) this.fail(`SWITCH_PAGE to unknown code page ${page}`, at);
+      this.seenNames[page] = names;
+      this.seenVocab[page] = this.g.pageVocab.get(page);
+    }
+    this.page = page;
+    this.pageNames = names;
+    this.pageVocab = this.seenVocab[page];
   }
 
   /** After the root element: nothing but processing instructions. */
@@ -231,9 +447,7 @@ export class WbxmlReader implements ElementReader {
       const at = this.pos;
       const c = this.b[this.pos++]!;
       if (c === t.SWITCH_PAGE) {
-        const page = this.byte();
-        if (!this.g.names.has(page)) this.fail(`SWITCH_PAGE to unknown code page ${page}`, at);
-        this.page = page;
+        this.switchPage(at);
         continue;
       }
       if (c === t.END) {
@@ -242,21 +456,45 @@ export class WbxmlReader implements ElementReader {
         this.closedAt = at;
         return null;
       }
-      if (c === t.STR_I || c === t.STR_T || c === t.OPAQUE || c === t.ENTITY) {
-        this.fail(`text is not allowed in <${this.current()}>, only elements`, at);
-      }
+      // (The failures are built in small methods apart, which keeps this one small enough
+      // for V8 to inline it where it is called.)
+      if (c === t.STR_I || c === t.STR_T || c === t.OPAQUE || c === t.ENTITY) this.textNotAllowed(at);
       const id = c & t.TAG_ID;
-      if (id < 5) this.fail(`token 0x${hex(c)} is not supported here (literal tags, extensions and processing instructions are not used by this grammar)`, at);
-      const name = this.g.names.get(this.page)![id];
-      if (name === undefined) this.fail(`unknown tag token 0x${hex(c)} on code page ${this.page}`, at);
-      if ((c & t.TAG_ATTRIBUTES) !== 0) this.fail(`<${name}> has attributes, which this grammar does not define`, at);
-      if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`, at);
-      if (this.depth >= this.limits.maxDepth) this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, at);
+      if (id < 5) this.unsupportedToken(c, at);
+      const name = this.pageNames![id];
+      if (name === undefined) this.unknownTag(c, at);
+      if ((c & t.TAG_ATTRIBUTES) !== 0) this.hasAttributes(name, at);
+      if (++this.elements > this.limits.maxElements) this.tooManyElements(at);
+      if (this.depth >= this.limits.maxDepth) this.tooDeep(at);
       this.stack[this.depth++] = name;
       this.pendingEnd = (c & t.TAG_CONTENT) === 0;
       this.tagAt = at;
       return name;
     }
+  }
+
+  private textNotAllowed(at: number): never {
+    this.fail(`text is not allowed in <${this.current()}>, only elements`, at);
+  }
+
+  private unsupportedToken(c: number, at: number): never {
+    this.fail(`token 0x${hex(c)} is not supported here (literal tags, extensions and processing instructions are not used by this grammar)`, at);
+  }
+
+  private unknownTag(c: number, at: number): never {
+    this.fail(`unknown tag token 0x${hex(c)} on code page ${this.page}`, at);
+  }
+
+  private hasAttributes(name: string, at: number): never {
+    this.fail(`<${name}> has attributes, which this grammar does not define`, at);
+  }
+
+  private tooManyElements(at: number): never {
+    this.fail(`more than ${this.limits.maxElements} elements`, at);
+  }
+
+  private tooDeep(at: number): never {
+    this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, at);
   }
 
   nextChild(vocab: number): string | null {
@@ -267,13 +505,12 @@ export class WbxmlReader implements ElementReader {
       return null;
     }
     const name = this.nextTag();
-    if (name !== null) {
-      const v = this.g.pageVocab.get(this.page)!;
-      if (v !== vocab) {
-        this.fail(`<${name}> is on the ${this.g.vocabularies[v]!.name} code page, expected ${this.g.vocabularies[vocab]!.name}`, this.tagAt);
-      }
-    }
+    if (name !== null && this.pageVocab !== vocab) this.wrongVocabulary(name, this.pageVocab!, vocab);
     return name;
+  }
+
+  private wrongVocabulary(name: string, v: number, vocab: number): never {
+    this.fail(`<${name}> is on the ${this.g.vocabularies[v]!.name} code page, expected ${this.g.vocabularies[vocab]!.name}`, this.tagAt);
   }
 
   readEmpty(): void {
@@ -284,9 +521,13 @@ export class WbxmlReader implements ElementReader {
     }
     const at = this.pos;
     if (this.pos >= this.b.length) this.eof();
-    if (this.b[this.pos] !== this.t.END) this.fail(`<${this.current()}> must be empty`, at);
+    if (this.b[this.pos] !== this.t.END) this.notEmpty(at);
     this.pos++;
     this.depth--;
+  }
+
+  private notEmpty(at: number): never {
+    this.fail(`<${this.current()}> must be empty`, at);
   }
 
   readText(inlineMarkup = false): string {
@@ -295,8 +536,53 @@ export class WbxmlReader implements ElementReader {
       this.depth--;
       return '';
     }
+    // Fast path, most text elements: one STR_I or STR_T string, then END. The same steps
+    // and checks as the first round of textContent's loop, which takes everything else (from
+    // the next token, when the string is not followed by END). Kept small for V8 to inline.
+    const b = this.b;
+    const at = this.pos;
+    const c = at < b.length ? b[at]! : -1;
+    let text: string;
+    if (c === this.t.STR_I) {
+      text = this.termString(at + 1, b.length, at, 'inline string');
+      this.pos = this.strNext;
+    } else if (c === this.t.STR_T) {
+      this.pos = at + 1;
+      text = this.tableReference(at);
+    } else {
+      return this.textContent('', inlineMarkup);
+    }
+    this.checkPiece(text, text, this.strClean, at);
+    if (this.pos < b.length && b[this.pos] === this.t.END) {
+      this.pos++;
+      this.depth--;
+      return text;
+    }
+    return this.textContent(text, inlineMarkup);
+  }
+
+  /** STR_T (at `at`, read): its offset and the table string there. Sets `strClean`. */
+  private tableReference(at: number): string {
+    const offset = this.mbUint32();
+    if (offset >= this.strtbl.length) this.fail(`string table offset ${offset} is past the end of the table`, at);
+    return this.tableString(offset, at);
+  }
+
+  /**
+   * The checks on text after a token added `piece` to it, making `out`: its length, and its
+   * characters, unless `clean` says the piece is known to hold no INVALID_XML_CHAR (ASCII
+   * strings whose scan saw no control byte; ENTITY, checked by isXmlChar), so that the
+   * regex, which could not match, is skipped.
+   */
+  private checkPiece(out: string, piece: string, clean: boolean, at: number): void {
+    if (out.length > this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
+    const bad = clean ? null : INVALID_XML_CHAR.exec(piece);
+    if (bad) this.fail(`character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in text`, at);
+  }
+
+  /** Text tokens up to the END of a text element, after `out` (read already). */
+  private textContent(out: string, inlineMarkup: boolean): string {
     const t = this.t;
-    let out = '';
     for (;;) {
       if (this.pos >= this.b.length) this.eof();
       const at = this.pos;
@@ -305,43 +591,42 @@ export class WbxmlReader implements ElementReader {
         this.depth--;
         break;
       }
-      const before = out.length;
+      // `piece` is what this token adds; `clean` when it is known to hold no INVALID_XML_CHAR.
+      let piece: string;
+      let clean = false;
       if (c === t.STR_I) {
-        const s = this.termString(this.b, this.pos, at, 'inline string');
-        out += s.text;
-        this.pos = s.next;
+        piece = this.termString(this.pos, this.b.length, at, 'inline string');
+        this.pos = this.strNext;
+        clean = this.strClean;
       } else if (c === t.STR_T) {
-        const offset = this.mbUint32();
-        if (offset >= this.strtbl.length) this.fail(`string table offset ${offset} is past the end of the table`, at);
-        out += this.termString(this.strtbl, offset, at, `string at table offset ${offset}`).text;
+        piece = this.tableReference(at);
+        clean = this.strClean;
       } else if (c === t.ENTITY) {
         const cp = this.mbUint32();
         if (!isXmlChar(cp)) this.fail(`ENTITY names U+${cp.toString(16).toUpperCase()}, which XML does not allow`, at);
-        out += String.fromCodePoint(cp);
+        piece = String.fromCodePoint(cp);
+        clean = true;
       } else if (c === t.OPAQUE) {
         const len = this.mbUint32();
         if (len > this.b.length - this.pos) this.fail(`OPAQUE claims ${len} bytes, only ${this.b.length - this.pos} remain`, at);
-        out += this.opaqueText(this.b.subarray(this.pos, this.pos + len));
+        piece = this.opaqueText(this.b.subarray(this.pos, this.pos + len));
         this.pos += len;
       } else if (c === t.SWITCH_PAGE) {
         this.pos = at;
         if (!inlineMarkup) {
           this.pos++;
-          const page = this.byte();
-          if (!this.g.names.has(page)) this.fail(`SWITCH_PAGE to unknown code page ${page}`, at);
-          this.page = page;
+          this.switchPage(at);
           continue;
         }
-        out += this.markupAsXml();
+        piece = this.markupAsXml();
       } else if (inlineMarkup && (c & t.TAG_ID) >= 5) {
         this.pos = at;
-        out += this.markupAsXml();
+        piece = this.markupAsXml();
       } else {
         this.fail(`<${this.current()}> holds text only; found token 0x${hex(c)}`, at);
       }
-      if (out.length > this.limits.maxTextLength) this.fail(`text longer than the limit of ${this.limits.maxTextLength}`, at);
-      const bad = out.length > before ? INVALID_XML_CHAR.exec(out.slice(before)) : null;
-      if (bad) this.fail(`character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in text`, at);
+      out += piece;
+      this.checkPiece(out, piece, clean, at);
     }
     return out;
   }
@@ -382,10 +667,10 @@ export class WbxmlReader implements ElementReader {
     if (this.mbUint32() !== t.CHARSET_UTF8) this.fail('embedded document is not UTF-8');
     const len = this.mbUint32();
     if (len > this.b.length - this.pos) this.fail('embedded string table past the end');
-    this.strtbl = this.b.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    const known =
-      fpiIndex >= 0 ? this.g.fpis.has(this.termString(this.strtbl, fpiIndex, 0, 'public id string').text) : this.g.publicIds.has(publicId);
+    this.setStringTable(len);
+    // (fpiIndex is not checked against the table here: past it, no NUL is found, and any
+    // failure only means "not an embedded document".)
+    const known = fpiIndex >= 0 ? this.g.fpis.has(this.tableString(fpiIndex, 0, 'public id string')) : this.g.publicIds.has(publicId);
     if (!known) this.fail('embedded document of an unknown vocabulary');
     // body = [switchPage] element: a MetInf document opens with SWITCH_PAGE 1, which
     // markupAsXml reads on its own (nothing is open yet), before the root start tag.
@@ -409,9 +694,7 @@ export class WbxmlReader implements ElementReader {
       const at = this.pos;
       const c = this.b[this.pos++]!;
       if (c === t.SWITCH_PAGE) {
-        const page = this.byte();
-        if (!this.g.names.has(page)) this.fail(`SWITCH_PAGE to unknown code page ${page}`, at);
-        this.page = page;
+        this.switchPage(at);
       } else if (c === t.END) {
         const name = open.pop();
         if (name === undefined) this.fail('END without an open element', at);
@@ -420,13 +703,10 @@ export class WbxmlReader implements ElementReader {
         lastVocab = vocabStack.length ? vocabStack[vocabStack.length - 1]! : -1;
         this.depth--;
       } else if (c === t.STR_I) {
-        const s = this.termString(this.b, this.pos, at, 'inline string');
-        out += escapeXml(s.text);
-        this.pos = s.next;
+        out += escapeXml(this.termString(this.pos, this.b.length, at, 'inline string'));
+        this.pos = this.strNext;
       } else if (c === t.STR_T) {
-        const offset = this.mbUint32();
-        if (offset >= this.strtbl.length) this.fail(`string table offset ${offset} is past the end of the table`, at);
-        out += escapeXml(this.termString(this.strtbl, offset, at, `string at table offset ${offset}`).text);
+        out += escapeXml(this.tableReference(at));
       } else if (c === t.ENTITY) {
         const cp = this.mbUint32();
         if (!isXmlChar(cp)) this.fail(`ENTITY names U+${cp.toString(16).toUpperCase()}, which XML does not allow`, at);
@@ -441,12 +721,12 @@ export class WbxmlReader implements ElementReader {
       } else {
         const id = c & t.TAG_ID;
         if (id < 5) this.fail(`token 0x${hex(c)} is not supported in embedded markup`, at);
-        const name = this.g.names.get(this.page)![id];
-        if (name === undefined) this.fail(`unknown tag token 0x${hex(c)} on code page ${this.page}`, at);
-        if ((c & t.TAG_ATTRIBUTES) !== 0) this.fail(`<${name}> has attributes, which this grammar does not define`, at);
-        if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`, at);
-        if (this.depth >= this.limits.maxDepth) this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, at);
-        const vocab = this.g.pageVocab.get(this.page)!;
+        const name = this.pageNames![id];
+        if (name === undefined) this.unknownTag(c, at);
+        if ((c & t.TAG_ATTRIBUTES) !== 0) this.hasAttributes(name, at);
+        if (++this.elements > this.limits.maxElements) this.tooManyElements(at);
+        if (this.depth >= this.limits.maxDepth) this.tooDeep(at);
+        const vocab = this.pageVocab!;
         const ns = vocab !== lastVocab ? ` xmlns="${this.g.vocabularies[vocab]!.namespace}"` : '';
         if ((c & t.TAG_CONTENT) === 0) {
           out += `<${name}${ns}/>`;
@@ -492,6 +772,11 @@ export class WbxmlReader implements ElementReader {
     this.depth--;
     this.fail(`<${name}> in <${parent}> is not part of OMA DM${why ? ` (${why})` : ''}`, this.tagAt);
   }
+}
+
+function hasControl(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isControl(b[i]!)) return true;
+  return false;
 }
 
 function hex(c: number): string {

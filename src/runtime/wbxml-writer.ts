@@ -32,6 +32,23 @@ export function mbUint32Length(v: number): number {
  * UTF-8 form, and the rest XML cannot carry (the readers refuse them). */
 const UNENCODABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * Fast path for the common text: whether `s` holds only ASCII characters UNENCODABLE cannot
+ * match (0x20-0x7F, tab, LF, CR). Then checkText's regex is skipped, the UTF-8 length is
+ * `s.length`, and the bytes are the character codes. Anything else takes the general path.
+ */
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  }
+  return true;
+}
+
+/** Strings up to this length are written byte by byte when plain ASCII; longer ones (and all
+ * others) with TextEncoder#encodeInto. */
+const SHORT_ASCII = 64;
+
 /** Refuses text that cannot be written. The EncodeError has no path: the encoder entry
  * point locates the field with the generated value checks. */
 function checkText(s: string): void {
@@ -81,9 +98,10 @@ export class SizeSink implements WbxmlSink {
   }
 
   text(s: string): void {
-    checkText(s);
+    const plain = isPlainAscii(s);
+    if (!plain) checkText(s);
     const ref = this.table?.get(s);
-    this.size += ref !== undefined ? 1 + mbUint32Length(ref) : 2 + utf8ByteLength(s);
+    this.size += ref !== undefined ? 1 + mbUint32Length(ref) : 2 + (plain ? s.length : utf8ByteLength(s));
     this.afterStart = -1;
   }
 
@@ -133,7 +151,11 @@ export class BytesSink implements WbxmlSink {
   }
 
   private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
+    // The common case stays small enough to be inlined at every call; growing is apart.
+    if (this.length + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     let cap = this.buf.length * 2;
     while (cap < this.length + n) cap *= 2;
     const next = new Uint8Array(cap);
@@ -165,9 +187,30 @@ export class BytesSink implements WbxmlSink {
   /** A NUL-terminated UTF-8 string. */
   termString(s: string): void {
     this.ensure(s.length * 3 + 1);
+    if (s.length <= SHORT_ASCII && this.plainAscii(s, this.length)) return;
     const r = encoder.encodeInto(s, this.buf.subarray(this.length));
     this.length += r.written;
     this.buf[this.length++] = 0;
+  }
+
+  /**
+   * Fast path for a short string: when it is plain ASCII (see isPlainAscii), stores its
+   * character codes and a NUL from `at` directly (no encodeInto call, no subarray), sets
+   * `length` past them and returns true; otherwise returns false with `length` unchanged
+   * (bytes past it may have been scribbled on). Room for `s.length + 1` bytes from `at`
+   * must have been ensured.
+   */
+  private plainAscii(s: string, at: number): boolean {
+    const buf = this.buf;
+    let n = at;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+      buf[n++] = c;
+    }
+    buf[n++] = 0;
+    this.length = n;
+    return true;
   }
 
   private tag(page: number, token: number): void {
@@ -190,14 +233,25 @@ export class BytesSink implements WbxmlSink {
   }
 
   text(s: string): void {
-    checkText(s);
+    // (The table lookup has no effect, so checking the text after it, as below, refuses
+    // exactly the texts checkText refuses, with its error.)
     const ref = this.table?.get(s);
     if (ref !== undefined) {
+      if (!isPlainAscii(s)) checkText(s);
       this.byte(this.t.STR_T);
       this.mbUint32(ref);
     } else {
-      this.byte(this.t.STR_I);
-      this.termString(s);
+      // Fast path: a short plain-ASCII string is checked and written in one pass, after
+      // the STR_I byte (stored once the string passed).
+      this.ensure(s.length + 2);
+      const at = this.length;
+      if (s.length <= SHORT_ASCII && this.plainAscii(s, at + 1)) {
+        this.buf[at] = this.t.STR_I;
+      } else {
+        if (!isPlainAscii(s)) checkText(s);
+        this.byte(this.t.STR_I);
+        this.termString(s);
+      }
     }
     this.lastStart = -1;
   }
@@ -236,6 +290,10 @@ export function chooseStringTable(counts: ReadonlyMap<string, number>, all: bool
     offset += utf8ByteLength(s) + 1;
   }
   for (const [s, k] of counts) {
+    // Fast path: a string written once never pays for itself (its reference costs
+    // len + 2 + mbUint32Length(offset) bytes against len + 2 inline), so unless `all`, it is
+    // passed over without measuring its UTF-8 length, as the test below would decide.
+    if (k === 1 && !all) continue;
     if (table.has(s)) continue;
     const len = utf8ByteLength(s);
     const inline = k * (len + 2);

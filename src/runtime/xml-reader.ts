@@ -57,6 +57,13 @@ const enum Ch {
   LBracket = 91,
 }
 
+/**
+ * Text runs up to this length are checked by a loop (isPlainText) and, when plain, taken
+ * as they are. Longer runs go through cookText, whose native scans (includes, the
+ * INVALID_XML_CHAR regex) are faster than a JavaScript loop over many characters.
+ */
+const SHORT_TEXT = 256;
+
 /** Characters XML does not allow, and lone surrogates (a string input may hold them). */
 const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -64,29 +71,156 @@ function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
 }
 
-/** Characters that end an element or attribute name. */
-function endsName(c: number): boolean {
-  return c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c) || Number.isNaN(c);
+/** nameEnd for ASCII input, on a view of its bytes; `end` is the length of the input. */
+function asciiNameEnd(view: DataView, p: number, end: number): number {
+  // Four bytes at a time while none is at or below `>` (as with isPlainAscii): the
+  // letters of a name are all above it.
+  while (p + 4 <= end) {
+    const x = view.getInt32(p, true);
+    if (((x - 0x3f3f3f3f) & ~x & 0x80808080) !== 0) break;
+    p += 4;
+  }
+  for (; p < end; p++) {
+    const c = view.getUint8(p);
+    if (c <= Ch.Gt && (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c))) break;
+  }
+  return p;
+}
+
+/**
+ * Index of the first character at or after `p` that ends an element or attribute name
+ * (`>`, `/`, `=`, white space) or the end of `s`.
+ */
+function nameEnd(s: string, p: number): number {
+  for (;;) {
+    const c = s.charCodeAt(p);
+    // Fast path: letters (and everything else above `>`) never end a name.
+    if (c > Ch.Gt) {
+      p++;
+      continue;
+    }
+    // Past the end of `s`, charCodeAt gives NaN, which ends the name too.
+    if (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c) || c !== c) return p;
+    p++;
+  }
+}
+
+/** What the reader derives from a grammar, built once per grammar (see tablesOf). */
+interface GrammarTables {
+  /** Namespace URIs of each vocabulary, lower-cased. */
+  readonly lowerNamespaces: readonly (readonly string[])[];
+  /**
+   * Namespace URIs exactly as met in documents, to their vocabulary. Peers repeat the
+   * same spelling on every element (our encoder writes xmlns="syncml:metinf" on each
+   * MetInf child), so this skips the case-insensitive search. Only URIs that resolved
+   * are kept, and only a few spellings, so hostile input cannot grow it without bound.
+   */
+  readonly exactNamespaces: Map<string, number>;
+  /**
+   * The grammar's element names, by a hash of their length and of a few of their
+   * characters (see internSlot). For ASCII input the start-tag reader looks a name up
+   * here and returns the grammar's own string for a known one instead of slicing a new
+   * one: less garbage, and the generated decoder then compares its literals with the
+   * same, internalized, string. A name whose slot another name took first is simply not
+   * interned.
+   */
+  readonly internNames: readonly (string | undefined)[];
+  /** The characters of the name in slot k, from internAt[k] on (the names are ASCII). */
+  readonly internChars: DataView;
+  readonly internAt: Int32Array;
+  /** Multiplier of internSlot, chosen for the grammar's names (see buildInternTable). */
+  readonly internSalt: number;
+}
+
+/** log2 of the size of the intern table. */
+const INTERN_BITS = 10;
+
+/**
+ * Slot of a name of `len` characters whose first, last but one and last characters are
+ * given (the first twice for a one-character name). It reads no more than these, so
+ * costs the same for any name.
+ */
+function internSlot(len: number, first: number, penult: number, last: number, salt: number): number {
+  return Math.imul(len ^ (first << 8) ^ (penult << 16) ^ (last << 24), salt) >>> (32 - INTERN_BITS);
+}
+
+/** Fills the intern table of a grammar's names, with the multiplier that leaves out the fewest. */
+function buildInternTable(grammar: XmlGrammar): Pick<GrammarTables, 'internNames' | 'internChars' | 'internAt' | 'internSalt'> {
+  const names = [...new Set([grammar.root, ...grammar.vocabularies.flatMap((v) => [...v.elements])])].filter((n) =>
+    /^[\x21-\x7e]+$/.test(n),
+  );
+  const slotOf = (n: string, salt: number): number =>
+    internSlot(n.length, n.charCodeAt(0), n.charCodeAt(Math.max(0, n.length - 2)), n.charCodeAt(n.length - 1), salt);
+  // A short, deterministic search: some multiplier usually gives every name a slot of its own.
+  let best = { salt: 0, taken: -1 };
+  for (let k = 0, salt = 0x9e3779b1 | 0; k < 256 && best.taken < names.length; k++, salt = Math.imul(salt, 0x2c1b3c6d) | 1) {
+    const taken = new Set(names.map((n) => slotOf(n, salt))).size;
+    if (taken > best.taken) best = { salt, taken };
+  }
+  const internNames = new Array<string | undefined>(1 << INTERN_BITS).fill(undefined);
+  const internAt = new Int32Array(1 << INTERN_BITS);
+  const chars = new Uint8Array(names.reduce((n, name) => n + name.length, 0));
+  let at = 0;
+  for (const name of names) {
+    const slot = slotOf(name, best.salt);
+    if (internNames[slot] !== undefined) continue;
+    internNames[slot] = name;
+    internAt[slot] = at;
+    for (let i = 0; i < name.length; i++) chars[at++] = name.charCodeAt(i);
+  }
+  return { internNames, internChars: new DataView(chars.buffer), internAt, internSalt: best.salt };
+}
+
+/** Most distinct namespace spellings remembered per grammar. */
+const MAX_EXACT_NAMESPACES = 64;
+
+const tablesByGrammar = new WeakMap<XmlGrammar, GrammarTables>();
+
+function tablesOf(grammar: XmlGrammar): GrammarTables {
+  let t = tablesByGrammar.get(grammar);
+  if (t === undefined) {
+    t = {
+      lowerNamespaces: grammar.vocabularies.map((v) => v.namespaces.map((n) => n.toLowerCase())),
+      exactNamespaces: new Map(),
+      ...buildInternTable(grammar),
+    };
+    tablesByGrammar.set(grammar, t);
+  }
+  return t;
 }
 
 export class XmlReader {
   private readonly s: string;
   private pos: number;
   private readonly end: number;
-  private readonly bytes: Uint8Array | undefined;
+  /**
+   * The input bytes after any BOM, when they are all ASCII: then character i of `s` is
+   * byte i here, and scanning the bytes is cheaper than scanning the string.
+   */
+  private readonly ascii: Uint8Array | undefined;
+  /** A view of `ascii`, to read it four bytes at a time. */
+  private readonly asciiView: DataView | undefined;
   private readonly bomLength: number;
   private readonly grammar: XmlGrammar;
   private readonly limits: DecodeLimits;
-  private readonly lowerNamespaces: string[][];
+  private readonly tables: GrammarTables;
 
-  /** Names of the open elements, root first. */
-  private readonly stack: string[] = [];
-  /** Qualified names (with any prefix) of the open elements, as their end tags must spell them. */
+  /** Qualified names (with any prefix) of the open elements, root first, as their end tags must spell them. */
   private readonly qnames: string[] = [];
-  /** Vocabulary of the default namespace in scope at each depth (index 0: document). */
-  private readonly defaultVocab: number[] = [];
-  /** Prefix bindings declared at each depth, or undefined. */
-  private readonly prefixes: (Map<string, number> | undefined)[] = [];
+  /** Where each of these names starts in `s` (the end-tag check compares with it). */
+  private readonly nameAt: number[] = [];
+  /** Vocabulary of the default namespace in scope inside the current element. */
+  private nsDefault: number;
+  /** Prefix bindings in scope inside the current element, or undefined. */
+  private nsPrefixes: Map<string, number> | undefined = undefined;
+  /**
+   * The namespaces in scope outside each open element that declares some, innermost
+   * last, with that element's depth: restored at its end. Most elements declare none,
+   * and then cost nothing here.
+   */
+  private readonly savedDepth: number[] = [];
+  private readonly savedDefault: number[] = [];
+  private readonly savedPrefixes: (Map<string, number> | undefined)[] = [];
   private depth = 0;
   private elements = 0;
   /** The last start tag read was `<X/>`: its content is empty and its end consumed. */
@@ -95,19 +229,27 @@ export class XmlReader {
   vocab = 0;
   /** The last start tag's namespace was inherited, not declared on the tag itself. */
   private inherited = true;
+  /**
+   * Where the last default namespace declaration read (white space before it included)
+   * starts, how long it is (0: none yet), and the vocabulary it named (see readAttributes).
+   */
+  private lastXmlnsAt = 0;
+  private lastXmlnsLength = 0;
+  private lastXmlnsVocab = 0;
   /** Refuse elements outside the OMA DM profile (set by the decoder's options). */
   dmOnly = false;
 
   constructor(input: Uint8Array | string, grammar: XmlGrammar, limits: DecodeLimits) {
     this.grammar = grammar;
     this.limits = limits;
-    this.lowerNamespaces = grammar.vocabularies.map((v) => v.namespaces.map((n) => n.toLowerCase()));
+    this.tables = tablesOf(grammar);
     if (typeof input === 'string') {
       if (input.length > limits.maxBytes) {
         throw new DecodeError(`input larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-      this.bytes = undefined;
+      this.ascii = undefined;
+      this.asciiView = undefined;
       // Offsets are UTF-8 byte offsets: a BOM is 3 bytes.
       this.bomLength = input.length === this.s.length ? 0 : 3;
     } else {
@@ -124,13 +266,14 @@ export class XmlReader {
         throw new DecodeError('invalid UTF-8 byte sequence', '', decoded);
       }
       this.s = decoded;
-      this.bytes = input;
+      // Every non-ASCII UTF-8 sequence gives fewer UTF-16 units than it has bytes.
+      this.ascii = decoded.length === input.length - bom ? (bom === 0 ? input : input.subarray(bom)) : undefined;
+      this.asciiView = this.ascii && new DataView(this.ascii.buffer, this.ascii.byteOffset, this.ascii.length);
       this.bomLength = bom;
     }
     this.pos = 0;
     this.end = this.s.length;
-    this.defaultVocab.push(grammar.defaultVocabulary);
-    this.prefixes.push(undefined);
+    this.nsDefault = grammar.defaultVocabulary;
   }
 
   // ---------------------------------------------------------------- errors
@@ -144,7 +287,7 @@ export class XmlReader {
   /** Element path of the open elements, e.g. `/SyncML/SyncBody/Add`. */
   path(): string {
     let p = '';
-    for (let i = 0; i < this.depth; i++) p += '/' + this.stack[i];
+    for (let i = 0; i < this.depth; i++) p += '/' + localName(this.qnames[i]!);
     return p;
   }
 
@@ -153,7 +296,7 @@ export class XmlReader {
   }
 
   private current(): string {
-    return this.depth > 0 ? this.stack[this.depth - 1]! : 'document';
+    return this.depth > 0 ? localName(this.qnames[this.depth - 1]!) : 'document';
   }
 
   private eof(): never {
@@ -299,8 +442,7 @@ export class XmlReader {
   private readName(): string {
     const s = this.s;
     const start = this.pos;
-    let p = start;
-    while (p < this.end && !endsName(s.charCodeAt(p))) p++;
+    const p = nameEnd(s, start);
     if (p === start) {
       if (p >= this.end) this.eof();
       this.fail('expected a name');
@@ -318,88 +460,151 @@ export class XmlReader {
   private readStartTag(): string {
     const s = this.s;
     const tagStart = this.pos;
-    this.pos++;
-    const qname = this.readName();
+    const nameStart = tagStart + 1;
+    const view = this.asciiView;
+    let p = view !== undefined ? asciiNameEnd(view, nameStart, this.end) : nameEnd(s, nameStart);
+    if (p === nameStart) {
+      this.pos = nameStart;
+      if (p >= this.end) this.eof();
+      this.fail('expected a name');
+    }
+    // A known name has no colon; any other is sliced, and may have a prefix.
+    let qname = view !== undefined ? this.internedName(view, nameStart, p) : undefined;
+    let colon = -1;
+    if (qname === undefined) {
+      qname = s.slice(nameStart, p);
+      colon = qname.indexOf(':');
+    }
+    this.pos = p;
     if (++this.elements > this.limits.maxElements) {
       this.fail(`more than ${this.limits.maxElements} elements`, tagStart);
     }
-    if (this.depth >= this.limits.maxDepth) {
+    const d = this.depth;
+    if (d >= this.limits.maxDepth) {
       this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, tagStart);
     }
-    const d = this.depth;
-    let defaultVocab = this.defaultVocab[d]!;
-    let prefixMap = this.prefixes[d];
-    let declaredDefault = false;
-    let c = s.charCodeAt(this.pos);
-    if (c !== Ch.Gt && !(c === Ch.Slash && s.charCodeAt(this.pos + 1) === Ch.Gt)) {
-      // Attributes: only namespace declarations are accepted.
-      const seen = new Set<string>();
-      for (;;) {
-        const before = this.pos;
-        this.skipSpace();
-        c = s.charCodeAt(this.pos);
-        if (c === Ch.Gt || (c === Ch.Slash && s.charCodeAt(this.pos + 1) === Ch.Gt)) break;
-        if (this.pos + (c === Ch.Slash ? 1 : 0) >= this.end) this.eof();
-        if (this.pos === before) this.fail(`malformed start tag <${qname}>`);
-        const attrAt = this.pos;
-        const attr = this.readName();
-        this.skipSpace();
-        if (this.pos >= this.end) this.eof();
-        if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${qname}> has no value`, attrAt);
-        this.pos++;
-        this.skipSpace();
-        const valueAt = this.pos + 1;
-        const raw = this.readQuoted();
-        if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
-        const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
-        if (seen.has(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
-        seen.add(attr);
-        if (attr === 'xmlns') {
-          defaultVocab = this.vocabOfNamespace(value, attrAt);
-          declaredDefault = true;
-        } else if (attr.startsWith('xmlns:')) {
-          const prefix = attr.slice(6);
-          if (prefixMap === this.prefixes[d]) prefixMap = new Map(prefixMap ?? []);
-          prefixMap!.set(prefix, this.vocabOfNamespace(value, attrAt));
-        } else {
-          this.fail(`attribute ${attr} is not allowed on <${qname}>`, attrAt);
-        }
+    const parentPrefixes = this.nsPrefixes;
+    const c = s.charCodeAt(p);
+    let inherited = true;
+    if (c === Ch.Gt) {
+      this.pos = p + 1;
+    } else if (c === Ch.Slash && s.charCodeAt(p + 1) === Ch.Gt) {
+      this.pos = p + 2;
+      this.pendingEnd = true;
+    } else {
+      // Sets the namespaces in scope inside the element, and leaves pos at `>` or `/>`.
+      inherited = !this.readAttributes(qname, d + 1);
+      p = this.pos;
+      if (s.charCodeAt(p) === Ch.Slash) {
+        this.pos = p + 2;
+        this.pendingEnd = true;
+      } else {
+        this.pos = p + 1;
       }
     }
     let local = qname;
-    let vocab = defaultVocab;
-    let inherited = !declaredDefault;
-    const colon = qname.indexOf(':');
+    let vocab = this.nsDefault;
     if (colon >= 0) {
       const prefix = qname.slice(0, colon);
-      local = qname.slice(colon + 1);
+      local = (view !== undefined ? this.internedName(view, nameStart + colon + 1, p) : undefined) ?? qname.slice(colon + 1);
+      const prefixMap = this.nsPrefixes;
       const bound = prefixMap?.get(prefix);
       if (bound === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
       vocab = bound;
-      inherited = prefixMap === this.prefixes[d];
+      inherited = prefixMap === parentPrefixes;
     }
-    if (s.charCodeAt(this.pos) === Ch.Slash) {
-      this.pos += 2;
-      this.pendingEnd = true;
-    } else {
-      this.pos += 1;
-    }
-    this.stack[d] = local;
     this.qnames[d] = qname;
-    this.defaultVocab[d + 1] = defaultVocab;
-    this.prefixes[d + 1] = prefixMap;
+    this.nameAt[d] = nameStart;
     this.depth = d + 1;
     this.vocab = vocab;
     this.inherited = inherited;
     return local;
   }
 
+  /**
+   * Reads the attributes of the start tag of the element of depth `depth` (pos is just
+   * after its name): only namespace declarations are accepted. Sets the namespaces in
+   * scope inside the element (saving those outside it) and leaves pos at the `>` or `/>`
+   * that closes the tag. Returns whether the tag declares a default namespace.
+   */
+  private readAttributes(qname: string, depth: number): boolean {
+    const s = this.s;
+    let defaultVocab = this.nsDefault;
+    const parentPrefixes = this.nsPrefixes;
+    let prefixMap = parentPrefixes;
+    let declaredDefault = false;
+    // Prefixed declarations seen on this tag (for duplicates); `xmlns` itself is
+    // declaredDefault. Any other attribute is refused at once, so cannot repeat.
+    let declared: string[] | undefined;
+    // Fast path: the first attribute is spelled exactly as a default namespace
+    // declaration read before, e.g. ` xmlns="syncml:metinf"` (which our encoder writes on
+    // every MetInf child): the same characters read the same way, so reuse the result.
+    const n = this.lastXmlnsLength;
+    if (n > 0 && this.same(this.pos, this.lastXmlnsAt, n)) {
+      defaultVocab = this.lastXmlnsVocab;
+      declaredDefault = true;
+      this.pos += n;
+    }
+    for (;;) {
+      const before = this.pos;
+      this.skipSpace();
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt || (c === Ch.Slash && s.charCodeAt(this.pos + 1) === Ch.Gt)) break;
+      if (this.pos + (c === Ch.Slash ? 1 : 0) >= this.end) this.eof();
+      if (this.pos === before) this.fail(`malformed start tag <${qname}>`);
+      const attrAt = this.pos;
+      const attr = this.readName();
+      this.skipSpace();
+      if (this.pos >= this.end) this.eof();
+      if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${qname}> has no value`, attrAt);
+      this.pos++;
+      this.skipSpace();
+      const valueAt = this.pos + 1;
+      const raw = this.readQuoted();
+      if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
+      const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+      if (attr === 'xmlns') {
+        if (declaredDefault) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
+        declaredDefault = true;
+        defaultVocab = this.vocabOfNamespace(value, attrAt);
+        if (attrAt === before + 1) {
+          // One white space character, then the declaration: what the fast path above
+          // can reuse (it starts right after a name too).
+          this.lastXmlnsAt = before;
+          this.lastXmlnsLength = this.pos - before;
+          this.lastXmlnsVocab = defaultVocab;
+        }
+      } else if (attr.startsWith('xmlns:')) {
+        if (declared !== undefined && declared.includes(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
+        (declared ??= []).push(attr);
+        const prefix = attr.slice(6);
+        if (prefixMap === parentPrefixes) prefixMap = new Map(prefixMap ?? []);
+        prefixMap!.set(prefix, this.vocabOfNamespace(value, attrAt));
+      } else {
+        this.fail(`attribute ${attr} is not allowed on <${qname}>`, attrAt);
+      }
+    }
+    // The loop above went round at least once, so the tag declares something.
+    this.savedDepth.push(depth);
+    this.savedDefault.push(this.nsDefault);
+    this.savedPrefixes.push(this.nsPrefixes);
+    this.nsDefault = defaultVocab;
+    this.nsPrefixes = prefixMap;
+    return declaredDefault;
+  }
+
   private vocabOfNamespace(uri: string, at: number): number {
     if (uri === '') return this.grammar.defaultVocabulary;
+    const known = this.tables.exactNamespaces;
+    const hit = known.get(uri);
+    if (hit !== undefined) return hit;
     const lower = uri.toLowerCase();
-    const ns = this.lowerNamespaces;
+    const ns = this.tables.lowerNamespaces;
     for (let v = 0; v < ns.length; v++) {
-      if (ns[v]!.includes(lower)) return v;
+      if (ns[v]!.includes(lower)) {
+        if (known.size < MAX_EXACT_NAMESPACES) known.set(uri, v);
+        return v;
+      }
     }
     return this.fail(`unknown namespace "${uri}"`, at);
   }
@@ -423,16 +628,51 @@ export class XmlReader {
     this.fail(`<${name}> is in the ${got.name} namespace, expected ${vocabularies[expected]!.name}`, at);
   }
 
+  /** The grammar's own string for the element name view[from..to), if it is one (see GrammarTables). */
+  private internedName(view: DataView, from: number, to: number): string | undefined {
+    const len = to - from;
+    if (len === 0) return undefined;
+    const t = this.tables;
+    const slot = internSlot(len, view.getUint8(from), view.getUint8(to - Math.min(2, len)), view.getUint8(to - 1), t.internSalt);
+    const name = t.internNames[slot];
+    if (name === undefined || name.length !== len) return undefined;
+    const chars = t.internChars;
+    const at = t.internAt[slot]!;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (view.getInt32(from + i, true) !== chars.getInt32(at + i, true)) return undefined;
+    for (; i < len; i++) if (view.getUint8(from + i) !== chars.getUint8(at + i)) return undefined;
+    return name;
+  }
+
+  /**
+   * Whether the `n` characters at `a` and at `b` are the same. Cheaper than slicing or
+   * startsWith for the short spans it compares (names, attributes).
+   */
+  private same(a: number, b: number, n: number): boolean {
+    if (a + n > this.end || b + n > this.end) return false;
+    const view = this.asciiView;
+    if (view !== undefined) {
+      // Four bytes at a time: DataView reads are inlined and may be unaligned.
+      let i = 0;
+      for (; i + 4 <= n; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+      for (; i < n; i++) if (view.getUint8(a + i) !== view.getUint8(b + i)) return false;
+    } else {
+      const s = this.s;
+      for (let i = 0; i < n; i++) if (s.charCodeAt(a + i) !== s.charCodeAt(b + i)) return false;
+    }
+    return true;
+  }
+
   private popEndTag(): void {
     // pos is at '</'
     const s = this.s;
     const name = this.qnames[this.depth - 1]!;
     const at = this.pos;
-    let p = this.pos + 2;
+    const p = at + 2;
     // Fast path: `</Name>` written exactly as the start tag.
-    if (s.startsWith(name, p) && s.charCodeAt(p + name.length) === Ch.Gt) {
+    if (s.charCodeAt(p + name.length) === Ch.Gt && this.same(p, this.nameAt[this.depth - 1]!, name.length)) {
       this.pos = p + name.length + 1;
-      this.depth--;
+      this.closeElement();
       return;
     }
     this.pos = p;
@@ -445,8 +685,19 @@ export class XmlReader {
       this.fail(`malformed end tag </${qname}>`, at);
     }
     this.pos++;
-    this.depth--;
-    p = this.pos;
+    this.closeElement();
+  }
+
+  /** Pops the current element, and the namespaces it declared. */
+  private closeElement(): void {
+    const d = this.depth;
+    const saved = this.savedDepth;
+    if (saved.length > 0 && saved[saved.length - 1] === d) {
+      saved.pop();
+      this.nsDefault = this.savedDefault.pop()!;
+      this.nsPrefixes = this.savedPrefixes.pop();
+    }
+    this.depth = d - 1;
   }
 
   // ---------------------------------------------------------------- content
@@ -460,17 +711,23 @@ export class XmlReader {
   nextChild(expectedVocab: number): string | null {
     if (this.pendingEnd) {
       this.pendingEnd = false;
-      this.depth--;
+      this.closeElement();
       return null;
     }
     const s = this.s;
     for (;;) {
       let p = this.pos;
-      while (p < this.end && isSpace(s.charCodeAt(p))) p++;
-      this.pos = p;
-      if (p >= this.end) this.eof();
-      if (s.charCodeAt(p) !== Ch.Lt) this.fail(`text is not allowed in <${this.current()}>, only elements`);
-      const c = s.charCodeAt(p + 1);
+      let c = s.charCodeAt(p);
+      // Fast path: a tag follows at once (no white space between tags, as our encoder
+      // writes). Past the end, c is NaN and goes on to the end-of-input check.
+      if (c !== Ch.Lt) {
+        while (isSpace(c)) c = s.charCodeAt(++p);
+        this.pos = p;
+        if (p >= this.end) this.eof();
+        if (c !== Ch.Lt) this.fail(`text is not allowed in <${this.current()}>, only elements`);
+      }
+      // From here on, pos is at the `<`.
+      c = s.charCodeAt(p + 1);
       if (c === Ch.Slash) {
         this.popEndTag();
         return null;
@@ -489,7 +746,7 @@ export class XmlReader {
         continue;
       }
       const name = this.readStartTag();
-      this.checkVocab(name, expectedVocab);
+      if (this.vocab !== expectedVocab) this.checkVocab(name, expectedVocab);
       return name;
     }
   }
@@ -498,7 +755,7 @@ export class XmlReader {
   readEmpty(): void {
     if (this.pendingEnd) {
       this.pendingEnd = false;
-      this.depth--;
+      this.closeElement();
       return;
     }
     const name = this.current();
@@ -526,7 +783,7 @@ export class XmlReader {
   readText(inlineMarkup = false): string {
     if (this.pendingEnd) {
       this.pendingEnd = false;
-      this.depth--;
+      this.closeElement();
       return '';
     }
     const s = this.s;
@@ -536,8 +793,18 @@ export class XmlReader {
     if (s.charCodeAt(lt + 1) === Ch.Slash) {
       // Common case: plain text up to the end tag.
       this.pos = lt;
-      const raw = s.slice(start, lt);
-      const text = this.cookText(raw, start);
+      let text: string;
+      const view = this.asciiView;
+      if (
+        lt - start <= SHORT_TEXT &&
+        lt - start <= this.limits.maxTextLength &&
+        (view !== undefined ? isPlainAscii(view, start, lt) : isPlainText(s, start, lt))
+      ) {
+        // Nothing to decode, normalize or refuse: the text is the run itself.
+        text = s.slice(start, lt);
+      } else {
+        text = this.cookText(s.slice(start, lt), start);
+      }
       this.popEndTag();
       return text;
     }
@@ -782,6 +1049,47 @@ export class XmlReader {
   private tagStartOfCurrent(): number {
     return Math.max(0, this.s.lastIndexOf('<', this.pos - 1));
   }
+}
+
+/**
+ * Whether `s[from..to)` holds no `&`, no CR and no character that might not be allowed
+ * (controls other than tab and LF, and anything from U+D800 up: surrogates, U+FFFE,
+ * U+FFFF, but also the rest of that range, which cookText then checks exactly). Such a
+ * run is its own text: nothing to decode, normalize or refuse.
+ */
+function isPlainText(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    // Printable ASCII (from `'` up) costs two comparisons.
+    if (c < Ch.Apos ? (c < Ch.Space ? c !== Ch.Tab && c !== Ch.Lf : c === Ch.Amp) : c >= 0xd800) return false;
+  }
+  return true;
+}
+
+/** isPlainText for ASCII input, on a view of its bytes. */
+function isPlainAscii(view: DataView, from: number, to: number): boolean {
+  let i = from;
+  // Four bytes at a time. As every byte is below 0x80, a word x holds a byte below `'`
+  // exactly when (x - 0x27272727) & ~x & 0x80808080 is not 0 (the usual "has a byte
+  // less than n" test); only then look at its bytes.
+  for (; i + 4 <= to; i += 4) {
+    const x = view.getInt32(i, true);
+    if (((x - 0x27272727) & ~x & 0x80808080) !== 0 && !isPlainAsciiBytes(view, i, i + 4)) return false;
+  }
+  return isPlainAsciiBytes(view, i, to);
+}
+
+function isPlainAsciiBytes(view: DataView, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = view.getUint8(i);
+    if (c < Ch.Apos && (c < Ch.Space ? c !== Ch.Tab && c !== Ch.Lf : c === Ch.Amp)) return false;
+  }
+  return true;
+}
+
+/** The local part of a qualified name (after the prefix and colon, if any). */
+function localName(qname: string): string {
+  return qname.slice(qname.indexOf(':') + 1);
 }
 
 function normalizeNewlines(t: string): string {
