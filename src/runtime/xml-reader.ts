@@ -73,12 +73,22 @@ function isSpace(c: number): boolean {
 
 /** nameEnd for ASCII input, on a view of its bytes; `end` is the length of the input. */
 function asciiNameEnd(view: DataView, p: number, end: number): number {
-  // Four bytes at a time while none is at or below `>` (as with isPlainAscii): the
-  // letters of a name are all above it.
+  // Four bytes at a time. As every byte is below 0x80, a word x holds a byte at or below
+  // `>` exactly when (x - 0x3f3f3f3f) & ~x & 0x80808080 is not 0 (the usual "has a byte
+  // less than n" test), and its lowest set bit is in the first such byte. The letters of
+  // a name are all above `>`; the characters that end it are all at or below.
   while (p + 4 <= end) {
     const x = view.getInt32(p, true);
-    if (((x - 0x3f3f3f3f) & ~x & 0x80808080) !== 0) break;
-    p += 4;
+    const below = (x - 0x3f3f3f3f) & ~x & 0x80808080;
+    if (below === 0) {
+      p += 4;
+      continue;
+    }
+    // Little-endian: the lowest byte is the first.
+    p += (31 - Math.clz32(below & -below)) >> 3;
+    const c = view.getUint8(p);
+    if (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c)) return p;
+    p++; // a digit, colon, dot, ... goes on
   }
   for (; p < end; p++) {
     const c = view.getUint8(p);
