@@ -1102,6 +1102,20 @@ function localName(qname: string): string {
   return qname.slice(qname.indexOf(':') + 1);
 }
 
+/**
+ * A reader that lives as long as this module does. V8 keeps an object layout (a hidden
+ * class) only while some object has it, and when the layout goes, so does the optimized
+ * code that checks for it: without this reader, a full garbage collection between two
+ * messages (when no reader is alive) would send the reader's hot paths back to the
+ * interpreter, to be optimized again, every time.
+ */
+const layoutKeeper = new XmlReader(
+  new Uint8Array(0),
+  { vocabularies: [], defaultVocabulary: 0, root: '', publicIds: [] },
+  { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0 },
+);
+void layoutKeeper;
+
 function normalizeNewlines(t: string): string {
   return t.replace(/\r\n?/g, '\n');
 }
@@ -1116,3 +1130,4 @@ function isXmlChar(cp: number): boolean {
     (cp >= 0x10000 && cp <= 0x10ffff)
   );
 }
+
