@@ -112,8 +112,6 @@ export abstract class SessionEndpoint {
   private readonly awaiting = new Map<string, Sent>();
   /** Received commands (and nested ones) that still need our Status, by `msgRef:cmdID`. */
   private readonly owed = new Map<string, { msgRef: string; command: SyncBodyCommand }>();
-  /** The peer's package is complete (its last message had Final). */
-  protected peerFinal = false;
   /** The peer's last message was a challenge to our header (we must resend). */
   protected challenged = false;
   private peerMaxMsgSize: number;
@@ -238,7 +236,6 @@ export abstract class SessionEndpoint {
       this.readCommand(msgRef, command, events);
     }
     if (message.syncBody.final) {
-      this.peerFinal = true;
       if (!this.ourPackageOpen) {
         // Its package answers ours: whatever has no Status now never will.
         for (const sent of this.awaiting.values()) events.push({ type: 'status-missing', command: sent.command, msgID: sent.msgID });
@@ -250,14 +247,12 @@ export abstract class SessionEndpoint {
         events.push({ type: 'object-lost', byPeer: false, ...lost });
       }
       events.push({ type: 'package-complete' });
-    } else {
-      this.peerFinal = false;
     }
     this.authFailed = events.some((e) => e.type === 'auth-failed');
     this.lastAuthenticated = authenticated;
-    this.peerAsksForMore = !message.syncBody.final && message.syncBody.commands.some((c) => c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage);
+    this.peerAsksForMore = !message.syncBody.final && message.syncBody.commands.some(isNextMessageAlert);
     this.peerHasMore = !message.syncBody.final && !this.peerAsksForMore;
-    this.peerSentCommands = message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && !(c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage));
+    this.peerSentCommands = message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && !isNextMessageAlert(c));
     return { events, duplicate: false };
   }
 
@@ -318,13 +313,13 @@ export abstract class SessionEndpoint {
   }
 
   private awaitingByRef(msgRef: string, cmdRef: string): Sent | undefined {
-    if (msgRef) return this.awaiting.get(`${msgRef}:${cmdRef}`) ?? this.answeredGets.get(`${msgRef}:${cmdRef}`);
-    for (const sent of [...this.awaiting.values(), ...this.answeredGets.values()]) if (sent.command.cmdID === cmdRef) return sent;
+    if (msgRef) return this.awaiting.get(`${msgRef}:${cmdRef}`) ?? this.sentGets.get(`${msgRef}:${cmdRef}`);
+    for (const sent of [...this.awaiting.values(), ...this.sentGets.values()]) if (sent.command.cmdID === cmdRef) return sent;
     return undefined;
   }
 
-  /** Gets whose Status arrived, kept to match Results that follow. */
-  private readonly answeredGets = new Map<string, Sent>();
+  /** Gets we sent, kept (after their Status too) to match the Results that answer them. */
+  private readonly sentGets = new Map<string, Sent>();
 
   /** Protocol alerts handled here: 1222 (next message), 1223 (abort), 1225 (object lost). */
   private readProtocolAlert(msgRef: string, alert: Extract<SyncBodyCommand, { kind: 'Alert' }>, events: SessionEvent[]): boolean {
@@ -513,7 +508,7 @@ export abstract class SessionEndpoint {
   /** Records what needs a Status from the peer among what we send. */
   private expectStatus(msgID: string, command: SyncBodyCommand): void {
     if (command.kind === 'Status' || command.kind === 'Results') return;
-    if (command.kind === 'Get') this.answeredGets.set(`${msgID}:${command.cmdID}`, { msgID, command });
+    if (command.kind === 'Get') this.sentGets.set(`${msgID}:${command.cmdID}`, { msgID, command });
     if (!(command as { noResp?: boolean }).noResp) this.awaiting.set(`${msgID}:${command.cmdID}`, { msgID, command });
     const nested = (command as { commands?: SyncBodyCommand[] }).commands;
     if (nested) for (const c of nested) this.expectStatus(msgID, c);
@@ -533,4 +528,7 @@ export function statusFor(msgRef: string, command: SyncBodyCommand, code: number
   return { kind: 'Status', msgRef, cmdRef: command.cmdID, cmd: command.kind, targetRefs, sourceRefs, data: String(code), items: [] };
 }
 
-export { AuthFailedError };
+/** Is `c` Alert 1222 (next message)? */
+function isNextMessageAlert(c: SyncBodyCommand): boolean {
+  return c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage;
+}
