@@ -127,6 +127,13 @@ interface GrammarTables {
    */
   readonly exactNamespaces: Map<string, number>;
   /**
+   * Default namespace declarations met lately, exactly as written with the white space
+   * before them (e.g. ` xmlns="syncml:metinf"`, which our encoder writes on every MetInf
+   * child), most recent first, and the vocabulary each names: a start tag that spells
+   * one the same way needs no reading of it (see readAttributes). ASCII only, and a few.
+   */
+  readonly recentDeclarations: { readonly chars: DataView; readonly length: number; readonly vocab: number }[];
+  /**
    * The grammar's element names, by a hash of their length and of a few of their
    * characters (see internSlot). For ASCII input the start-tag reader looks a name up
    * here and returns the grammar's own string for a known one instead of slicing a new
@@ -181,6 +188,9 @@ function buildInternTable(grammar: XmlGrammar): Pick<GrammarTables, 'internNames
   return { internNames, internChars: new DataView(chars.buffer), internAt, internSalt: best.salt };
 }
 
+/** Most declarations in GrammarTables.recentDeclarations. */
+const MAX_RECENT_DECLARATIONS = 4;
+
 /** Most distinct namespace spellings remembered per grammar. */
 const MAX_EXACT_NAMESPACES = 64;
 
@@ -192,6 +202,7 @@ function tablesOf(grammar: XmlGrammar): GrammarTables {
     t = {
       lowerNamespaces: grammar.vocabularies.map((v) => v.namespaces.map((n) => n.toLowerCase())),
       exactNamespaces: new Map(),
+      recentDeclarations: [],
       ...buildInternTable(grammar),
     };
     tablesByGrammar.set(grammar, t);
@@ -239,13 +250,6 @@ export class XmlReader {
   vocab = 0;
   /** The last start tag's namespace was inherited, not declared on the tag itself. */
   private inherited = true;
-  /**
-   * Where the last default namespace declaration read (white space before it included)
-   * starts, how long it is (0: none yet), and the vocabulary it named (see readAttributes).
-   */
-  private lastXmlnsAt = 0;
-  private lastXmlnsLength = 0;
-  private lastXmlnsVocab = 0;
   /** Refuse elements outside the OMA DM profile (set by the decoder's options). */
   dmOnly = false;
 
@@ -472,7 +476,7 @@ export class XmlReader {
     const tagStart = this.pos;
     const nameStart = tagStart + 1;
     const view = this.asciiView;
-    let p = view !== undefined ? asciiNameEnd(view, nameStart, this.end) : nameEnd(s, nameStart);
+    const p = view !== undefined ? asciiNameEnd(view, nameStart, this.end) : nameEnd(s, nameStart);
     if (p === nameStart) {
       this.pos = nameStart;
       if (p >= this.end) this.eof();
@@ -494,7 +498,7 @@ export class XmlReader {
       this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, tagStart);
     }
     const parentPrefixes = this.nsPrefixes;
-    const c = s.charCodeAt(p);
+    const c = view !== undefined && p < this.end ? view.getUint8(p) : s.charCodeAt(p);
     let inherited = true;
     if (c === Ch.Gt) {
       this.pos = p + 1;
@@ -504,12 +508,11 @@ export class XmlReader {
     } else {
       // Sets the namespaces in scope inside the element, and leaves pos at `>` or `/>`.
       inherited = !this.readAttributes(qname, d + 1);
-      p = this.pos;
-      if (s.charCodeAt(p) === Ch.Slash) {
-        this.pos = p + 2;
+      if (s.charCodeAt(this.pos) === Ch.Slash) {
+        this.pos += 2;
         this.pendingEnd = true;
       } else {
-        this.pos = p + 1;
+        this.pos += 1;
       }
     }
     let local = qname;
@@ -547,13 +550,18 @@ export class XmlReader {
     // declaredDefault. Any other attribute is refused at once, so cannot repeat.
     let declared: string[] | undefined;
     // Fast path: the first attribute is spelled exactly as a default namespace
-    // declaration read before, e.g. ` xmlns="syncml:metinf"` (which our encoder writes on
-    // every MetInf child): the same characters read the same way, so reuse the result.
-    const n = this.lastXmlnsLength;
-    if (n > 0 && this.same(this.pos, this.lastXmlnsAt, n)) {
-      defaultVocab = this.lastXmlnsVocab;
-      declaredDefault = true;
-      this.pos += n;
+    // declaration met lately. The same characters read the same way (the loop below
+    // reads nothing past them for that attribute), so reuse the result.
+    const recent = this.tables.recentDeclarations;
+    const tagRest = this.pos;
+    for (let k = 0; k < recent.length; k++) {
+      const r = recent[k]!;
+      if (this.spells(tagRest, r.chars, r.length)) {
+        defaultVocab = r.vocab;
+        declaredDefault = true;
+        this.pos += r.length;
+        break;
+      }
     }
     for (;;) {
       const before = this.pos;
@@ -577,13 +585,7 @@ export class XmlReader {
         if (declaredDefault) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         declaredDefault = true;
         defaultVocab = this.vocabOfNamespace(value, attrAt);
-        if (attrAt === before + 1) {
-          // One white space character, then the declaration: what the fast path above
-          // can reuse (it starts right after a name too).
-          this.lastXmlnsAt = before;
-          this.lastXmlnsLength = this.pos - before;
-          this.lastXmlnsVocab = defaultVocab;
-        }
+        if (before === tagRest && attrAt === before + 1) this.rememberDeclaration(before, defaultVocab);
       } else if (attr.startsWith('xmlns:')) {
         if (declared !== undefined && declared.includes(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         (declared ??= []).push(attr);
@@ -601,6 +603,43 @@ export class XmlReader {
     this.nsDefault = defaultVocab;
     this.nsPrefixes = prefixMap;
     return declaredDefault;
+  }
+
+  /**
+   * Whether s[at..] starts with the `length` ASCII characters of `chars`: for ASCII input
+   * compared four bytes at a time.
+   */
+  private spells(at: number, chars: DataView, length: number): boolean {
+    if (at + length > this.end) return false;
+    const view = this.asciiView;
+    let i = 0;
+    if (view !== undefined) {
+      for (; i + 4 <= length; i += 4) if (view.getInt32(at + i, true) !== chars.getInt32(i, true)) return false;
+      for (; i < length; i++) if (view.getUint8(at + i) !== chars.getUint8(i)) return false;
+    } else {
+      const s = this.s;
+      for (; i < length; i++) if (s.charCodeAt(at + i) !== chars.getUint8(i)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Remembers the default namespace declaration that starts at `from` (a white space
+   * character, then the attribute, which ends at pos) and the vocabulary it names, for
+   * the fast path of readAttributes. The first attribute of a tag only: that path tried
+   * it, so it is not among the recent ones.
+   */
+  private rememberDeclaration(from: number, vocab: number): void {
+    const length = this.pos - from;
+    const chars = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const c = this.s.charCodeAt(from + i);
+      if (c >= 0x80) return;
+      chars[i] = c;
+    }
+    const recent = this.tables.recentDeclarations;
+    recent.unshift({ chars: new DataView(chars.buffer), length, vocab });
+    if (recent.length > MAX_RECENT_DECLARATIONS) recent.pop();
   }
 
   private vocabOfNamespace(uri: string, at: number): number {
@@ -680,7 +719,12 @@ export class XmlReader {
     const at = this.pos;
     const p = at + 2;
     // Fast path: `</Name>` written exactly as the start tag.
-    if (s.charCodeAt(p + name.length) === Ch.Gt && this.same(p, this.nameAt[this.depth - 1]!, name.length)) {
+    const gt = p + name.length;
+    const view = this.asciiView;
+    if (
+      (view !== undefined ? gt < this.end && view.getUint8(gt) === Ch.Gt : s.charCodeAt(gt) === Ch.Gt) &&
+      this.same(p, this.nameAt[this.depth - 1]!, name.length)
+    ) {
       this.pos = p + name.length + 1;
       this.closeElement();
       return;
@@ -723,6 +767,22 @@ export class XmlReader {
       this.pendingEnd = false;
       this.closeElement();
       return null;
+    }
+    // Fast path for ASCII input: a start or end tag follows at once (no white space
+    // between tags, as our encoder writes), read from the bytes.
+    const view = this.asciiView;
+    const at = this.pos;
+    if (view !== undefined && at + 1 < this.end && view.getUint8(at) === Ch.Lt) {
+      const c = view.getUint8(at + 1);
+      if (c === Ch.Slash) {
+        this.popEndTag();
+        return null;
+      }
+      if (c !== Ch.Bang && c !== Ch.Question) {
+        const name = this.readStartTag();
+        if (this.vocab !== expectedVocab) this.checkVocab(name, expectedVocab);
+        return name;
+      }
     }
     const s = this.s;
     for (;;) {
@@ -800,11 +860,11 @@ export class XmlReader {
     const start = this.pos;
     const lt = s.indexOf('<', start);
     if (lt < 0) this.eof();
-    if (s.charCodeAt(lt + 1) === Ch.Slash) {
+    const view = this.asciiView;
+    if (view !== undefined && lt + 1 < this.end ? view.getUint8(lt + 1) === Ch.Slash : s.charCodeAt(lt + 1) === Ch.Slash) {
       // Common case: plain text up to the end tag.
       this.pos = lt;
       let text: string;
-      const view = this.asciiView;
       if (
         lt - start <= SHORT_TEXT &&
         lt - start <= this.limits.maxTextLength &&
