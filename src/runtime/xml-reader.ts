@@ -71,32 +71,6 @@ function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
 }
 
-/** nameEnd for ASCII input, on a view of its bytes; `end` is the length of the input. */
-function asciiNameEnd(view: DataView, p: number, end: number): number {
-  // Four bytes at a time. As every byte is below 0x80, a word x holds a byte at or below
-  // `>` exactly when (x - 0x3f3f3f3f) & ~x & 0x80808080 is not 0 (the usual "has a byte
-  // less than n" test), and its lowest set bit is in the first such byte. The letters of
-  // a name are all above `>`; the characters that end it are all at or below.
-  while (p + 4 <= end) {
-    const x = view.getInt32(p, true);
-    const below = (x - 0x3f3f3f3f) & ~x & 0x80808080;
-    if (below === 0) {
-      p += 4;
-      continue;
-    }
-    // Little-endian: the lowest byte is the first.
-    p += (31 - Math.clz32(below & -below)) >> 3;
-    const c = view.getUint8(p);
-    if (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c)) return p;
-    p++; // a digit, colon, dot, ... goes on
-  }
-  for (; p < end; p++) {
-    const c = view.getUint8(p);
-    if (c <= Ch.Gt && (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c))) break;
-  }
-  return p;
-}
-
 /**
  * Index of the first character at or after `p` that ends an element or attribute name
  * (`>`, `/`, `=`, white space) or the end of `s`.
@@ -115,14 +89,40 @@ function nameEnd(s: string, p: number): number {
   }
 }
 
+/** nameEnd for ASCII input, on a view of its bytes; `end` is the length of the input. */
+function asciiNameEnd(view: DataView, p: number, end: number): number {
+  // Four bytes at a time. As every byte is below 0x80, a word x holds a byte at or below
+  // `>` exactly when (x - 0x3f3f3f3f) & ~x & 0x80808080 is not 0 (the usual "has a byte
+  // less than n" test), and its lowest set bit is in the first such byte. The letters of
+  // a name are all above `>`; the characters that end it are all at or below.
+  while (p + 4 <= end) {
+    const x = view.getInt32(p, true);
+    const below = (x - 0x3f3f3f3f) & ~x & 0x80808080;
+    if (below === 0) {
+      p += 4;
+      continue;
+    }
+    // Little-endian: the lowest byte is the first. (isSpace spelled out: a call here
+    // is not always inlined.)
+    p += (31 - Math.clz32(below & -below)) >> 3;
+    const c = view.getUint8(p);
+    if (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr) return p;
+    p++; // a digit, colon, dot, ... goes on
+  }
+  for (; p < end; p++) {
+    const c = view.getUint8(p);
+    if (c <= Ch.Gt && (c === Ch.Gt || c === Ch.Slash || c === Ch.Eq || isSpace(c))) break;
+  }
+  return p;
+}
+
 /** What the reader derives from a grammar, built once per grammar (see tablesOf). */
 interface GrammarTables {
   /** Namespace URIs of each vocabulary, lower-cased. */
   readonly lowerNamespaces: readonly (readonly string[])[];
   /**
-   * Namespace URIs exactly as met in documents, to their vocabulary. Peers repeat the
-   * same spelling on every element (our encoder writes xmlns="syncml:metinf" on each
-   * MetInf child), so this skips the case-insensitive search. Only URIs that resolved
+   * Namespace URIs exactly as met in documents, to their vocabulary: peers repeat the
+   * same spellings, and this skips the case-insensitive search. Only URIs that resolved
    * are kept, and only a few spellings, so hostile input cannot grow it without bound.
    */
   readonly exactNamespaces: Map<string, number>;
@@ -139,7 +139,7 @@ interface GrammarTables {
    * here and returns the grammar's own string for a known one instead of slicing a new
    * one: less garbage, and the generated decoder then compares its literals with the
    * same, internalized, string. A name whose slot another name took first is simply not
-   * interned.
+   * interned (there are none for SyncML).
    */
   readonly internNames: readonly (string | undefined)[];
   /** The characters of the name in slot k, from internAt[k] on (the names are ASCII). */
@@ -153,12 +153,11 @@ interface GrammarTables {
 const INTERN_BITS = 10;
 
 /**
- * Slot of a name of `len` characters whose first, last but one and last characters are
- * given (the first twice for a one-character name). It reads no more than these, so
- * costs the same for any name.
+ * Slot of a name of `len` characters whose first, middle (at len >> 1) and last
+ * characters are given. It reads no more than these, so costs the same for any name.
  */
-function internSlot(len: number, first: number, penult: number, last: number, salt: number): number {
-  return Math.imul(len ^ (first << 8) ^ (penult << 16) ^ (last << 24), salt) >>> (32 - INTERN_BITS);
+function internSlot(len: number, first: number, middle: number, last: number, salt: number): number {
+  return Math.imul(len ^ (first << 8) ^ (middle << 16) ^ (last << 24), salt) >>> (32 - INTERN_BITS);
 }
 
 /** Fills the intern table of a grammar's names, with the multiplier that leaves out the fewest. */
@@ -167,10 +166,11 @@ function buildInternTable(grammar: XmlGrammar): Pick<GrammarTables, 'internNames
     /^[\x21-\x7e]+$/.test(n),
   );
   const slotOf = (n: string, salt: number): number =>
-    internSlot(n.length, n.charCodeAt(0), n.charCodeAt(Math.max(0, n.length - 2)), n.charCodeAt(n.length - 1), salt);
-  // A short, deterministic search: some multiplier usually gives every name a slot of its own.
+    internSlot(n.length, n.charCodeAt(0), n.charCodeAt(n.length >> 1), n.charCodeAt(n.length - 1), salt);
+  // A short, deterministic search for a multiplier that gives every name a slot of its
+  // own (the first one does for SyncML); else the one that leaves out the fewest.
   let best = { salt: 0, taken: -1 };
-  for (let k = 0, salt = 0x9e3779b1 | 0; k < 256 && best.taken < names.length; k++, salt = Math.imul(salt, 0x2c1b3c6d) | 1) {
+  for (let k = 0, salt = 0x9e3779b1 | 0; k < 16 && best.taken < names.length; k++, salt = Math.imul(salt, 0x2c1b3c6d) | 1) {
     const taken = new Set(names.map((n) => slotOf(n, salt))).size;
     if (taken > best.taken) best = { salt, taken };
   }
@@ -215,11 +215,11 @@ export class XmlReader {
   private pos: number;
   private readonly end: number;
   /**
-   * The input bytes after any BOM, when they are all ASCII: then character i of `s` is
-   * byte i here, and scanning the bytes is cheaper than scanning the string.
+   * A view of the input bytes after any BOM, when they are all ASCII: then character i
+   * of `s` is byte i of the view. The hot paths read it instead of `s` (several bytes at
+   * a time where they can), which is much cheaper than charCodeAt; string input and
+   * other text take the general paths.
    */
-  private readonly ascii: Uint8Array | undefined;
-  /** A view of `ascii`, to read it four bytes at a time. */
   private readonly asciiView: DataView | undefined;
   private readonly bomLength: number;
   private readonly grammar: XmlGrammar;
@@ -262,7 +262,6 @@ export class XmlReader {
         throw new DecodeError(`input larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-      this.ascii = undefined;
       this.asciiView = undefined;
       // Offsets are UTF-8 byte offsets: a BOM is 3 bytes.
       this.bomLength = input.length === this.s.length ? 0 : 3;
@@ -281,8 +280,8 @@ export class XmlReader {
       }
       this.s = decoded;
       // Every non-ASCII UTF-8 sequence gives fewer UTF-16 units than it has bytes.
-      this.ascii = decoded.length === input.length - bom ? (bom === 0 ? input : input.subarray(bom)) : undefined;
-      this.asciiView = this.ascii && new DataView(this.ascii.buffer, this.ascii.byteOffset, this.ascii.length);
+      const ascii = decoded.length === input.length - bom;
+      this.asciiView = ascii ? new DataView(input.buffer, input.byteOffset + bom, input.length - bom) : undefined;
       this.bomLength = bom;
     }
     this.pos = 0;
@@ -682,7 +681,7 @@ export class XmlReader {
     const len = to - from;
     if (len === 0) return undefined;
     const t = this.tables;
-    const slot = internSlot(len, view.getUint8(from), view.getUint8(to - Math.min(2, len)), view.getUint8(to - 1), t.internSalt);
+    const slot = internSlot(len, view.getUint8(from), view.getUint8(from + (len >> 1)), view.getUint8(to - 1), t.internSalt);
     const name = t.internNames[slot];
     if (name === undefined || name.length !== len) return undefined;
     const chars = t.internChars;
@@ -788,8 +787,8 @@ export class XmlReader {
     for (;;) {
       let p = this.pos;
       let c = s.charCodeAt(p);
-      // Fast path: a tag follows at once (no white space between tags, as our encoder
-      // writes). Past the end, c is NaN and goes on to the end-of-input check.
+      // White space before the next tag, if any. Past the end, c is NaN and goes on to
+      // the end-of-input check.
       if (c !== Ch.Lt) {
         while (isSpace(c)) c = s.charCodeAt(++p);
         this.pos = p;
@@ -861,6 +860,7 @@ export class XmlReader {
     const lt = s.indexOf('<', start);
     if (lt < 0) this.eof();
     const view = this.asciiView;
+    // (The character after the `<`, read from the bytes for ASCII input.)
     if (view !== undefined && lt + 1 < this.end ? view.getUint8(lt + 1) === Ch.Slash : s.charCodeAt(lt + 1) === Ch.Slash) {
       // Common case: plain text up to the end tag.
       this.pos = lt;
@@ -1138,21 +1138,21 @@ function isPlainText(s: string, from: number, to: number): boolean {
 
 /** isPlainText for ASCII input, on a view of its bytes. */
 function isPlainAscii(view: DataView, from: number, to: number): boolean {
-  let i = from;
-  // Four bytes at a time. As every byte is below 0x80, a word x holds a byte below `'`
-  // exactly when (x - 0x27272727) & ~x & 0x80808080 is not 0 (the usual "has a byte
-  // less than n" test); only then look at its bytes.
-  for (; i + 4 <= to; i += 4) {
-    const x = view.getInt32(i, true);
-    if (((x - 0x27272727) & ~x & 0x80808080) !== 0 && !isPlainAsciiBytes(view, i, i + 4)) return false;
-  }
-  return isPlainAsciiBytes(view, i, to);
-}
-
-function isPlainAsciiBytes(view: DataView, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = view.getUint8(i);
-    if (c < Ch.Apos && (c < Ch.Space ? c !== Ch.Tab && c !== Ch.Lf : c === Ch.Amp)) return false;
+  for (let i = from; i < to; ) {
+    // Four bytes at a time. As every byte is below 0x80, a word x holds a byte below `'`
+    // exactly when (x - 0x27272727) & ~x & 0x80808080 is not 0 (the usual "has a byte
+    // less than n" test); only then look at its bytes, one at a time.
+    if (i + 4 <= to) {
+      const x = view.getInt32(i, true);
+      if (((x - 0x27272727) & ~x & 0x80808080) === 0) {
+        i += 4;
+        continue;
+      }
+    }
+    for (const stop = Math.min(i + 4, to); i < stop; i++) {
+      const c = view.getUint8(i);
+      if (c < Ch.Apos && (c < Ch.Space ? c !== Ch.Tab && c !== Ch.Lf : c === Ch.Amp)) return false;
+    }
   }
   return true;
 }
