@@ -6,17 +6,20 @@
  *      new ServerSession;
  *      receive(decode(Package#1))        client: Alert 1201 + Replace of the 5 DevInfo nodes of package1
  *      answer() each command (200); send() the 50 commands of the bench mix (managementCommand)
- *      encode(reply())                   Package#2: 3 Statuses + 50 commands, Final
+ *      reply().bytes                     Package#2: 3 Statuses + 50 commands, Final
  *      receive(decode(Package#3))        client: 51 Statuses + 10 Results, Final
- *      encode(reply())                   Package#4: the SyncHdr Status, Final; the session ends
+ *      reply().bytes                     Package#4: the SyncHdr Status, Final; the session ends
  *    Package#1 and #3 are built once, before any timing, by a real ClientSession that read
  *    Package#2 (so every MsgRef/CmdRef matches what the server sent). Each iteration moves
  *    4 messages (2 in, 2 out): msg/s counts all four, MB/s their bytes.
  *    `codecOnly` does only the decode and encode steps of the same iteration on the same
  *    messages; codecOnly/session rate is the session's own share (its time ratio).
- * 2. Packing. The same 50 commands, completed, sized and packed by OutgoingPackage.next()
- *    then encoded, against the same messages built with MessageBuilder and encoded (no
- *    sizing). Two limits: MaxMsgSize 1 MiB (one message) and the smallest MaxMsgSize whose
+ *    (A session writes its messages' bytes while packing them; WBXML with inline strings
+ *    only, so this suite's WBXML codec encodes that way too, and the session's bytes are
+ *    checked equal to the codec's.)
+ * 2. Packing. The same 50 commands, completed, measured and written by
+ *    OutgoingPackage.next(), against the same messages built with MessageBuilder and
+ *    encoded (no sizing). Two limits: MaxMsgSize 1 MiB (one message) and the smallest MaxMsgSize whose
  *    packing takes 5 messages. The plain side builds exactly the messages packing made
  *    (checked deep-equal before timing). pack/plain is a time ratio (goal <= 1.2).
  *
@@ -40,7 +43,7 @@ import { ClientSession } from '../src/session/client-session.js';
 import { ServerSession } from '../src/session/server-session.js';
 import type { EndpointConfig, SessionEvent } from '../src/session/endpoint.js';
 import type { Encoding } from '../src/session/message-size.js';
-import { OutgoingPackage } from '../src/session/packing.js';
+import { OutgoingPackage, type PackedMessage } from '../src/session/packing.js';
 import { DEVICE_URI, managementCommands, package1, SERVER_URI } from './messages.js';
 import { rate, type BenchSuite, type Rate, type SuiteContext } from './suite.js';
 import { runInterleaved, type BenchCase } from './timing.js';
@@ -110,7 +113,7 @@ interface Codec {
 
 const CODECS: Record<Encoding, Codec> = {
   xml: { encode: (m) => encodeXml(m), decode: (b) => decodeXml(b) },
-  wbxml: { encode: (m) => encodeWbxml(m), decode: (b) => decodeWbxml(b) },
+  wbxml: { encode: (m) => encodeWbxml(m, { strings: 'inline' }), decode: (b) => decodeWbxml(b) },
 };
 
 function fail(encoding: Encoding, what: string): never {
@@ -148,8 +151,8 @@ function answerPackage1(server: ServerSession, codec: Codec, p1Bytes: Uint8Array
   const r1 = server.receive(codec.decode(p1Bytes));
   for (const e of r1.events) if (e.type === 'command') server.answer(e, StatusCode.Ok);
   for (const d of drafts) server.send(d);
-  const p2 = server.reply()!.message;
-  return { events: r1.events, p2, p2Bytes: codec.encode(p2) };
+  const p2 = server.reply()!;
+  return { events: r1.events, p2: p2.message, p2Bytes: p2.bytes };
 }
 
 /** The timed server iteration (also run once, checked, before timing). */
@@ -158,9 +161,8 @@ function serverExchange(s: SessionSetup): Exchange {
   const server = new ServerSession(s.serverConfig);
   const first = answerPackage1(server, codec, s.p1Bytes, s.drafts);
   const r3 = server.receive(codec.decode(s.p3Bytes));
-  const p4 = server.reply()!.message;
-  const p4Bytes = codec.encode(p4);
-  return { p1Events: first.events, p2: first.p2, p2Bytes: first.p2Bytes, p3Events: r3.events, p4, p4Bytes, server };
+  const p4 = server.reply()!;
+  return { p1Events: first.events, p2: first.p2, p2Bytes: first.p2Bytes, p3Events: r3.events, p4: p4.message, p4Bytes: p4.bytes, server };
 }
 
 /** Answers of the device: 200 for everything, Results for each Get. */
@@ -192,15 +194,19 @@ function prepareSession(encoding: Encoding): { setup: SessionSetup; exchange: Ex
 
   // The client's side, once: Package#1, then Package#3 in answer to the server's Package#2.
   const client = new ClientSession({ ...common, localURI: DEVICE_URI, remoteURI: SERVER_URI });
-  const p1 = client.start({ devInfo: replace.items }).message;
-  const p1Bytes = codec.encode(p1);
+  const start = client.start({ devInfo: replace.items });
+  const p1 = start.message;
+  const p1Bytes = start.bytes;
+  check(encoding, isDeepStrictEqual(p1Bytes, codec.encode(p1)), 'the bytes of Package#1 are not its message encoded');
   const first = answerPackage1(new ServerSession(serverConfig), codec, p1Bytes, drafts);
   const c2 = client.receive(codec.decode(first.p2Bytes));
   check(encoding, !c2.duplicate && count(c2.events, (e) => e.type === 'command') === COMMANDS, `the client read ${count(c2.events, (e) => e.type === 'command')} commands in Package#2, not ${COMMANDS}`);
   deviceAnswers(client, c2.events);
-  const p3 = client.reply()?.message;
-  if (!p3) fail(encoding, 'the client has no Package#3');
-  const p3Bytes = codec.encode(p3);
+  const reply3 = client.reply();
+  if (!reply3) fail(encoding, 'the client has no Package#3');
+  const p3 = reply3.message;
+  const p3Bytes = reply3.bytes;
+  check(encoding, isDeepStrictEqual(p3Bytes, codec.encode(p3)), 'the bytes of Package#3 are not its message encoded');
 
   // Package#1: Alert 1201 and the DevInfo Replace, Final.
   check(encoding, isDeepStrictEqual(kinds(p1), ['Alert', 'Replace']) && p1.syncBody.final === true, `Package#1 is ${kinds(p1).join(',')}, final=${p1.syncBody.final}`);
@@ -243,6 +249,8 @@ function verifyExchange(s: SessionSetup, x: Exchange, p2Expected: Uint8Array): v
   check(encoding, x.p2.syncBody.final === true, 'Package#2 has no Final');
   check(encoding, x.p2Bytes.length <= SESSION_MAX_MSG_SIZE, `Package#2 is ${x.p2Bytes.length} B, over MaxMsgSize ${SESSION_MAX_MSG_SIZE}`);
   check(encoding, isDeepStrictEqual(x.p2Bytes, p2Expected), 'Package#2 differs from the one the client answered (the iteration is not deterministic)');
+  check(encoding, isDeepStrictEqual(x.p2Bytes, s.codec.encode(x.p2)), 'the bytes of Package#2 are not its message encoded');
+  check(encoding, isDeepStrictEqual(x.p4Bytes, s.codec.encode(x.p4)), 'the bytes of Package#4 are not its message encoded');
   // Package#3 read back: a Status for each of the 50 commands, Results for each Get.
   const statusEvents = x.p3Events.filter((e) => e.type === 'status');
   check(encoding, statusEvents.length === COMMANDS, `Package#3 matched ${statusEvents.length} Statuses to sent commands, not ${COMMANDS}`);
@@ -266,11 +274,11 @@ function packHeader(msgID: number): HeaderInit {
 }
 
 /** Packs the whole package; returns the messages in order. */
-function packAll(encoding: Encoding, maxMsgSize: number, drafts: readonly SyncBodyCommandDraft[]): SyncML[] {
+function packAll(encoding: Encoding, maxMsgSize: number, drafts: readonly SyncBodyCommandDraft[]): PackedMessage[] {
   const out = new OutgoingPackage({ encoding, maxMsgSize });
   for (const d of drafts) out.send(d);
-  const messages: SyncML[] = [];
-  for (let id = 1; out.pending; id++) messages.push(out.next(packHeader(id)).message);
+  const messages: PackedMessage[] = [];
+  for (let id = 1; out.pending; id++) messages.push(out.next(packHeader(id)));
   return messages;
 }
 
@@ -297,14 +305,16 @@ interface PackingSetup {
 
 function preparePacking(encoding: Encoding, drafts: readonly SyncBodyCommandDraft[], maxMsgSize: number, expectedMessages: number): PackingSetup {
   const { encode } = CODECS[encoding];
-  const packed = packAll(encoding, maxMsgSize, drafts);
+  const packedMessages = packAll(encoding, maxMsgSize, drafts);
+  const packed = packedMessages.map((p) => p.message);
   check(encoding, packed.length === expectedMessages, `MaxMsgSize ${maxMsgSize} packs ${packed.length} messages, not ${expectedMessages}`);
   const groups = packed.map((m) => m.syncBody.commands.length);
   check(encoding, groups.reduce((a, b) => a + b, 0) === drafts.length, `the packed messages hold ${groups.join('+')} commands, not ${drafts.length}`);
   const plain = buildPlain(drafts, groups);
   check(encoding, isDeepStrictEqual(packed, plain), `packing at MaxMsgSize ${maxMsgSize} does not give the MessageBuilder messages`);
   check(encoding, packed.every((m, k) => (m.syncBody.final === true) === (k === packed.length - 1)), 'Final is not on the last packed message only');
-  const sizes = packed.map((m) => encode(m).length);
+  check(encoding, packedMessages.every((p, k) => isDeepStrictEqual(p.bytes, encode(plain[k]!))), 'the packed bytes are not the plain messages encoded');
+  const sizes = packedMessages.map((p) => p.bytes.length);
   check(encoding, sizes.every((n) => n <= maxMsgSize), `a packed message (${Math.max(...sizes)} B) is over MaxMsgSize ${maxMsgSize}`);
   return {
     maxMsgSize,
@@ -315,7 +325,7 @@ function preparePacking(encoding: Encoding, drafts: readonly SyncBodyCommandDraf
       const out = new OutgoingPackage({ encoding, maxMsgSize });
       for (const d of drafts) out.send(d);
       let n = 0;
-      for (let id = 1; out.pending; id++) n += encode(out.next(packHeader(id)).message).length;
+      for (let id = 1; out.pending; id++) n += out.next(packHeader(id)).bytes.length;
       return n;
     },
     plain: () => {

@@ -77,115 +77,198 @@ export const cmd = {
   };
 
 function completeAdd(d: AddInit, next: () => string): Add {
-  const { cmdID, ...rest } = d as AddInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Add", cmdID: id, ...rest } as Add;
+  const v = (d as AddInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Add" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Add;
 }
 
 function completeCopy(d: CopyInit, next: () => string): Copy {
-  const { cmdID, ...rest } = d as CopyInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Copy", cmdID: id, ...rest } as Copy;
+  const v = (d as CopyInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Copy" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Copy;
 }
 
 function completeReplace(d: ReplaceInit, next: () => string): Replace {
-  const { cmdID, ...rest } = d as ReplaceInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Replace", cmdID: id, ...rest } as Replace;
+  const v = (d as ReplaceInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Replace" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Replace;
 }
 
 function completeMove(d: MoveInit, next: () => string): Move {
-  const { cmdID, ...rest } = d as MoveInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Move", cmdID: id, ...rest } as Move;
+  const v = (d as MoveInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Move" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Move;
 }
 
 function completeDelete(d: DeleteInit, next: () => string): Delete {
-  const { cmdID, ...rest } = d as DeleteInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Delete", cmdID: id, ...rest } as Delete;
+  const v = (d as DeleteInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Delete" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.archive !== undefined) c.archive = v.archive;
+  if (v.sftDel !== undefined) c.sftDel = v.sftDel;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Delete;
 }
 
 function completeGet(d: GetInit, next: () => string): Get {
-  const { cmdID, ...rest } = d as GetInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Get", cmdID: id, ...rest } as Get;
+  const v = (d as GetInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Get" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.lang !== undefined) c.lang = v.lang;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Get;
 }
 
 function completePut(d: PutInit, next: () => string): Put {
-  const { cmdID, ...rest } = d as PutInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Put", cmdID: id, ...rest } as Put;
+  const v = (d as PutInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Put" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.lang !== undefined) c.lang = v.lang;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Put;
 }
 
 function completeExec(d: ExecInit, next: () => string): Exec {
-  const { cmdID, ...rest } = d as ExecInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Exec", cmdID: id, ...rest } as Exec;
+  const v = (d as ExecInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Exec" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.correlator !== undefined) c.correlator = v.correlator;
+  if (v.item !== undefined) c.item = v.item;
+  return c as unknown as Exec;
 }
 
 function completeAlert(d: AlertInit, next: () => string): Alert {
-  const { cmdID, ...rest } = d as AlertInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Alert", cmdID: id, ...rest } as Alert;
+  const v = (d as AlertInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Alert" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.data !== undefined) c.data = v.data;
+  if (v.correlator !== undefined) c.correlator = v.correlator;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Alert;
 }
 
 function completeAtomic(d: AtomicInit, next: () => string): Atomic {
-  const { cmdID, commands, ...rest } = d as AtomicInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Atomic", cmdID: id, ...rest, commands: (commands ?? []).map((c) => completeAtomicCommand(c, next)) as Atomic["commands"] } as Atomic;
+  const v = (d as AtomicInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Atomic" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.meta !== undefined) c.meta = v.meta;
+  c.commands = ((v.commands ?? []) as AtomicCommandDraft[]).map((x) => completeAtomicCommand(x, next));
+  return c as unknown as Atomic;
 }
 
 function completeSequence(d: SequenceInit, next: () => string): Sequence {
-  const { cmdID, commands, ...rest } = d as SequenceInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Sequence", cmdID: id, ...rest, commands: (commands ?? []).map((c) => completeSequenceCommand(c, next)) as Sequence["commands"] } as Sequence;
+  const v = (d as SequenceInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Sequence" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.meta !== undefined) c.meta = v.meta;
+  c.commands = ((v.commands ?? []) as SequenceCommandDraft[]).map((x) => completeSequenceCommand(x, next));
+  return c as unknown as Sequence;
 }
 
 function completeStatus(d: StatusInit, next: () => string): Status {
-  const { cmdID, ...rest } = d as StatusInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Status", cmdID: id, ...rest } as Status;
+  const v = (d as StatusInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Status" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.msgRef !== undefined) c.msgRef = v.msgRef;
+  if (v.cmdRef !== undefined) c.cmdRef = v.cmdRef;
+  if (v.cmd !== undefined) c.cmd = v.cmd;
+  if (v.targetRefs !== undefined) c.targetRefs = v.targetRefs;
+  if (v.sourceRefs !== undefined) c.sourceRefs = v.sourceRefs;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.chal !== undefined) c.chal = v.chal;
+  if (v.data !== undefined) c.data = v.data;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Status;
 }
 
 function completeResults(d: ResultsInit, next: () => string): Results {
-  const { cmdID, ...rest } = d as ResultsInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Results", cmdID: id, ...rest } as Results;
+  const v = (d as ResultsInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Results" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.msgRef !== undefined) c.msgRef = v.msgRef;
+  if (v.cmdRef !== undefined) c.cmdRef = v.cmdRef;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.targetRefs !== undefined) c.targetRefs = v.targetRefs;
+  if (v.sourceRefs !== undefined) c.sourceRefs = v.sourceRefs;
+  if (v.items !== undefined) c.items = v.items;
+  return c as unknown as Results;
 }
 
 function completeMap(d: MapInit, next: () => string): MapElement {
-  const { cmdID, ...rest } = d as MapInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Map", cmdID: id, ...rest } as MapElement;
+  const v = (d as MapInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Map" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.target !== undefined) c.target = v.target;
+  if (v.source !== undefined) c.source = v.source;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.mapItems !== undefined) c.mapItems = v.mapItems;
+  return c as unknown as MapElement;
 }
 
 function completeSearch(d: SearchInit, next: () => string): Search {
-  const { cmdID, ...rest } = d as SearchInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Search", cmdID: id, ...rest } as Search;
+  const v = (d as SearchInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Search" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.noResults !== undefined) c.noResults = v.noResults;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.target !== undefined) c.target = v.target;
+  if (v.sources !== undefined) c.sources = v.sources;
+  if (v.lang !== undefined) c.lang = v.lang;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.data !== undefined) c.data = v.data;
+  return c as unknown as Search;
 }
 
 function completeSync(d: SyncInit, next: () => string): Sync {
-  const { cmdID, commands, ...rest } = d as SyncInit & { kind?: string };
-  delete (rest as { kind?: string }).kind;
-  const id = cmdID ?? next();
-  return { kind: "Sync", cmdID: id, ...rest, commands: (commands ?? []).map((c) => completeSyncCommand(c, next)) as Sync["commands"] } as Sync;
+  const v = (d as SyncInit & Record<string, unknown>);
+  const c: Record<string, unknown> = { kind: "Sync" };
+  c.cmdID = (v.cmdID as string | undefined) ?? next();
+  if (v.noResp !== undefined) c.noResp = v.noResp;
+  if (v.cred !== undefined) c.cred = v.cred;
+  if (v.target !== undefined) c.target = v.target;
+  if (v.source !== undefined) c.source = v.source;
+  if (v.meta !== undefined) c.meta = v.meta;
+  if (v.numberOfChanges !== undefined) c.numberOfChanges = v.numberOfChanges;
+  c.commands = ((v.commands ?? []) as SyncCommandDraft[]).map((x) => completeSyncCommand(x, next));
+  return c as unknown as Sync;
 }
 
 /** The typed <SyncBody> member of a draft, its CmdIDs (and its children's) taken from `next` where the draft has none. */
@@ -427,10 +510,19 @@ export class MessageBuilder {
   build(): SyncML {
     if (this.commands.length === 0) throw new EncodeError("<SyncBody> needs at least one command", "syncBody.commands");
     const h = this.header;
-    const syncHdr: SyncHdr = { ...h, verDTD: h.verDTD ?? DEFAULT_VERDTD, verProto: h.verProto ?? DEFAULT_VERPROTO } as SyncHdr;
-    // Keep the header's fields in content-model order.
-    const ordered = { verDTD: syncHdr.verDTD, verProto: syncHdr.verProto, sessionID: syncHdr.sessionID, msgID: syncHdr.msgID, target: syncHdr.target, source: syncHdr.source, respURI: syncHdr.respURI, noResp: syncHdr.noResp, cred: syncHdr.cred, meta: syncHdr.meta } as SyncHdr & Record<string, unknown>;
-    for (const k of Object.keys(ordered)) if (ordered[k] === undefined) delete ordered[k];
-    return { syncHdr: ordered, syncBody: { commands: [...this.commands] as SyncML["syncBody"]["commands"], ...(this.finalFlag ? { final: true } : {}) } };
+    const ordered: Record<string, unknown> = {};
+    ordered.verDTD = h.verDTD ?? DEFAULT_VERDTD;
+    ordered.verProto = h.verProto ?? DEFAULT_VERPROTO;
+    if (h.sessionID !== undefined) ordered.sessionID = h.sessionID;
+    if (h.msgID !== undefined) ordered.msgID = h.msgID;
+    if (h.target !== undefined) ordered.target = h.target;
+    if (h.source !== undefined) ordered.source = h.source;
+    if (h.respURI !== undefined) ordered.respURI = h.respURI;
+    if (h.noResp !== undefined) ordered.noResp = h.noResp;
+    if (h.cred !== undefined) ordered.cred = h.cred;
+    if (h.meta !== undefined) ordered.meta = h.meta;
+    const body: Record<string, unknown> = { commands: this.commands.slice() };
+    if (this.finalFlag) body.final = true;
+    return { syncHdr: ordered, syncBody: body } as unknown as SyncML;
   }
 }

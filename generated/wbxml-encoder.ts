@@ -119,6 +119,38 @@ export function wbxmlSyncCommandSize(command: SyncCommand, page: number = 0): { 
   return { size: sizer.size, page: sizer.currentPage };
 }
 
+/**
+ * Writes one <SyncBody> member into `sink`, after whatever it holds, switching code pages from the one in
+ * force there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).
+ */
+export function writeSyncBodyCommandWbxml(command: SyncBodyCommand, sink: WbxmlSink): void {
+  wSyncBodyCommand(command, sink);
+}
+
+/**
+ * Writes one <Atomic> member into `sink`, after whatever it holds, switching code pages from the one in
+ * force there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).
+ */
+export function writeAtomicCommandWbxml(command: AtomicCommand, sink: WbxmlSink): void {
+  wAtomicCommand(command, sink);
+}
+
+/**
+ * Writes one <Sequence> member into `sink`, after whatever it holds, switching code pages from the one in
+ * force there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).
+ */
+export function writeSequenceCommandWbxml(command: SequenceCommand, sink: WbxmlSink): void {
+  wSequenceCommand(command, sink);
+}
+
+/**
+ * Writes one <Sync> member into `sink`, after whatever it holds, switching code pages from the one in
+ * force there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).
+ */
+export function writeSyncCommandWbxml(command: SyncCommand, sink: WbxmlSink): void {
+  wSyncCommand(command, sink);
+}
+
 function wMetInf(v: MetInf, s: WbxmlSink): void {
   s.start(1, 0x0E); // <MetInf>
   if (v.format !== undefined) {

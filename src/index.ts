@@ -15,6 +15,7 @@ export { ServerSession } from './session/server-session.js';
 export type { EndpointConfig, Outgoing, ReceivedCommand, SessionEvent } from './session/endpoint.js';
 export { OutgoingPackage, type PackedMessage, type PackingLimits } from './session/packing.js';
 export { IncomingLargeObjects, type IncomingResult, type Interrupted } from './session/large-object.js';
-export { MessageSizer, type Encoding } from './session/message-size.js';
+export { type Encoding } from './session/message-size.js';
+export { MessageAssembler } from './session/message-assembler.js';
 export { ProtocolError, LocalProtocolError, isProtocolError, isLocalProtocolError, type LocalProblem } from './session/errors.js';
 export * as auth from './session/auth/index.js';

@@ -145,6 +145,25 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     });
   }
 
+  // Writing one member into a caller's sink, for messages assembled piece by piece.
+  for (const u of model.unions) {
+    sf.addFunction({
+      name: `write${u.name}Wbxml`,
+      isExported: true,
+      docs: [
+        `Writes one <${u.owner}> member into \`sink\`, after whatever it holds, switching code pages from the one in\nforce there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).`,
+      ],
+      parameters: [
+        { name: 'command', type: u.name },
+        { name: 'sink', type: 'WbxmlSink' },
+      ],
+      returnType: 'void',
+      statements: (w) => {
+        w.writeLine(`w${u.name}(command, sink);`);
+      },
+    });
+  }
+
   for (const e of structuredElements(model)) {
     sf.addFunction({
       name: `w${e.name}`,

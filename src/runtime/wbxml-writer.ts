@@ -276,6 +276,29 @@ export class BytesSink implements WbxmlSink {
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
+
+  /** Code page in force after what was written so far. */
+  get currentPage(): number {
+    return this.page;
+  }
+
+  /** Where the output stands now, to come back to with `rewind`. */
+  mark(): SinkMark {
+    return { length: this.length, page: this.page };
+  }
+
+  /** Forgets everything written after `mark` (a piece that did not fit, when packing). */
+  rewind(mark: SinkMark): void {
+    this.length = mark.length;
+    this.page = mark.page;
+    this.lastStart = -1;
+  }
+}
+
+/** A position in a BytesSink: its length and the code page in force there. */
+export interface SinkMark {
+  readonly length: number;
+  readonly page: number;
 }
 
 /**

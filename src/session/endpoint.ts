@@ -87,9 +87,17 @@ export type SessionEvent =
   /** Authentication of the peer failed for good: the session ends. */
   | { readonly type: 'auth-failed'; readonly status: number };
 
-/** A message to send, with the transport-level HMAC header when the prover uses HMAC. */
+/**
+ * A message to send: its bytes in the session's encoding, ready for the transport, and
+ * the transport-level HMAC header when the prover uses HMAC. `message` is the same
+ * message decoded (for logs and tests); the bytes were written while packing, so
+ * nothing needs to encode it again. WBXML bytes use inline strings only; whoever wants
+ * a string table may re-encode `message`, which can only get smaller.
+ */
 export interface Outgoing {
   readonly message: SyncML;
+  /** The encoded message, within the peer's MaxMsgSize. */
+  readonly bytes: Uint8Array;
   readonly hmacHeader?: (body: Uint8Array) => string;
 }
 
@@ -500,7 +508,7 @@ export abstract class SessionEndpoint {
     const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage, askForMore ? NEXT_MESSAGE : undefined);
     this.ourPackageOpen = !packed.final && packed.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert');
     for (const c of packed.message.syncBody.commands) this.expectStatus(header.msgID, c);
-    const outgoing: Outgoing = { message: packed.message, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
+    const outgoing: Outgoing = { message: packed.message, bytes: packed.bytes, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
     this.lastReply = outgoing;
     return outgoing;
   }

@@ -18,7 +18,8 @@ import type { HeaderInit, SyncBodyCommandDraft } from '../../generated/builders.
 import { completeSyncBodyCommand, MessageBuilder } from '../../generated/builders.js';
 import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { utf8ByteLength } from '../runtime/utf8.js';
-import { dataCost, MessageSizer, type Encoding } from './message-size.js';
+import { dataCost, type Encoding } from './message-size.js';
+import { MessageAssembler } from './message-assembler.js';
 import { LocalProtocolError } from './errors.js';
 
 export interface PackingLimits {
@@ -31,7 +32,12 @@ export interface PackingLimits {
 
 export interface PackedMessage {
   readonly message: SyncML;
-  /** Exact encoded size (for WBXML: of the inline-string form, an upper bound of the real one). */
+  /**
+   * The message encoded (WBXML with inline strings only: a string table could only make
+   * it smaller), each command written once while packing.
+   */
+  readonly bytes: Uint8Array;
+  /** `bytes.length`: never more than the peer's MaxMsgSize. */
   readonly size: number;
   /** The message carries Final: the package is complete. */
   readonly final: boolean;
@@ -123,84 +129,31 @@ export class OutgoingPackage {
    */
   next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false, askForMore?: SyncBodyCommandDraft): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
-    const commands: SyncBodyCommand[] = [];
-    let lastId = 0;
-    const nextId = (): string => String(++lastId);
-    const complete = (d: SyncBodyCommandDraft): { cmd: SyncBodyCommand; used: number } => {
-      const before = lastId;
-      const cmd = completeSyncBodyCommand(d, nextId);
-      const used = lastId - before;
-      lastId = before;
-      return { cmd, used };
-    };
-    const take = (cmd: SyncBodyCommand, used: number): void => {
-      commands.push(cmd);
-      sizer.add(cmd);
-      lastId += used;
-    };
-
-    // The frame (header and closing tags) measured with a probe command.
-    const probe = this.probe(header);
-    const sizer = new MessageSizer(encoding, probe);
-    const room = (final: boolean): number => maxMsgSize - sizer.total(final);
-    if (room(true) <= 0) {
+    // The message is written as it is packed: its header now, each command when placed.
+    const syncHdr = this.syncHdr(header);
+    const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize), maxMsgSize);
+    if (fill.room(true) <= 0) {
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header`, 'message-too-small');
     }
 
-    let full = false;
     // Order within a message: responses without items (statuses, alerts); then the large
     // object in progress, if any (statuses between its chunks are allowed, new items are
     // not: 8); then the other responses (results) and, with `withCommands`, new commands.
-    const place = (queue: SyncBodyCommandDraft[], fromResponses: boolean, itemless: boolean): void => {
-      while (!full && queue.length > 0) {
-        const draft = queue[0]!;
-        if (itemless && hasItems(draft) && draft.items.length > 0) return;
-        const { cmd, used } = complete(draft);
-        // Room assuming Final may follow, so the last message can always carry it.
-        if (sizer.cost(cmd) <= room(true)) {
-          take(cmd, used);
-          queue.shift();
-          continue;
-        }
-        if (sizer.totalAlone(cmd) <= maxMsgSize) {
-          if (commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
-          full = true;
-          return;
-        }
-        // Too large for any message: split it.
-        queue.shift();
-        if (hasItems(draft) && draft.items.length > 1) {
-          queue.unshift(...draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft));
-          continue;
-        }
-        const item = hasItems(draft) ? draft.items[0] : undefined;
-        if (!item || item.data === undefined || item.data.length === 0) {
-          throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
-        }
-        this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0, fromResponses };
-        const placed = this.packChunk(sizer, complete, take, room);
-        if (placed === 'none') {
-          // No room for its first chunk here: the object starts the next message.
-          this.chunk = undefined;
-          queue.unshift(draft);
-        }
-        full = placed !== 'done';
-      }
-    };
-    place(this.responses, true, true);
-    if (askForMore && !full && this.responses.length === 0) {
-      const { cmd, used } = complete(askForMore);
-      if (sizer.cost(cmd) <= room(true)) take(cmd, used);
+    this.place(fill, this.responses, true, true);
+    if (askForMore && !fill.full && this.responses.length === 0) {
+      const cmd = fill.complete(askForMore);
+      if (fill.sizer.cost(cmd) <= fill.room(true)) fill.take(cmd);
     }
-    if (!full && this.chunk && (withCommands || this.chunk.fromResponses)) {
-      full = this.packChunk(sizer, complete, take, room) !== 'done';
+    if (!fill.full && this.chunk && (withCommands || this.chunk.fromResponses)) {
+      fill.full = this.packChunk(fill) !== 'done';
     }
     if (!this.chunk) {
-      place(this.responses, true, false);
-      if (withCommands) place(this.commands, false, false);
+      this.place(fill, this.responses, true, false);
+      if (withCommands) this.place(fill, this.commands, false, false);
     }
+    const commands = fill.commands;
     if (commands.length === 0) {
-      throw new LocalProtocolError('nothing to send: the package is empty', 'empty-message');
+      throw new LocalProtocolError(withCommands ? 'nothing to send: the package is empty' : 'nothing to send: no responses are queued', 'empty-message');
     }
     // With a package per message, commands left over wait for the next package; but a
     // message that ended a package with commands pending and nothing in it for the peer
@@ -214,16 +167,58 @@ export class OutgoingPackage {
         : packagePerMessage
           ? responsesDone && this.chunk === undefined && (this.commands.length === 0 || tookCommand)
           : !this.pending);
-    if (!withCommands && commands.length === 0) {
-      throw new LocalProtocolError('nothing to send: no responses are queued', 'empty-message');
-    }
-    // The header as the builder orders it (from the probe), with the commands as packed.
-    const message: SyncML = { syncHdr: probe.syncHdr, syncBody: { commands: commands as SyncML['syncBody']['commands'], ...(final ? { final: true } : {}) } };
-    return { message, size: sizer.total(final), final };
+    const body: SyncML['syncBody'] = { commands: commands as SyncML['syncBody']['commands'] };
+    if (final) body.final = true;
+    const bytes = fill.sizer.finish(final);
+    return { message: { syncHdr, syncBody: body }, bytes, size: bytes.length, final };
   }
 
-  private probe(header: HeaderInit): SyncML {
-    return new MessageBuilder(header).command({ kind: 'Alert', data: '0', items: [] }).build();
+  /**
+   * Places commands of `queue` while they fit (with room for Final, so the last message
+   * can always carry it). A command that fits an empty message waits for the next one;
+   * one too large for any message is split: its items apart, then its one item's data
+   * in chunks. With `itemless`, stops at the first command that carries items.
+   */
+  private place(fill: MessageFill, queue: SyncBodyCommandDraft[], fromResponses: boolean, itemless: boolean): void {
+    const maxMsgSize = this.limits.maxMsgSize;
+    while (!fill.full && queue.length > 0) {
+      const draft = queue[0]!;
+      if (itemless && hasItems(draft) && draft.items.length > 0) return;
+      const cmd = fill.complete(draft);
+      if (fill.sizer.cost(cmd) <= fill.room(true)) {
+        fill.take(cmd);
+        queue.shift();
+        continue;
+      }
+      if (fill.sizer.totalAloneOfLastCost() <= maxMsgSize) {
+        if (fill.commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
+        fill.full = true;
+        return;
+      }
+      // Too large for any message: split it.
+      queue.shift();
+      if (hasItems(draft) && draft.items.length > 1) {
+        queue.unshift(...draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft));
+        continue;
+      }
+      const item = hasItems(draft) ? draft.items[0] : undefined;
+      if (!item || item.data === undefined || item.data.length === 0) {
+        throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
+      }
+      this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0, fromResponses };
+      const placed = this.packChunk(fill);
+      if (placed === 'none') {
+        // No room for its first chunk here: the object starts the next message.
+        this.chunk = undefined;
+        queue.unshift(draft);
+      }
+      fill.full = placed !== 'done';
+    }
+  }
+
+  /** The SyncHdr as the builder completes and orders it. */
+  private syncHdr(header: HeaderInit): SyncML['syncHdr'] {
+    return new MessageBuilder(header).command({ kind: 'Alert', data: '0', items: [] }).build().syncHdr;
   }
 
   /**
@@ -231,12 +226,7 @@ export class OutgoingPackage {
    * into this message (the message may take more), `partial` when a chunk went in and the
    * message is full, `none` when not even one character fitted.
    */
-  private packChunk(
-    sizer: MessageSizer,
-    complete: (d: SyncBodyCommandDraft) => { cmd: SyncBodyCommand; used: number },
-    take: (cmd: SyncBodyCommand, used: number) => void,
-    room: (final: boolean) => number,
-  ): 'done' | 'partial' | 'none' {
+  private packChunk(fill: MessageFill): 'done' | 'partial' | 'none' {
     const state = this.chunk!;
     const enc = this.limits.encoding;
     const first = state.offset === 0;
@@ -263,10 +253,10 @@ export class OutgoingPackage {
     // Data cost is additive (escaped characters in XML, UTF-8 bytes inline in WBXML), so
     // one scan finds both whether the rest fits as the last chunk and the largest prefix
     // that fits with MoreData; the remainder is never encoded to find out.
-    const lastOverhead = sizer.cost(complete(chunkDraft('', true)).cmd);
-    const moreOverhead = sizer.cost(complete(chunkDraft('', false)).cmd);
-    const lastBudget = room(true) - lastOverhead;
-    const moreBudget = room(false) - moreOverhead;
+    const lastOverhead = fill.sizer.cost(fill.complete(chunkDraft('', true)));
+    const moreOverhead = fill.sizer.cost(fill.complete(chunkDraft('', false)));
+    const lastBudget = fill.room(true) - lastOverhead;
+    const moreBudget = fill.room(false) - moreOverhead;
     let end = state.offset;
     let spent = 0;
     let fitsAsLast = lastBudget >= 0;
@@ -282,8 +272,7 @@ export class OutgoingPackage {
       end += cp > 0xffff ? 2 : 1;
     }
     if (fitsAsLast && end === state.data.length) {
-      const whole = complete(chunkDraft(state.data.slice(state.offset), true));
-      take(whole.cmd, whole.used);
+      fill.take(fill.complete(chunkDraft(state.data.slice(state.offset), true)));
       this.chunk = undefined;
       return 'done';
     }
@@ -298,14 +287,54 @@ export class OutgoingPackage {
       end += cp > 0xffff ? 2 : 1;
     }
     if (end === state.offset) {
-      if (sizer.total(false) === sizer.frame) {
+      if (fill.sizer.total(false) === fill.sizer.frame) {
         throw new LocalProtocolError(`MaxMsgSize ${this.limits.maxMsgSize} leaves no room for a single character of data`, 'message-too-small');
       }
       return 'none'; // no room left here: the next message starts with this chunk
     }
-    const piece = complete(chunkDraft(state.data.slice(state.offset, end), false));
-    take(piece.cmd, piece.used);
+    fill.take(fill.complete(chunkDraft(state.data.slice(state.offset, end), false)));
     state.offset = end;
     return 'partial';
+  }
+}
+
+/**
+ * One message being filled: its assembler, the commands taken so far, and the CmdIDs
+ * they used (numbered from 1 in each message, a container before its children).
+ */
+class MessageFill {
+  readonly commands: SyncBodyCommand[] = [];
+  /** No more commands go in (one waits that would not fit). */
+  full = false;
+  /** Last CmdID taken by a command in the message. */
+  private lastId = 0;
+  /** Last CmdID used by the last completed command (taken or not). */
+  private cursor = 0;
+  private lastCompleted: SyncBodyCommand | undefined;
+  private readonly nextId = (): string => String(++this.cursor);
+
+  constructor(
+    readonly sizer: MessageAssembler,
+    private readonly maxMsgSize: number,
+  ) {}
+
+  /** Bytes left, keeping room for Final or not. */
+  room(final: boolean): number {
+    return this.maxMsgSize - this.sizer.total(final);
+  }
+
+  /** The typed command of `draft`, numbered from the next free CmdID (not taken yet). */
+  complete(draft: SyncBodyCommandDraft): SyncBodyCommand {
+    this.cursor = this.lastId;
+    this.lastCompleted = completeSyncBodyCommand(draft, this.nextId);
+    return this.lastCompleted;
+  }
+
+  /** Puts `cmd`, the last completed command, into the message. */
+  take(cmd: SyncBodyCommand): void {
+    if (cmd !== this.lastCompleted) throw new Error('unreachable: only the last completed command can be taken');
+    this.commands.push(cmd);
+    this.sizer.add(cmd);
+    this.lastId = this.cursor;
   }
 }

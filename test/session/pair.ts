@@ -5,6 +5,7 @@
  * server plays a management program that sends planned packages of commands.
  * Every message that crosses is recorded, with its bytes, for the invariant checks.
  */
+import { expect } from 'vitest';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { StatusCode } from '../../generated/codes.js';
@@ -110,15 +111,19 @@ export class Pair {
   private transmit(from: 'client' | 'server', out: Outgoing): SyncML | undefined {
     const limit = from === 'client' ? this.options.serverMaxMsgSize : this.options.clientMaxMsgSize;
     let message = out.message;
+    let bytes = out.bytes;
     if (this.tamper) {
       const t = this.tamper({ from, message });
       if (t === undefined) return undefined;
+      if (t !== message) bytes = this.encode(t);
       message = t;
     }
-    const bytes = this.encode(message);
-    this.wire.push({ from, bytes, message, limit });
+    // What crosses is what the bytes say: the session's `message` must be exactly that.
+    const received = this.decode(bytes);
+    expect(received, `${from} message ${message.syncHdr.msgID}: its bytes decode to the message`).toEqual(message);
+    this.wire.push({ from, bytes, message: received, limit });
     this.lastTransport = out.hmacHeader ? { hmacHeader: out.hmacHeader(bytes), body: bytes } : {};
-    return this.decode(bytes);
+    return received;
   }
 
   /** The device executes what the server sent and answers every command. */

@@ -1,0 +1,310 @@
+/**
+ * Builds the bytes of a message one command at a time, knowing its exact size at every
+ * step, so packing encodes each command once and never encodes the message again.
+ *
+ * A message is its head (everything up to and including the SyncBody start), its
+ * commands, and a tail (Final if any, then the closing tags). The head comes from
+ * encoding the message's header with one probe command and cutting that command and the
+ * tail off; the tails are the same for every message of an encoding. A command is
+ * written tentatively (`cost`) and either kept (`add`) or dropped by the next `cost`.
+ *
+ * XML is context-free: a command's text is the same wherever it stands. WBXML threads
+ * the code page: a command written after a MetInf element left page 1 in force starts
+ * with a SWITCH_PAGE, and so does a Final after it. WBXML messages are written with
+ * inline strings only (no string table): a string table never makes a message larger,
+ * so re-encoding `message` with `encodeWbxml` always fits as well.
+ */
+import type { SyncBodyCommand, SyncML } from '../../generated/types.js';
+import { encodeSyncBodyCommandXml, encodeXmlString } from '../../generated/xml-encoder.js';
+import { encodeWbxml, writeSyncBodyCommandWbxml } from '../../generated/wbxml-encoder.js';
+import { WBXML } from '../../generated/grammar.js';
+import { checkMessage } from '../../generated/validators.js';
+import { BytesSink, type SinkMark } from '../runtime/wbxml-writer.js';
+import { EncodeError, isEncodeError } from '../runtime/errors.js';
+import { encodeUtf8 } from '../runtime/utf8.js';
+import { xmlUtf8Surplus } from '../runtime/xml-writer.js';
+import type { Encoding } from './message-size.js';
+
+/** The command every probe message carries (its encoding is cut off to find the head). */
+const PROBE_COMMAND: SyncBodyCommand = { kind: 'Alert', cmdID: '1', data: '0', items: [] };
+
+/** A message with `header`'s SyncHdr and the probe command only, with or without Final. */
+function probeMessage(syncHdr: SyncML['syncHdr'], final: boolean): SyncML {
+  return { syncHdr, syncBody: { commands: [PROBE_COMMAND], ...(final ? { final: true } : {}) } };
+}
+
+const FIXED_HEADER: SyncML['syncHdr'] = {
+  verDTD: '1.2',
+  verProto: 'DM/1.2',
+  sessionID: '1',
+  msgID: '1',
+  target: { locURI: 't' },
+  source: { locURI: 's' },
+};
+
+/** Where `needle` last occurs in `haystack`, or -1. */
+function lastIndexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = haystack.length - needle.length; i >= 0; i--) {
+    for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+interface XmlFrame {
+  readonly piece: string;
+  readonly tail: string;
+  readonly finalTail: string;
+  readonly tailBytes: Uint8Array;
+  readonly finalTailBytes: Uint8Array;
+}
+
+interface WbxmlFrame {
+  readonly piece: Uint8Array;
+  readonly tail: Uint8Array;
+  /** Final and the closing tags, when code page 0 is in force before Final. */
+  readonly finalTail: Uint8Array;
+}
+
+let xmlFrame: XmlFrame | undefined;
+let wbxmlFrame: WbxmlFrame | undefined;
+
+function xmlTails(): XmlFrame {
+  if (xmlFrame) return xmlFrame;
+  const piece = encodeSyncBodyCommandXml(PROBE_COMMAND);
+  const after = (m: string): string => m.slice(m.lastIndexOf(piece) + piece.length);
+  const tail = after(encodeXmlString(probeMessage(FIXED_HEADER, false)));
+  const finalTail = after(encodeXmlString(probeMessage(FIXED_HEADER, true)));
+  xmlFrame = { piece, tail, finalTail, tailBytes: encodeUtf8(tail), finalTailBytes: encodeUtf8(finalTail) };
+  return xmlFrame;
+}
+
+function wbxmlTails(): WbxmlFrame {
+  if (wbxmlFrame) return wbxmlFrame;
+  const sink = new BytesSink(WBXML, undefined, 64);
+  writeSyncBodyCommandWbxml(PROBE_COMMAND, sink);
+  const piece = sink.result();
+  const after = (m: Uint8Array): Uint8Array => m.slice(lastIndexOfBytes(m, piece) + piece.length);
+  wbxmlFrame = {
+    piece,
+    tail: after(encodeWbxml(probeMessage(FIXED_HEADER, false), { strings: 'inline' })),
+    finalTail: after(encodeWbxml(probeMessage(FIXED_HEADER, true), { strings: 'inline' })),
+  };
+  return wbxmlFrame;
+}
+
+/**
+ * An EncodeError locating what is wrong in `command`, the `index`th of its message (found
+ * by the generated value checks, on a message holding it alone).
+ */
+function locate(error: unknown, syncHdr: SyncML['syncHdr'], command: SyncBodyCommand, index: number): EncodeError {
+  const issue = checkMessage({ syncHdr, syncBody: { commands: [command] } })[0];
+  const alone = 'syncBody.commands[0]';
+  if (issue) return new EncodeError(issue.reason, issue.path.startsWith(alone) ? `syncBody.commands[${index}]${issue.path.slice(alone.length)}` : issue.path);
+  if (isEncodeError(error)) return error;
+  return new EncodeError(`value cannot be encoded: ${String(error)}`, '');
+}
+
+/** The encoding-specific half of the assembler. */
+interface Pieces {
+  /** Bytes of the head. */
+  readonly headBytes: number;
+  /** Writes `command` after those kept; returns its size. Replaces any tentative piece. */
+  tentative(command: SyncBodyCommand): number;
+  /** Keeps the tentative piece. */
+  keep(): void;
+  /** Drops the tentative piece, if any. */
+  drop(): void;
+  /** Code page in force after the kept pieces (always 0 in XML). */
+  readonly page: number;
+  /** Code page in force after the tentative piece. */
+  readonly pageAfterTentative: number;
+  finish(final: boolean): Uint8Array;
+}
+
+class XmlPieces implements Pieces {
+  readonly headBytes: number;
+  readonly page = 0;
+  readonly pageAfterTentative = 0;
+  private readonly head: string;
+  /** The kept commands, as one string (a rope V8 flattens once, when it is encoded). */
+  private kept = '';
+  private pending: string | undefined;
+
+  constructor(
+    private readonly frame: XmlFrame,
+    probe: SyncML,
+  ) {
+    const before = xmlUtf8Surplus();
+    const text = encodeXmlString(probe);
+    const surplus = xmlUtf8Surplus() - before; // all in the head: the probe command and tail are ASCII
+    if (!text.endsWith(frame.piece + frame.tail)) throw new Error('unreachable: a probe message does not end with its command and tail');
+    this.head = text.slice(0, text.length - frame.piece.length - frame.tail.length);
+    this.headBytes = this.head.length + surplus;
+  }
+
+  tentative(command: SyncBodyCommand): number {
+    // The UTF-8 size from the text's length and what escapeText counted while writing it
+    // (measuring the text apart would flatten and scan it once more).
+    const before = xmlUtf8Surplus();
+    this.pending = encodeSyncBodyCommandXml(command);
+    return this.pending.length + (xmlUtf8Surplus() - before);
+  }
+
+  keep(): void {
+    this.kept += this.pending!;
+    this.pending = undefined;
+  }
+
+  drop(): void {
+    this.pending = undefined;
+  }
+
+  finish(final: boolean): Uint8Array {
+    return encodeUtf8(this.head + this.kept + (final ? this.frame.finalTail : this.frame.tail));
+  }
+}
+
+class WbxmlPieces implements Pieces {
+  readonly headBytes: number;
+  private readonly sink: BytesSink;
+  /** Where the tentative piece starts, if one is written. */
+  private pendingFrom: SinkMark | undefined;
+
+  constructor(
+    probe: Uint8Array,
+    private readonly frame: WbxmlFrame,
+    capacity: number,
+  ) {
+    this.headBytes = probe.length - frame.piece.length - frame.tail.length;
+    if (lastIndexOfBytes(probe, frame.piece) !== this.headBytes) throw new Error('unreachable: a probe message does not end with its command and tail');
+    this.sink = new BytesSink(WBXML, undefined, Math.max(capacity, this.headBytes + 64));
+    this.sink.bytes(probe.subarray(0, this.headBytes));
+  }
+
+  get page(): number {
+    return this.pendingFrom?.page ?? this.sink.currentPage;
+  }
+
+  get pageAfterTentative(): number {
+    return this.sink.currentPage;
+  }
+
+  tentative(command: SyncBodyCommand): number {
+    this.drop();
+    const from = this.sink.mark();
+    this.pendingFrom = from;
+    writeSyncBodyCommandWbxml(command, this.sink);
+    return this.sink.length - from.length;
+  }
+
+  keep(): void {
+    this.pendingFrom = undefined;
+  }
+
+  drop(): void {
+    if (this.pendingFrom) this.sink.rewind(this.pendingFrom);
+    this.pendingFrom = undefined;
+  }
+
+  finish(final: boolean): Uint8Array {
+    this.drop();
+    if (final && this.sink.currentPage !== 0) {
+      this.sink.byte(WBXML.SWITCH_PAGE);
+      this.sink.byte(0);
+    }
+    this.sink.bytes(final ? this.frame.finalTail : this.frame.tail);
+    return this.sink.result();
+  }
+}
+
+/** Bytes of the SWITCH_PAGE (token and page byte) that gets back to page 0 in WBXML. */
+function switchCost(encoding: Encoding, page: number): number {
+  return encoding === 'wbxml' && page !== 0 ? 2 : 0;
+}
+
+export class MessageAssembler {
+  /** Bytes of everything but the commands and Final. */
+  readonly frame: number;
+  private readonly pieces: Pieces;
+  private readonly finalBytes: number;
+  private commandBytes = 0;
+  /** Commands kept so far. */
+  private count = 0;
+  private pending: { command: SyncBodyCommand; size: number } | undefined;
+  private done = false;
+
+  /**
+   * @param syncHdr the header of the message being assembled.
+   * @param capacity expected size in bytes (the peer's MaxMsgSize), to size the buffer once.
+   */
+  constructor(
+    readonly encoding: Encoding,
+    private readonly syncHdr: SyncML['syncHdr'],
+    capacity = 1024,
+  ) {
+    const probe = probeMessage(syncHdr, false);
+    if (encoding === 'xml') {
+      const frame = xmlTails();
+      this.pieces = new XmlPieces(frame, probe);
+      this.frame = this.pieces.headBytes + frame.tailBytes.length;
+      this.finalBytes = frame.finalTailBytes.length - frame.tailBytes.length;
+    } else {
+      const frame = wbxmlTails();
+      this.pieces = new WbxmlPieces(encodeWbxml(probe, { strings: 'inline' }), frame, Math.min(capacity, 16 * 1024));
+      this.frame = this.pieces.headBytes + frame.tail.length;
+      this.finalBytes = frame.finalTail.length - frame.tail.length;
+    }
+  }
+
+  /** Size of the message with the commands added so far, with or without Final. */
+  total(final: boolean): number {
+    return this.frame + this.commandBytes + (final ? this.finalBytes + switchCost(this.encoding, this.pieces.page) : 0);
+  }
+
+  /** What adding `command` would cost now (it is written, and kept if `add` follows). */
+  cost(command: SyncBodyCommand): number {
+    this.pending = undefined;
+    let size: number;
+    try {
+      size = this.pieces.tentative(command);
+    } catch (error) {
+      this.pieces.drop();
+      throw locate(error, this.syncHdr, command, this.count);
+    }
+    this.pending = { command, size };
+    return size;
+  }
+
+  /**
+   * Size of a message with this frame and `command` alone in it (and Final). Call right
+   * after `cost(command)`: a command written after page 1 was in force carries a
+   * SWITCH_PAGE it would not need alone, and every command ends on the page of its
+   * last element wherever it starts.
+   */
+  totalAloneOfLastCost(): number {
+    const p = this.pending!;
+    const size = p.size - switchCost(this.encoding, this.pieces.page);
+    return this.frame + size + this.finalBytes + switchCost(this.encoding, this.pieces.pageAfterTentative);
+  }
+
+  /** Keeps `command` (written once: measured by the last `cost`, or now). */
+  add(command: SyncBodyCommand): number {
+    if (this.pending?.command !== command) this.cost(command);
+    const p = this.pending!;
+    this.pieces.keep();
+    this.pending = undefined;
+    this.commandBytes += p.size;
+    this.count++;
+    return p.size;
+  }
+
+  /** The bytes of the message with the commands kept, with or without Final. */
+  finish(final: boolean): Uint8Array {
+    if (this.done) throw new Error('MessageAssembler.finish: already finished');
+    this.done = true;
+    this.pieces.drop();
+    this.pending = undefined;
+    return this.pieces.finish(final);
+  }
+}
