@@ -49,6 +49,9 @@ export class ClientSession extends SessionEndpoint {
     return this.emit(true, true);
   }
 
+  /** Challenged: Package#1 goes again, once the server's answer is complete. */
+  private mustResend = false;
+
   /** The next message to send, or undefined when the session is over. */
   reply(): Outgoing | undefined {
     if (!this.mayReply()) return undefined;
@@ -62,9 +65,15 @@ export class ClientSession extends SessionEndpoint {
         this.phase = 'ended';
         return undefined;
       }
-      // Revert to Package#1 with the credentials the server asked for.
-      for (const d of this.packageOne) this.send(d);
       this.challenged = false;
+      this.mustResend = true;
+    }
+    if (this.mustResend) {
+      // The rest of the server's answer first (Alert 1222, with our credentials now).
+      if (this.peerHasMore) return this.emit(false, false, false, true);
+      // Revert to Package#1 with the credentials the server asked for.
+      this.mustResend = false;
+      for (const d of this.packageOne!) this.send(d);
       return this.emit(true, true);
     }
     if (this.peerHasMore) {

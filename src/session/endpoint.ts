@@ -213,7 +213,8 @@ export abstract class SessionEndpoint {
         events.push({ type: 'auth-failed', status: headerStatus });
       }
     }
-    // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small messages.
+    // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small
+    // messages. It goes before every other response.
     this.out.respond({
       kind: 'Status',
       msgRef,
@@ -224,7 +225,7 @@ export abstract class SessionEndpoint {
       ...(chal ? { chal } : {}),
       data: String(headerStatus),
       items: [],
-    });
+    }, true);
 
     for (const command of message.syncBody.commands) {
       if (command.kind === 'Status') {

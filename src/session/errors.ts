@@ -27,11 +27,20 @@ export type LocalProblem =
   | 'wrong-state'
   | 'session-ended';
 
+/** For a message the peer's MaxMsgSize cannot hold: that limit, and the least it would take. */
+export interface SizeShortfall {
+  readonly maxMsgSize: number;
+  /** No message this side could send now is smaller (a lower bound, exact where it can be). */
+  readonly needed: number;
+}
+
 export class LocalProtocolError extends Error {
   override readonly name = 'LocalProtocolError';
   constructor(
     message: string,
     readonly problem: LocalProblem,
+    /** Set for `message-too-small` and `command-too-large`. */
+    readonly shortfall?: SizeShortfall,
   ) {
     super(message);
   }

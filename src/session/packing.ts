@@ -64,6 +64,12 @@ export class OutgoingPackage {
   private readonly responses: SyncBodyCommandDraft[] = [];
   private readonly commands: SyncBodyCommandDraft[] = [];
   private chunk: ChunkState | undefined;
+  /** Messages packed so far. */
+  private packed = 0;
+  /** The response queued with `first`, while it waits. */
+  private leading: SyncBodyCommandDraft | undefined;
+  /** Responses queued before the last message was packed (the backlog), by draft. */
+  private readonly queuedBefore = new Map<SyncBodyCommandDraft, number>();
 
   constructor(private limits: PackingLimits) {}
 
@@ -72,9 +78,33 @@ export class OutgoingPackage {
     this.limits = limits;
   }
 
-  /** Queues a response (Status, Results, Alert 1222...): these go before any command. */
-  respond(draft: SyncBodyCommandDraft): void {
+  /**
+   * Queues a response (Status, Results, Alert 1222...): these go before any command, in
+   * order; with `first` (the Status for the peer's header), before every other.
+   */
+  respond(draft: SyncBodyCommandDraft, first = false): void {
+    this.queuedBefore.set(draft, this.packed);
+    if (first) {
+      this.responses.unshift(draft);
+      this.leading = draft;
+      return;
+    }
     this.responses.push(draft);
+  }
+
+  /**
+   * What a message may carry that is still waiting: responses (only those queued before
+   * the last message was packed, with `overdueOnly`), the object in progress, commands.
+   */
+  private backlog(withCommands: boolean, overdueOnly: boolean): number {
+    const responses = overdueOnly ? this.responses.filter((d) => this.overdue(d)).length : this.responses.length;
+    const chunk = this.chunk !== undefined && (withCommands || this.chunk.fromResponses) ? 1 : 0;
+    return responses + chunk + (withCommands ? this.commands.length : 0);
+  }
+
+  /** Whether `draft` was queued before the last message was packed (it is overdue). */
+  private overdue(draft: SyncBodyCommandDraft): boolean {
+    return (this.queuedBefore.get(draft) ?? this.packed) < this.packed;
   }
 
   /** Queues a command of this package. */
@@ -123,9 +153,10 @@ export class OutgoingPackage {
    * `withCommands` false only responses go out (a "Next Message" answer). With
    * `packagePerMessage` (the server, 7.1), a message that holds every response ends the
    * package with Final even when commands remain: they wait for the next package,
-   * unless a large object is in progress. `askForMore` (Alert 1222) is added after the
-   * responses only when all of them went in: a message that could not hold them all says
-   * by itself that more follows, and a request queued for later could arrive stale.
+   * unless a large object is in progress. `askForMore` (Alert 1222) goes right after the
+   * Status for the peer's header, before any other response: without it the peer would
+   * take a message that is not final for the first of a package of ours, and both sides
+   * would wait for the other's next message.
    */
   next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false, askForMore?: SyncBodyCommandDraft): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
@@ -133,16 +164,25 @@ export class OutgoingPackage {
     const syncHdr = this.syncHdr(header);
     const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize), maxMsgSize);
     if (fill.room(true) <= 0) {
-      throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header`, 'message-too-small');
+      // Any message needs the header, the closing tags and Final, and one byte more at least.
+      const needed = fill.sizer.total(true) + 1;
+      throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header (${needed - 1} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
 
+    const overdueBefore = this.backlog(withCommands, true);
     // Order within a message: responses without items (statuses, alerts); then the large
     // object in progress, if any (statuses between its chunks are allowed, new items are
     // not: 8); then the other responses (results) and, with `withCommands`, new commands.
+    if (askForMore) {
+      this.queuedBefore.set(askForMore, this.packed);
+      this.responses.splice(this.leading !== undefined && this.responses[0] === this.leading ? 1 : 0, 0, askForMore);
+    }
     this.place(fill, this.responses, true, true);
-    if (askForMore && !fill.full && this.responses.length === 0) {
-      const cmd = fill.complete(askForMore);
-      if (fill.sizer.cost(cmd) <= fill.room(true)) fill.take(cmd);
+    if (askForMore && this.responses.includes(askForMore)) {
+      this.responses.splice(this.responses.indexOf(askForMore), 1);
+      this.queuedBefore.delete(askForMore);
+      const needed = fill.wanted ?? fill.sizer.total(true) + 1;
+      throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} cannot hold the Status for the header and Alert 1222 (${needed} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
     if (!fill.full && this.chunk && (withCommands || this.chunk.fromResponses)) {
       fill.full = this.packChunk(fill) !== 'done';
@@ -167,6 +207,18 @@ export class OutgoingPackage {
         : packagePerMessage
           ? responsesDone && this.chunk === undefined && (this.commands.length === 0 || tookCommand)
           : !this.pending);
+    // Every exchange brings new statuses to send back (for the peer's header, its Alert
+    // 1222). When a message cannot carry more than those, what was already waiting never
+    // shrinks, and each message would be followed by another like it, for ever.
+    if (!final && !fill.sentChunk && overdueBefore > 0 && this.backlog(withCommands, false) >= overdueBefore) {
+      const needed = fill.wanted ?? fill.sizer.total(true) + 1;
+      throw new LocalProtocolError(
+        `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
+        'message-too-small',
+        { maxMsgSize, needed },
+      );
+    }
+    this.packed++;
     const body: SyncML['syncBody'] = { commands: commands as SyncML['syncBody']['commands'] };
     if (final) body.final = true;
     const bytes = fill.sizer.finish(final);
@@ -185,25 +237,33 @@ export class OutgoingPackage {
       const draft = queue[0]!;
       if (itemless && hasItems(draft) && draft.items.length > 0) return;
       const cmd = fill.complete(draft);
-      if (fill.sizer.cost(cmd) <= fill.room(true)) {
+      const cost = fill.sizer.cost(cmd);
+      if (cost <= fill.room(true)) {
         fill.take(cmd);
         queue.shift();
+        this.queuedBefore.delete(draft);
         continue;
       }
-      if (fill.sizer.totalAloneOfLastCost() <= maxMsgSize) {
+      const alone = fill.sizer.totalAloneOfLastCost();
+      if (alone <= maxMsgSize) {
         if (fill.commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
         fill.full = true;
+        fill.wanted ??= fill.sizer.total(true) + cost;
         return;
       }
       // Too large for any message: split it.
       queue.shift();
+      const queuedAt = this.queuedBefore.get(draft);
+      this.queuedBefore.delete(draft);
       if (hasItems(draft) && draft.items.length > 1) {
-        queue.unshift(...draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft));
+        const parts = draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft);
+        if (queuedAt !== undefined) for (const part of parts) this.queuedBefore.set(part, queuedAt);
+        queue.unshift(...parts);
         continue;
       }
       const item = hasItems(draft) ? draft.items[0] : undefined;
       if (!item || item.data === undefined || item.data.length === 0) {
-        throw new LocalProtocolError(`a <${draft.kind}> is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large');
+        throw new LocalProtocolError(`a <${draft.kind}> of ${alone} bytes alone in a message is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large', { maxMsgSize, needed: alone });
       }
       this.chunk = { draft: draft as ItemDraft, data: item.data, totalBytes: utf8ByteLength(item.data), offset: 0, fromResponses };
       const placed = this.packChunk(fill);
@@ -211,6 +271,7 @@ export class OutgoingPackage {
         // No room for its first chunk here: the object starts the next message.
         this.chunk = undefined;
         queue.unshift(draft);
+        if (queuedAt !== undefined) this.queuedBefore.set(draft, queuedAt);
       }
       fill.full = placed !== 'done';
     }
@@ -273,6 +334,7 @@ export class OutgoingPackage {
     }
     if (fitsAsLast && end === state.data.length) {
       fill.take(fill.complete(chunkDraft(state.data.slice(state.offset), true)));
+      fill.sentChunk = true;
       this.chunk = undefined;
       return 'done';
     }
@@ -288,11 +350,16 @@ export class OutgoingPackage {
     }
     if (end === state.offset) {
       if (fill.sizer.total(false) === fill.sizer.frame) {
-        throw new LocalProtocolError(`MaxMsgSize ${this.limits.maxMsgSize} leaves no room for a single character of data`, 'message-too-small');
+        // The smallest chunk: its frame and one character of data (MoreData, no Final).
+        const needed = this.limits.maxMsgSize - moreBudget + dataCost(enc, state.data.codePointAt(state.offset)!);
+        throw new LocalProtocolError(`MaxMsgSize ${this.limits.maxMsgSize} leaves no room for a single character of data (a chunk needs ${needed} bytes)`, 'message-too-small', { maxMsgSize: this.limits.maxMsgSize, needed });
       }
-      return 'none'; // no room left here: the next message starts with this chunk
+      // No room left here: the next message starts with this chunk.
+      fill.wanted ??= this.limits.maxMsgSize - moreBudget + dataCost(enc, state.data.codePointAt(state.offset)!);
+      return 'none';
     }
     fill.take(fill.complete(chunkDraft(state.data.slice(state.offset, end), false)));
+    fill.sentChunk = true;
     state.offset = end;
     return 'partial';
   }
@@ -306,6 +373,10 @@ class MessageFill {
   readonly commands: SyncBodyCommand[] = [];
   /** No more commands go in (one waits that would not fit). */
   full = false;
+  /** A chunk of a large object went in (the object got smaller). */
+  sentChunk = false;
+  /** Size of the message with the first thing that did not fit, if one did not. */
+  wanted: number | undefined;
   /** Last CmdID taken by a command in the message. */
   private lastId = 0;
   /** Last CmdID used by the last completed command (taken or not). */

@@ -13,7 +13,9 @@
  * - Final is on every message where possible (not while a large object is in progress,
  *   not in a Next Message response);
  * - a complete client package when we have nothing to send ends the session with a
- *   last message holding only Statuses and Final.
+ *   last message holding only Statuses and Final (if they need more than one message,
+ *   the client asks for the rest with Alert 1222, and the last one ends it); not while
+ *   the client still has to resend commands we refused for want of credentials.
  */
 import { SessionEndpoint, type EndpointConfig, type Outgoing } from './endpoint.js';
 
@@ -33,16 +35,23 @@ export class ServerSession extends SessionEndpoint {
       return last;
     }
     if (!this.lastAuthenticated) {
-      // 9.1: the answer to a message that failed authentication holds only Statuses.
+      // 9.1: the answer to a message that failed authentication holds only Statuses; the
+      // client sends its package again, with credentials.
+      if (this.peerSentCommands) this.clientMustResend = true;
       return this.emit(true, false);
     }
+    if (this.peerSentCommands) this.clientMustResend = false;
     if (this.peerHasMore && !this.ourPackageOpen) return this.emit(false, false, false, true);
     const mayCommand = this.ourPackageOpen || (!this.peerHasMore && this.awaitingStatus === 0);
     // A package per message (7.1): what does not fit waits for the statuses of this one.
     if (mayCommand && this.out.pendingCommands) return this.emit(true, true, true);
-    // Nothing more to manage: the last message.
+    // Nothing more to manage: the last message, once it carries the last Status (Final),
+    // unless the client still owes the package we refused for want of credentials.
     const last = this.emit(true, false);
-    this.phase = 'ended';
+    if (last.message.syncBody.final && !this.clientMustResend) this.phase = 'ended';
     return last;
   }
+
+  /** We answered client commands with 401/407: the client resends them authenticated. */
+  private clientMustResend = false;
 }
