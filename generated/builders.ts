@@ -509,20 +509,24 @@ export class MessageBuilder {
   /** The typed message. Throws EncodeError when no command was added (<SyncBody> needs one). */
   build(): SyncML {
     if (this.commands.length === 0) throw new EncodeError("<SyncBody> needs at least one command", "syncBody.commands");
-    const h = this.header;
-    const ordered: Record<string, unknown> = {};
-    ordered.verDTD = h.verDTD ?? DEFAULT_VERDTD;
-    ordered.verProto = h.verProto ?? DEFAULT_VERPROTO;
-    if (h.sessionID !== undefined) ordered.sessionID = h.sessionID;
-    if (h.msgID !== undefined) ordered.msgID = h.msgID;
-    if (h.target !== undefined) ordered.target = h.target;
-    if (h.source !== undefined) ordered.source = h.source;
-    if (h.respURI !== undefined) ordered.respURI = h.respURI;
-    if (h.noResp !== undefined) ordered.noResp = h.noResp;
-    if (h.cred !== undefined) ordered.cred = h.cred;
-    if (h.meta !== undefined) ordered.meta = h.meta;
     const body: Record<string, unknown> = { commands: this.commands.slice() };
     if (this.finalFlag) body.final = true;
-    return { syncHdr: ordered, syncBody: body } as unknown as SyncML;
+    return { syncHdr: completeSyncHdr(this.header), syncBody: body } as unknown as SyncML;
   }
+}
+
+/** The typed <SyncHdr> of a header as the caller writes it: versions defaulted, fields in content-model order. */
+export function completeSyncHdr(h: HeaderInit): SyncHdr {
+  const ordered: Record<string, unknown> = {};
+  ordered.verDTD = h.verDTD ?? DEFAULT_VERDTD;
+  ordered.verProto = h.verProto ?? DEFAULT_VERPROTO;
+  if (h.sessionID !== undefined) ordered.sessionID = h.sessionID;
+  if (h.msgID !== undefined) ordered.msgID = h.msgID;
+  if (h.target !== undefined) ordered.target = h.target;
+  if (h.source !== undefined) ordered.source = h.source;
+  if (h.respURI !== undefined) ordered.respURI = h.respURI;
+  if (h.noResp !== undefined) ordered.noResp = h.noResp;
+  if (h.cred !== undefined) ordered.cred = h.cred;
+  if (h.meta !== undefined) ordered.meta = h.meta;
+  return ordered as unknown as SyncHdr;
 }

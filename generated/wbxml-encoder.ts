@@ -63,6 +63,20 @@ export function encodeWbxml(message: SyncML, options: WbxmlEncodeOptions = {}): 
   }
 }
 
+/**
+ * Writes the whole message into `sink` as `encodeWbxml(message, { strings: 'inline' })` would (registered
+ * public id, no string table), for callers that assemble messages in a sink of their own. Values are not
+ * checked beyond what the sink refuses.
+ */
+export function writeWbxmlInline(message: SyncML, sink: BytesSink): void {
+  inlineHeader ??= prepare(message, { strings: 'inline' }).header;
+  sink.bytes(inlineHeader);
+  wSyncML(message, sink);
+}
+
+/** The document header of inline-string messages (it does not depend on the message). */
+let inlineHeader: Uint8Array | undefined;
+
 /** The exact length of `encodeWbxml(message, options)`, computed without building the bytes. */
 export function wbxmlSize(message: SyncML, options: WbxmlEncodeOptions = {}): number {
   try {

@@ -33,6 +33,15 @@ export function encodeXml(message: SyncML, options: XmlEncodeOptions = {}): Uint
   return encodeUtf8(encodeXmlString(message, options));
 }
 
+/**
+ * The text of a message up to its first <SyncBody> member, given its <SyncHdr>: a message written member by
+ * member starts with it. Values are checked as the members' encoders check them (see encodeXmlString for
+ * located errors).
+ */
+export function encodeXmlMessageHead(header: SyncHdr): string {
+  return "<SyncML xmlns=\"SYNCML:SYNCML1.2\">" + eSyncHdr(header) + "<SyncBody>";
+}
+
 /** One <SyncBody> member as compact XML text, exactly as it stands inside a message. */
 export function encodeSyncBodyCommandXml(command: SyncBodyCommand): string {
   return eSyncBodyCommand(command);

@@ -172,15 +172,13 @@ export function emitBuilders(model: Model, out: Output): void {
     });
   }
   const defaults = new Map(verFields.map((f, i) => [f, i === 0 ? 'DEFAULT_VERDTD' : 'DEFAULT_VERPROTO']));
-  cls.addMethod({
-    name: 'build',
-    docs: [`The typed message. Throws EncodeError when no command was added (<${body.name}> needs one).`],
-    returnType: root.typeName,
+  sf.addFunction({
+    name: `complete${hdr.name}`,
+    isExported: true,
+    docs: [`The typed <${hdr.name}> of a header as the caller writes it: versions defaulted, fields in content-model order.`],
+    parameters: [{ name: 'h', type: 'HeaderInit' }],
+    returnType: hdr.typeName,
     statements: (w) => {
-      w.writeLine(
-        `if (this.commands.length === 0) throw new EncodeError(${str(`<${body.name}> needs at least one command`)}, ${str(`${hdrP.field === '' ? '' : bodyP.field}.${bodyChoice.field}`)});`,
-      );
-      w.writeLine('const h = this.header;');
       // Fields added one by one in content-model order (the versions defaulted), absent ones
       // left out: no spread-then-add or `delete`, which send V8 down slow paths and leave
       // objects every encoder after reads slowly.
@@ -190,9 +188,20 @@ export function emitBuilders(model: Model, out: Output): void {
         if (def) w.writeLine(`ordered.${p.field} = h.${p.field} ?? ${def};`);
         else w.writeLine(`if (h.${p.field} !== undefined) ordered.${p.field} = h.${p.field};`);
       }
+      w.writeLine(`return ordered as unknown as ${hdr.typeName};`);
+    },
+  });
+  cls.addMethod({
+    name: 'build',
+    docs: [`The typed message. Throws EncodeError when no command was added (<${body.name}> needs one).`],
+    returnType: root.typeName,
+    statements: (w) => {
+      w.writeLine(
+        `if (this.commands.length === 0) throw new EncodeError(${str(`<${body.name}> needs at least one command`)}, ${str(`${hdrP.field === '' ? '' : bodyP.field}.${bodyChoice.field}`)});`,
+      );
       w.writeLine(`const body: Record<string, unknown> = { ${bodyChoice.field}: this.commands.slice() };`);
       for (const f of bodyFlags) w.writeLine(`if (this.${f.field}Flag) body.${f.field} = true;`);
-      w.writeLine(`return { ${hdrP.field}: ordered, ${bodyP.field}: body } as unknown as ${root.typeName};`);
+      w.writeLine(`return { ${hdrP.field}: complete${hdr.name}(this.header), ${bodyP.field}: body } as unknown as ${root.typeName};`);
     },
   });
 }

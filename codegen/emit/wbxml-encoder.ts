@@ -4,7 +4,7 @@
  * build the bytes, count them (exact size without building anything) and count string
  * repeats (to choose the string table).
  */
-import type { CodeBlockWriter } from 'ts-morph';
+import { VariableDeclarationKind, type CodeBlockWriter } from 'ts-morph';
 import type { Element, Model, Particle } from '../model.js';
 import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
@@ -105,6 +105,28 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
         w.writeLine(`w${root.name}(message, body);`);
         w.writeLine('return body.result();');
       }),
+  });
+  sf.addFunction({
+    name: 'writeWbxmlInline',
+    isExported: true,
+    docs: [
+      'Writes the whole message into `sink` as `encodeWbxml(message, { strings: \'inline\' })` would (registered\npublic id, no string table), for callers that assemble messages in a sink of their own. Values are not\nchecked beyond what the sink refuses.',
+    ],
+    parameters: [
+      { name: 'message', type: R },
+      { name: 'sink', type: 'BytesSink' },
+    ],
+    returnType: 'void',
+    statements: (w) => {
+      w.writeLine("inlineHeader ??= prepare(message, { strings: 'inline' }).header;");
+      w.writeLine('sink.bytes(inlineHeader);');
+      w.writeLine(`w${root.name}(message, sink);`);
+    },
+  });
+  sf.addVariableStatement({
+    declarationKind: VariableDeclarationKind.Let,
+    docs: ['The document header of inline-string messages (it does not depend on the message).'],
+    declarations: [{ name: 'inlineHeader', type: 'Uint8Array | undefined' }],
   });
   sf.addFunction({
     name: 'wbxmlSize',

@@ -62,6 +62,23 @@ export function emitXmlEncoder(model: Model, out: Output): void {
     statements: 'return encodeUtf8(encodeXmlString(message, options));',
   });
 
+  // The head of a message (root start tag, header, body start tag), for messages written
+  // member by member: the packer writes its commands after it.
+  const [hdrP, bodyP] = particlesOf(model, root);
+  if (hdrP?.kind !== 'element' || bodyP?.kind !== 'element') throw new Error(`<${root.name}> is not (header, body)`);
+  const hdr = model.byName.get(hdrP.element)!;
+  const body = model.byName.get(bodyP.element)!;
+  sf.addFunction({
+    name: 'encodeXmlMessageHead',
+    isExported: true,
+    docs: [
+      `The text of a message up to its first <${body.name}> member, given its <${hdr.name}>: a message written member by\nmember starts with it. Values are checked as the members' encoders check them (see encodeXmlString for\nlocated errors).`,
+    ],
+    parameters: [{ name: 'header', type: hdr.typeName }],
+    returnType: 'string',
+    statements: `return ${str(`<${root.name} xmlns="${rootNs}">`)} + e${hdr.name}(header) + ${str(`<${body.name}>`)};`,
+  });
+
   // Pieces for packing messages: XML is context-free, so a message's size is the sum of its parts.
   for (const u of model.unions) {
     sf.addFunction({

@@ -277,6 +277,11 @@ export class BytesSink implements WbxmlSink {
     return this.buf.slice(0, this.length);
   }
 
+  /** The bytes written so far, without copying them (valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
   /** Code page in force after what was written so far. */
   get currentPage(): number {
     return this.page;

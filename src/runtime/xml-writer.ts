@@ -13,16 +13,12 @@ const NOT_PLAIN = /[^\t\n\x20-\x25\x27-\x3B=\x3F-\x7F]/;
 /**
  * UTF-8 bytes over UTF-16 code units in all the text escapeText returned so far. The
  * encoders write every character of a message through escapeText except ASCII markup,
- * so the UTF-8 size of an encoded piece is its `length` plus the growth of this count
+ * so the UTF-8 size of an encoded piece is its `length` plus the growth of `surplus`
  * while it was encoded (the packer measures commands this way, without scanning them
- * again). Single-threaded and synchronous: nothing runs between the two readings.
+ * again). Single-threaded and synchronous: nothing runs between the two readings. An
+ * object rather than a function, so that a reader holds it and reads a property.
  */
-let utf8Surplus = 0;
-
-/** The running count of UTF-8 bytes over UTF-16 code units (see above). */
-export function xmlUtf8Surplus(): number {
-  return utf8Surplus;
-}
+export const xmlUtf8Count = { surplus: 0 };
 
 /** Escapes text content. An unencodable character throws an EncodeError without a path;
  * the encoder entry point locates it with the generated value checks. */
@@ -61,7 +57,7 @@ export function escapeText(v: string): string {
       last = i + 1;
     }
   }
-  utf8Surplus += surplus;
+  xmlUtf8Count.surplus += surplus;
   return last === 0 ? v : out + v.slice(last);
 }
 

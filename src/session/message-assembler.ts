@@ -15,14 +15,14 @@
  * so re-encoding `message` with `encodeWbxml` always fits as well.
  */
 import type { SyncBodyCommand, SyncML } from '../../generated/types.js';
-import { encodeSyncBodyCommandXml, encodeXmlString } from '../../generated/xml-encoder.js';
-import { encodeWbxml, writeSyncBodyCommandWbxml } from '../../generated/wbxml-encoder.js';
+import { encodeSyncBodyCommandXml, encodeXmlMessageHead, encodeXmlString } from '../../generated/xml-encoder.js';
+import { encodeWbxml, writeSyncBodyCommandWbxml, writeWbxmlInline } from '../../generated/wbxml-encoder.js';
 import { WBXML } from '../../generated/grammar.js';
 import { checkMessage } from '../../generated/validators.js';
 import { BytesSink, type SinkMark } from '../runtime/wbxml-writer.js';
 import { EncodeError, isEncodeError } from '../runtime/errors.js';
 import { encodeUtf8 } from '../runtime/utf8.js';
-import { xmlUtf8Surplus } from '../runtime/xml-writer.js';
+import { xmlUtf8Count } from '../runtime/xml-writer.js';
 import type { Encoding } from './message-size.js';
 
 /** The command every probe message carries (its encoding is cut off to find the head). */
@@ -42,6 +42,13 @@ const FIXED_HEADER: SyncML['syncHdr'] = {
   source: { locURI: 's' },
 };
 
+/** Whether `needle` stands in `haystack` at `at`. */
+function startsAt(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
+  if (at < 0 || at + needle.length > haystack.length) return false;
+  for (let k = 0; k < needle.length; k++) if (haystack[at + k] !== needle[k]) return false;
+  return true;
+}
+
 /** Where `needle` last occurs in `haystack`, or -1. */
 function lastIndexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = haystack.length - needle.length; i >= 0; i--) {
@@ -52,7 +59,6 @@ function lastIndexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 interface XmlFrame {
-  readonly piece: string;
   readonly tail: string;
   readonly finalTail: string;
   readonly tailBytes: Uint8Array;
@@ -72,10 +78,13 @@ let wbxmlFrame: WbxmlFrame | undefined;
 function xmlTails(): XmlFrame {
   if (xmlFrame) return xmlFrame;
   const piece = encodeSyncBodyCommandXml(PROBE_COMMAND);
-  const after = (m: string): string => m.slice(m.lastIndexOf(piece) + piece.length);
-  const tail = after(encodeXmlString(probeMessage(FIXED_HEADER, false)));
-  const finalTail = after(encodeXmlString(probeMessage(FIXED_HEADER, true)));
-  xmlFrame = { piece, tail, finalTail, tailBytes: encodeUtf8(tail), finalTailBytes: encodeUtf8(finalTail) };
+  const whole = encodeXmlString(probeMessage(FIXED_HEADER, false));
+  const head = encodeXmlMessageHead(FIXED_HEADER);
+  // A message is its head, its commands and a tail: checked once, on a probe.
+  if (!whole.startsWith(head + piece)) throw new Error('unreachable: the XML head is not where a message starts');
+  const tail = whole.slice(head.length + piece.length);
+  const finalTail = encodeXmlString(probeMessage(FIXED_HEADER, true)).slice(head.length + piece.length);
+  xmlFrame = { tail, finalTail, tailBytes: encodeUtf8(tail), finalTailBytes: encodeUtf8(finalTail) };
   return xmlFrame;
 }
 
@@ -122,6 +131,42 @@ interface Pieces {
   finish(final: boolean): Uint8Array;
 }
 
+/**
+ * The XML of the last command measured and dropped (it did not fit). The packer puts
+ * that command first in the next message, the same but for its CmdID: its text is
+ * reused with the CmdID swapped, rather than written again.
+ */
+export class DroppedPiece {
+  command: SyncBodyCommand | undefined;
+  text = '';
+  surplus = 0;
+
+  /** The XML of `command` from the dropped one, if it is that one renumbered; else undefined. */
+  reuse(command: SyncBodyCommand): { text: string; surplus: number } | undefined {
+    const old = this.command;
+    if (!old || !renumbered(old, command)) return undefined;
+    const before = `<${old.kind}><CmdID>${old.cmdID}</CmdID>`;
+    if (!this.text.startsWith(before)) return undefined;
+    return { text: `<${command.kind}><CmdID>${command.cmdID}</CmdID>` + this.text.slice(before.length), surplus: this.surplus };
+  }
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/** Read on every command measured: held here, not looked up through the module each time. */
+const count = xmlUtf8Count;
+
+/** `b` is `a` with another CmdID (digits, as packing numbers them), and holds no nested command. */
+function renumbered(a: SyncBodyCommand, b: SyncBodyCommand): boolean {
+  // Cheap refusals first: this runs for every command measured.
+  if (a.kind !== b.kind || (a as { items?: unknown }).items !== (b as { items?: unknown }).items || 'commands' in a) return false;
+  if (!DIGITS.test(a.cmdID) || !DIGITS.test(b.cmdID)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (k !== 'cmdID' && (a as unknown as Record<string, unknown>)[k] !== (b as unknown as Record<string, unknown>)[k]) return false;
+  return true;
+}
+
 class XmlPieces implements Pieces {
   readonly headBytes: number;
   readonly page = 0;
@@ -130,37 +175,62 @@ class XmlPieces implements Pieces {
   /** The kept commands, as one string (a rope V8 flattens once, when it is encoded). */
   private kept = '';
   private pending: string | undefined;
+  private pendingCommand: SyncBodyCommand | undefined;
+  private pendingSurplus = 0;
 
   constructor(
     private readonly frame: XmlFrame,
-    probe: SyncML,
+    syncHdr: SyncML['syncHdr'],
+    private readonly dropped: DroppedPiece | undefined,
   ) {
-    const before = xmlUtf8Surplus();
-    const text = encodeXmlString(probe);
-    const surplus = xmlUtf8Surplus() - before; // all in the head: the probe command and tail are ASCII
-    if (!text.endsWith(frame.piece + frame.tail)) throw new Error('unreachable: a probe message does not end with its command and tail');
-    this.head = text.slice(0, text.length - frame.piece.length - frame.tail.length);
-    this.headBytes = this.head.length + surplus;
+    const before = count.surplus;
+    let head: string;
+    try {
+      head = encodeXmlMessageHead(syncHdr);
+    } catch {
+      // Let the whole-message encoder say where the header is wrong.
+      encodeXmlString(probeMessage(syncHdr, false));
+      throw new Error('unreachable: a header the message encoder accepts');
+    }
+    this.head = head;
+    this.headBytes = head.length + (count.surplus - before);
   }
 
   tentative(command: SyncBodyCommand): number {
-    // The UTF-8 size from the text's length and what escapeText counted while writing it
-    // (measuring the text apart would flatten and scan it once more).
-    const before = xmlUtf8Surplus();
-    this.pending = encodeSyncBodyCommandXml(command);
-    return this.pending.length + (xmlUtf8Surplus() - before);
+    this.drop();
+    const reused = this.dropped?.reuse(command);
+    if (reused) {
+      this.pending = reused.text;
+      this.pendingSurplus = reused.surplus;
+    } else {
+      // The UTF-8 size from the text's length and what escapeText counted while writing it
+      // (measuring the text apart would flatten and scan it once more).
+      const before = count.surplus;
+      this.pending = encodeSyncBodyCommandXml(command);
+      this.pendingSurplus = count.surplus - before;
+    }
+    this.pendingCommand = command;
+    return this.pending.length + this.pendingSurplus;
   }
 
   keep(): void {
     this.kept += this.pending!;
     this.pending = undefined;
+    this.pendingCommand = undefined;
   }
 
   drop(): void {
+    if (this.pending !== undefined && this.dropped) {
+      this.dropped.command = this.pendingCommand;
+      this.dropped.text = this.pending;
+      this.dropped.surplus = this.pendingSurplus;
+    }
     this.pending = undefined;
+    this.pendingCommand = undefined;
   }
 
   finish(final: boolean): Uint8Array {
+    this.drop();
     return encodeUtf8(this.head + this.kept + (final ? this.frame.finalTail : this.frame.tail));
   }
 }
@@ -172,14 +242,19 @@ class WbxmlPieces implements Pieces {
   private pendingFrom: SinkMark | undefined;
 
   constructor(
-    probe: Uint8Array,
     private readonly frame: WbxmlFrame,
+    probe: SyncML,
     capacity: number,
   ) {
-    this.headBytes = probe.length - frame.piece.length - frame.tail.length;
-    if (lastIndexOfBytes(probe, frame.piece) !== this.headBytes) throw new Error('unreachable: a probe message does not end with its command and tail');
-    this.sink = new BytesSink(WBXML, undefined, Math.max(capacity, this.headBytes + 64));
-    this.sink.bytes(probe.subarray(0, this.headBytes));
+    // The probe is written into the message's own buffer, then cut back to its head.
+    this.sink = new BytesSink(WBXML, undefined, capacity);
+    writeWbxmlInline(probe, this.sink);
+    this.headBytes = this.sink.length - frame.piece.length - frame.tail.length;
+    const page = this.sink.currentPage;
+    if (page !== 0 || !startsAt(this.sink.view(), frame.piece, this.headBytes)) {
+      throw new Error('unreachable: a probe message does not end with its command and tail');
+    }
+    this.sink.rewind({ length: this.headBytes, page });
   }
 
   get page(): number {
@@ -231,27 +306,32 @@ export class MessageAssembler {
   private commandBytes = 0;
   /** Commands kept so far. */
   private count = 0;
-  private pending: { command: SyncBodyCommand; size: number } | undefined;
+  /** The command measured by the last `cost`, written but not kept yet, and its size. */
+  private pendingCommand: SyncBodyCommand | undefined;
+  private pendingSize = 0;
   private done = false;
 
   /**
    * @param syncHdr the header of the message being assembled.
    * @param capacity expected size in bytes (the peer's MaxMsgSize), to size the buffer once.
+   * @param dropped where the XML of a command dropped at the end of one message waits for
+   *   the next (shared by the messages of a package).
    */
   constructor(
     readonly encoding: Encoding,
     private readonly syncHdr: SyncML['syncHdr'],
     capacity = 1024,
+    dropped?: DroppedPiece,
   ) {
-    const probe = probeMessage(syncHdr, false);
     if (encoding === 'xml') {
       const frame = xmlTails();
-      this.pieces = new XmlPieces(frame, probe);
+      this.pieces = new XmlPieces(frame, syncHdr, dropped);
       this.frame = this.pieces.headBytes + frame.tailBytes.length;
       this.finalBytes = frame.finalTailBytes.length - frame.tailBytes.length;
     } else {
       const frame = wbxmlTails();
-      this.pieces = new WbxmlPieces(encodeWbxml(probe, { strings: 'inline' }), frame, Math.min(capacity, 16 * 1024));
+      // Room for a full message and the command that will not fit in it, mostly.
+      this.pieces = new WbxmlPieces(frame, probeMessage(syncHdr, false), Math.min(capacity, 16 * 1024) + 512);
       this.frame = this.pieces.headBytes + frame.tail.length;
       this.finalBytes = frame.finalTail.length - frame.tail.length;
     }
@@ -264,7 +344,7 @@ export class MessageAssembler {
 
   /** What adding `command` would cost now (it is written, and kept if `add` follows). */
   cost(command: SyncBodyCommand): number {
-    this.pending = undefined;
+    this.pendingCommand = undefined;
     let size: number;
     try {
       size = this.pieces.tentative(command);
@@ -272,7 +352,8 @@ export class MessageAssembler {
       this.pieces.drop();
       throw locate(error, this.syncHdr, command, this.count);
     }
-    this.pending = { command, size };
+    this.pendingCommand = command;
+    this.pendingSize = size;
     return size;
   }
 
@@ -283,20 +364,20 @@ export class MessageAssembler {
    * last element wherever it starts.
    */
   totalAloneOfLastCost(): number {
-    const p = this.pending!;
-    const size = p.size - switchCost(this.encoding, this.pieces.page);
+    if (this.pendingCommand === undefined) throw new Error('MessageAssembler.totalAloneOfLastCost: nothing measured');
+    const size = this.pendingSize - switchCost(this.encoding, this.pieces.page);
     return this.frame + size + this.finalBytes + switchCost(this.encoding, this.pieces.pageAfterTentative);
   }
 
   /** Keeps `command` (written once: measured by the last `cost`, or now). */
   add(command: SyncBodyCommand): number {
-    if (this.pending?.command !== command) this.cost(command);
-    const p = this.pending!;
+    if (this.pendingCommand !== command) this.cost(command);
+    const size = this.pendingSize;
     this.pieces.keep();
-    this.pending = undefined;
-    this.commandBytes += p.size;
+    this.pendingCommand = undefined;
+    this.commandBytes += size;
     this.count++;
-    return p.size;
+    return size;
   }
 
   /** The bytes of the message with the commands kept, with or without Final. */
@@ -304,7 +385,7 @@ export class MessageAssembler {
     if (this.done) throw new Error('MessageAssembler.finish: already finished');
     this.done = true;
     this.pieces.drop();
-    this.pending = undefined;
+    this.pendingCommand = undefined;
     return this.pieces.finish(final);
   }
 }

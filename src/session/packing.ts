@@ -15,11 +15,11 @@
  * - Final only on the message that empties the package.
  */
 import type { HeaderInit, SyncBodyCommandDraft } from '../../generated/builders.js';
-import { completeSyncBodyCommand, MessageBuilder } from '../../generated/builders.js';
+import { completeSyncBodyCommand, completeSyncHdr } from '../../generated/builders.js';
 import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { utf8ByteLength } from '../runtime/utf8.js';
 import { dataCost, type Encoding } from './message-size.js';
-import { MessageAssembler } from './message-assembler.js';
+import { DroppedPiece, MessageAssembler } from './message-assembler.js';
 import { LocalProtocolError } from './errors.js';
 
 export interface PackingLimits {
@@ -60,12 +60,34 @@ function hasItems(d: SyncBodyCommandDraft): d is ItemDraft {
   return Array.isArray((d as { items?: unknown }).items);
 }
 
+/** Items a draft carries, at least 1: what splitting it one item per command would give. */
+function itemWeight(d: SyncBodyCommandDraft): number {
+  return hasItems(d) ? Math.max(1, d.items.length) : 1;
+}
+
+function isNotResponse(c: SyncBodyCommand): boolean {
+  return c.kind !== 'Status' && c.kind !== 'Results';
+}
+
+/**
+ * CmdIDs of the message being filled, from a function made once per package (the
+ * generated builders take a function; one made per message would cost more than it does).
+ */
+class CmdIds {
+  /** Last CmdID handed out. */
+  cursor = 0;
+  readonly next = (): string => String(++this.cursor);
+}
+
 export class OutgoingPackage {
   private readonly responses: SyncBodyCommandDraft[] = [];
   private readonly commands: SyncBodyCommandDraft[] = [];
   private chunk: ChunkState | undefined;
   /** Messages packed so far. */
   private packed = 0;
+  /** The command that did not fit the last message, written: the next one reuses it. */
+  private readonly dropped = new DroppedPiece();
+  private readonly ids = new CmdIds();
   /** The response queued with `first`, while it waits. */
   private leading: SyncBodyCommandDraft | undefined;
   /** Responses queued before the last message was packed (the backlog), by draft. */
@@ -92,14 +114,19 @@ export class OutgoingPackage {
     this.responses.push(draft);
   }
 
-  /**
-   * What a message may carry that is still waiting: responses (only those queued before
-   * the last message was packed, with `overdueOnly`), the object in progress, commands.
-   */
-  private backlog(withCommands: boolean, overdueOnly: boolean): number {
-    const responses = overdueOnly ? this.responses.filter((d) => this.overdue(d)).length : this.responses.length;
-    const chunk = this.chunk !== undefined && (withCommands || this.chunk.fromResponses) ? 1 : 0;
-    return responses + chunk + (withCommands ? this.commands.length : 0);
+  /** Something this message may carry was waiting before it: commands, an object in progress, overdue responses. */
+  private hasBacklog(withCommands: boolean): boolean {
+    if (withCommands && this.commands.length > 0) return true;
+    if (this.chunk !== undefined && (withCommands || this.chunk.fromResponses)) return true;
+    for (const d of this.responses) if (this.overdue(d)) return true;
+    return false;
+  }
+
+  /** Items of the responses queued since the last message was packed (by items, see itemWeight). */
+  private freshItems(): number {
+    let n = 0;
+    for (const d of this.responses) if (!this.overdue(d)) n += itemWeight(d);
+    return n;
   }
 
   /** Whether `draft` was queued before the last message was packed (it is overdue). */
@@ -162,14 +189,14 @@ export class OutgoingPackage {
     const { encoding, maxMsgSize } = this.limits;
     // The message is written as it is packed: its header now, each command when placed.
     const syncHdr = this.syncHdr(header);
-    const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize), maxMsgSize);
+    const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize, this.dropped), maxMsgSize, this.ids);
     if (fill.room(true) <= 0) {
       // Any message needs the header, the closing tags and Final, and one byte more at least.
       const needed = fill.sizer.total(true) + 1;
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header (${needed - 1} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
 
-    const overdueBefore = this.backlog(withCommands, true);
+    const hadBacklog = this.hasBacklog(withCommands);
     // Order within a message: responses without items (statuses, alerts); then the large
     // object in progress, if any (statuses between its chunks are allowed, new items are
     // not: 8); then the other responses (results) and, with `withCommands`, new commands.
@@ -198,7 +225,7 @@ export class OutgoingPackage {
     // With a package per message, commands left over wait for the next package; but a
     // message that ended a package with commands pending and nothing in it for the peer
     // to answer would end the session for the peer, so it leaves the package open instead.
-    const tookCommand = commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results');
+    const tookCommand = commands.some(isNotResponse);
     const responsesDone = this.responses.length === 0 && !(this.chunk?.fromResponses ?? false);
     const final =
       mayEnd &&
@@ -210,7 +237,9 @@ export class OutgoingPackage {
     // Every exchange brings new statuses to send back (for the peer's header, its Alert
     // 1222). When a message cannot carry more than those, what was already waiting never
     // shrinks, and each message would be followed by another like it, for ever.
-    if (!final && !fill.sentChunk && overdueBefore > 0 && this.backlog(withCommands, false) >= overdueBefore) {
+    // (What waits grows by the fresh responses left behind and shrinks by the older things
+    // that went: counted by items, so that splitting a command changes nothing.)
+    if (!final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken) {
       const needed = fill.wanted ?? fill.sizer.total(true) + 1;
       throw new LocalProtocolError(
         `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
@@ -241,7 +270,8 @@ export class OutgoingPackage {
       if (cost <= fill.room(true)) {
         fill.take(cmd);
         queue.shift();
-        this.queuedBefore.delete(draft);
+        if (!fromResponses || this.overdue(draft)) fill.oldItemsTaken += itemWeight(draft);
+        if (fromResponses) this.queuedBefore.delete(draft);
         continue;
       }
       const alone = fill.sizer.totalAloneOfLastCost();
@@ -279,7 +309,7 @@ export class OutgoingPackage {
 
   /** The SyncHdr as the builder completes and orders it. */
   private syncHdr(header: HeaderInit): SyncML['syncHdr'] {
-    return new MessageBuilder(header).command({ kind: 'Alert', data: '0', items: [] }).build().syncHdr;
+    return completeSyncHdr(header);
   }
 
   /**
@@ -375,19 +405,22 @@ class MessageFill {
   full = false;
   /** A chunk of a large object went in (the object got smaller). */
   sentChunk = false;
+  /** Items of what went in that was waiting before this message: commands, overdue responses. */
+  oldItemsTaken = 0;
   /** Size of the message with the first thing that did not fit, if one did not. */
   wanted: number | undefined;
   /** Last CmdID taken by a command in the message. */
   private lastId = 0;
-  /** Last CmdID used by the last completed command (taken or not). */
-  private cursor = 0;
   private lastCompleted: SyncBodyCommand | undefined;
-  private readonly nextId = (): string => String(++this.cursor);
 
   constructor(
     readonly sizer: MessageAssembler,
     private readonly maxMsgSize: number,
-  ) {}
+    /** Its cursor is the last CmdID used by the last completed command (taken or not). */
+    private readonly ids: CmdIds,
+  ) {
+    ids.cursor = 0;
+  }
 
   /** Bytes left, keeping room for Final or not. */
   room(final: boolean): number {
@@ -396,8 +429,8 @@ class MessageFill {
 
   /** The typed command of `draft`, numbered from the next free CmdID (not taken yet). */
   complete(draft: SyncBodyCommandDraft): SyncBodyCommand {
-    this.cursor = this.lastId;
-    this.lastCompleted = completeSyncBodyCommand(draft, this.nextId);
+    this.ids.cursor = this.lastId;
+    this.lastCompleted = completeSyncBodyCommand(draft, this.ids.next);
     return this.lastCompleted;
   }
 
@@ -406,6 +439,6 @@ class MessageFill {
     if (cmd !== this.lastCompleted) throw new Error('unreachable: only the last completed command can be taken');
     this.commands.push(cmd);
     this.sizer.add(cmd);
-    this.lastId = this.cursor;
+    this.lastId = this.ids.cursor;
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
-import { escapedTextSize, escapeText, xmlUtf8Surplus } from '../../src/runtime/xml-writer.js';
+import { escapedTextSize, escapeText, xmlUtf8Count } from '../../src/runtime/xml-writer.js';
 import { isEncodeError } from '../../src/runtime/errors.js';
 import { xmlText } from '../../src/runtime/arbitrary-text.js';
 
@@ -26,9 +26,9 @@ describe('escapeText', () => {
   it('counts the UTF-8 bytes over UTF-16 units of what it returns (the packer sizes XML commands by it)', () => {
     fc.assert(
       fc.property(fc.array(texts, { maxLength: 5 }), (list) => {
-        const before = xmlUtf8Surplus();
+        const before = xmlUtf8Count.surplus;
         const out = list.map(escapeText).join('');
-        expect(out.length + xmlUtf8Surplus() - before).toBe(Buffer.byteLength(out, 'utf8'));
+        expect(out.length + xmlUtf8Count.surplus - before).toBe(Buffer.byteLength(out, 'utf8'));
       }),
     );
   });
@@ -43,7 +43,7 @@ describe('escapeText', () => {
 
   it('refuses what XML cannot carry, and counts nothing for it', () => {
     for (const bad of ['\u0000', 'a\u0007', '\uD800', 'x\uDC00y', '\uFFFE', '\uFFFF', 'é\u0001']) {
-      const before = xmlUtf8Surplus();
+      const before = xmlUtf8Count.surplus;
       let error: unknown;
       try {
         escapeText(bad);
@@ -51,7 +51,7 @@ describe('escapeText', () => {
         error = e;
       }
       expect(isEncodeError(error), JSON.stringify(bad)).toBe(true);
-      expect(xmlUtf8Surplus()).toBe(before);
+      expect(xmlUtf8Count.surplus).toBe(before);
     }
   });
 });

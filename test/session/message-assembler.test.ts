@@ -10,7 +10,8 @@ import { Buffer } from 'node:buffer';
 import { messageArbitrary } from '../../generated/arbitraries.js';
 import type { SyncML } from '../../generated/types.js';
 import { encodeWbxml, encodeXml } from '../../src/index.js';
-import { MessageAssembler } from '../../src/session/message-assembler.js';
+import { DroppedPiece, MessageAssembler } from '../../src/session/message-assembler.js';
+import { encodeSyncBodyCommandXml } from '../../generated/xml-encoder.js';
 import type { Encoding } from '../../src/session/message-size.js';
 import { isEncodeError } from '../../src/runtime/errors.js';
 
@@ -60,6 +61,34 @@ describe('MessageAssembler', () => {
           const alone = encoded(encoding, { syncHdr: message.syncHdr, syncBody: { commands: [cmd] as SyncML['syncBody']['commands'], final: true } });
           expect(a.totalAloneOfLastCost()).toBe(alone.length);
           a.add(cmd);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reuses the XML of a command dropped at the end of one message for the next, renumbered, exactly as the encoder writes it', () => {
+    fc.assert(
+      fc.property(messageArbitrary({ profile: 'syncml' }), fc.integer({ min: 1, max: 99_999 }), (message, newID) => {
+        for (const cmd of message.syncBody.commands) {
+          const dropped = new DroppedPiece();
+          const first = new MessageAssembler('xml', message.syncHdr, 1024, dropped);
+          const size = first.cost({ ...cmd, cmdID: '7' } as typeof cmd);
+          first.finish(false); // it did not fit: dropped, kept for the next message
+          const again = { ...cmd, cmdID: String(newID) } as typeof cmd;
+          // Same fields (by reference) but the CmdID: reused, and exactly what the encoder writes.
+          const viaCache = dropped.reuse(again);
+          if ('commands' in cmd) {
+            expect(viaCache).toBeUndefined();
+            continue;
+          }
+          expect(viaCache?.text).toBe(encodeSyncBodyCommandXml(again));
+          const next = new MessageAssembler('xml', message.syncHdr, 1024, dropped);
+          const sizeAgain = next.cost(again);
+          expect(sizeAgain - size).toBe(String(newID).length - 1);
+          next.add(again);
+          const bytes = next.finish(true);
+          expect(Buffer.from(bytes).equals(encodeXml({ syncHdr: message.syncHdr, syncBody: { commands: [again] as SyncML['syncBody']['commands'], final: true } }))).toBe(true);
         }
       }),
       { numRuns: 100 },
