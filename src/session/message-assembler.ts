@@ -3,10 +3,13 @@
  * step, so packing encodes each command once and never encodes the message again.
  *
  * A message is its head (everything up to and including the SyncBody start), its
- * commands, and a tail (Final if any, then the closing tags). The head comes from
- * encoding the message's header with one probe command and cutting that command and the
- * tail off; the tails are the same for every message of an encoding. A command is
- * written tentatively (`cost`) and either kept (`add`) or dropped by the next `cost`.
+ * commands, and a tail (Final if any, then the closing tags). The XML head is written by
+ * the generated encodeXmlMessageHead; the WBXML head by writing the header with one
+ * probe command into the message's buffer and cutting that command and the tail off.
+ * The tails are the same for every message of an encoding, found once from a probe
+ * (which also checks that head, command and tail make the message the encoders write).
+ * A command is written tentatively (`cost`) and either kept (`add`) or dropped by the
+ * next `cost`.
  *
  * XML is context-free: a command's text is the same wherever it stands. WBXML threads
  * the code page: a command written after a MetInf element left page 1 in force starts

@@ -4,7 +4,8 @@
  * Rules kept here, for both sides:
  * - no message is larger than the peer's MaxMsgSize, counted exactly in the encoding in
  *   use (header, statuses, commands, closing tags, Final);
- * - queued responses (statuses, results) go before new commands, in order;
+ * - queued responses (statuses, results) go before new commands, in order, the Status
+ *   for the peer's header first and, in a Next Message answer, Alert 1222 right after it;
  * - a command that fits in an empty message is never split: it waits for the next
  *   message (DM-PRO-LO-*-005/006: data that fits in one message is sent in one);
  * - Atomic and Sequence fit whole in one message or are refused (section 7.1);
@@ -12,7 +13,12 @@
  *   MoreData on every chunk but the last, Meta and Item addressing repeated on each, and
  *   nothing else is packed between chunks, which go in contiguous messages;
  * - no object larger than the peer's MaxObjSize is sent;
- * - Final only on the message that empties the package.
+ * - Final only on the message that empties the package;
+ * - a message that can carry nothing beyond the statuses each exchange brings (so what
+ *   waits would never shrink) is refused: LocalProtocolError 'message-too-small', with
+ *   the least size the next message needs.
+ * Each command is written once, by a MessageAssembler, as it is placed: the message's
+ * bytes come out with it.
  */
 import type { HeaderInit, SyncBodyCommandDraft } from '../../generated/builders.js';
 import { completeSyncBodyCommand, completeSyncHdr } from '../../generated/builders.js';
@@ -188,7 +194,7 @@ export class OutgoingPackage {
   next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false, askForMore?: SyncBodyCommandDraft): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
     // The message is written as it is packed: its header now, each command when placed.
-    const syncHdr = this.syncHdr(header);
+    const syncHdr = completeSyncHdr(header);
     const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize, this.dropped), maxMsgSize, this.ids);
     if (fill.room(true) <= 0) {
       // Any message needs the header, the closing tags and Final, and one byte more at least.
@@ -305,11 +311,6 @@ export class OutgoingPackage {
       }
       fill.full = placed !== 'done';
     }
-  }
-
-  /** The SyncHdr as the builder completes and orders it. */
-  private syncHdr(header: HeaderInit): SyncML['syncHdr'] {
-    return completeSyncHdr(header);
   }
 
   /**
