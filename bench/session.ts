@@ -63,7 +63,7 @@ export interface PackingCaseResult {
   readonly bytes: number;
   /** Largest encoded message. */
   readonly largestMessage: number;
-  /** OutgoingPackage.next() until empty, each message encoded. */
+  /** OutgoingPackage.next() until empty (each message's bytes written while packing). */
   readonly pack: IterationRate;
   /** MessageBuilder of the same messages, each encoded. */
   readonly plain: IterationRate;
@@ -488,10 +488,10 @@ function packCell(v: number, best: number, width: number): string {
 function format(result: SessionSuiteResult): string {
   const lines: string[] = [];
   lines.push('Session: medians over the rounds, best = fastest round (in msg/s), spread = (max-min)/median of the rounds.');
-  lines.push('Server exchange: one op = new ServerSession, receive(decode(P#1)), answer, send 50 commands, encode(reply()) = P#2,');
-  lines.push('receive(decode(P#3)), encode(reply()) = P#4; msg/s counts the 4 messages (2 in, 2 out), MB/s their bytes.');
+  lines.push('Server exchange: one op = new ServerSession, receive(decode(P#1)), answer, send 50 commands, reply().bytes = P#2,');
+  lines.push('receive(decode(P#3)), reply().bytes = P#4; msg/s counts the 4 messages (2 in, 2 out), MB/s their bytes.');
   lines.push('Codec only: decode(P#1), encode(P#2), decode(P#3), encode(P#4) of the same messages.');
-  lines.push('Packing: one op = the 50 commands packed by OutgoingPackage.next() and encoded (pack), or the same messages');
+  lines.push('Packing: one op = the 50 commands packed by OutgoingPackage.next(), which writes the bytes (pack), or the same messages');
   lines.push('built by MessageBuilder and encoded (plain); msg/s counts the messages of the package.');
   for (const [encoding, r] of Object.entries(result) as [Encoding, SessionEncodingResult][]) {
     const b = r.bytes;
@@ -524,7 +524,7 @@ function format(result: SessionSuiteResult): string {
     );
   }
   lines.push('  session/codec: the server exchange against its decode/encode steps alone; share = the rest of its time.');
-  lines.push('  pack/plain: OutgoingPackage.next() + encode against MessageBuilder + encode of the same messages.');
+  lines.push('  pack/plain: OutgoingPackage.next() (bytes included) against MessageBuilder + encode of the same messages.');
   return lines.join('\n');
 }
 
