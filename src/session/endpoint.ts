@@ -423,16 +423,20 @@ export abstract class SessionEndpoint {
 
   /**
    * Answers a received command (or one nested in an Atomic or Sequence) with a status,
-   * and for a Get with its results.
+   * and for a Get with its results. Results with an item larger than the peer's
+   * MaxObjSize are refused (LocalProtocolError 'object-too-large') and nothing is
+   * queued: answer again, without them (e.g. with 413).
    */
   answer(received: ReceivedCommand, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>): void {
     const key = `${received.msgRef}:${received.command.cmdID}`;
     if (!this.owed.has(key)) {
       throw new LocalProtocolError(`no Status is owed for MsgRef ${received.msgRef} CmdID ${received.command.cmdID}`, 'wrong-state');
     }
+    const resultsDraft: SyncBodyCommandDraft | undefined = results && { kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID };
+    if (resultsDraft) this.out.checkObjectSizes(resultsDraft);
     this.owed.delete(key);
     this.out.respond(statusFor(received.msgRef, received.command, code));
-    if (results) this.out.respond({ kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID });
+    if (resultsDraft) this.out.respond(resultsDraft);
   }
 
   /** Answers every received command still owed a Status with `code` (e.g. 200 for Package#1). */

@@ -142,16 +142,23 @@ export class OutgoingPackage {
 
   /** Queues a command of this package. */
   send(draft: SyncBodyCommandDraft): void {
+    this.checkObjectSizes(draft);
+    this.commands.push(draft);
+  }
+
+  /** Refuses (object-too-large) a draft with an item larger than the peer's MaxObjSize, which must never be sent (8). */
+  checkObjectSizes(draft: SyncBodyCommandDraft): void {
     const max = this.limits.maxObjSize;
-    if (max !== undefined && hasItems(draft)) {
-      for (const item of draft.items) {
-        const bytes = item.data === undefined ? 0 : utf8ByteLength(item.data);
-        if (bytes > max) {
-          throw new LocalProtocolError(`an item of ${bytes} bytes is larger than the peer's MaxObjSize of ${max}`, 'object-too-large');
-        }
+    if (max === undefined) return;
+    const nested = (draft as { commands?: SyncBodyCommandDraft[] }).commands;
+    if (nested) for (const d of nested) this.checkObjectSizes(d);
+    if (!hasItems(draft)) return;
+    for (const item of draft.items) {
+      const bytes = item.data === undefined ? 0 : utf8ByteLength(item.data);
+      if (bytes > max) {
+        throw new LocalProtocolError(`an item of ${bytes} bytes is larger than the peer's MaxObjSize of ${max}`, 'object-too-large');
       }
     }
-    this.commands.push(draft);
   }
 
   /** Something is left to send. */

@@ -10,6 +10,7 @@ import { decodeXml, encodeXml, isDecodeError } from '../../src/index.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
+import { checkWire } from './invariants.js';
 import { Pair, CLIENT_URI, SERVER_URI, authConfigs, counterNonces } from './pair.js';
 import { AuthProver, AuthVerifier, InMemoryCredentialStore } from '../../src/session/auth/index.js';
 
@@ -107,6 +108,28 @@ describe('B.1.4 / B.2.4 large objects, sent by the client', () => {
     let error: unknown;
     try {
       fresh.server.send({ kind: 'Replace', items: [{ target: { locURI: './Vendor/Big' }, data: big(5_001) }] });
+    } catch (e) {
+      error = e;
+    }
+    expect(isLocalProtocolError(error) && error.problem).toBe('object-too-large');
+  });
+
+  it('DM-PRO-LO-C-008-O: the device never returns Results larger than the server\'s MaxObjSize, answering the Get with 413 instead; objects nested in Atomic are checked too', () => {
+    const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 4_000, serverMaxMsgSize: 4_000, serverMaxObjSize: 100 });
+    pair.tree.set('./DevInfo/Man', 'M'.repeat(101));
+    pair.plan.push([{ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] }]);
+    expect(pair.run(20)).toBe(true);
+    checkWire(pair.wire, { server: 100 });
+    expect(pair.refusedObjects).toEqual([{ by: 'client', kind: 'Results' }]);
+    const answers = pair.wire.filter((r) => r.from === 'client').flatMap((r) => r.message.syncBody.commands);
+    expect(answers.some((c) => c.kind === 'Results')).toBe(false);
+    expect(answers.find((c) => c.kind === 'Status' && c.cmd === 'Get')).toMatchObject({ data: '413' });
+    // Sending is checked the same way at any depth: a container holding an object too large is refused whole.
+    const fresh = new Pair({ encoding: 'xml', clientMaxMsgSize: 2_000, serverMaxMsgSize: 2_000, clientMaxObjSize: 50 });
+    fresh.server.receive(fresh.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
+    let error: unknown;
+    try {
+      fresh.server.send({ kind: 'Atomic', commands: [{ kind: 'Replace', items: [{ target: { locURI: './A' }, data: big(51) }] }] });
     } catch (e) {
       error = e;
     }

@@ -19,9 +19,27 @@ function needingStatus(m: SyncML): SyncBodyCommand[] {
   return out;
 }
 
-export function checkWire(wire: readonly WireRecord[]): void {
+/** The MaxObjSize each side announced, if any: the other never sends a larger object. */
+export interface ObjectLimits {
+  readonly client?: number | undefined;
+  readonly server?: number | undefined;
+}
+
+export function checkWire(wire: readonly WireRecord[], maxObjSize: ObjectLimits = {}): void {
   // Every message within the receiver's MaxMsgSize, in the encoding in use.
   for (const r of wire) expect(r.bytes.length, `${r.from} message ${r.message.syncHdr.msgID}`).toBeLessThanOrEqual(r.limit);
+
+  // No object larger than the receiver's MaxObjSize: its Size when chunked, its data otherwise.
+  for (const r of wire) {
+    const limit = r.from === 'server' ? maxObjSize.client : maxObjSize.server;
+    if (limit === undefined) continue;
+    for (const c of r.message.syncBody.commands) {
+      for (const item of (c as { items?: Item[] }).items ?? []) {
+        const size = item.meta?.size !== undefined ? Number(item.meta.size) : new TextEncoder().encode(item.data ?? '').length;
+        expect(size, `${r.from} message ${r.message.syncHdr.msgID}: an object over MaxObjSize ${limit}`).toBeLessThanOrEqual(limit);
+      }
+    }
+  }
 
   // Every command needing a Status gets exactly one, naming its MsgRef and CmdRef; the SyncHdr too.
   for (const side of ['client', 'server'] as const) {

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { Buffer } from 'node:buffer';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AlertCode, AuthType } from '../../generated/codes.js';
@@ -57,6 +58,9 @@ const scenario = fc
     // half of the runs under 1.5 KB, where Next Message round trips and chunking are busiest.
     clientMaxMsgSize: maxMsgSize,
     serverMaxMsgSize: maxMsgSize,
+    // MaxObjSize on or off, each way: what is larger is never sent.
+    clientMaxObjSize: fc.option(fc.integer({ min: 64, max: 4 * 1024 * 1024 }), { nil: undefined }),
+    serverMaxObjSize: fc.option(fc.integer({ min: 64, max: 4 * 1024 * 1024 }), { nil: undefined }),
   })
   .chain((s) => {
     const large = Math.min(4 * 1024 * 1024, Math.min(s.clientMaxMsgSize, s.serverMaxMsgSize) * 60);
@@ -67,8 +71,16 @@ const scenario = fc
     }) as fc.Arbitrary<typeof s & { plan: SyncBodyCommandDraft[][] }>;
   });
 
-/** The device tree the plan should leave (what the model says). */
-function expectedTree(start: Map<string, string>, plan: SyncBodyCommandDraft[][]): Map<string, string> {
+/** Whether `d` carries an item (at any depth) larger than `maxObjSize` bytes. */
+function tooLarge(d: SyncBodyCommandDraft, maxObjSize: number | undefined): boolean {
+  if (maxObjSize === undefined) return false;
+  const items: Item[] = (d as { items?: Item[] }).items ?? [];
+  const nested = (d as { commands?: SyncBodyCommandDraft[] }).commands ?? [];
+  return items.some((i) => Buffer.byteLength(i.data ?? '', 'utf8') > maxObjSize) || nested.some((c) => tooLarge(c, maxObjSize));
+}
+
+/** The device tree the plan should leave (what the model says): objects over the device's MaxObjSize are never sent. */
+function expectedTree(start: Map<string, string>, plan: SyncBodyCommandDraft[][], maxObjSize: number | undefined): Map<string, string> {
   const tree = new Map(start);
   const apply = (d: SyncBodyCommandDraft): void => {
     const items: Item[] = (d as { items?: Item[] }).items ?? [];
@@ -76,21 +88,30 @@ function expectedTree(start: Map<string, string>, plan: SyncBodyCommandDraft[][]
     if (d.kind === 'Delete') for (const i of items) tree.delete(i.target!.locURI);
     if (d.kind === 'Atomic' || d.kind === 'Sequence') for (const c of d.commands) apply(c as SyncBodyCommandDraft);
   };
-  for (const p of plan) for (const d of p) apply(d);
+  for (const p of plan) for (const d of p) if (!tooLarge(d, maxObjSize)) apply(d);
   return tree;
 }
 
 describe('a whole session, model-based (sections 6 to 8)', () => {
   let refused = 0;
   let completed = 0;
+  /** Completed sessions where a side kept an object from the other for its MaxObjSize. */
+  let objectsRefused = 0;
   const smallestCompleted: Record<Encoding, number> = { xml: Infinity, wbxml: Infinity };
   it('every message within MaxMsgSize, Final where it belongs, chunks contiguous, one Status per command, the device ends as the plan says, in finite steps, with or without authentication', () => {
     fc.assert(
       fc.property(scenario, (s) => {
         if (process.env['OMADM_DUMP_SCENARIO']) writeFileSync(process.env['OMADM_DUMP_SCENARIO'], JSON.stringify(s));
         const auth = s.auth === 'none' ? {} : authConfigs(s.auth, { preemptive: s.preemptive });
-        const pair = new Pair({ encoding: s.encoding, clientMaxMsgSize: s.clientMaxMsgSize, serverMaxMsgSize: s.serverMaxMsgSize, ...auth });
-        const want = expectedTree(pair.tree, s.plan);
+        const pair = new Pair({
+          encoding: s.encoding,
+          clientMaxMsgSize: s.clientMaxMsgSize,
+          serverMaxMsgSize: s.serverMaxMsgSize,
+          ...(s.clientMaxObjSize !== undefined ? { clientMaxObjSize: s.clientMaxObjSize } : {}),
+          ...(s.serverMaxObjSize !== undefined ? { serverMaxObjSize: s.serverMaxObjSize } : {}),
+          ...auth,
+        });
+        const want = expectedTree(pair.tree, s.plan, s.clientMaxObjSize);
         pair.plan.push(...s.plan.map((p) => [...p]));
         let ended: boolean;
         try {
@@ -109,15 +130,17 @@ describe('a whole session, model-based (sections 6 to 8)', () => {
         expect(ended, 'the session ends').toBe(true);
         expect(pair.server.ended && pair.client.ended).toBe(true);
         expect(pair.plan).toEqual([]);
-        checkWire(pair.wire);
+        checkWire(pair.wire, { client: s.clientMaxObjSize, server: s.serverMaxObjSize });
         expect(new Map([...pair.tree].sort())).toEqual(new Map([...want].sort()));
+        expect(pair.refusedObjects.filter((r) => r.by === 'server')).toHaveLength(s.plan.flat().filter((d) => tooLarge(d, s.clientMaxObjSize)).length);
         expect(pair.serverEvents.filter((e) => e.type === 'status-missing' || e.type === 'protocol-error' || e.type === 'object-lost')).toEqual([]);
         completed++;
+        if (pair.refusedObjects.length > 0) objectsRefused++;
         smallestCompleted[s.encoding] = Math.min(smallestCompleted[s.encoding], s.clientMaxMsgSize, s.serverMaxMsgSize);
       }),
       { numRuns: Number(process.env['OMADM_MODEL_RUNS'] ?? 80), endOnFailure: true },
     );
-    if (process.env['OMADM_MODEL_STATS']) console.log(`model: ${completed} sessions completed, ${refused} refused; smallest MaxMsgSize of a completed session ${JSON.stringify(smallestCompleted)}`);
+    if (process.env['OMADM_MODEL_STATS']) console.log(`model: ${completed} sessions completed (${objectsRefused} with objects kept back for MaxObjSize), ${refused} refused; smallest MaxMsgSize of a completed session ${JSON.stringify(smallestCompleted)}`);
     // Refusals are the exception, and small limits do not make them the rule: sessions
     // run to their end at MaxMsgSizes under 1 KB in XML and under 600 B in WBXML.
     expect(completed).toBeGreaterThan(refused);

@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { StatusCode } from '../../generated/codes.js';
+import { isLocalProtocolError } from '../../src/session/errors.js';
 import { decodeWbxml, decodeXml, encodeWbxml, encodeXml } from '../../src/index.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
@@ -70,6 +71,8 @@ export class Pair {
   ]);
   /** Packages of commands the server sends, in order, one whenever it may. */
   readonly plan: SyncBodyCommandDraft[][] = [];
+  /** What a side refused to send because the other's MaxObjSize is smaller (8). */
+  readonly refusedObjects: { readonly by: 'client' | 'server'; readonly kind: string }[] = [];
   /** Tamper with a message in flight (fault injection); return undefined to drop it. */
   tamper: ((r: { from: 'client' | 'server'; message: SyncML }) => SyncML | undefined) | undefined;
 
@@ -153,11 +156,18 @@ export class Pair {
           this.client.answer(received, StatusCode.NotFound);
           break;
         }
-        this.client.answer(received, StatusCode.Ok, {
-          items: found.map((f) => ({ source: { locURI: f.uri }, data: f.value! })) as [Item, ...Item[]],
-          targetRefs: [],
-          sourceRefs: [],
-        });
+        try {
+          this.client.answer(received, StatusCode.Ok, {
+            items: found.map((f) => ({ source: { locURI: f.uri }, data: f.value! })) as [Item, ...Item[]],
+            targetRefs: [],
+            sourceRefs: [],
+          });
+        } catch (e) {
+          // A value larger than the server's MaxObjSize never goes: 413 instead.
+          if (!isLocalProtocolError(e) || e.problem !== 'object-too-large') throw e;
+          this.refusedObjects.push({ by: 'client', kind: 'Results' });
+          this.client.answer(received, StatusCode.RequestEntityTooLarge);
+        }
         break;
       }
       case 'Atomic':
@@ -175,8 +185,19 @@ export class Pair {
     for (const e of events) if (e.type === 'command') this.server.answer({ msgRef: e.msgRef, command: e.command }, StatusCode.Ok);
     const packageComplete = events.some((e) => e.type === 'package-complete');
     if (packageComplete && this.server.awaitingStatus === 0) {
-      const next = this.plan.shift();
-      if (next) for (const d of next) this.server.send(d);
+      // The next planned package (skipping one whose every command had to be refused).
+      for (let sent = 0; sent === 0 && this.plan.length > 0; ) {
+        for (const d of this.plan.shift()!) {
+          try {
+            this.server.send(d);
+            sent++;
+          } catch (e) {
+            // An object larger than the client's MaxObjSize is never sent.
+            if (!isLocalProtocolError(e) || e.problem !== 'object-too-large') throw e;
+            this.refusedObjects.push({ by: 'server', kind: d.kind });
+          }
+        }
+      }
     }
   }
 
