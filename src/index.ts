@@ -17,5 +17,5 @@ export { OutgoingPackage, type PackedMessage, type PackingLimits } from './sessi
 export { IncomingLargeObjects, type IncomingResult, type Interrupted } from './session/large-object.js';
 export { type Encoding } from './session/message-size.js';
 export { MessageAssembler } from './session/message-assembler.js';
-export { ProtocolError, LocalProtocolError, isProtocolError, isLocalProtocolError, type LocalProblem } from './session/errors.js';
+export { ProtocolError, LocalProtocolError, isProtocolError, isLocalProtocolError, type LocalProblem, type SizeShortfall } from './session/errors.js';
 export * as auth from './session/auth/index.js';
