@@ -3,7 +3,7 @@
  * exit codes, usage errors, argument parsing, input reading and output writing.
  */
 import { parseArgs } from 'node:util';
-import type { DecodeError, WbxmlEncodeOptions } from '../index.js';
+import { encodeWbxml, encodeXmlString, isDecodeError, isEncodeError, isValueError, type DecodeError, type SyncML, type WbxmlEncodeOptions } from '../index.js';
 import type { CliIo } from './io.js';
 
 /** Process exit codes of the CLI. */
@@ -177,4 +177,22 @@ export function formatIssue(path: string, reason: string): string {
 /** The stderr line of a message the decoder refused: `path: reason (offset N)`. */
 export function decodeErrorLine(e: DecodeError): string {
   return `${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`;
+}
+
+/**
+ * Reports on stderr why the input is not a valid message, when `e` says so (a DecodeError,
+ * a ValueError with every issue, or an EncodeError: a value the output encoding cannot
+ * carry); returns whether it did (the verb then exits with ExitCode.invalidInput).
+ */
+export function reportInvalidInput(io: CliIo, e: unknown): boolean {
+  if (isDecodeError(e)) io.stderr(decodeErrorLine(e));
+  else if (isValueError(e)) io.stderr(e.issues.map((i) => formatIssue(i.path, i.reason) + '\n').join(''));
+  else if (isEncodeError(e)) io.stderr(formatIssue(e.path, e.reason) + '\n');
+  else return false;
+  return true;
+}
+
+/** A message as a verb writes it: WBXML bytes, or XML text ending with a newline. */
+export function encodeForOutput(message: SyncML, wbxml: WbxmlEncodeOptions | undefined, declaration: boolean): string | Uint8Array {
+  return wbxml ? encodeWbxml(message, wbxml) : encodeXmlString(message, { declaration }) + '\n';
 }

@@ -1,17 +1,5 @@
 /** `omadm convert FILE|-`: a SyncML message from XML to WBXML, or from WBXML to XML, through its typed value. */
-import { encodeWbxml, encodeXmlString, isDecodeError, isEncodeError } from '../../index.js';
-import {
-  ExitCode,
-  decodeErrorLine,
-  formatIssue,
-  onePositional,
-  parseCommandArgs,
-  readInput,
-  refuseBinaryToTerminal,
-  wbxmlEncodeOptions,
-  wbxmlOptionSpecs,
-  writeOutput,
-} from '../command.js';
+import { ExitCode, encodeForOutput, onePositional, parseCommandArgs, readInput, refuseBinaryToTerminal, reportInvalidInput, wbxmlEncodeOptions, wbxmlOptionSpecs, writeOutput } from '../command.js';
 import type { CliIo } from '../io.js';
 import { decodeSniffed, sniffFormat } from '../sniff.js';
 
@@ -64,18 +52,10 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   let converted: string | Uint8Array;
   try {
-    const { message } = decodeSniffed(input);
-    converted = toWbxml ? encodeWbxml(message, wbxmlOptions) : encodeXmlString(message, { declaration: values.declaration === true }) + '\n';
+    // (An EncodeError: a decoded message that the other encoding cannot carry.)
+    converted = encodeForOutput(decodeSniffed(input).message, toWbxml ? wbxmlOptions : undefined, values.declaration === true);
   } catch (e) {
-    if (isDecodeError(e)) {
-      io.stderr(decodeErrorLine(e));
-      return ExitCode.invalidInput;
-    }
-    // A decoded message that the other encoding cannot carry.
-    if (isEncodeError(e)) {
-      io.stderr(formatIssue(e.path, e.reason) + '\n');
-      return ExitCode.invalidInput;
-    }
+    if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
     throw e;
   }
   await writeOutput(io, output, converted);

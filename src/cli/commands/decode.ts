@@ -1,6 +1,5 @@
 /** `omadm decode FILE|-`: a SyncML message, XML or WBXML, printed as its typed JSON value. */
-import { isDecodeError } from '../../index.js';
-import { ExitCode, decodeErrorLine, onePositional, parseCommandArgs, readInput } from '../command.js';
+import { ExitCode, onePositional, parseCommandArgs, readInput, reportInvalidInput } from '../command.js';
 import type { CliIo } from '../io.js';
 import { decodeSniffed } from '../sniff.js';
 
@@ -32,9 +31,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
   try {
     ({ message } = decodeSniffed(input));
   } catch (e) {
-    if (!isDecodeError(e)) throw e;
-    io.stderr(decodeErrorLine(e));
-    return ExitCode.invalidInput;
+    if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+    throw e;
   }
   io.stdout(JSON.stringify(message, null, 2) + '\n');
   return ExitCode.ok;

@@ -1,18 +1,6 @@
 /** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML or WBXML. */
-import { encodeWbxml, encodeXmlString, isEncodeError, isValueError, parseMessage, type SyncML } from '../../index.js';
-import {
-  ExitCode,
-  UsageError,
-  formatIssue,
-  inputLabel,
-  onePositional,
-  parseCommandArgs,
-  readInput,
-  refuseBinaryToTerminal,
-  wbxmlEncodeOptions,
-  wbxmlOptionSpecs,
-  writeOutput,
-} from '../command.js';
+import { parseMessage } from '../../index.js';
+import { ExitCode, UsageError, encodeForOutput, inputLabel, onePositional, parseCommandArgs, readInput, refuseBinaryToTerminal, reportInvalidInput, wbxmlEncodeOptions, wbxmlOptionSpecs, writeOutput } from '../command.js';
 import type { CliIo } from '../io.js';
 
 export const name = 'encode';
@@ -81,17 +69,9 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
 
   let encoded: string | Uint8Array;
   try {
-    const message: SyncML = parseMessage(json, { profile: 'syncml' });
-    encoded = wbxml ? encodeWbxml(message, wbxmlOptions) : encodeXmlString(message, { declaration: values.declaration === true }) + '\n';
+    encoded = encodeForOutput(parseMessage(json, { profile: 'syncml' }), wbxml ? wbxmlOptions : undefined, values.declaration === true);
   } catch (e) {
-    if (isValueError(e)) {
-      io.stderr(e.issues.map((i) => formatIssue(i.path, i.reason) + '\n').join(''));
-      return ExitCode.invalidInput;
-    }
-    if (isEncodeError(e)) {
-      io.stderr(formatIssue(e.path, e.reason) + '\n');
-      return ExitCode.invalidInput;
-    }
+    if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
     throw e;
   }
   await writeOutput(io, output, encoded);

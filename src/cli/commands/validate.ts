@@ -1,6 +1,6 @@
 /** `omadm validate FILE`: is FILE a valid OMA DM message (SyncML restricted to the DM profile), XML or WBXML? */
-import { checkMessage, isDecodeError } from '../../index.js';
-import { ExitCode, decodeErrorLine, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput } from '../command.js';
+import { checkMessage } from '../../index.js';
+import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput, reportInvalidInput } from '../command.js';
 import type { CliIo } from '../io.js';
 import { decodeSniffed } from '../sniff.js';
 
@@ -36,9 +36,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       return ExitCode.invalidInput;
     }
   } catch (e) {
-    if (!isDecodeError(e)) throw e;
-    io.stderr(decodeErrorLine(e));
-    return ExitCode.invalidInput;
+    if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+    throw e;
   }
   io.stdout(`${inputLabel(file)}: valid OMA DM message\n`);
   return ExitCode.ok;
