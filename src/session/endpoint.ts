@@ -446,7 +446,10 @@ export abstract class SessionEndpoint {
 
   // ------------------------------------------------------------------ sending
 
-  /** Queues a command of our package (server: management commands; client: e.g. a Generic Alert). */
+  /**
+   * Queues a command of our package (server: management commands; client: e.g. a Generic
+   * Alert). The draft is not copied: leave it unchanged once given.
+   */
   send(draft: SyncBodyCommandDraft): this {
     if (this.phase !== 'open') throw new LocalProtocolError(`cannot send commands: the session is ${this.phase}`, 'session-ended');
     this.out.send(draft);

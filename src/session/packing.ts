@@ -140,7 +140,11 @@ export class OutgoingPackage {
     return (this.queuedBefore.get(draft) ?? this.packed) < this.packed;
   }
 
-  /** Queues a command of this package. */
+  /**
+   * Queues a command of this package. The draft is kept, not copied, until its last byte
+   * is sent (a command written for one message may be reused for the next): do not
+   * change it, or what it holds, after this call.
+   */
   send(draft: SyncBodyCommandDraft): void {
     this.checkObjectSizes(draft);
     this.commands.push(draft);
