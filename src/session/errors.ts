@@ -25,7 +25,9 @@ export type LocalProblem =
   | 'message-too-small'
   | 'empty-message'
   | 'wrong-state'
-  | 'session-ended';
+  | 'session-ended'
+  /** A draft given to send() carries a CmdID: the session numbers each message's commands itself. */
+  | 'cmdid-given';
 
 /** For a message the peer's MaxMsgSize cannot hold: that limit, and the least it would take. */
 export interface SizeShortfall {

@@ -71,6 +71,17 @@ function itemWeight(d: SyncBodyCommandDraft): number {
   return hasItems(d) ? Math.max(1, d.items.length) : 1;
 }
 
+/**
+ * CmdIDs are unique within a message and the packer numbers each message from 1: one
+ * set by the caller could clash with one it allocates (a message the peer answers 400).
+ */
+function refuseGivenCmdIDs(d: SyncBodyCommandDraft): void {
+  if ((d as { cmdID?: string }).cmdID !== undefined) {
+    throw new LocalProtocolError(`a <${d.kind}> given to send() has CmdID ${(d as { cmdID?: string }).cmdID}: leave it out, the session numbers the commands of each message`, 'cmdid-given');
+  }
+  for (const c of (d as { commands?: SyncBodyCommandDraft[] }).commands ?? []) refuseGivenCmdIDs(c);
+}
+
 function isNotResponse(c: SyncBodyCommand): boolean {
   return c.kind !== 'Status' && c.kind !== 'Results';
 }
@@ -146,6 +157,7 @@ export class OutgoingPackage {
    * change it, or what it holds, after this call.
    */
   send(draft: SyncBodyCommandDraft): void {
+    refuseGivenCmdIDs(draft);
     this.checkObjectSizes(draft);
     this.commands.push(draft);
   }

@@ -242,3 +242,23 @@ describe('receiving large objects', () => {
     expect(() => new IncomingLargeObjects(2).accept(chunk('abc'))).toThrow(expect.objectContaining({ status: 413 }));
   });
 });
+
+describe('CmdIDs', () => {
+  it('are the session\'s to number in each message: a draft that brings its own, at any depth, is refused before it is queued', () => {
+    const out = new OutgoingPackage({ encoding: 'xml', maxMsgSize: 10_000 });
+    const given = [
+      { kind: 'Get', cmdID: '1', items: [{ target: { locURI: './a' } }] },
+      { kind: 'Atomic', commands: [{ kind: 'Delete', cmdID: '2', items: [{ target: { locURI: './b' } }] }] },
+    ] as SyncBodyCommandDraft[];
+    for (const d of given) {
+      let error: unknown;
+      try {
+        out.send(d);
+      } catch (e) {
+        error = e;
+      }
+      expect(isLocalProtocolError(error) && error.problem).toBe('cmdid-given');
+    }
+    expect(out.pending).toBe(false);
+  });
+});
