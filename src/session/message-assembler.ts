@@ -61,11 +61,10 @@ function lastIndexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 
+/** The closing text of a message, without and with Final (markup only: ASCII, a byte a character). */
 interface XmlFrame {
   readonly tail: string;
   readonly finalTail: string;
-  readonly tailBytes: Uint8Array;
-  readonly finalTailBytes: Uint8Array;
 }
 
 interface WbxmlFrame {
@@ -87,7 +86,8 @@ function xmlTails(): XmlFrame {
   if (!whole.startsWith(head + piece)) throw new Error('unreachable: the XML head is not where a message starts');
   const tail = whole.slice(head.length + piece.length);
   const finalTail = encodeXmlString(probeMessage(FIXED_HEADER, true)).slice(head.length + piece.length);
-  xmlFrame = { tail, finalTail, tailBytes: encodeUtf8(tail), finalTailBytes: encodeUtf8(finalTail) };
+  if (!/^[\x20-\x7e]*$/.test(tail + finalTail)) throw new Error('unreachable: closing markup that is not ASCII');
+  xmlFrame = { tail, finalTail };
   return xmlFrame;
 }
 
@@ -329,8 +329,8 @@ export class MessageAssembler {
     if (encoding === 'xml') {
       const frame = xmlTails();
       this.pieces = new XmlPieces(frame, syncHdr, dropped);
-      this.frame = this.pieces.headBytes + frame.tailBytes.length;
-      this.finalBytes = frame.finalTailBytes.length - frame.tailBytes.length;
+      this.frame = this.pieces.headBytes + frame.tail.length;
+      this.finalBytes = frame.finalTail.length - frame.tail.length;
     } else {
       const frame = wbxmlTails();
       // Room for a full message and the command that will not fit in it, mostly.
@@ -387,8 +387,7 @@ export class MessageAssembler {
   finish(final: boolean): Uint8Array {
     if (this.done) throw new Error('MessageAssembler.finish: already finished');
     this.done = true;
-    this.pieces.drop();
     this.pendingCommand = undefined;
-    return this.pieces.finish(final);
+    return this.pieces.finish(final); // (which drops a tentative piece)
   }
 }

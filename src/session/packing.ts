@@ -221,7 +221,7 @@ export class OutgoingPackage {
     const fill = new MessageFill(new MessageAssembler(encoding, syncHdr, maxMsgSize, this.dropped), maxMsgSize, this.ids);
     if (fill.room(true) <= 0) {
       // Any message needs the header, the closing tags and Final, and one byte more at least.
-      const needed = fill.sizer.total(true) + 1;
+      const needed = fill.needed();
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header (${needed - 1} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
 
@@ -237,7 +237,7 @@ export class OutgoingPackage {
     if (askForMore && this.responses.includes(askForMore)) {
       this.responses.splice(this.responses.indexOf(askForMore), 1);
       this.queuedBefore.delete(askForMore);
-      const needed = fill.wanted ?? fill.sizer.total(true) + 1;
+      const needed = fill.needed();
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} cannot hold the Status for the header and Alert 1222 (${needed} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
     if (!fill.full && this.chunk && (withCommands || this.chunk.fromResponses)) {
@@ -269,7 +269,7 @@ export class OutgoingPackage {
     // (What waits grows by the fresh responses left behind and shrinks by the older things
     // that went: counted by items, so that splitting a command changes nothing.)
     if (!final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken) {
-      const needed = fill.wanted ?? fill.sizer.total(true) + 1;
+      const needed = fill.needed();
       throw new LocalProtocolError(
         `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
         'message-too-small',
@@ -444,6 +444,14 @@ class MessageFill {
     private readonly ids: CmdIds,
   ) {
     ids.cursor = 0;
+  }
+
+  /**
+   * The least size the next message needs (for a refusal): the message with the first
+   * thing that did not fit, or, when nothing was turned away, one byte more than this one.
+   */
+  needed(): number {
+    return this.wanted ?? this.sizer.total(true) + 1;
   }
 
   /** Bytes left, keeping room for Final or not. */
