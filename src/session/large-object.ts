@@ -16,7 +16,7 @@
 import type { Item, Meta, SyncBodyCommand } from '../../generated/types.js';
 import { AlertCode, StatusCode } from '../../generated/codes.js';
 import { utf8ByteLength } from '../runtime/utf8.js';
-import { ProtocolError } from './errors.js';
+import { LocalProtocolError, ProtocolError } from './errors.js';
 
 /** A SyncBody command that carries items. */
 type ItemCommand = Extract<SyncBodyCommand, { items: Item[] }>;
@@ -55,6 +55,17 @@ function sameObject(p: Pending, c: SyncBodyCommand, item: Item): boolean {
   );
 }
 
+/**
+ * What IncomingLargeObjects holds, as plain JSON data: the object being received (its
+ * first chunk's command, the data so far, as text, and its byte count) and the address of
+ * an object whose remaining chunks are refused.
+ */
+export interface IncomingLargeObjectsSnapshot {
+  readonly version: 1;
+  readonly pending?: { readonly first: SyncBodyCommand; readonly declared: number; readonly data: string; readonly bytes: number };
+  readonly orphan?: { readonly kind: string; readonly target?: string; readonly source?: string };
+}
+
 export class IncomingLargeObjects {
   private pending: Pending | undefined;
   /**
@@ -66,6 +77,32 @@ export class IncomingLargeObjects {
 
   /** @param maxObjSize our MaxObjSize, if we announced one */
   constructor(private readonly maxObjSize?: number) {}
+
+  /** The state as plain data (see IncomingLargeObjectsSnapshot); `restore` continues from it. */
+  snapshot(): IncomingLargeObjectsSnapshot {
+    const p = this.pending;
+    if (p && p.parts.length > 1) p.parts = [p.parts.join('')];
+    return {
+      version: 1,
+      ...(p ? { pending: { first: p.first, declared: p.declared, data: p.parts[0] ?? '', bytes: p.bytes } } : {}),
+      ...(this.orphan ? { orphan: { ...this.orphan } } : {}),
+    };
+  }
+
+  /** Objects in progress as `snapshot` left them; `maxObjSize` is ours, as for the constructor. */
+  static restore(snapshot: IncomingLargeObjectsSnapshot, maxObjSize?: number): IncomingLargeObjects {
+    if (snapshot.version !== 1) throw new LocalProtocolError(`a large-object snapshot of version ${String(snapshot.version)}: this code reads version 1`, 'wrong-state');
+    const lo = new IncomingLargeObjects(maxObjSize);
+    const p = snapshot.pending;
+    if (p) {
+      const items = itemsOf(p.first);
+      const item = items?.[items.length - 1];
+      if (!item) throw new LocalProtocolError('a large-object snapshot whose object has no item', 'wrong-state');
+      lo.pending = { first: p.first as ItemCommand, item, declared: p.declared, parts: [p.data], bytes: p.bytes };
+    }
+    if (snapshot.orphan) lo.orphan = { ...snapshot.orphan };
+    return lo;
+  }
 
   get inProgress(): boolean {
     return this.pending !== undefined;

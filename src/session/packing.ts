@@ -49,6 +49,33 @@ export interface PackedMessage {
   readonly final: boolean;
 }
 
+/**
+ * Everything an OutgoingPackage holds, as plain JSON data (drafts are plain objects of
+ * strings, numbers, booleans and arrays: no bytes, no class instances): what is queued,
+ * the large object being sent in chunks (its draft and how much of its data went), and
+ * the XML of the command the last message dropped, which the next one reuses.
+ */
+export interface OutgoingPackageSnapshot {
+  readonly version: 1;
+  readonly limits: PackingLimits;
+  /** Messages packed so far. */
+  readonly packed: number;
+  /** Queued responses, in order, each with the count of messages packed when it was queued. */
+  readonly responses: readonly { readonly draft: SyncBodyCommandDraft; readonly queuedAt?: number }[];
+  /** The first response is the Status for the peer's header (Alert 1222 goes after it). */
+  readonly leadingFirst: boolean;
+  readonly commands: readonly SyncBodyCommandDraft[];
+  /** The large object in progress: its draft (one item), the next code unit of its data to send. */
+  readonly chunk?: { readonly draft: SyncBodyCommandDraft; readonly offset: number; readonly fromResponses: boolean };
+  /** The dropped command's XML, when it is the head of one of the queues (else it is simply written again). */
+  readonly dropped?: { readonly queue: 'responses' | 'commands'; readonly cmdID: string; readonly text: string; readonly surplus: number };
+}
+
+/** What `OutgoingPackage.restore` may change: the limits (the peer's, as the session knows them now). */
+export interface OutgoingPackageRestoreOptions {
+  readonly limits?: PackingLimits;
+}
+
 /** A draft whose commands carry items (Add, Replace, Copy, Results, Alert, ...). */
 type ItemDraft = SyncBodyCommandDraft & { items: Item[] };
 
@@ -86,6 +113,13 @@ function isNotResponse(c: SyncBodyCommand): boolean {
   return c.kind !== 'Status' && c.kind !== 'Results';
 }
 
+/** `a` and `b` are one draft completed twice: the same fields, by reference. */
+function sameButCmdID(a: SyncBodyCommand, b: SyncBodyCommand): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length || 'commands' in a) return false;
+  return ka.every((k) => (a as unknown as Record<string, unknown>)[k] === (b as unknown as Record<string, unknown>)[k]);
+}
+
 /**
  * CmdIDs of the message being filled, from a function made once per package (the
  * generated builders take a function; one made per message would cost more than it does).
@@ -111,6 +145,78 @@ export class OutgoingPackage {
   private readonly queuedBefore = new Map<SyncBodyCommandDraft, number>();
 
   constructor(private limits: PackingLimits) {}
+
+  /**
+   * The package's state as plain data: `JSON.parse(JSON.stringify(snapshot()))` given to
+   * `restore` packs the same bytes from then on as this package would. The drafts are
+   * shared, not copied (they are never changed while queued).
+   */
+  snapshot(): OutgoingPackageSnapshot {
+    const responses = this.responses.map((draft) => {
+      const queuedAt = this.queuedBefore.get(draft);
+      return queuedAt === undefined ? { draft } : { draft, queuedAt };
+    });
+    const chunk = this.chunk && { draft: this.chunk.draft, offset: this.chunk.offset, fromResponses: this.chunk.fromResponses };
+    const dropped = this.droppedSnapshot();
+    return {
+      version: 1,
+      limits: { ...this.limits },
+      packed: this.packed,
+      responses,
+      leadingFirst: this.leading !== undefined && this.responses[0] === this.leading,
+      commands: [...this.commands],
+      ...(chunk ? { chunk } : {}),
+      ...(dropped ? { dropped } : {}),
+    };
+  }
+
+  /** A package continuing where `snapshot` was taken (see `snapshot`). */
+  static restore(snapshot: OutgoingPackageSnapshot, options: OutgoingPackageRestoreOptions = {}): OutgoingPackage {
+    if (snapshot.version !== 1) throw new LocalProtocolError(`an outgoing package snapshot of version ${String(snapshot.version)}: this code reads version 1`, 'wrong-state');
+    const out = new OutgoingPackage(options.limits ?? snapshot.limits);
+    out.packed = snapshot.packed;
+    for (const { draft, queuedAt } of snapshot.responses) {
+      out.responses.push(draft);
+      if (queuedAt !== undefined) out.queuedBefore.set(draft, queuedAt);
+    }
+    if (snapshot.leadingFirst) out.leading = out.responses[0];
+    out.commands.push(...snapshot.commands);
+    const c = snapshot.chunk;
+    if (c) {
+      if (!hasItems(c.draft) || c.draft.items.length !== 1 || typeof c.draft.items[0]!.data !== 'string') {
+        throw new LocalProtocolError('an outgoing package snapshot whose large object is not a command with one item of data', 'wrong-state');
+      }
+      const data = c.draft.items[0]!.data;
+      if (!Number.isSafeInteger(c.offset) || c.offset < 0 || c.offset > data.length) {
+        throw new LocalProtocolError(`an outgoing package snapshot whose large object is sent up to ${c.offset} of ${data.length}`, 'wrong-state');
+      }
+      out.chunk = { draft: c.draft, data, totalBytes: utf8ByteLength(data), offset: c.offset, fromResponses: c.fromResponses };
+    }
+    const d = snapshot.dropped;
+    const head = d && (d.queue === 'responses' ? out.responses[0] : out.commands[0]);
+    if (d && head) {
+      out.dropped.command = completeSyncBodyCommand(head, () => d.cmdID);
+      out.dropped.text = d.text;
+      out.dropped.surplus = d.surplus;
+    }
+    return out;
+  }
+
+  /** The dropped piece, when it is the XML of the head of a queue (the one command it can serve). */
+  private droppedSnapshot(): OutgoingPackageSnapshot['dropped'] {
+    const cmd = this.dropped.command;
+    if (!cmd || this.dropped.text === '') return undefined;
+    const heads: ['responses' | 'commands', SyncBodyCommandDraft | undefined][] = [
+      ['responses', this.responses[0]],
+      ['commands', this.commands[0]],
+    ];
+    for (const [queue, head] of heads) {
+      if (head && sameButCmdID(completeSyncBodyCommand(head, () => cmd.cmdID), cmd)) {
+        return { queue, cmdID: cmd.cmdID, text: this.dropped.text, surplus: this.dropped.surplus };
+      }
+    }
+    return undefined;
+  }
 
   /** The peer changed its limits (a new MaxMsgSize or MaxObjSize in its header). */
   updateLimits(limits: PackingLimits): void {
