@@ -22,6 +22,7 @@ import { emitBuilders } from './emit/builders.js';
 import { emitArbitraries } from './emit/arbitraries.js';
 import { emitXsd } from './emit/xsd.js';
 import { emitIndex } from './emit/index.js';
+import { emitCommandHelpers } from './emit/command-helpers.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +59,7 @@ export function generate(model: Model): Map<string, string> {
   emitArbitraries(model, out);
   emitXsd(model, out);
   emitIndex(model, out);
+  emitCommandHelpers(model, out);
   return out.render();
 }
 

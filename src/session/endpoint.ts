@@ -1,37 +1,57 @@
 /**
  * What the client and the server session share: one side of a DM session, sans I/O.
  * It takes decoded messages and returns messages to send; it never touches a socket
- * or a clock, so every rule below can be explored by property tests.
+ * or a clock, so every rule below can be explored by property tests. Which message goes
+ * when is decided by the state tables of session-state.ts; this file carries it out.
  *
  * Rules kept here, for both sides (sections 6, 7, 8, 9 of the DM protocol):
- * 1. Headers: the SessionID never changes; our MsgIDs count up from 1; a message whose
- *    MsgID we already answered is a duplicate (the transport resends our last reply), an
- *    older one is refused. The peer's MaxMsgSize/MaxObjSize in its header bind what we send.
- * 2. Status bookkeeping: every received command that needs one gets exactly one Status,
- *    with MsgRef/CmdRef naming it, in our next message(s): the SyncHdr always, commands
- *    unless NoResp; Status and Results never get one. Every Status we receive is matched
- *    to the command we sent.
- * 3. Responses (statuses, results) go before new commands; when the peer's package is
+ * 1. Headers: the SessionID never changes (compared as a value: white space trimmed, hex
+ *    digits in either case; `01` for `1` is a slip we accept with a warning); our MsgIDs
+ *    count up from 1; a message whose MsgID we already answered is a duplicate (the
+ *    transport resends our last reply), an older one is refused. A VerDTD or VerProto we
+ *    do not speak is answered 505 / 513 and the message's commands are not run. The
+ *    peer's MaxMsgSize/MaxObjSize in its header bind what we send. NoResp in its SyncHdr:
+ *    no Status at all goes back for that message.
+ * 2. `receive()` is atomic: the message is read whole and the state advances, or it
+ *    throws a ProtocolError (with the status to answer) and nothing changed, so the
+ *    corrected message is read like a new one. A fault we cannot undo puts the session in
+ *    state `error`.
+ * 3. Status bookkeeping (status-ledger.ts): every received command that needs one gets
+ *    exactly one Status, naming it by MsgRef/CmdRef, in our next message(s), in the order
+ *    the commands came whatever order the application answers in; the SyncHdr always
+ *    gets one (first), recognised by Cmd SyncHdr with CmdRef 0 or empty. Every Status we
+ *    receive is matched to the command we sent.
+ * 4. Responses (statuses, results) go before new commands; when the peer's package is
  *    not complete and we have nothing else to say, we ask for its next message (1222).
- * 4. Large objects in and out follow section 8 (see packing.ts and large-object.ts).
- * 5. Abort (6.1): the aborting side sends 1223 with Final (and the statuses it owes),
- *    then discards whatever comes back; the side receiving it stops.
- * 6. Authentication (9): the verifier judges the peer's SyncHdr Cred; until it accepts,
+ * 5. Large objects in and out follow section 8 (see packing.ts and large-object.ts).
+ * 6. Abort (6.1.2): the aborting side sends 1223 with Final, and the owed Statuses that
+ *    fit beside them, whatever the peer's MaxMsgSize; then discards whatever comes back.
+ *    The side receiving it stops (the server answers only the SyncHdr and the Alert).
+ * 7. Authentication (9): the verifier judges the peer's SyncHdr Cred; until it accepts,
  *    our answer holds only Statuses and the peer's commands do not reach the application.
  *    The prover adds our Cred and reads the Status of our SyncHdr.
+ * 8. `snapshot()` is plain JSON; `restore()` continues exactly where it stopped.
  */
+import { Buffer } from 'node:buffer';
 import type { HeaderInit, SyncBodyCommandDraft, StatusInit, ResultsInit } from '../../generated/builders.js';
-import { AlertCode, StatusCode, DEFAULT_VERPROTO } from '../../generated/codes.js';
+import { completeSyncHdr } from '../../generated/builders.js';
+import { AlertCode, StatusCode, DEFAULT_VERPROTO, isVerDTD, isVerProto } from '../../generated/codes.js';
 import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results } from '../../generated/types.js';
+import { itemsOf, isResponse, nestedCommands } from '../../generated/command-helpers.js';
 import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
 import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
-import { LocalProtocolError, ProtocolError } from './errors.js';
-import { IncomingLargeObjects } from './large-object.js';
+import { LocalProtocolError, ProtocolError, isProtocolError } from './errors.js';
+import { IncomingLargeObjects, type IncomingLargeObjectsSnapshot } from './large-object.js';
+import type { ProverSnapshot, VerifierSnapshot } from './auth/snapshot.js';
 import type { Encoding } from './message-size.js';
-import { OutgoingPackage } from './packing.js';
+import { OutgoingPackage, type OutgoingPackageSnapshot } from './packing.js';
+import { StatusLedger, type LedgerSnapshot } from './status-ledger.js';
+import { MESSAGE_KINDS, classify, transition, type MessageKind, type MessageRule, type Role, type SessionFacts, type SessionState } from './session-state.js';
 
 /** Alert 1222: asks the peer for its next message. */
 const NEXT_MESSAGE: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCode.NextMessage), items: [] };
+/** Alert 1223: ends the session at once. */
+const SESSION_ABORT: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCode.SessionAbort), items: [] };
 
 /** The Cmd of the Status that answers a header. */
 export const HEADER_CMD: ElementName = 'SyncHdr';
@@ -43,6 +63,7 @@ export interface EndpointConfig {
   /** The peer's URI (Target LocURI of what we send). */
   readonly remoteURI: string;
   readonly sessionID: string;
+  /** VerProto we write: DM/1.2 by default (1.2 peers), `DM/1.3` for a session of DM 1.3 (6.3). */
   readonly verProto?: string;
   /** Largest message we accept (announced in our header). */
   readonly maxMsgSize: number;
@@ -85,7 +106,9 @@ export type SessionEvent =
   /** The peer aborted the session (Alert 1223). */
   | { readonly type: 'aborted' }
   /** Authentication of the peer failed for good: the session ends. */
-  | { readonly type: 'auth-failed'; readonly status: number };
+  | { readonly type: 'auth-failed'; readonly status: number }
+  /** A slip of the peer we accepted (e.g. SessionID `01` for `1`). */
+  | { readonly type: 'warning'; readonly message: string };
 
 /**
  * A message to send: its bytes in the session's encoding, ready for the transport, and
@@ -101,39 +124,76 @@ export interface Outgoing {
   readonly hmacHeader?: (body: Uint8Array) => string;
 }
 
-interface Sent {
-  readonly msgID: string;
-  readonly command: SyncBodyCommand;
+/** What a session keeps between calls, as plain data (JSON.stringify gives it whole). */
+export interface EndpointSnapshot {
+  readonly version: 1;
+  readonly role: Role;
+  readonly state: SessionState;
+  readonly lastMsgID: number;
+  readonly lastReceivedMsgID: number;
+  /** Our last message, for a duplicate: the message, its bytes (base64), its HMAC header. */
+  readonly lastReply?: { readonly message: SyncML; readonly bytes: string; readonly hmacHeader?: string };
+  readonly peerMaxMsgSize: number;
+  readonly peerMaxObjSize?: number;
+  readonly peerRespURI?: string;
+  readonly peerSentCommands: boolean;
+  readonly peerOwesPackage: boolean;
+  readonly ourPackageOpen: boolean;
+  readonly ledger: LedgerSnapshot;
+  /** Responses queued since our last message (for an abort), the Status for the header first. */
+  readonly queuedResponses: readonly SyncBodyCommandDraft[];
+  /** Client: Package#1, to send again when challenged. */
+  readonly packageOne?: readonly SyncBodyCommandDraft[];
+  readonly outgoing: OutgoingPackageSnapshot;
+  readonly incoming: IncomingLargeObjectsSnapshot;
+  readonly verifier?: VerifierSnapshot;
+  readonly prover?: ProverSnapshot;
 }
 
-export type Phase = 'open' | 'aborting' | 'ended';
+/** What reading a message produced, before it is committed (rule 2). */
+interface Staged {
+  readonly events: SessionEvent[];
+  /** Responses to queue, in order (the Status for the header first). */
+  readonly responses: SyncBodyCommandDraft[];
+}
 
 export abstract class SessionEndpoint {
+  protected abstract readonly role: Role;
   protected readonly config: EndpointConfig;
-  protected readonly out: OutgoingPackage;
-  protected readonly incoming: IncomingLargeObjects;
-  protected phase: Phase = 'open';
+  protected out: OutgoingPackage;
+  protected incoming: IncomingLargeObjects;
+  protected state: SessionState;
+  private ledger = new StatusLedger();
   private lastMsgID = 0;
   private lastReceivedMsgID = 0;
   private lastReply: Outgoing | undefined;
-  /** Commands we sent that await a Status, by `msgID:cmdID`. */
-  private readonly awaiting = new Map<string, Sent>();
-  /** Received commands (and nested ones) that still need our Status, by `msgRef:cmdID`. */
-  private readonly owed = new Map<string, { msgRef: string; command: SyncBodyCommand }>();
-  /** The peer's last message was a challenge to our header (we must resend). */
-  protected challenged = false;
   private peerMaxMsgSize: number;
   private peerMaxObjSize: number | undefined;
+  private peerRespURI: string | undefined;
+  /** The peer's last message held commands (beyond statuses, results and 1222). */
+  private peerSentCommands = false;
+  /** Server: commands were refused for want of credentials; the client sends them again. */
+  private peerOwesPackage = false;
+  /** We sent part of a package that has more to come (e.g. a large object). */
+  private ourPackageOpen = false;
+  /** Responses handed to `out` since our last message (what an abort carries). */
+  private queuedResponses: SyncBodyCommandDraft[] = [];
 
-  constructor(config: EndpointConfig) {
+  constructor(config: EndpointConfig, initial: SessionState) {
     this.config = config;
+    this.state = initial;
     this.peerMaxMsgSize = config.peerMaxMsgSize ?? 64 * 1024;
     this.out = new OutgoingPackage({ encoding: config.encoding, maxMsgSize: this.peerMaxMsgSize });
     this.incoming = new IncomingLargeObjects(config.maxObjSize);
   }
 
+  /** The state of the session (see session-state.ts). */
+  get current(): SessionState {
+    return this.state;
+  }
+
   get ended(): boolean {
-    return this.phase === 'ended';
+    return this.state === 'ended';
   }
 
   /**
@@ -144,16 +204,35 @@ export abstract class SessionEndpoint {
     return this.peerRespURI;
   }
 
-  private peerRespURI: string | undefined;
-
   /** Commands we sent whose Status has not arrived. */
   get awaitingStatus(): number {
-    return this.awaiting.size;
+    return this.ledger.awaiting;
   }
 
   /** Received commands we have not answered yet. */
   get unanswered(): ReceivedCommand[] {
-    return [...this.owed.values()].map((o) => ({ msgRef: o.msgRef, command: o.command }));
+    return this.ledger.unanswered.map((e) => ({ msgRef: e.msgID, command: e.command }));
+  }
+
+  /** The last message produced (for resending a duplicate's answer). */
+  get lastSent(): Outgoing | undefined {
+    return this.lastReply;
+  }
+
+  /** Client: Package#1 as sent (to send again when challenged); none for a server. */
+  protected packageOne(): readonly SyncBodyCommandDraft[] {
+    return [];
+  }
+
+  protected facts(): SessionFacts {
+    return {
+      pendingCommands: this.out.pendingCommands,
+      ourPackageOpen: this.ourPackageOpen,
+      awaitingStatus: this.ledger.awaiting,
+      peerSentCommands: this.peerSentCommands,
+      peerOwesPackage: this.peerOwesPackage,
+      canProve: this.config.prover !== undefined && this.packageOne().length > 0,
+    };
   }
 
   // ------------------------------------------------------------------ receiving
@@ -162,40 +241,93 @@ export abstract class SessionEndpoint {
    * Reads a message from the peer. Returns what the application must know; the reply
    * is built by `reply()` once the application has answered the commands.
    * Returns `duplicate: true` when the message was already answered: resend `lastSent`.
+   * Throws ProtocolError (and changes nothing) for a message that cannot be read.
    */
   receive(message: SyncML, transport: { hmacHeader?: string; body?: Uint8Array } = {}): { events: SessionEvent[]; duplicate: boolean } {
+    const hdr = message.syncHdr;
+    const session = compareSessionIDs(hdr.sessionID, this.config.sessionID);
+    const msgID = Number(hdr.msgID.trim());
     // A repeat of the message we answered last (our answer got lost): answer it again,
     // even after the session ended.
-    if (message.syncHdr.sessionID === this.config.sessionID && message.syncHdr.msgID.trim() === String(this.lastReceivedMsgID) && this.lastReply) {
-      return { events: [], duplicate: true };
-    }
-    if (this.phase === 'ended') throw new LocalProtocolError('the session has ended', 'session-ended');
-    if (this.phase === 'aborting') {
+    if (session !== 'different' && msgID === this.lastReceivedMsgID && this.lastReply) return { events: [], duplicate: true };
+    const row = transition(this.role, this.state, 'receive');
+    if (row.discard) {
       // DM-PRO-Abort-*-005: the sender of an abort discards any response.
-      this.phase = 'ended';
+      this.state = row.next;
       return { events: [], duplicate: false };
     }
-    const hdr = message.syncHdr;
-    if (hdr.sessionID !== this.config.sessionID) {
+    if (session === 'different') {
       throw new ProtocolError(`SessionID ${JSON.stringify(hdr.sessionID)} is not this session's ${JSON.stringify(this.config.sessionID)}`, StatusCode.BadRequest);
     }
-    const msgID = Number(hdr.msgID.trim());
     if (!Number.isSafeInteger(msgID) || msgID < 1) throw new ProtocolError(`MsgID ${JSON.stringify(hdr.msgID)} is not a positive number`, StatusCode.BadRequest);
     if (msgID === this.lastReceivedMsgID) return { events: [], duplicate: true };
     if (msgID < this.lastReceivedMsgID) {
       throw new ProtocolError(`MsgID ${msgID} comes after ${this.lastReceivedMsgID}: an old message`, StatusCode.BadRequest);
     }
+
+    this.ledger.begin();
+    // Only Results can refuse a whole message (their chunks get no Status to say 411 or
+    // 424 in): with Results in it, the objects in progress are kept to be put back.
+    const incomingBefore = message.syncBody.commands.some((c) => c.kind === 'Results') ? this.incoming.snapshot() : undefined;
+    let staged: Staged;
+    let facts: { aborted: boolean; authFailed: boolean; challenged: boolean; authenticated: boolean; sentCommands: boolean; owesPackage: boolean };
+    try {
+      ({ staged, facts } = this.read(message, transport, session === 'slip'));
+    } catch (e) {
+      this.ledger.rollback();
+      if (isProtocolError(e) && incomingBefore) this.incoming = IncomingLargeObjects.restore(incomingBefore, this.config.maxObjSize);
+      else this.state = 'error';
+      throw e;
+    }
+    // Commit (rule 2): nothing below throws.
+    this.ledger.commit();
     this.lastReceivedMsgID = msgID;
     if (hdr.respURI !== undefined && hdr.respURI.trim() !== '') this.peerRespURI = hdr.respURI.trim();
     this.readLimits(hdr.meta);
+    for (const [i, d] of staged.responses.entries()) this.respond(d, i === 0 && d.kind === 'Status' && d.cmd === HEADER_CMD);
+    this.releaseAnswered();
+    const final = message.syncBody.final === true;
+    const event = classify(
+      {
+        aborted: facts.aborted,
+        authFailed: facts.authFailed,
+        challenged: facts.challenged,
+        authenticated: facts.authenticated,
+        final,
+        asksForMore: message.syncBody.commands.some(isNextMessageAlert),
+      },
+      this.role,
+    );
+    this.state = transition(this.role, this.state, event).next;
+    this.peerSentCommands = facts.sentCommands;
+    if (facts.owesPackage) this.peerOwesPackage = true;
+    else if (facts.authenticated && facts.sentCommands) this.peerOwesPackage = false;
+    return { events: staged.events, duplicate: false };
+  }
+
+  /** Reads a message without committing anything but the ledger's transaction (rule 2). */
+  private read(
+    message: SyncML,
+    transport: { hmacHeader?: string; body?: Uint8Array },
+    sessionSlip: boolean,
+  ): { staged: Staged; facts: { aborted: boolean; authFailed: boolean; challenged: boolean; authenticated: boolean; sentCommands: boolean; owesPackage: boolean } } {
+    const hdr = message.syncHdr;
     const msgRef = hdr.msgID;
-    const events: SessionEvent[] = [];
+    const staged: Staged = { events: [], responses: [] };
+    if (sessionSlip) staged.events.push({ type: 'warning', message: `SessionID ${JSON.stringify(hdr.sessionID)} taken for ${JSON.stringify(this.config.sessionID)}` });
+    /** NoResp in the SyncHdr: no Status goes back for this message (rule 1). */
+    const silent = hdr.noResp === true;
 
     // The Status for the peer's SyncHdr (always owed), with our judgement of its credentials.
     let authenticated = true;
+    let authFailed = false;
     let headerStatus: number = StatusCode.Ok;
     let chal: StatusInit['chal'];
-    if (this.config.verifier) {
+    const version = versionProblem(hdr.verDTD, hdr.verProto);
+    if (version !== undefined) {
+      headerStatus = version;
+      authenticated = false;
+    } else if (this.config.verifier) {
       try {
         const verdict = this.config.verifier.receive({
           ...(hdr.cred ? { cred: hdr.cred } : {}),
@@ -210,71 +342,70 @@ export abstract class SessionEndpoint {
         if (!isAuthFailedError(e)) throw e;
         headerStatus = (e as AuthFailedError).status;
         authenticated = false;
-        events.push({ type: 'auth-failed', status: headerStatus });
+        authFailed = true;
+        staged.events.push({ type: 'auth-failed', status: headerStatus });
       }
     }
     // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small
     // messages. It goes before every other response.
-    this.out.respond({
-      kind: 'Status',
-      msgRef,
-      cmdRef: '0',
-      cmd: HEADER_CMD,
-      targetRefs: [],
-      sourceRefs: [],
-      ...(chal ? { chal } : {}),
-      data: String(headerStatus),
-      items: [],
-    }, true);
+    if (!silent) {
+      staged.responses.push({
+        kind: 'Status',
+        msgRef,
+        cmdRef: '0',
+        cmd: HEADER_CMD,
+        targetRefs: [],
+        sourceRefs: [],
+        ...(chal ? { chal } : {}),
+        data: String(headerStatus),
+        items: [],
+      });
+    }
 
+    const reader = new MessageReader(this, msgRef, staged, silent);
+    let aborted = false;
+    let challenged = false;
+    let sentCommands = false;
     for (const command of message.syncBody.commands) {
       if (command.kind === 'Status') {
-        this.readStatus(command, events);
+        const r = this.readStatus(command, staged.events);
+        if (r === 'challenged') challenged = true;
+        if (r === 'gave-up') authFailed = true;
         continue;
       }
       if (command.kind === 'Results') {
-        this.readResults(command, events);
+        this.readResults(command, staged.events);
         continue;
       }
+      if (!isNextMessageAlert(command)) sentCommands = true;
       if (!authenticated) {
         // 9.1: only Statuses in answer, one for every command; nothing runs.
-        this.answerNow(msgRef, command, headerStatus);
+        reader.answerNow(command, headerStatus);
         continue;
       }
-      if (command.kind === 'Alert' && this.readProtocolAlert(msgRef, command, events)) continue;
-      this.readCommand(msgRef, command, events);
+      if (command.kind === 'Alert' && this.readProtocolAlert(reader, command)) {
+        if (isAbortAlert(command)) aborted = true;
+        continue;
+      }
+      this.readCommand(reader, command);
     }
     if (message.syncBody.final) {
       if (!this.ourPackageOpen) {
         // Its package answers ours: whatever has no Status now never will.
-        for (const sent of this.awaiting.values()) events.push({ type: 'status-missing', command: sent.command, msgID: sent.msgID });
-        this.awaiting.clear();
+        for (const sent of this.ledger.takeAwaiting()) staged.events.push({ type: 'status-missing', command: sent.command, msgID: sent.msgID });
       }
       const lost = this.incoming.discard();
-      if (lost) {
-        this.out.respond(this.objectLostAlert(lost.target, lost.source));
-        events.push({ type: 'object-lost', byPeer: false, ...lost });
+      // 6.1.2: the answer to an abort holds only the Statuses for the Alert and the SyncHdr.
+      if (lost && !aborted) {
+        staged.responses.push(objectLostAlert(lost.target, lost.source));
+        staged.events.push({ type: 'object-lost', byPeer: false, ...lost });
       }
-      events.push({ type: 'package-complete' });
+      staged.events.push({ type: 'package-complete' });
     }
-    this.authFailed = events.some((e) => e.type === 'auth-failed');
-    this.lastAuthenticated = authenticated;
-    this.peerAsksForMore = !message.syncBody.final && message.syncBody.commands.some(isNextMessageAlert);
-    this.peerHasMore = !message.syncBody.final && !this.peerAsksForMore;
-    this.peerSentCommands = message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && !isNextMessageAlert(c));
-    return { events, duplicate: false };
+    // The commands refused for want of credentials come again (server: do not end before).
+    const owesPackage = !authenticated && !authFailed && sentCommands;
+    return { staged, facts: { aborted, authFailed, challenged, authenticated, sentCommands, owesPackage } };
   }
-
-  /** Authentication of the peer failed for good in the last message: answer, then end. */
-  protected authFailed = false;
-  /** The peer's last message passed authentication (or none is required). */
-  protected lastAuthenticated = true;
-  /** The peer's last message asked for our next message (1222, no Final). */
-  protected peerAsksForMore = false;
-  /** The peer's last message left its package open: more of it is coming. */
-  protected peerHasMore = false;
-  /** The peer's last message held commands (beyond statuses, results and 1222). */
-  protected peerSentCommands = false;
 
   private readLimits(meta: Meta | undefined): void {
     const size = meta?.maxMsgSize !== undefined ? Number(meta.maxMsgSize.trim()) : undefined;
@@ -288,18 +419,23 @@ export abstract class SessionEndpoint {
     });
   }
 
-  private readStatus(status: Status, events: SessionEvent[]): void {
-    if (status.cmdRef.trim() === '0' && status.cmd === HEADER_CMD) {
-      this.challenged = false;
+  /** Reads a Status: the one for our SyncHdr goes to the prover; others are matched in the ledger. */
+  private readStatus(status: Status, events: SessionEvent[]): 'challenged' | 'gave-up' | undefined {
+    const cmdRef = status.cmdRef.trim();
+    if (status.cmd.trim() === HEADER_CMD && (cmdRef === '0' || cmdRef === '')) {
+      const code = Number(status.data.trim());
       if (this.config.prover) {
-        const code = Number(status.data.trim());
-        this.config.prover.receiveStatus(status);
-        if (code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) this.challenged = true;
+        try {
+          this.config.prover.receiveStatus(status);
+        } catch (e) {
+          if (!isAuthFailedError(e)) throw e;
+          events.push({ type: 'auth-failed', status: code });
+          return 'gave-up';
+        }
       }
-      return;
+      return code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials ? 'challenged' : undefined;
     }
-    const key = `${status.msgRef.trim()}:${status.cmdRef.trim()}`;
-    const sent = this.awaiting.get(key);
+    const sent = this.ledger.match(status.msgRef, status.cmdRef);
     if (!sent) {
       events.push({
         type: 'protocol-error',
@@ -307,46 +443,35 @@ export abstract class SessionEndpoint {
         msgRef: status.msgRef,
         cmdRef: status.cmdRef,
       });
-      return;
+      return undefined;
     }
-    this.awaiting.delete(key);
     events.push({ type: 'status', status, command: sent.command });
+    return undefined;
   }
 
   private readResults(results: Results, events: SessionEvent[]): void {
-    const msgRef = (results.msgRef ?? '').trim();
-    const sent = this.awaitingByRef(msgRef, results.cmdRef.trim());
+    const sent = this.ledger.matchResults(results.msgRef ?? '', results.cmdRef);
     const r = this.incoming.accept(results);
     if (r.kind === 'buffered') return; // Results get no Status, not even 213
     events.push({ type: 'results', results: r.command as Results, command: sent?.command });
   }
 
-  private awaitingByRef(msgRef: string, cmdRef: string): Sent | undefined {
-    if (msgRef) return this.awaiting.get(`${msgRef}:${cmdRef}`) ?? this.sentGets.get(`${msgRef}:${cmdRef}`);
-    for (const sent of [...this.awaiting.values(), ...this.sentGets.values()]) if (sent.command.cmdID === cmdRef) return sent;
-    return undefined;
-  }
-
-  /** Gets we sent, kept (after their Status too) to match the Results that answer them. */
-  private readonly sentGets = new Map<string, Sent>();
-
   /** Protocol alerts handled here: 1222 (next message), 1223 (abort), 1225 (object lost). */
-  private readProtocolAlert(msgRef: string, alert: Extract<SyncBodyCommand, { kind: 'Alert' }>, events: SessionEvent[]): boolean {
+  private readProtocolAlert(reader: MessageReader, alert: Extract<SyncBodyCommand, { kind: 'Alert' }>): boolean {
     const code = Number((alert.data ?? '').trim());
     if (code === AlertCode.NextMessage) {
-      this.answerNow(msgRef, alert, StatusCode.Ok);
+      reader.answerNow(alert, StatusCode.Ok);
       return true;
     }
     if (code === AlertCode.SessionAbort) {
-      this.answerNow(msgRef, alert, StatusCode.Ok);
-      this.peerAborted = true;
-      events.push({ type: 'aborted' });
+      reader.answerNow(alert, StatusCode.Ok);
+      reader.staged.events.push({ type: 'aborted' });
       return true;
     }
     if (code === AlertCode.NoEndOfData) {
-      this.answerNow(msgRef, alert, StatusCode.Ok);
+      reader.answerNow(alert, StatusCode.Ok);
       const item = alert.items[0];
-      events.push({
+      reader.staged.events.push({
         type: 'object-lost',
         byPeer: true,
         ...(item?.target ? { target: item.target.locURI } : {}),
@@ -357,66 +482,50 @@ export abstract class SessionEndpoint {
     return false;
   }
 
-  /** The peer aborted the session (Alert 1223). */
-  protected peerAborted = false;
-
-  private readCommand(msgRef: string, command: SyncBodyCommand, events: SessionEvent[]): void {
+  private readCommand(reader: MessageReader, command: SyncBodyCommand): void {
+    const { msgRef, staged } = reader;
     let result;
     try {
       result = this.incoming.accept(command);
     } catch (e) {
-      if (!(e instanceof ProtocolError) || e.status === undefined) throw e;
-      this.answerNow(msgRef, command, e.status);
-      events.push({ type: 'protocol-error', error: e, msgRef, cmdRef: command.cmdID });
+      if (!isProtocolError(e) || e.status === undefined) throw e;
+      reader.answerNow(command, e.status);
+      staged.events.push({ type: 'protocol-error', error: e, msgRef, cmdRef: command.cmdID });
       return;
     }
     if (result.interrupted) {
       const { target, source } = result.interrupted;
-      this.out.respond(this.objectLostAlert(target, source));
-      events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
+      staged.responses.push(objectLostAlert(target, source));
+      staged.events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
     }
     if (result.kind === 'buffered') {
-      this.answerNow(msgRef, command, result.status);
+      reader.answerNow(command, result.status);
       return;
     }
     // The whole command (its CmdID is that of the last chunk, which is what the Status names).
     const whole = { ...result.command, cmdID: command.cmdID } as SyncBodyCommand;
-    const clash = this.cmdIDs(whole).find((id) => this.owed.has(`${msgRef}:${id}`));
-    if (clash !== undefined || new Set(this.cmdIDs(whole)).size !== this.cmdIDs(whole).length) {
+    const ids = cmdIDs(whole);
+    const clash = ids.find((id) => this.ledger.isKnown(msgRef, id));
+    if (clash !== undefined || new Set(ids).size !== ids.length) {
       // Two commands of one message share a CmdID: no Status could tell them apart.
       const error = new ProtocolError(`CmdID ${clash ?? command.cmdID} is used twice in message ${msgRef}`, StatusCode.BadRequest);
-      events.push({ type: 'protocol-error', error, msgRef, cmdRef: command.cmdID });
-      this.out.respond(statusFor(msgRef, command, StatusCode.BadRequest));
+      staged.events.push({ type: 'protocol-error', error, msgRef, cmdRef: command.cmdID });
+      if (!reader.silent) staged.responses.push(statusFor(msgRef, command, StatusCode.BadRequest));
       return;
     }
-    this.owe(msgRef, whole);
-    events.push({ type: 'command', msgRef, command: whole });
+    this.ledger.owe(msgRef, whole, reader.silent);
+    staged.events.push({ type: 'command', msgRef, command: whole });
   }
 
-  private objectLostAlert(target?: string, source?: string): SyncBodyCommandDraft {
-    const item: Item = { ...(target ? { target: { locURI: target } } : {}), ...(source ? { source: { locURI: source } } : {}) };
-    return { kind: 'Alert', data: String(AlertCode.NoEndOfData), items: target || source ? [item] : [] };
+  /** Queues a Status for a received command at once (protocol-level answers), in request order. */
+  answerNowFor(msgRef: string, command: SyncBodyCommand, code: number, silent: boolean): void {
+    this.ledger.owe(msgRef, command, silent);
+    this.payAll(msgRef, command, code);
   }
 
-  /** The CmdIDs of a command and of everything it nests. */
-  private cmdIDs(command: SyncBodyCommand): string[] {
-    const nested = (command as { commands?: SyncBodyCommand[] }).commands ?? [];
-    return [command.cmdID, ...nested.flatMap((c) => this.cmdIDs(c))];
-  }
-
-  /** Records the Statuses a received command (and what it nests) needs. */
-  private owe(msgRef: string, command: SyncBodyCommand): void {
-    if (!(command as { noResp?: boolean }).noResp) this.owed.set(`${msgRef}:${command.cmdID}`, { msgRef, command });
-    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
-    if (nested) for (const c of nested) this.owe(msgRef, c);
-  }
-
-  /** Queues a Status for a received command at once (protocol-level answers). */
-  private answerNow(msgRef: string, command: SyncBodyCommand, code: number): void {
-    if ((command as { noResp?: boolean }).noResp) return;
-    this.out.respond(statusFor(msgRef, command, code));
-    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
-    if (nested) for (const c of nested) this.answerNow(msgRef, c, code);
+  private payAll(msgRef: string, command: SyncBodyCommand, code: number): void {
+    this.ledger.pay(msgRef, command.cmdID, [statusFor(msgRef, command, code)]);
+    for (const c of nestedCommands(command)) this.payAll(msgRef, c, code);
   }
 
   // ------------------------------------------------------------------ answering
@@ -425,23 +534,34 @@ export abstract class SessionEndpoint {
    * Answers a received command (or one nested in an Atomic or Sequence) with a status,
    * and for a Get with its results. Results with an item larger than the peer's
    * MaxObjSize are refused (LocalProtocolError 'object-too-large') and nothing is
-   * queued: answer again, without them (e.g. with 413).
+   * queued: answer again, without them (e.g. with 413). Statuses go out in the order the
+   * commands came, whatever order they are answered in.
    */
   answer(received: ReceivedCommand, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>): void {
-    const key = `${received.msgRef}:${received.command.cmdID}`;
-    if (!this.owed.has(key)) {
+    if (!this.ledger.owes(received.msgRef, received.command.cmdID)) {
       throw new LocalProtocolError(`no Status is owed for MsgRef ${received.msgRef} CmdID ${received.command.cmdID}`, 'wrong-state');
     }
     const resultsDraft: SyncBodyCommandDraft | undefined = results && { kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID };
     if (resultsDraft) this.out.checkObjectSizes(resultsDraft);
-    this.owed.delete(key);
-    this.out.respond(statusFor(received.msgRef, received.command, code));
-    if (resultsDraft) this.out.respond(resultsDraft);
+    const status = statusFor(received.msgRef, received.command, code);
+    this.ledger.pay(received.msgRef, received.command.cmdID, resultsDraft ? [status, resultsDraft] : [status]);
+    this.releaseAnswered();
   }
 
   /** Answers every received command still owed a Status with `code` (e.g. 200 for Package#1). */
   answerRemaining(code: number): void {
-    for (const o of [...this.owed.values()]) this.answer(o, code);
+    for (const o of this.unanswered) this.answer(o, code);
+  }
+
+  /** Hands the answered prefix of the ledger (request order) to the outgoing package. */
+  private releaseAnswered(): void {
+    for (const d of this.ledger.release()) this.respond(d);
+  }
+
+  private respond(draft: SyncBodyCommandDraft, first = false): void {
+    this.out.respond(draft, first);
+    if (first) this.queuedResponses.unshift(draft);
+    else this.queuedResponses.push(draft);
   }
 
   // ------------------------------------------------------------------ sending
@@ -451,53 +571,95 @@ export abstract class SessionEndpoint {
    * Alert). The draft is not copied: leave it unchanged once given.
    */
   send(draft: SyncBodyCommandDraft): this {
-    if (this.phase !== 'open') throw new LocalProtocolError(`cannot send commands: the session is ${this.phase}`, 'session-ended');
+    transition(this.role, this.state, 'send');
     this.out.send(draft);
     return this;
   }
 
-  /** Whether a reply may still be built: false once ended; an error after our own abort. */
-  protected mayReply(): boolean {
-    if (this.phase === 'ended') return false;
-    if (this.phase === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
-    return true;
-  }
-
-  /**
-   * Aborts the session (6.1): the next message carries the Statuses we owe so far, Alert
-   * 1223 and Final; anything received afterwards is discarded.
-   */
-  abort(): Outgoing {
-    if (this.phase === 'ended') throw new LocalProtocolError('the session has ended', 'session-ended');
-    // Owed statuses we cannot give now: the commands were not run.
-    for (const o of this.owed.values()) this.out.respond(statusFor(o.msgRef, o.command, StatusCode.OperationCancelled));
-    this.owed.clear();
-    this.out.dropCommands();
-    this.out.respond({ kind: 'Alert', data: String(AlertCode.SessionAbort), items: [] });
-    const sent = this.emit(true);
-    this.phase = 'aborting';
+  /** The next message to send, or undefined when the session is over (session-state.ts decides which). */
+  reply(): Outgoing | undefined {
+    if (this.state === 'ended') return undefined;
+    if (this.state === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
+    this.checkAnswered();
+    const row = transition(this.role, this.state, 'reply', this.facts());
+    const sent = this.sendKind(row.send ?? 'none');
+    this.state = row.endIfFinal && sent?.message.syncBody.final && !this.peerOwesPackage ? 'ended' : row.next;
     return sent;
   }
 
-  /** The last message produced (for resending a duplicate's answer). */
-  get lastSent(): Outgoing | undefined {
-    return this.lastReply;
+  /** Starts the session with `kind` (client: Package#1). */
+  protected begin(kind: 'start'): Outgoing {
+    const row = transition(this.role, this.state, kind, this.facts());
+    const sent = this.sendKind(row.send ?? 'none');
+    this.state = row.next;
+    if (!sent) throw new Error('unreachable: a start row sends nothing');
+    return sent;
+  }
+
+  private sendKind(kind: MessageKind): Outgoing | undefined {
+    if (kind === 'none') return undefined;
+    if (kind === 'abort') return this.abortMessage();
+    const rule = MESSAGE_KINDS[kind];
+    if (rule.dropCommands) this.out.dropCommands();
+    if (kind === 'package-one') for (const d of this.packageOne()) this.out.send(d);
+    return this.emit(rule);
+  }
+
+  private checkAnswered(): void {
+    const first = this.ledger.unanswered[0];
+    if (first) {
+      throw new LocalProtocolError(`answer every received command first: <${first.command.kind}> CmdID ${first.command.cmdID} of message ${first.msgID} has no Status`, 'wrong-state');
+    }
   }
 
   /**
-   * Builds and records the next message: responses first, then (with `withCommands`)
-   * commands of our package; Final when `mayEnd` and nothing is left.
+   * Aborts the session (6.1.2): the next message carries Alert 1223 and Final, with the
+   * Statuses owed so far (214 for commands not run) that fit beside them; anything
+   * received afterwards is discarded.
    */
-  protected emit(mayEnd: boolean, withCommands = true, packagePerMessage = false, askForMore = false): Outgoing {
-    if (this.owed.size > 0) {
-      const first = [...this.owed.values()][0]!;
-      throw new LocalProtocolError(`answer every received command first: <${first.command.kind}> CmdID ${first.command.cmdID} of message ${first.msgRef} has no Status`, 'wrong-state');
+  abort(): Outgoing {
+    const row = transition(this.role, this.state, 'abort');
+    const sent = this.sendKind('abort');
+    this.state = row.next;
+    return sent!;
+  }
+
+  /** The abort message: Alert 1223 right after the Status for the header, then what fits of the rest, Final. */
+  private abortMessage(): Outgoing {
+    for (const o of this.ledger.unanswered) this.ledger.pay(o.msgID, o.command.cmdID, [statusFor(o.msgID, o.command, StatusCode.OperationCancelled)]);
+    for (const d of this.ledger.release()) this.queuedResponses.push(d);
+    const responses = this.queuedResponses;
+    const leading = responses[0]?.kind === 'Status' && responses[0].cmd === HEADER_CMD;
+    const { header, hmacHeader } = this.header();
+    const limits = { encoding: this.config.encoding, maxMsgSize: this.peerMaxMsgSize };
+    // Fewer and fewer of the responses until the message ends with Final (rule 6).
+    for (let n = responses.length; ; n--) {
+      const pack = new OutgoingPackage(limits);
+      responses.slice(0, n).forEach((d, i) => pack.respond(d, i === 0 && leading));
+      try {
+        const packed = pack.next(header, true, false, false, SESSION_ABORT);
+        if (packed.final || n === 0) {
+          this.out = pack;
+          return this.sent({ message: packed.message, bytes: packed.bytes, ...(hmacHeader ? { hmacHeader } : {}) }, packed.final, header.msgID);
+        }
+        const placed = packed.message.syncBody.commands.length - 1;
+        if (placed < n) n = placed + 1;
+      } catch (e) {
+        if (n === 0 || !(e instanceof LocalProtocolError) || e.problem !== 'message-too-small') {
+          this.state = 'error';
+          throw e;
+        }
+      }
     }
+  }
+
+  private header(): { header: HeaderInit & { msgID: string }; hmacHeader?: (body: Uint8Array) => string } {
     const credentials = this.config.prover?.outgoing() ?? {};
-    const header: HeaderInit = {
-      ...(this.config.verProto ? { verProto: this.config.verProto } : { verProto: DEFAULT_VERPROTO }),
+    const msgID = String(++this.lastMsgID);
+    const header = {
+      verProto: this.config.verProto ?? DEFAULT_VERPROTO,
       sessionID: this.config.sessionID,
-      msgID: String(++this.lastMsgID),
+      msgID,
       target: { locURI: this.config.remoteURI },
       source: { locURI: this.config.localURI },
       ...(this.config.respURI ? { respURI: this.config.respURI } : {}),
@@ -513,38 +675,147 @@ export abstract class SessionEndpoint {
           }
         : {}),
     };
-    const packed = this.out.next(header, mayEnd, withCommands, packagePerMessage, askForMore ? NEXT_MESSAGE : undefined);
-    this.ourPackageOpen = !packed.final && packed.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results' && c.kind !== 'Alert');
-    for (const c of packed.message.syncBody.commands) this.expectStatus(header.msgID, c);
-    const outgoing: Outgoing = { message: packed.message, bytes: packed.bytes, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
+    return { header, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
+  }
+
+  /** Builds and records the next message as `rule` says. A failure leaves the session in `error`. */
+  private emit(rule: MessageRule): Outgoing {
+    try {
+      const { header, hmacHeader } = this.header();
+      const packed = this.out.next(header, rule.mayEnd, rule.commands, rule.packagePerMessage, rule.askForMore ? NEXT_MESSAGE : undefined);
+      return this.sent({ message: packed.message, bytes: packed.bytes, ...(hmacHeader ? { hmacHeader } : {}) }, packed.final, header.msgID);
+    } catch (e) {
+      this.state = 'error';
+      throw e;
+    }
+  }
+
+  private sent(outgoing: Outgoing, final: boolean, msgID: string): Outgoing {
+    const commands = outgoing.message.syncBody.commands;
+    this.ourPackageOpen = !final && commands.some((c) => !isResponse(c) && c.kind !== 'Alert');
+    for (const c of commands) this.ledger.expect(msgID, c);
+    this.queuedResponses = [];
     this.lastReply = outgoing;
     return outgoing;
   }
 
-  /** Records what needs a Status from the peer among what we send. */
-  private expectStatus(msgID: string, command: SyncBodyCommand): void {
-    if (command.kind === 'Status' || command.kind === 'Results') return;
-    if (command.kind === 'Get') this.sentGets.set(`${msgID}:${command.cmdID}`, { msgID, command });
-    if (!(command as { noResp?: boolean }).noResp) this.awaiting.set(`${msgID}:${command.cmdID}`, { msgID, command });
-    const nested = (command as { commands?: SyncBodyCommand[] }).commands;
-    if (nested) for (const c of nested) this.expectStatus(msgID, c);
+  // ------------------------------------------------------------------ snapshots
+
+  /**
+   * The whole session as plain data (JSON.stringify-able, no class instances): restore it
+   * with `ServerSession.restore` / `ClientSession.restore` to continue exactly here.
+   */
+  snapshot(): EndpointSnapshot {
+    const reply = this.lastReply;
+    return {
+      version: 1,
+      role: this.role,
+      state: this.state,
+      lastMsgID: this.lastMsgID,
+      lastReceivedMsgID: this.lastReceivedMsgID,
+      ...(reply
+        ? { lastReply: { message: reply.message, bytes: Buffer.from(reply.bytes).toString('base64'), ...(reply.hmacHeader ? { hmacHeader: reply.hmacHeader(reply.bytes) } : {}) } }
+        : {}),
+      peerMaxMsgSize: this.peerMaxMsgSize,
+      ...(this.peerMaxObjSize !== undefined ? { peerMaxObjSize: this.peerMaxObjSize } : {}),
+      ...(this.peerRespURI !== undefined ? { peerRespURI: this.peerRespURI } : {}),
+      peerSentCommands: this.peerSentCommands,
+      peerOwesPackage: this.peerOwesPackage,
+      ourPackageOpen: this.ourPackageOpen,
+      ledger: this.ledger.snapshot(),
+      queuedResponses: this.queuedResponses,
+      ...(this.packageOne().length > 0 ? { packageOne: this.packageOne() } : {}),
+      outgoing: this.out.snapshot(),
+      incoming: this.incoming.snapshot(),
+      ...(this.config.verifier ? { verifier: this.config.verifier.snapshot() } : {}),
+      ...(this.config.prover ? { prover: this.config.prover.snapshot() } : {}),
+    };
   }
 
-  /** We sent part of a package that has more to come (e.g. a large object). */
-  protected ourPackageOpen = false;
-
-
+  /** Puts `s` back into this (freshly constructed) endpoint. */
+  protected restoreFrom(s: EndpointSnapshot, parts: { out: OutgoingPackage; incoming: IncomingLargeObjects }): void {
+    if (s.version !== 1 || s.role !== this.role) throw new LocalProtocolError(`not a ${this.role} session snapshot of version 1`, 'wrong-state');
+    this.state = s.state;
+    this.lastMsgID = s.lastMsgID;
+    this.lastReceivedMsgID = s.lastReceivedMsgID;
+    if (s.lastReply) {
+      const value = s.lastReply.hmacHeader;
+      this.lastReply = { message: s.lastReply.message, bytes: new Uint8Array(Buffer.from(s.lastReply.bytes, 'base64')), ...(value !== undefined ? { hmacHeader: () => value } : {}) };
+    }
+    this.peerMaxMsgSize = s.peerMaxMsgSize;
+    this.peerMaxObjSize = s.peerMaxObjSize;
+    this.peerRespURI = s.peerRespURI;
+    this.peerSentCommands = s.peerSentCommands;
+    this.peerOwesPackage = s.peerOwesPackage;
+    this.ourPackageOpen = s.ourPackageOpen;
+    this.ledger = StatusLedger.restore(s.ledger);
+    this.queuedResponses = [...s.queuedResponses];
+    this.out = parts.out;
+    this.incoming = parts.incoming;
+  }
 }
 
-/** The Status answering `command` of message `msgRef`. */
+/** Reading one message: where its protocol-level answers go (staged until the commit). */
+class MessageReader {
+  constructor(
+    private readonly endpoint: SessionEndpoint,
+    readonly msgRef: string,
+    readonly staged: Staged,
+    /** NoResp in its SyncHdr: no Status goes back. */
+    readonly silent: boolean,
+  ) {}
+
+  answerNow(command: SyncBodyCommand, code: number): void {
+    this.endpoint.answerNowFor(this.msgRef, command, code, this.silent);
+  }
+}
+
+/** How a received SessionID compares with ours (rule 1). */
+function compareSessionIDs(received: string, ours: string): 'same' | 'slip' | 'different' {
+  const a = received.trim();
+  const b = ours.trim();
+  if (a === b) return 'same';
+  const hex = /^[0-9a-f]+$/i;
+  if (!hex.test(a) || !hex.test(b)) return 'different';
+  if (a.toUpperCase() === b.toUpperCase()) return 'same';
+  return a.replace(/^0+(?=.)/, '').toUpperCase() === b.replace(/^0+(?=.)/, '').toUpperCase() ? 'slip' : 'different';
+}
+
+/** 505 / 513 for a VerDTD / VerProto we do not speak, else undefined. */
+function versionProblem(verDTD: string, verProto: string): number | undefined {
+  if (!isVerDTD(verDTD.trim())) return StatusCode.DtdVersionNotSupported;
+  if (!isVerProto(verProto.trim())) return StatusCode.ProtocolVersionNotSupported;
+  return undefined;
+}
+
+function objectLostAlert(target?: string, source?: string): SyncBodyCommandDraft {
+  const item: Item = { ...(target ? { target: { locURI: target } } : {}), ...(source ? { source: { locURI: source } } : {}) };
+  return { kind: 'Alert', data: String(AlertCode.NoEndOfData), items: target || source ? [item] : [] };
+}
+
+/** The CmdIDs of a command and of everything it nests. */
+function cmdIDs(command: SyncBodyCommand): string[] {
+  return [command.cmdID, ...nestedCommands(command).flatMap((c) => cmdIDs(c as SyncBodyCommand))];
+}
+
+/**
+ * The Status answering `command` of message `msgRef`. It names the Item it answers by
+ * TargetRef/SourceRef only for a one-item command: one Status for several items names none.
+ */
 export function statusFor(msgRef: string, command: SyncBodyCommand, code: number): SyncBodyCommandDraft {
-  const items = (command as { items?: Item[] }).items ?? [];
-  const targetRefs = items.flatMap((i) => (i.target ? [i.target.locURI] : []));
-  const sourceRefs = items.flatMap((i) => (i.source ? [i.source.locURI] : []));
+  const items = itemsOf(command);
+  const one = items.length === 1 ? items[0]! : undefined;
+  const targetRefs = one?.target ? [one.target.locURI] : [];
+  const sourceRefs = one?.source ? [one.source.locURI] : [];
   return { kind: 'Status', msgRef, cmdRef: command.cmdID, cmd: command.kind, targetRefs, sourceRefs, data: String(code), items: [] };
 }
 
 /** Is `c` Alert 1222 (next message)? */
 function isNextMessageAlert(c: SyncBodyCommand): boolean {
   return c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.NextMessage;
+}
+
+/** Is `c` Alert 1223 (session abort)? */
+function isAbortAlert(c: SyncBodyCommand): boolean {
+  return c.kind === 'Alert' && Number((c.data ?? '').trim()) === AlertCode.SessionAbort;
 }

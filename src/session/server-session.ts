@@ -4,9 +4,11 @@
  * Alert 1201 and the DevInfo Replace, which `answer()` answers), queue management
  * commands with `send()`, then `reply()` gives the one message to answer with.
  *
- * When the server may send what (section 7.1, states 1 to 3):
+ * When the server may send what (section 7.1, states 1 to 3; the transitions are
+ * SERVER_TABLE in session-state.ts):
  * - while the client's package is not complete, the answer is the "Next Message"
- *   response: Statuses (SyncHdr first) and Alert 1222, no commands, no Final;
+ *   response: Statuses (SyncHdr first) and Alert 1222, no commands, no Final, also when
+ *   the message failed authentication (a challenge in the middle of a chunked Package#1);
  * - new commands go out only when the client's package is complete and every command
  *   we sent has its Status; a package of ours that spans messages (a large object)
  *   goes on whatever the client says in between;
@@ -15,43 +17,26 @@
  * - a complete client package when we have nothing to send ends the session with a
  *   last message holding only Statuses and Final (if they need more than one message,
  *   the client asks for the rest with Alert 1222, and the last one ends it); not while
- *   the client still has to resend commands we refused for want of credentials.
+ *   the client still has to resend commands we refused for want of credentials;
+ * - an abort of the client (1223) is answered with the Statuses for its SyncHdr and its
+ *   Alert only, and ends the session.
  */
-import { SessionEndpoint, type EndpointConfig, type Outgoing } from './endpoint.js';
+import { SessionEndpoint, type EndpointConfig, type EndpointSnapshot } from './endpoint.js';
+import { restoreParts, type RestoreConfig } from './snapshot.js';
+import type { Role } from './session-state.js';
 
 export class ServerSession extends SessionEndpoint {
+  protected readonly role: Role = 'server';
+
   constructor(config: EndpointConfig) {
-    super(config);
+    super(config, 'waiting');
   }
 
-  /** The answer to the message just received, or undefined once the session has ended. */
-  reply(): Outgoing | undefined {
-    if (!this.mayReply()) return undefined;
-    if (this.peerAborted || this.authFailed) {
-      // 6.1.2: status for the Alert and the SyncHdr, no new commands. 9.1: only Statuses.
-      this.out.dropCommands();
-      const last = this.emit(true, false);
-      this.phase = 'ended';
-      return last;
-    }
-    if (!this.lastAuthenticated) {
-      // 9.1: the answer to a message that failed authentication holds only Statuses; the
-      // client sends its package again, with credentials.
-      if (this.peerSentCommands) this.clientMustResend = true;
-      return this.emit(true, false);
-    }
-    if (this.peerSentCommands) this.clientMustResend = false;
-    if (this.peerHasMore && !this.ourPackageOpen) return this.emit(false, false, false, true);
-    const mayCommand = this.ourPackageOpen || (!this.peerHasMore && this.awaitingStatus === 0);
-    // A package per message (7.1): what does not fit waits for the statuses of this one.
-    if (mayCommand && this.out.pendingCommands) return this.emit(true, true, true);
-    // Nothing more to manage: the last message, once it carries the last Status (Final),
-    // unless the client still owes the package we refused for want of credentials.
-    const last = this.emit(true, false);
-    if (last.message.syncBody.final && !this.clientMustResend) this.phase = 'ended';
-    return last;
+  /** Continues a session from `snapshot()` (plain data, e.g. read back from JSON): any process may serve its next message. */
+  static restore(snapshot: EndpointSnapshot, config: RestoreConfig): ServerSession {
+    const parts = restoreParts(snapshot, config);
+    const s = new ServerSession(parts.config);
+    s.restoreFrom(snapshot, parts);
+    return s;
   }
-
-  /** We answered client commands with 401/407: the client resends them authenticated. */
-  private clientMustResend = false;
 }

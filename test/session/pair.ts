@@ -6,6 +6,7 @@
  * Every message that crosses is recorded, with its bytes, for the invariant checks.
  */
 import { expect } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { StatusCode } from '../../generated/codes.js';
@@ -14,6 +15,7 @@ import { decodeWbxml, decodeXml, encodeWbxml, encodeXml } from '../../src/index.
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import type { EndpointConfig, Outgoing, SessionEvent } from '../../src/session/endpoint.js';
+import type { RestoreConfig } from '../../src/session/snapshot.js';
 import type { Encoding } from '../../src/session/message-size.js';
 import { AuthProver, AuthVerifier, InMemoryCredentialStore, type RandomSource } from '../../src/session/auth/index.js';
 import type { AuthType } from '../../generated/codes.js';
@@ -34,6 +36,13 @@ export interface PairOptions {
   readonly serverMaxObjSize?: number;
   readonly client?: Partial<EndpointConfig>;
   readonly server?: Partial<EndpointConfig>;
+  /** What a side's authentication needs to be restored from a snapshot (see authConfigs). */
+  readonly restore?: { readonly client?: Partial<RestoreConfig>; readonly server?: Partial<RestoreConfig> };
+  /**
+   * Replace each side by `restore(JSON.parse(JSON.stringify(snapshot())))` after every
+   * step (each receive, each set of answers, each reply): the wire must not change.
+   */
+  readonly restoreEveryStep?: boolean;
 }
 
 export const CLIENT_URI = 'IMEI:493005100592800';
@@ -49,18 +58,25 @@ export function counterNonces(): RandomSource {
 export function authConfigs(
   scheme: AuthType,
   opts: { preemptive?: boolean; password?: string } = {},
-): { client: Partial<EndpointConfig>; server: Partial<EndpointConfig> } {
+): { client: Partial<EndpointConfig>; server: Partial<EndpointConfig>; restore: { client: Partial<RestoreConfig>; server: Partial<RestoreConfig> } } {
   const clientStore = new InMemoryCredentialStore([[SERVER_URI, { ours: { username: 'Bruce2', password: opts.password ?? 'OhBehave', scheme } }]]);
   const serverStore = new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: 'Bruce2', password: 'OhBehave', scheme } }]]);
+  const random = counterNonces();
   return {
     client: { prover: new AuthProver({ store: clientStore, peer: SERVER_URI, preemptive: opts.preemptive ?? true }) },
-    server: { verifier: new AuthVerifier({ store: serverStore, peer: CLIENT_URI, random: counterNonces(), scheme }) },
+    server: { verifier: new AuthVerifier({ store: serverStore, peer: CLIENT_URI, random, scheme }) },
+    restore: { client: { prover: { store: clientStore } }, server: { verifier: { store: serverStore, random } } },
   };
 }
 
 export class Pair {
-  readonly client: ClientSession;
-  readonly server: ServerSession;
+  client: ClientSession;
+  server: ServerSession;
+  private readonly clientConfig: EndpointConfig;
+  private readonly serverConfig: EndpointConfig;
+  /** Snapshots taken (with restoreEveryStep), and the largest, in bytes of JSON. */
+  snapshots = 0;
+  largestSnapshot = 0;
   readonly wire: WireRecord[] = [];
   readonly clientEvents: SessionEvent[] = [];
   readonly serverEvents: SessionEvent[] = [];
@@ -78,7 +94,7 @@ export class Pair {
 
   constructor(readonly options: PairOptions) {
     const common = { encoding: options.encoding, sessionID: '42' };
-    this.client = new ClientSession({
+    this.clientConfig = {
       ...common,
       localURI: CLIENT_URI,
       remoteURI: SERVER_URI,
@@ -86,8 +102,8 @@ export class Pair {
       ...(options.clientMaxObjSize !== undefined ? { maxObjSize: options.clientMaxObjSize } : {}),
       peerMaxMsgSize: options.serverMaxMsgSize,
       ...options.client,
-    });
-    this.server = new ServerSession({
+    };
+    this.serverConfig = {
       ...common,
       localURI: SERVER_URI,
       remoteURI: CLIENT_URI,
@@ -96,7 +112,24 @@ export class Pair {
       // The server learns the client's MaxMsgSize from Package#1; until then it assumes it.
       peerMaxMsgSize: options.clientMaxMsgSize,
       ...options.server,
-    });
+    };
+    this.client = new ClientSession(this.clientConfig);
+    this.server = new ServerSession(this.serverConfig);
+  }
+
+  /** Both sides through JSON and back (with restoreEveryStep). */
+  private step(): void {
+    if (!this.options.restoreEveryStep) return;
+    const through = (snapshot: unknown): ReturnType<ServerSession['snapshot']> => {
+      const text = JSON.stringify(snapshot);
+      this.snapshots++;
+      this.largestSnapshot = Math.max(this.largestSnapshot, text.length);
+      return JSON.parse(text) as ReturnType<ServerSession['snapshot']>;
+    };
+    const { verifier: _v, prover: _p, ...clientRest } = this.clientConfig;
+    const { verifier: _v2, prover: _p2, ...serverRest } = this.serverConfig;
+    this.client = ClientSession.restore(through(this.client.snapshot()), { ...clientRest, ...this.options.restore?.client });
+    this.server = ServerSession.restore(through(this.server.snapshot()), { ...serverRest, ...this.options.restore?.server });
   }
 
   private encode(m: SyncML): Uint8Array {
@@ -123,7 +156,8 @@ export class Pair {
     }
     // What crosses is what the bytes say: the session's `message` must be exactly that.
     const received = this.decode(bytes);
-    expect(received, `${from} message ${message.syncHdr.msgID}: its bytes decode to the message`).toEqual(message);
+    // (isDeepStrictEqual first: vitest's diffing equality is slow on large objects.)
+    if (!isDeepStrictEqual(received, message)) expect(received, `${from} message ${message.syncHdr.msgID}: its bytes decode to the message`).toEqual(message);
     this.wire.push({ from, bytes, message: received, limit });
     this.lastTransport = out.hmacHeader ? { hmacHeader: out.hmacHeader(bytes), body: bytes } : {};
     return received;
@@ -207,10 +241,12 @@ export class Pair {
    */
   run(maxSteps = 10_000, packageOne: Item[] = [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }]): boolean {
     let toServer: SyncML | undefined = this.transmit('client', this.client.start({ devInfo: packageOne }));
+    this.step();
     for (let step = 0; step < maxSteps; step++) {
       if (toServer === undefined) return this.client.ended;
       const s = this.server.receive(toServer, this.lastTransport);
       this.serverEvents.push(...s.events);
+      this.step();
       if (s.duplicate) {
         const again = this.server.lastSent;
         if (!again) return false;
@@ -220,7 +256,9 @@ export class Pair {
         continue;
       }
       this.serverActs(s.events);
+      this.step();
       const reply = this.server.reply();
+      this.step();
       if (reply === undefined) return this.server.ended;
       const toClient = this.transmit('server', reply);
       if (toClient === undefined) return false;
@@ -234,8 +272,11 @@ export class Pair {
     if (this.client.ended) return undefined;
     const c = this.client.receive(message, this.lastTransport);
     this.clientEvents.push(...c.events);
+    this.step();
     this.deviceAnswers(c.events);
+    this.step();
     const reply = this.client.reply();
+    this.step();
     return reply && this.transmit('client', reply);
   }
 }

@@ -87,3 +87,23 @@ describe('a MaxMsgSize no session can live with', () => {
     }
   });
 });
+
+describe('small MaxMsgSizes that sessions live with (targeted, no sample)', () => {
+  // These replace an aggregate over a random sample ("the smallest completed MaxMsgSize"),
+  // which flaked: the claim is checked on fixed sessions instead.
+  const plan = () => [
+    [{ kind: 'Get' as const, items: [{ target: { locURI: './DevInfo/Man' } }] as [{ target: { locURI: string } }] }],
+    [{ kind: 'Replace' as const, items: [{ target: { locURI: './Vendor/A' }, data: 'x<&é'.repeat(300) }] as [{ target: { locURI: string }; data: string }] }],
+  ];
+  it.each([
+    ['xml', 990],
+    ['wbxml', 590],
+  ] as const)('DM-PRO-Mul-C-002-M: a %s session with a Get and a chunked Replace runs to its end at MaxMsgSize %d both ways', (encoding, size) => {
+    const pair = new Pair({ encoding, clientMaxMsgSize: size, serverMaxMsgSize: size });
+    pair.plan.push(...plan());
+    expect(pair.run(200)).toBe(true);
+    checkWire(pair.wire);
+    expect(pair.tree.get('./Vendor/A')).toBe('x<&é'.repeat(300));
+    expect(pair.serverEvents.filter((e) => e.type === 'results')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The session state tables (src/session/session-state.ts), the Status ledger and the
+ * atomic receive(): the rules as data, checked directly and through real sessions.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Results, SyncML } from '../../generated/types.js';
+import { CLIENT_TABLE, SERVER_TABLE, TABLES, classify, transition, type SessionState } from '../../src/session/session-state.js';
+import { StatusLedger } from '../../src/session/status-ledger.js';
+import { ClientSession } from '../../src/session/client-session.js';
+import { ServerSession } from '../../src/session/server-session.js';
+import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
+import { CLIENT_URI, SERVER_URI } from './pair.js';
+
+const server = () => new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
+const client = () => new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 9000 });
+
+describe('state tables', () => {
+  it('an event a table has no row for raises LocalProtocolError naming role, state and event, and changes nothing', () => {
+    const s = server();
+    let error: unknown;
+    try {
+      s.reply();
+    } catch (e) {
+      error = e;
+    }
+    expect(isLocalProtocolError(error) && error.problem).toBe('wrong-state');
+    expect((error as Error).message).toContain('server');
+    expect((error as Error).message).toContain("'waiting'");
+    expect((error as Error).message).toContain("'reply'");
+    expect(s.current).toBe('waiting');
+    expect(() => transition('client', 'idle', 'receive')).toThrow(/client session in state 'idle' has no transition for 'receive'/);
+    expect(() => transition('client', 'ended', 'send')).toThrow(expect.objectContaining({ problem: 'session-ended' }));
+  });
+
+  it('every state a row leads to is a state of the same table (or the end)', () => {
+    for (const table of [CLIENT_TABLE, SERVER_TABLE]) {
+      const states = new Set(Object.keys(table));
+      for (const rows of Object.values(table)) {
+        for (const row of Object.values(rows ?? {})) {
+          for (const r of Array.isArray(row) ? row : [row]) {
+            expect(states.has(r.next) || r.next === 'ended' || r.next === 'error', r.next).toBe(true);
+          }
+        }
+      }
+    }
+    expect(Object.keys(TABLES)).toEqual(['client', 'server']);
+  });
+
+  it('section 7.2: a received message is an event named by what it says, abort first', () => {
+    const base = { aborted: false, authFailed: false, challenged: false, authenticated: true, final: false, asksForMore: false };
+    expect(classify(base, 'server')).toBe('part');
+    expect(classify({ ...base, asksForMore: true }, 'server')).toBe('ask');
+    expect(classify({ ...base, final: true }, 'server')).toBe('end');
+    expect(classify({ ...base, final: true, aborted: true, authFailed: true }, 'server')).toBe('abort');
+    expect(classify({ ...base, challenged: true }, 'client')).toBe('challenged-part');
+    expect(classify({ ...base, challenged: true, asksForMore: true }, 'client')).toBe('challenged-end');
+    expect(classify({ ...base, challenged: true, final: true }, 'server')).toBe('end');
+    expect(classify({ ...base, authenticated: false }, 'server')).toBe('unauthenticated-part');
+  });
+
+  it('the session walks the table: waiting, answering, ended', () => {
+    const c = client();
+    const s = server();
+    expect(c.current).toBe('idle');
+    const p1 = c.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    expect(c.current).toBe('waiting');
+    s.receive(p1.message);
+    expect(s.current satisfies SessionState).toBe('answering');
+    s.answerRemaining(200);
+    const p2 = s.reply()!;
+    expect(s.current).toBe('ended');
+    c.receive(p2.message);
+    expect(c.reply()).toBeUndefined();
+    expect(c.current).toBe('ended');
+  });
+});
+
+describe('the Status ledger', () => {
+  it('matches a Status once, by MsgRef and CmdRef with white space trimmed', () => {
+    const l = new StatusLedger();
+    l.expect('3', { kind: 'Get', cmdID: '4', items: [{ target: { locURI: './x' } }] });
+    expect(l.awaiting).toBe(1);
+    expect(l.match(' 3 ', '4\n')?.command.kind).toBe('Get');
+    expect(l.match('3', '4')).toBeUndefined();
+    // A Get is kept for its Results (which may leave MsgRef out).
+    expect(l.matchResults('', '4')?.command.kind).toBe('Get');
+  });
+
+  it('releases answers in request order, whatever order they are given in; rollback undoes a transaction', () => {
+    const l = new StatusLedger();
+    const cmd = (id: string) => ({ kind: 'Delete' as const, cmdID: id, items: [{ target: { locURI: `./n${id}` } }] as [{ target: { locURI: string } }] });
+    l.owe('1', cmd('1'));
+    l.owe('1', cmd('2'));
+    const status = (id: string) => ({ kind: 'Status' as const, msgRef: '1', cmdRef: id, cmd: 'Delete', targetRefs: [], sourceRefs: [], data: '200', items: [] });
+    l.pay('1', '2', [status('2')]);
+    expect(l.release()).toEqual([]);
+    l.begin();
+    l.pay('1', '1', [status('1')]);
+    l.rollback();
+    expect(l.unanswered.map((e) => e.command.cmdID)).toEqual(['1']);
+    l.pay('1', '1', [status('1')]);
+    expect(l.release().map((d) => d.kind === 'Status' && d.cmdRef)).toEqual(['1', '2']);
+    expect(JSON.parse(JSON.stringify(l.snapshot()))).toEqual({ expected: [], gets: [], owed: [] });
+  });
+});
+
+describe('receive() is atomic', () => {
+  it('section 8: a Results chunk without Size is refused with 411 and changes nothing; the corrected message is read, not taken for a duplicate', () => {
+    const c = client();
+    const s = server();
+    s.receive(c.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
+    s.answerRemaining(200);
+    s.send({ kind: 'Get', items: [{ target: { locURI: './Vendor/Log' } }] });
+    const p2 = s.reply()!;
+    for (const e of c.receive(p2.message).events) {
+      if (e.type === 'command' && e.command.kind === 'Get') c.answer(e, 200, { items: [{ source: { locURI: './Vendor/Log' }, data: 'abc' }], targetRefs: [], sourceRefs: [] });
+      else if (e.type === 'command') c.answer(e, 200);
+    }
+    const p3 = c.reply()!.message;
+    const broken: SyncML = structuredClone(p3);
+    const results = broken.syncBody.commands.find((x): x is Results => x.kind === 'Results')!;
+    results.items[0]!.moreData = true;
+    const before = { state: s.current, awaiting: s.awaitingStatus, snapshot: JSON.stringify(s.snapshot()) };
+    let error: unknown;
+    try {
+      s.receive(broken);
+    } catch (e) {
+      error = e;
+    }
+    expect(isProtocolError(error) && error.status).toBe(411);
+    expect({ state: s.current, awaiting: s.awaitingStatus, snapshot: JSON.stringify(s.snapshot()) }).toEqual(before);
+    const again = s.receive(p3);
+    expect(again.duplicate).toBe(false);
+    expect(again.events.filter((e) => e.type === 'results').map((e) => e.type === 'results' && e.results.items[0]!.data)).toEqual(['abc']);
+    const p4 = s.reply()!;
+    expect(p4.message.syncBody.commands.map((x) => x.kind)).toEqual(['Status']);
+    expect(p4.message.syncHdr.msgID).toBe('2');
+    expect(s.ended).toBe(true);
+  });
+});
