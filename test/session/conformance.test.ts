@@ -40,7 +40,7 @@ describe('B.1.1 / B.2.1 session setup', () => {
 });
 
 describe('B.1.2 / B.2.2 session abort', () => {
-  it('DM-PRO-Abort-C-003-O, DM-PRO-Abort-S-003-O, DM-PRO-Abort-S-004-O: the abort message carries the statuses owed so far and Final', () => {
+  it('DM-PRO-Abort-S-003-O, DM-PRO-Abort-S-004-O: the server abort message carries the statuses owed so far and Final', () => {
     const server = new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
     const client = new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 9000 });
     const p1 = client.start({ devInfo: [{ source: { locURI: './DevInfo/Man' }, data: 'x' }] });

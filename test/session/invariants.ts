@@ -78,6 +78,8 @@ export function checkWire(wire: readonly WireRecord[], maxObjSize: ObjectLimits 
   for (const side of ['client', 'server'] as const) {
     let open: string | undefined;
     for (const r of wire.filter((x) => x.from === side)) {
+      // A client challenged in the middle of a chunked Package#1 starts it again (9, 7.2).
+      if (r.message.syncBody.commands.some((c) => isAlert(c, AlertCode.ClientInitiatedSession) || isAlert(c, AlertCode.ServerInitiatedSession))) open = undefined;
       for (const c of r.message.syncBody.commands) {
         if (c.kind === 'Status' || (c.kind === 'Alert' && !(c.items ?? []).length)) continue;
         for (const item of (c as { items?: Item[] }).items ?? []) {
