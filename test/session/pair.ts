@@ -43,6 +43,8 @@ export interface PairOptions {
    * step (each receive, each set of answers, each reply): the wire must not change.
    */
   readonly restoreEveryStep?: boolean;
+  /** Restore only at the steps (counted from 0 over both sides) this says yes to. */
+  readonly restoreAt?: (step: number) => boolean;
 }
 
 export const CLIENT_URI = 'IMEI:493005100592800';
@@ -77,6 +79,7 @@ export class Pair {
   /** Snapshots taken (with restoreEveryStep), and the largest, in bytes of JSON. */
   snapshots = 0;
   largestSnapshot = 0;
+  private steps = 0;
   readonly wire: WireRecord[] = [];
   readonly clientEvents: SessionEvent[] = [];
   readonly serverEvents: SessionEvent[] = [];
@@ -117,19 +120,19 @@ export class Pair {
     this.server = new ServerSession(this.serverConfig);
   }
 
-  /** Both sides through JSON and back (with restoreEveryStep). */
-  private step(): void {
-    if (!this.options.restoreEveryStep) return;
+  /** `side` through JSON and back (with restoreEveryStep): after each of its steps. */
+  private step(side: 'client' | 'server'): void {
+    const n = this.steps++;
+    if (!this.options.restoreEveryStep && !this.options.restoreAt?.(n)) return;
     const through = (snapshot: unknown): ReturnType<ServerSession['snapshot']> => {
       const text = JSON.stringify(snapshot);
       this.snapshots++;
       this.largestSnapshot = Math.max(this.largestSnapshot, text.length);
       return JSON.parse(text) as ReturnType<ServerSession['snapshot']>;
     };
-    const { verifier: _v, prover: _p, ...clientRest } = this.clientConfig;
-    const { verifier: _v2, prover: _p2, ...serverRest } = this.serverConfig;
-    this.client = ClientSession.restore(through(this.client.snapshot()), { ...clientRest, ...this.options.restore?.client });
-    this.server = ServerSession.restore(through(this.server.snapshot()), { ...serverRest, ...this.options.restore?.server });
+    const rest = ({ verifier: _v, prover: _p, ...config }: EndpointConfig) => config;
+    if (side === 'client') this.client = ClientSession.restore(through(this.client.snapshot()), { ...rest(this.clientConfig), ...this.options.restore?.client });
+    else this.server = ServerSession.restore(through(this.server.snapshot()), { ...rest(this.serverConfig), ...this.options.restore?.server });
   }
 
   private encode(m: SyncML): Uint8Array {
@@ -241,12 +244,12 @@ export class Pair {
    */
   run(maxSteps = 10_000, packageOne: Item[] = [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }]): boolean {
     let toServer: SyncML | undefined = this.transmit('client', this.client.start({ devInfo: packageOne }));
-    this.step();
+    this.step('client');
     for (let step = 0; step < maxSteps; step++) {
       if (toServer === undefined) return this.client.ended;
       const s = this.server.receive(toServer, this.lastTransport);
       this.serverEvents.push(...s.events);
-      this.step();
+      this.step('server');
       if (s.duplicate) {
         const again = this.server.lastSent;
         if (!again) return false;
@@ -256,9 +259,9 @@ export class Pair {
         continue;
       }
       this.serverActs(s.events);
-      this.step();
+      this.step('server');
       const reply = this.server.reply();
-      this.step();
+      this.step('server');
       if (reply === undefined) return this.server.ended;
       const toClient = this.transmit('server', reply);
       if (toClient === undefined) return false;
@@ -272,11 +275,11 @@ export class Pair {
     if (this.client.ended) return undefined;
     const c = this.client.receive(message, this.lastTransport);
     this.clientEvents.push(...c.events);
-    this.step();
+    this.step('client');
     this.deviceAnswers(c.events);
-    this.step();
+    this.step('client');
     const reply = this.client.reply();
-    this.step();
+    this.step('client');
     return reply && this.transmit('client', reply);
   }
 }

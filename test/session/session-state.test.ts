@@ -9,7 +9,8 @@ import { StatusLedger } from '../../src/session/status-ledger.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
 import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
-import { CLIENT_URI, SERVER_URI } from './pair.js';
+import { Buffer } from 'node:buffer';
+import { CLIENT_URI, Pair, SERVER_URI } from './pair.js';
 
 const server = () => new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
 const client = () => new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 9000 });
@@ -136,5 +137,35 @@ describe('receive() is atomic', () => {
     expect(p4.message.syncBody.commands.map((x) => x.kind)).toEqual(['Status']);
     expect(p4.message.syncHdr.msgID).toBe('2');
     expect(s.ended).toBe(true);
+  });
+});
+
+describe('snapshots', () => {
+  const run = (encoding: 'xml' | 'wbxml', restoreAt?: (n: number) => boolean) => {
+    const pair = new Pair({ encoding, clientMaxMsgSize: 64_000, serverMaxMsgSize: 64_000, ...(restoreAt ? { restoreAt } : {}) });
+    pair.plan.push([{ kind: 'Replace', items: [{ target: { locURI: './FW/Package' }, data: 'QUJD'.repeat(262_144) }] }]);
+    expect(pair.run(100)).toBe(true);
+    return pair;
+  };
+
+  it('a session with a 1 MiB object in flight goes through JSON and back in the middle of the object and sends the same bytes; its snapshot stays within the object plus two messages', () => {
+    const plain = run('wbxml');
+    // Steps 20 to 23: both sides, with about a third of the object sent.
+    const restored = run('wbxml', (n) => n >= 20 && n < 24);
+    expect(restored.snapshots).toBe(4);
+    expect(restored.wire.map((r) => Buffer.from(r.bytes).toString('base64'))).toEqual(plain.wire.map((r) => Buffer.from(r.bytes).toString('base64')));
+    expect(restored.tree.get('./FW/Package')).toBe('QUJD'.repeat(262_144));
+    expect(restored.largestSnapshot).toBeLessThan(1024 * 1024 + 4 * 64_000);
+  });
+
+  it('a typical session (Package#1, a Get and a Replace) snapshots in under 4 KB of JSON at any step', () => {
+    const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 10_000, serverMaxMsgSize: 10_000, restoreEveryStep: true });
+    pair.plan.push([
+      { kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] },
+      { kind: 'Replace', items: [{ target: { locURI: './Settings/Volume' }, data: '7' }] },
+    ]);
+    expect(pair.run()).toBe(true);
+    expect(pair.snapshots).toBeGreaterThan(10);
+    expect(pair.largestSnapshot).toBeLessThan(4096);
   });
 });
