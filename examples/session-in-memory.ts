@@ -49,7 +49,7 @@ function show(from: string, out: Outgoing): Uint8Array {
 function deviceActs(events: SessionEvent[]): void {
   for (const e of events) {
     if (e.type !== 'command') continue;
-    const items: Item[] = (e.command as { items?: Item[] }).items ?? [];
+    const items: readonly Item[] = 'items' in e.command ? e.command.items : [];
     if (e.command.kind === 'Replace') {
       for (const i of items) tree.set(i.target!.locURI, i.data ?? '');
       device.answer(e, StatusCode.Ok);

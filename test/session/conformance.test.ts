@@ -3,6 +3,7 @@
  * server), and against a peer that misbehaves: every test names the requirement or the
  * fault. Items that belong to other parts of the toolkit are listed at the end.
  */
+import { itemsOf } from '../../generated/command-helpers.js';
 import { describe, expect, it } from 'vitest';
 import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AuthType, StatusCode } from '../../generated/codes.js';
@@ -87,7 +88,7 @@ describe('B.1.4 / B.2.4 large objects, sent by the client', () => {
     expect(results?.type === 'results' && results.results.items[0]!.data).toBe(big(9_000));
     const chunks = pair.wire.filter((r) => r.from === 'client').flatMap((r) => r.message.syncBody.commands.filter((c) => c.kind === 'Results'));
     expect(chunks.length).toBeGreaterThan(5);
-    const items = chunks.map((c) => (c as { items: Item[] }).items[0]!);
+    const items = chunks.map((c) => itemsOf(c)[0]!);
     expect(items.map((i) => i.moreData === true)).toEqual(items.map((_, k) => k < items.length - 1));
     expect(items.map((i) => i.meta?.size !== undefined)).toEqual(items.map((_, k) => k === 0));
   });
@@ -96,7 +97,7 @@ describe('B.1.4 / B.2.4 large objects, sent by the client', () => {
     const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 20_000, serverMaxMsgSize: 20_000 });
     pair.plan.push([{ kind: 'Replace', items: [{ target: { locURI: './Vendor/Blob' }, data: big(10_000) }] }]);
     expect(pair.run()).toBe(true);
-    for (const r of pair.wire) for (const c of r.message.syncBody.commands) for (const i of (c as { items?: Item[] }).items ?? []) expect(i.moreData).toBeUndefined();
+    for (const r of pair.wire) for (const c of r.message.syncBody.commands) for (const i of itemsOf(c)) expect(i.moreData).toBeUndefined();
   });
 
   it('DM-PRO-LO-C-007-O, DM-PRO-LO-C-008-O, DM-PRO-LO-S-006-O, DM-PRO-LO-S-007-M: MaxObjSize is announced, and never exceeded by the sender', () => {
@@ -163,7 +164,7 @@ describe('faults injected by a misbehaving peer', () => {
     const pair = chunkedPair(({ from, message }) => {
       if (from !== 'server') return message;
       const cmds = message.syncBody.commands;
-      if (!cmds.some((c) => c.kind === 'Replace' && (c as { items: Item[] }).items[0]!.moreData)) return message;
+      if (!cmds.some((c) => c.kind === 'Replace' && itemsOf(c)[0]!.moreData)) return message;
       // The second message with a chunk loses it to a new command.
       if (++chunkMessages !== 2) return message;
       const get: SyncBodyCommand = { kind: 'Get', cmdID: '99', items: [{ target: { locURI: './DevInfo/Man' } }] };
@@ -177,7 +178,7 @@ describe('faults injected by a misbehaving peer', () => {
     expect(pair.clientEvents.some((e) => e.type === 'object-lost' && !e.byPeer && e.target === './FW/Image')).toBe(true);
     const alerts = pair.wire.filter((r) => r.from === 'client').flatMap((r) => r.message.syncBody.commands).filter((c) => c.kind === 'Alert' && c.data === '1225');
     expect(alerts).toHaveLength(1);
-    expect((alerts[0] as { items: Item[] }).items[0]!.target?.locURI).toBe('./FW/Image');
+    expect(itemsOf(alerts[0]!)[0]!.target?.locURI).toBe('./FW/Image');
   });
 
   it('a chunk whose Size is over our MaxObjSize is refused with 416, an item over it with 413', () => {

@@ -1,4 +1,5 @@
 /** Protocol invariants checked on a recorded wire (used by the model-based session test). */
+import { hasNoResp, itemsOf, nestedCommands } from '../../generated/command-helpers.js';
 import { expect } from 'vitest';
 import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AlertCode } from '../../generated/codes.js';
@@ -12,8 +13,8 @@ function needingStatus(m: SyncML): SyncBodyCommand[] {
   const out: SyncBodyCommand[] = [];
   const walk = (c: SyncBodyCommand): void => {
     if (c.kind === 'Status' || c.kind === 'Results') return;
-    if (!(c as { noResp?: boolean }).noResp) out.push(c);
-    for (const n of (c as { commands?: SyncBodyCommand[] }).commands ?? []) walk(n);
+    if (!hasNoResp(c)) out.push(c);
+    for (const n of nestedCommands(c)) walk(n as SyncBodyCommand);
   };
   m.syncBody.commands.forEach(walk);
   return out;
@@ -34,7 +35,7 @@ export function checkWire(wire: readonly WireRecord[], maxObjSize: ObjectLimits 
     const limit = r.from === 'server' ? maxObjSize.client : maxObjSize.server;
     if (limit === undefined) continue;
     for (const c of r.message.syncBody.commands) {
-      for (const item of (c as { items?: Item[] }).items ?? []) {
+      for (const item of itemsOf(c)) {
         const size = item.meta?.size !== undefined ? Number(item.meta.size) : new TextEncoder().encode(item.data ?? '').length;
         expect(size, `${r.from} message ${r.message.syncHdr.msgID}: an object over MaxObjSize ${limit}`).toBeLessThanOrEqual(limit);
       }
@@ -62,7 +63,7 @@ export function checkWire(wire: readonly WireRecord[], maxObjSize: ObjectLimits 
   // message has Final unless it carries a chunk with MoreData (a large object in progress).
   for (const r of wire.filter((x) => x.from === 'server')) {
     const cmds = r.message.syncBody.commands;
-    const chunking = cmds.some((c) => ((c as { items?: Item[] }).items ?? []).some((i) => i.moreData));
+    const chunking = cmds.some((c) => itemsOf(c).some((i) => i.moreData));
     if (cmds.some((c) => isAlert(c, AlertCode.NextMessage))) {
       expect(r.message.syncBody.final).toBeUndefined();
       expect(cmds.every((c) => c.kind === 'Status' || c.kind === 'Alert')).toBe(true);
@@ -82,7 +83,7 @@ export function checkWire(wire: readonly WireRecord[], maxObjSize: ObjectLimits 
       if (r.message.syncBody.commands.some((c) => isAlert(c, AlertCode.ClientInitiatedSession) || isAlert(c, AlertCode.ServerInitiatedSession))) open = undefined;
       for (const c of r.message.syncBody.commands) {
         if (c.kind === 'Status' || (c.kind === 'Alert' && !(c.items ?? []).length)) continue;
-        for (const item of (c as { items?: Item[] }).items ?? []) {
+        for (const item of itemsOf(c)) {
           const uri = item.target?.locURI ?? item.source?.locURI;
           if (open !== undefined) {
             expect(uri, 'a chunk continues the same object').toBe(open);

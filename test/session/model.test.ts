@@ -7,6 +7,7 @@
  * message needs (a lower bound, over the limit); OMADM_MODEL_STATS=1 prints how many
  * sessions ended and how many were refused, and why.
  */
+import { itemsOf, nestedCommands } from '../../generated/command-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -76,8 +77,8 @@ const scenario = fc
 /** Whether `d` carries an item (at any depth) larger than `maxObjSize` bytes. */
 function tooLarge(d: SyncBodyCommandDraft, maxObjSize: number | undefined): boolean {
   if (maxObjSize === undefined) return false;
-  const items: Item[] = (d as { items?: Item[] }).items ?? [];
-  const nested = (d as { commands?: SyncBodyCommandDraft[] }).commands ?? [];
+  const items = itemsOf(d);
+  const nested = nestedCommands(d);
   return items.some((i) => Buffer.byteLength(i.data ?? '', 'utf8') > maxObjSize) || nested.some((c) => tooLarge(c, maxObjSize));
 }
 
@@ -85,7 +86,7 @@ function tooLarge(d: SyncBodyCommandDraft, maxObjSize: number | undefined): bool
 function expectedTree(start: Map<string, string>, plan: SyncBodyCommandDraft[][], maxObjSize: number | undefined): Map<string, string> {
   const tree = new Map(start);
   const apply = (d: SyncBodyCommandDraft): void => {
-    const items: Item[] = (d as { items?: Item[] }).items ?? [];
+    const items = itemsOf(d);
     if (d.kind === 'Replace' || d.kind === 'Add') for (const i of items) tree.set(i.target!.locURI, i.data ?? '');
     if (d.kind === 'Delete') for (const i of items) tree.delete(i.target!.locURI);
     if (d.kind === 'Atomic' || d.kind === 'Sequence') for (const c of d.commands) apply(c as SyncBodyCommandDraft);

@@ -5,6 +5,7 @@
  * server plays a management program that sends planned packages of commands.
  * Every message that crosses is recorded, with its bytes, for the invariant checks.
  */
+import { hasNoResp, itemsOf } from '../../generated/command-helpers.js';
 import { expect } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
@@ -176,7 +177,7 @@ export class Pair {
 
   private execute(msgRef: string, command: SyncBodyCommand): void {
     const received = { msgRef, command };
-    const items: Item[] = (command as { items?: Item[] }).items ?? [];
+    const items = itemsOf(command);
     switch (command.kind) {
       case 'Add':
       case 'Replace':
@@ -213,7 +214,7 @@ export class Pair {
         this.client.answer(received, StatusCode.Ok);
         break;
       default:
-        if (!(command as { noResp?: boolean }).noResp) this.client.answer(received, StatusCode.Ok);
+        if (!hasNoResp(command)) this.client.answer(received, StatusCode.Ok);
     }
   }
 

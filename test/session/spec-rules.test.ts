@@ -3,6 +3,7 @@
  * the sessions breaking, each checked through real sessions over the pair's wire. Every
  * title names its section and, where there is one, its DM-PRO requirement.
  */
+import { itemsOf } from '../../generated/command-helpers.js';
 import { describe, expect, it } from 'vitest';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item, Status, SyncML } from '../../generated/types.js';
@@ -138,8 +139,8 @@ describe('7.2 Next Message while the client package is open', () => {
     const restart = fromClient[1]!.message;
     expect(restart.syncHdr.cred).toBeDefined();
     expect(shape(restart).filter((x) => !x.startsWith('Status')).slice(0, 2)).toEqual(['Alert(1201)', 'Replace']);
-    const replace = restart.syncBody.commands.find((c) => c.kind === 'Replace') as { items: Item[] };
-    expect(replace.items[0]!.source!.locURI).toBe('./DevInfo/DevId');
+    const replace = restart.syncBody.commands.find((c) => c.kind === 'Replace')!;
+    expect(itemsOf(replace)[0]!.source!.locURI).toBe('./DevInfo/DevId');
     // Every server answer to a client message without Final is a Next Message response.
     pair.wire.forEach((r, i) => {
       if (r.from !== 'client' || r.message.syncBody.final) return;
@@ -242,8 +243,7 @@ describe('6: what a client may put in Package#1', () => {
       extra: [{ kind: 'Alert', data: '1226', items: [{ source: { locURI: './FwUpdate' }, data: '200' }] }],
     }).message;
     expect(shape(p1)).toEqual(['Alert(1201)', 'Replace', 'Alert(1226)']);
-    const replace = p1.syncBody.commands[1] as { items: Item[] };
-    expect(replace.items.map((i) => i.source!.locURI)).toEqual(['./DevInfo/DevId', './DevInfo/Man', './DevInfo/Mod', './DevInfo/DmV', './DevInfo/Lang']);
+    expect(itemsOf(p1.syncBody.commands[1]!).map((i) => i.source!.locURI)).toEqual(['./DevInfo/DevId', './DevInfo/Man', './DevInfo/Mod', './DevInfo/DmV', './DevInfo/Lang']);
     expect(p1.syncBody.final).toBe(true);
     const refused = (f: () => unknown): string | false => {
       try {
