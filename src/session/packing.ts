@@ -27,6 +27,11 @@ import { utf8ByteLength } from '../runtime/utf8.js';
 import { dataCost, type Encoding } from './message-size.js';
 import { DroppedPiece, MessageAssembler } from './message-assembler.js';
 import { LocalProtocolError } from './errors.js';
+import { StatusCode } from '../../generated/codes.js';
+import type { ElementName } from '../../generated/types.js';
+
+/** The Cmd of a Status for an Alert (the peer's 1222, in the least exchange). */
+const ALERT_CMD: ElementName = 'Alert';
 
 export interface PackingLimits {
   readonly encoding: Encoding;
@@ -71,8 +76,17 @@ export interface OutgoingPackageSnapshot {
   readonly dropped?: { readonly queue: 'responses' | 'commands'; readonly cmdID: string; readonly text: string; readonly surplus: number };
 }
 
+export interface PackingOptions {
+  /**
+   * Refuse (message-too-small) a message after which nothing that waits could ever go
+   * (default true). Off, such a package is packed for ever, message after message, each
+   * like the one before: for tests that show a refusal is true.
+   */
+  readonly refuseStalls?: boolean;
+}
+
 /** What `OutgoingPackage.restore` may change: the limits (the peer's, as the session knows them now). */
-export interface OutgoingPackageRestoreOptions {
+export interface OutgoingPackageRestoreOptions extends PackingOptions {
   readonly limits?: PackingLimits;
 }
 
@@ -144,7 +158,11 @@ export class OutgoingPackage {
   /** Responses queued before the last message was packed (the backlog), by draft. */
   private readonly queuedBefore = new Map<SyncBodyCommandDraft, number>();
 
-  constructor(private limits: PackingLimits) {}
+  constructor(
+    private limits: PackingLimits,
+    /** See PackingOptions. */
+    private readonly options: PackingOptions = {},
+  ) {}
 
   /**
    * The package's state as plain data: `JSON.parse(JSON.stringify(snapshot()))` given to
@@ -173,7 +191,7 @@ export class OutgoingPackage {
   /** A package continuing where `snapshot` was taken (see `snapshot`). */
   static restore(snapshot: OutgoingPackageSnapshot, options: OutgoingPackageRestoreOptions = {}): OutgoingPackage {
     if (snapshot.version !== 1) throw new LocalProtocolError(`an outgoing package snapshot of version ${String(snapshot.version)}: this code reads version 1`, 'wrong-state');
-    const out = new OutgoingPackage(options.limits ?? snapshot.limits);
+    const out = new OutgoingPackage(options.limits ?? snapshot.limits, options.refuseStalls === undefined ? {} : { refuseStalls: options.refuseStalls });
     out.packed = snapshot.packed;
     for (const { draft, queuedAt } of snapshot.responses) {
       out.responses.push(draft);
@@ -374,20 +392,66 @@ export class OutgoingPackage {
     // shrinks, and each message would be followed by another like it, for ever.
     // (What waits grows by the fresh responses left behind and shrinks by the older things
     // that went: counted by items, so that splitting a command changes nothing.)
-    if (!final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken) {
-      const needed = fill.needed();
-      throw new LocalProtocolError(
-        `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
-        'message-too-small',
-        { maxMsgSize, needed },
-      );
+    // This message may be one that fresh responses filled (the first answer to a large
+    // package of the peer's): refused only when the next exchange, which brings no more
+    // than the peer's least message does, cannot make what waits shrink either.
+    const stalled = !final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken;
+    if (stalled && this.options.refuseStalls !== false) {
+      const needed = this.stalledNextTime(header, mayEnd, withCommands, packagePerMessage, askForMore);
+      if (needed !== undefined) {
+        throw new LocalProtocolError(
+          `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
+          'message-too-small',
+          { maxMsgSize, needed },
+        );
+      }
     }
+    this.moved = tookCommand || fill.sentChunk;
+    this.lastNeeded = fill.needed();
     this.packed++;
     const body: SyncML['syncBody'] = { commands: commands as SyncML['syncBody']['commands'] };
     if (final) body.final = true;
     const bytes = fill.sizer.finish(final);
     return { message: { syncHdr, syncBody: body }, bytes, size: bytes.length, final };
   }
+
+  /** The last message packed carried a command or a chunk (see `stalledNextTime`). */
+  private moved = true;
+
+  /**
+   * After a message that made nothing that waits shrink: plays, on a copy, the least
+   * exchanges that follow (each of the peer's messages brings its header and an Alert
+   * 1222, so we owe those two Statuses; what is left over is overdue by then). Responses
+   * go in order, so once the first ones have gone every exchange is like the one before:
+   * after as many exchanges as responses wait (and three more), either a command or a
+   * chunk went, or the package ended, or none ever will. Returns, in that last case, the
+   * size the message needed to take one thing more (a true refusal); else undefined.
+   */
+  private stalledNextTime(header: HeaderInit, mayEnd: boolean, withCommands: boolean, packagePerMessage: boolean, askForMore?: SyncBodyCommandDraft): number | undefined {
+    const trial = OutgoingPackage.restore(this.snapshot(), { refuseStalls: false });
+    trial.packed = this.packed + 1;
+    const lead = this.leading;
+    let needed: number | undefined;
+    for (let round = 0; round < this.responses.length + 3; round++) {
+      if (lead !== undefined && lead.kind === 'Status') {
+        trial.respond(lead, true);
+        trial.respond({ kind: 'Status', msgRef: lead.msgRef, cmdRef: '1', cmd: ALERT_CMD, targetRefs: [], sourceRefs: [], data: String(StatusCode.Ok), items: [] });
+      }
+      let packed: PackedMessage;
+      try {
+        packed = trial.next(header, mayEnd, withCommands, packagePerMessage, askForMore);
+      } catch (e) {
+        if (e instanceof LocalProtocolError && e.shortfall) return e.shortfall.needed;
+        throw e;
+      }
+      if (packed.final || trial.moved) return undefined;
+      needed = trial.lastNeeded;
+    }
+    return needed;
+  }
+
+  /** The least size the last message packed needed to take one thing more. */
+  private lastNeeded = 0;
 
   /**
    * Places commands of `queue` while they fit (with room for Final, so the last message
