@@ -47,7 +47,8 @@ const backlog = (out: OutgoingPackage): number => {
 
 /**
  * Plays the exchanges of a package: after our first message, each of the peer's answers
- * is its least one (its header and an Alert 1222), so we owe those two Statuses. Returns
+ * is its least one: its header, and an Alert 1222 when our message held no command for
+ * it to answer; we owe the Statuses for those. Returns
  * how it ended: `final` after n messages, `refused` with the snapshot taken before the
  * refused message, or `open` after `limit` messages.
  */
@@ -67,7 +68,8 @@ function exchanges(s: Scenario, out: OutgoingPackage, firstMsg: number, limit: n
     backlogs.push(backlog(out));
     if (p.final) return { end: 'final', messages, backlogs };
     out.respond(status(k + 1, 0, 'SyncHdr'), true);
-    out.respond(status(k + 1, 1, 'Alert'));
+    // A message with commands gets their Statuses back; one without, an Alert 1222.
+    if (!p.message.syncBody.commands.some((c) => c.kind !== 'Status' && c.kind !== 'Results')) out.respond(status(k + 1, 1, 'Alert'));
   }
   return { end: 'open', messages, backlogs };
 }
@@ -136,5 +138,72 @@ describe('no false message-too-small (issue 9 §2.6, sections 7 and 8)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('MaxObjSize at packing time (issue 9 §2.3, section 8)', () => {
+  const big = (n: number, uri = './Vendor/Big'): SyncBodyCommandDraft => ({ kind: 'Replace', items: [{ target: { locURI: uri }, data: 'b'.repeat(n) }] });
+
+  it('DM-PRO-LO-S-007-M, DM-PRO-LO-C-008-O, section 8 ("MUST NOT send any single object larger than this size"): a command queued before the peer lowered its MaxObjSize is withheld when the message is packed', () => {
+    const out = new OutgoingPackage({ encoding: 'xml', maxMsgSize: 10_000 });
+    const replace = big(2000);
+    out.send(replace);
+    out.send({ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] });
+    out.updateLimits({ encoding: 'xml', maxMsgSize: 10_000, maxObjSize: 1000 });
+    const p = out.next(header(1));
+    expect(p.message.syncBody.commands.map((c) => c.kind)).toEqual(['Get']);
+    expect(p.withheld).toEqual([replace]);
+    expect(p.final).toBe(true);
+    // Raised again, nothing more is withheld (the Replace is gone, not queued).
+    out.updateLimits({ encoding: 'xml', maxMsgSize: 10_000, maxObjSize: 5000 });
+    expect(out.pending).toBe(false);
+  });
+
+  it('DM-PRO-LO-C-008-O, section 8: Results over the MaxObjSize announced since are withheld, and the Get\'s Status, still waiting, says 413', () => {
+    const out = new OutgoingPackage({ encoding: 'xml', maxMsgSize: 10_000 });
+    out.respond(status(3, 0, 'SyncHdr'), true);
+    out.respond({ kind: 'Status', msgRef: '3', cmdRef: '4', cmd: 'Get', targetRefs: [], sourceRefs: [], data: '200', items: [] });
+    out.respond({ kind: 'Results', msgRef: '3', cmdRef: '4', targetRefs: [], sourceRefs: [], items: [{ source: { locURI: './Vendor/Log' }, data: 'l'.repeat(900) }] });
+    out.updateLimits({ encoding: 'xml', maxMsgSize: 10_000, maxObjSize: 500 });
+    const p = out.next(header(2));
+    expect(p.message.syncBody.commands.map((c) => [c.kind, c.kind === 'Status' ? c.data : ''])).toEqual([
+      ['Status', '200'],
+      ['Status', '413'],
+    ]);
+    expect(p.withheld.map((d) => d.kind)).toEqual(['Results']);
+  });
+
+  it('DM-PRO-LO-S-007-M, section 8: a large object being sent in chunks stops when the peer lowers MaxObjSize below it; no later chunk goes', () => {
+    const out = new OutgoingPackage({ encoding: 'wbxml', maxMsgSize: 1000 });
+    out.send(big(5000));
+    out.send({ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] });
+    const first = out.next(header(1));
+    expect(first.message.syncBody.commands[0]).toMatchObject({ kind: 'Replace', items: [{ moreData: true }] });
+    out.updateLimits({ encoding: 'wbxml', maxMsgSize: 1000, maxObjSize: 3000 });
+    const second = out.next(header(2));
+    expect(second.message.syncBody.commands.map((c) => c.kind)).toEqual(['Get']);
+    expect(second.withheld.map((d) => d.kind)).toEqual(['Replace']);
+    expect(out.chunking).toBe(false);
+  });
+
+  it('DM-PRO-LO-S-007-M, section 8 ("the MaxObjSize remains in effect ... unless a new value is supplied in a subsequent message"): in a session, the server never sends an object over the MaxObjSize the client announced last', () => {
+    const pair = new Pair({ encoding: 'xml', clientMaxMsgSize: 2000, serverMaxMsgSize: 10_000 });
+    // Two objects in one package: the second waits for the next message (a package per
+    // message), and the client's Status for the first lowers its MaxObjSize below it.
+    pair.plan.push([big(1500, './Vendor/A'), big(1500, './Vendor/B')]);
+    let lowered = false;
+    pair.tamper = ({ from, message }) => {
+      const answersA = message.syncBody.commands.some((c) => c.kind === 'Status' && c.cmd === 'Replace' && c.data === '200');
+      if (from !== 'client' || lowered || !answersA) return message;
+      lowered = true;
+      return { ...message, syncHdr: { ...message.syncHdr, meta: { maxObjSize: '1000', emis: [] } } };
+    };
+    pair.run(40);
+    const sent = pair.wire.filter((r) => r.from === 'server').flatMap((r) => r.message.syncBody.commands);
+    const targets = sent.flatMap((c) => ((c as { items?: Item[] }).items ?? []).map((i) => i.target?.locURI));
+    expect(targets).toContain('./Vendor/A');
+    expect(targets).not.toContain('./Vendor/B');
+    expect(pair.tree.has('./Vendor/B')).toBe(false);
+    expect(lowered).toBe(true);
   });
 });
