@@ -41,7 +41,7 @@ import { itemsOf, isResponse, nestedCommands } from '../../generated/command-hel
 import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
 import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
 import { LocalProtocolError, ProtocolError, isProtocolError } from './errors.js';
-import { IncomingLargeObjects, type IncomingLargeObjectsSnapshot } from './large-object.js';
+import { IncomingLargeObjects, type IncomingLargeObjectsSnapshot, type IncomingResult } from './large-object.js';
 import type { ProverSnapshot, VerifierSnapshot } from './auth/snapshot.js';
 import type { Encoding } from './message-size.js';
 import { OutgoingPackage, type OutgoingPackageSnapshot } from './packing.js';
@@ -374,7 +374,7 @@ export abstract class SessionEndpoint {
         continue;
       }
       if (command.kind === 'Results') {
-        this.readResults(command, staged.events);
+        this.readResults(reader, command);
         continue;
       }
       if (!isNextMessageAlert(command)) sentCommands = true;
@@ -449,12 +449,36 @@ export abstract class SessionEndpoint {
     return undefined;
   }
 
-  private readResults(results: Results, events: SessionEvent[]): void {
+  private readResults(reader: MessageReader, results: Results): void {
     const sent = this.ledger.matchResults(results.msgRef ?? '', results.cmdRef);
     const r = this.incoming.accept(results);
+    this.objectInterrupted(reader, r);
     if (r.kind === 'buffered') return; // Results get no Status, not even 213
-    events.push({ type: 'results', results: r.command as Results, command: sent?.command });
+    if (r.kind === 'refused') {
+      // Results get no Status (7.1), but a broken chunked object is reported as section 8
+      // says ("error status 424 'Size mismatch' MUST be returned", 411 for a missing Size).
+      this.answerRefusal(reader, r);
+      return;
+    }
+    reader.staged.events.push({ type: 'results', results: r.command as Results, command: sent?.command });
   }
+
+  // --- large objects (large-object.ts): the outcomes of IncomingLargeObjects.accept ---
+
+  /** A chunked object cut short by `r`'s command: Alert 1225 and an `object-lost` event. */
+  private objectInterrupted(reader: MessageReader, r: IncomingResult): void {
+    if (!r.interrupted) return;
+    const { target, source } = r.interrupted;
+    reader.staged.responses.push(objectLostAlert(target, source));
+    reader.staged.events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
+  }
+
+  /** A command refused by the large-object rules: its Statuses (and its nested ones), and a `protocol-error` event. */
+  private answerRefusal(reader: MessageReader, r: Extract<IncomingResult, { kind: 'refused' }>): void {
+    for (const { command, status } of r.statuses) this.answerOne(reader.msgRef, command as SyncBodyCommand, status, reader.silent);
+    reader.staged.events.push({ type: 'protocol-error', error: r.error, msgRef: reader.msgRef, cmdRef: r.command.cmdID });
+  }
+  // --- end of large objects ---
 
   /** Protocol alerts handled here: 1222 (next message), 1223 (abort), 1225 (object lost). */
   private readProtocolAlert(reader: MessageReader, alert: Extract<SyncBodyCommand, { kind: 'Alert' }>): boolean {
@@ -484,19 +508,11 @@ export abstract class SessionEndpoint {
 
   private readCommand(reader: MessageReader, command: SyncBodyCommand): void {
     const { msgRef, staged } = reader;
-    let result;
-    try {
-      result = this.incoming.accept(command);
-    } catch (e) {
-      if (!isProtocolError(e) || e.status === undefined) throw e;
-      reader.answerNow(command, e.status);
-      staged.events.push({ type: 'protocol-error', error: e, msgRef, cmdRef: command.cmdID });
+    const result = this.incoming.accept(command);
+    this.objectInterrupted(reader, result);
+    if (result.kind === 'refused') {
+      this.answerRefusal(reader, result);
       return;
-    }
-    if (result.interrupted) {
-      const { target, source } = result.interrupted;
-      staged.responses.push(objectLostAlert(target, source));
-      staged.events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
     }
     if (result.kind === 'buffered') {
       reader.answerNow(command, result.status);
@@ -521,6 +537,12 @@ export abstract class SessionEndpoint {
   answerNowFor(msgRef: string, command: SyncBodyCommand, code: number, silent: boolean): void {
     this.ledger.owe(msgRef, command, silent);
     this.payAll(msgRef, command, code);
+  }
+
+  /** Queues a Status for `command` alone (not what it nests), in request order. */
+  private answerOne(msgRef: string, command: SyncBodyCommand, code: number, silent: boolean): void {
+    this.ledger.owe(msgRef, command, silent, false);
+    this.ledger.pay(msgRef, command.cmdID, [statusFor(msgRef, command, code)]);
   }
 
   private payAll(msgRef: string, command: SyncBodyCommand, code: number): void {

@@ -27,6 +27,13 @@ import { utf8ByteLength } from '../runtime/utf8.js';
 import { dataCost, type Encoding } from './message-size.js';
 import { DroppedPiece, MessageAssembler } from './message-assembler.js';
 import { LocalProtocolError } from './errors.js';
+import { StatusCode } from '../../generated/codes.js';
+import type { ElementName } from '../../generated/types.js';
+
+/** The Cmd of a Status for an Alert (the peer's 1222, in the least exchange). */
+const ALERT_CMD: ElementName = 'Alert';
+/** The Cmd of the Status for a Get (which its Results follow). */
+const GET_CMD: ElementName = 'Get';
 
 export interface PackingLimits {
   readonly encoding: Encoding;
@@ -47,6 +54,14 @@ export interface PackedMessage {
   readonly size: number;
   /** The message carries Final: the package is complete. */
   readonly final: boolean;
+  /**
+   * What was queued but will never go, because the peer's MaxObjSize announced since it
+   * was queued is smaller than one of its items (8: "MUST NOT send any single object
+   * larger than this size"): commands, Results (the Status for their Get, when it still
+   * waits, says 413 instead), or the large object being sent (the peer then gets no last
+   * chunk and commits nothing). Empty when nothing was withheld.
+   */
+  readonly withheld: readonly SyncBodyCommandDraft[];
 }
 
 /**
@@ -64,15 +79,34 @@ export interface OutgoingPackageSnapshot {
   readonly responses: readonly { readonly draft: SyncBodyCommandDraft; readonly queuedAt?: number }[];
   /** The first response is the Status for the peer's header (Alert 1222 goes after it). */
   readonly leadingFirst: boolean;
+  /** The Status for the peer's header, when it went already (the least exchange is played with it). */
+  readonly leading?: SyncBodyCommandDraft;
+  /** The last message carried a command (the peer answers it with a Status, not a 1222). */
+  readonly carried?: true;
+  /** Queued drafts to be chunked although they fit an empty message (no message will have room for them whole). */
+  readonly mustSplit?: readonly { readonly queue: 'responses' | 'commands'; readonly index: number }[];
   readonly commands: readonly SyncBodyCommandDraft[];
   /** The large object in progress: its draft (one item), the next code unit of its data to send. */
   readonly chunk?: { readonly draft: SyncBodyCommandDraft; readonly offset: number; readonly fromResponses: boolean };
   /** The dropped command's XML, when it is the head of one of the queues (else it is simply written again). */
   readonly dropped?: { readonly queue: 'responses' | 'commands'; readonly cmdID: string; readonly text: string; readonly surplus: number };
+  /** The peer's MaxObjSize went down: what is queued is checked again at the next message. */
+  readonly recheckObjects?: true;
+  /** Withheld for the peer's MaxObjSize, to be reported with the next message. */
+  readonly withheld?: readonly SyncBodyCommandDraft[];
+}
+
+export interface PackingOptions {
+  /**
+   * Refuse (message-too-small) a message after which nothing that waits could ever go
+   * (default true). Off, such a package is packed for ever, message after message, each
+   * like the one before: for tests that show a refusal is true.
+   */
+  readonly refuseStalls?: boolean;
 }
 
 /** What `OutgoingPackage.restore` may change: the limits (the peer's, as the session knows them now). */
-export interface OutgoingPackageRestoreOptions {
+export interface OutgoingPackageRestoreOptions extends PackingOptions {
   readonly limits?: PackingLimits;
 }
 
@@ -113,6 +147,15 @@ function isNotResponse(c: SyncBodyCommand): boolean {
   return c.kind !== 'Status' && c.kind !== 'Results';
 }
 
+const NONE: readonly SyncBodyCommandDraft[] = Object.freeze([]);
+
+/** Whether `draft`, or a command it nests, has an item larger than `max` bytes. */
+function oversized(draft: SyncBodyCommandDraft, max: number): boolean {
+  const nested = (draft as { commands?: SyncBodyCommandDraft[] }).commands;
+  if (nested?.some((d) => oversized(d, max))) return true;
+  return hasItems(draft) && draft.items.some((item) => item.data !== undefined && utf8ByteLength(item.data) > max);
+}
+
 /** `a` and `b` are one draft completed twice: the same fields, by reference. */
 function sameButCmdID(a: SyncBodyCommand, b: SyncBodyCommand): boolean {
   const ka = Object.keys(a);
@@ -144,7 +187,11 @@ export class OutgoingPackage {
   /** Responses queued before the last message was packed (the backlog), by draft. */
   private readonly queuedBefore = new Map<SyncBodyCommandDraft, number>();
 
-  constructor(private limits: PackingLimits) {}
+  constructor(
+    private limits: PackingLimits,
+    /** See PackingOptions. */
+    private readonly options: PackingOptions = {},
+  ) {}
 
   /**
    * The package's state as plain data: `JSON.parse(JSON.stringify(snapshot()))` given to
@@ -164,22 +211,31 @@ export class OutgoingPackage {
       packed: this.packed,
       responses,
       leadingFirst: this.leading !== undefined && this.responses[0] === this.leading,
+      ...(this.leading !== undefined && this.responses[0] !== this.leading ? { leading: this.leading } : {}),
+      ...(this.carried ? { carried: true as const } : {}),
+      ...(this.mustSplit.size > 0 ? { mustSplit: this.splitMarks() } : {}),
       commands: [...this.commands],
       ...(chunk ? { chunk } : {}),
       ...(dropped ? { dropped } : {}),
+      ...(this.recheckObjects ? { recheckObjects: true as const } : {}),
+      ...(this.withheld.length > 0 ? { withheld: [...this.withheld] } : {}),
     };
   }
 
   /** A package continuing where `snapshot` was taken (see `snapshot`). */
   static restore(snapshot: OutgoingPackageSnapshot, options: OutgoingPackageRestoreOptions = {}): OutgoingPackage {
     if (snapshot.version !== 1) throw new LocalProtocolError(`an outgoing package snapshot of version ${String(snapshot.version)}: this code reads version 1`, 'wrong-state');
-    const out = new OutgoingPackage(options.limits ?? snapshot.limits);
+    const out = new OutgoingPackage(snapshot.limits, options.refuseStalls === undefined ? {} : { refuseStalls: options.refuseStalls });
+    out.recheckObjects = snapshot.recheckObjects === true;
+    if (options.limits) out.updateLimits(options.limits);
+    out.withheld.push(...(snapshot.withheld ?? []));
     out.packed = snapshot.packed;
     for (const { draft, queuedAt } of snapshot.responses) {
       out.responses.push(draft);
       if (queuedAt !== undefined) out.queuedBefore.set(draft, queuedAt);
     }
-    if (snapshot.leadingFirst) out.leading = out.responses[0];
+    out.leading = snapshot.leadingFirst ? out.responses[0] : snapshot.leading;
+    out.carried = snapshot.carried === true;
     out.commands.push(...snapshot.commands);
     const c = snapshot.chunk;
     if (c) {
@@ -199,7 +255,19 @@ export class OutgoingPackage {
       out.dropped.text = d.text;
       out.dropped.surplus = d.surplus;
     }
+    for (const m of snapshot.mustSplit ?? []) {
+      const d = m.queue === 'responses' ? out.responses[m.index] : out.commands[m.index];
+      if (d) out.mustSplit.add(d);
+    }
     return out;
+  }
+
+  /** Where the drafts to be chunked stand in the queues. */
+  private splitMarks(): { queue: 'responses' | 'commands'; index: number }[] {
+    const marks: { queue: 'responses' | 'commands'; index: number }[] = [];
+    this.responses.forEach((d, index) => this.mustSplit.has(d) && marks.push({ queue: 'responses', index }));
+    this.commands.forEach((d, index) => this.mustSplit.has(d) && marks.push({ queue: 'commands', index }));
+    return marks;
   }
 
   /** The dropped piece, when it is the XML of the head of a queue (the one command it can serve). */
@@ -220,7 +288,53 @@ export class OutgoingPackage {
 
   /** The peer changed its limits (a new MaxMsgSize or MaxObjSize in its header). */
   updateLimits(limits: PackingLimits): void {
+    const before = this.limits.maxObjSize;
     this.limits = limits;
+    const now = limits.maxObjSize;
+    if (now !== undefined && (before === undefined || now < before)) this.recheckObjects = true;
+  }
+
+  /** The peer's MaxObjSize went down since what is queued was checked against it. */
+  private recheckObjects = false;
+  /** Withheld and not yet reported by a message packed. */
+  private readonly withheld: SyncBodyCommandDraft[] = [];
+
+  /** Withholds (see PackedMessage.withheld) what is queued with an item over the peer's MaxObjSize as it stands. */
+  private withholdOversized(): SyncBodyCommandDraft[] {
+    this.recheckObjects = false;
+    const max = this.limits.maxObjSize;
+    if (max === undefined) return [];
+    const withheld: SyncBodyCommandDraft[] = [];
+    const over = (d: SyncBodyCommandDraft): boolean => oversized(d, max);
+    for (let i = 0; i < this.commands.length; ) {
+      if (over(this.commands[i]!)) withheld.push(...this.commands.splice(i, 1));
+      else i++;
+    }
+    for (let i = 0; i < this.responses.length; ) {
+      const d = this.responses[i]!;
+      if (d.kind !== 'Results' || !over(d)) {
+        i++;
+        continue;
+      }
+      withheld.push(...this.responses.splice(i, 1));
+      this.queuedBefore.delete(d);
+      // The Get's Status, if it still waits: 413 (the results are too large for the peer).
+      const j = this.responses.findIndex((s) => s.kind === 'Status' && s.cmd === GET_CMD && s.msgRef === d.msgRef && s.cmdRef === d.cmdRef);
+      if (j >= 0) {
+        const s = this.responses[j]!;
+        const refused = { ...s, data: String(StatusCode.RequestEntityTooLarge) } as SyncBodyCommandDraft;
+        this.responses[j] = refused;
+        const at = this.queuedBefore.get(s);
+        this.queuedBefore.delete(s);
+        if (at !== undefined) this.queuedBefore.set(refused, at);
+        if (this.leading === s) this.leading = refused;
+      }
+    }
+    if (this.chunk && this.chunk.totalBytes > max) {
+      withheld.push(this.chunk.draft);
+      this.chunk = undefined;
+    }
+    return withheld;
   }
 
   /**
@@ -321,6 +435,57 @@ export class OutgoingPackage {
    * would wait for the other's next message.
    */
   next(header: HeaderInit, mayEnd = true, withCommands = true, packagePerMessage = false, askForMore?: SyncBodyCommandDraft): PackedMessage {
+    // All or nothing: a refusal leaves the package as it was, so that it can be packed
+    // again (e.g. once the peer announced a larger MaxMsgSize).
+    const saved = this.saveState();
+    try {
+      return this.pack(header, mayEnd, withCommands, packagePerMessage, askForMore);
+    } catch (e) {
+      this.resetState(saved);
+      throw e;
+    }
+  }
+
+  /** What `pack` changes, to put back when it throws. */
+  private saveState() {
+    return {
+      responses: [...this.responses],
+      commands: [...this.commands],
+      chunk: this.chunk,
+      offset: this.chunk?.offset ?? 0,
+      packed: this.packed,
+      leading: this.leading,
+      queuedBefore: [...this.queuedBefore],
+      mustSplit: [...this.mustSplit],
+      withheld: this.withheld.length,
+      recheckObjects: this.recheckObjects,
+      moved: this.moved,
+      carried: this.carried,
+      lastNeeded: this.lastNeeded,
+    };
+  }
+
+  private resetState(s: ReturnType<OutgoingPackage['saveState']>): void {
+    this.responses.splice(0, this.responses.length, ...s.responses);
+    this.commands.splice(0, this.commands.length, ...s.commands);
+    this.chunk = s.chunk;
+    if (s.chunk) s.chunk.offset = s.offset;
+    this.packed = s.packed;
+    this.leading = s.leading;
+    this.queuedBefore.clear();
+    for (const [d, at] of s.queuedBefore) this.queuedBefore.set(d, at);
+    this.mustSplit.clear();
+    for (const d of s.mustSplit) this.mustSplit.add(d);
+    this.withheld.length = s.withheld;
+    this.recheckObjects = s.recheckObjects;
+    this.moved = s.moved;
+    this.carried = s.carried;
+    this.lastNeeded = s.lastNeeded;
+    // The dropped piece is a cache of the XML of a command measured: still right, but let go.
+    this.dropped.command = undefined;
+  }
+
+  private pack(header: HeaderInit, mayEnd: boolean, withCommands: boolean, packagePerMessage: boolean, askForMore?: SyncBodyCommandDraft): PackedMessage {
     const { encoding, maxMsgSize } = this.limits;
     // The message is written as it is packed: its header now, each command when placed.
     const syncHdr = completeSyncHdr(header);
@@ -331,6 +496,8 @@ export class OutgoingPackage {
       throw new LocalProtocolError(`MaxMsgSize ${maxMsgSize} leaves no room for any command after the header (${needed - 1} bytes)`, 'message-too-small', { maxMsgSize, needed });
     }
 
+    // The peer's MaxObjSize as it stands now binds what goes, not the one at send() (8).
+    if (this.recheckObjects) this.withheld.push(...this.withholdOversized());
     const hadBacklog = this.hasBacklog(withCommands);
     // Order within a message: responses without items (statuses, alerts); then the large
     // object in progress, if any (statuses between its chunks are allowed, new items are
@@ -374,20 +541,95 @@ export class OutgoingPackage {
     // shrinks, and each message would be followed by another like it, for ever.
     // (What waits grows by the fresh responses left behind and shrinks by the older things
     // that went: counted by items, so that splitting a command changes nothing.)
-    if (!final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken) {
-      const needed = fill.needed();
-      throw new LocalProtocolError(
-        `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
-        'message-too-small',
-        { maxMsgSize, needed },
-      );
+    // This message may be one that fresh responses filled (the first answer to a large
+    // package of the peer's): refused only when the next exchange, which brings no more
+    // than the peer's least message does, cannot make what waits shrink either.
+    const stalled = !final && !fill.sentChunk && hadBacklog && this.freshItems() >= fill.oldItemsTaken;
+    if (stalled && this.options.refuseStalls !== false) {
+      this.carried = tookCommand;
+      let needed = this.stalledNextTime(header, mayEnd, withCommands, packagePerMessage, askForMore);
+      // What fits an empty message waits for one it fits (8), unless no message after
+      // this one will ever have the room: then it goes in chunks, if that moves it.
+      const head = needed === undefined ? undefined : this.splittableHead(withCommands);
+      if (head) {
+        this.mustSplit.add(head);
+        needed = this.stalledNextTime(header, mayEnd, withCommands, packagePerMessage, askForMore);
+        if (needed !== undefined) this.mustSplit.delete(head);
+      }
+      if (needed !== undefined) {
+        throw new LocalProtocolError(
+          `MaxMsgSize ${maxMsgSize} leaves no room for more than the statuses each exchange brings; the next message needs ${needed} bytes`,
+          'message-too-small',
+          { maxMsgSize, needed },
+        );
+      }
     }
+    this.moved = tookCommand || fill.sentChunk;
+    this.carried = tookCommand;
+    this.lastNeeded = fill.needed();
     this.packed++;
     const body: SyncML['syncBody'] = { commands: commands as SyncML['syncBody']['commands'] };
     if (final) body.final = true;
     const bytes = fill.sizer.finish(final);
-    return { message: { syncHdr, syncBody: body }, bytes, size: bytes.length, final };
+    return { message: { syncHdr, syncBody: body }, bytes, size: bytes.length, final, withheld: this.withheld.length === 0 ? NONE : this.withheld.splice(0) };
   }
+
+  /**
+   * Drafts that fit an empty message but will never fit one the least exchange leaves
+   * room in (see `next`): they are chunked rather than waited for.
+   */
+  private readonly mustSplit = new Set<SyncBodyCommandDraft>();
+
+  /** The first draft waiting that chunking could move: the first response with data, else the first command. */
+  private splittableHead(withCommands: boolean): SyncBodyCommandDraft | undefined {
+    const hasData = (d: SyncBodyCommandDraft | undefined): d is SyncBodyCommandDraft =>
+      d !== undefined && !this.mustSplit.has(d) && hasItems(d) && d.items.some((i) => i.data !== undefined && i.data.length > 0);
+    const response = this.responses.find((d) => hasItems(d) && d.items.length > 0);
+    if (response) return hasData(response) ? response : undefined;
+    if (this.chunk || !withCommands) return undefined;
+    return hasData(this.commands[0]) ? this.commands[0] : undefined;
+  }
+
+  /** The last message packed carried a command or a chunk (see `stalledNextTime`). */
+  private moved = true;
+  /** The last message packed carried a command, which the peer answers with a Status. */
+  private carried = false;
+
+  /**
+   * After a message that made nothing that waits shrink: plays, on a copy, the least
+   * exchanges that follow (each of the peer's messages brings its header and an Alert
+   * 1222, so we owe those two Statuses; what is left over is overdue by then). Responses
+   * go in order, so once the first ones have gone every exchange is like the one before:
+   * after as many exchanges as responses wait (and three more), either a command or a
+   * chunk went, or the package ended, or none ever will. Returns, in that last case, the
+   * size the message needed to take one thing more (a true refusal); else undefined.
+   */
+  private stalledNextTime(header: HeaderInit, mayEnd: boolean, withCommands: boolean, packagePerMessage: boolean, askForMore?: SyncBodyCommandDraft): number | undefined {
+    const trial = OutgoingPackage.restore(this.snapshot(), { refuseStalls: false });
+    trial.packed = this.packed + 1;
+    const lead = this.leading;
+    let needed: number | undefined;
+    for (let round = 0; round < this.responses.length + 3; round++) {
+      if (lead !== undefined && lead.kind === 'Status') {
+        trial.respond(lead, true);
+        // A message of ours with a command gets its Status back; one without, a 1222.
+        if (!(round === 0 ? this.carried : trial.carried)) trial.respond({ kind: 'Status', msgRef: lead.msgRef, cmdRef: '1', cmd: ALERT_CMD, targetRefs: [], sourceRefs: [], data: String(StatusCode.Ok), items: [] });
+      }
+      let packed: PackedMessage;
+      try {
+        packed = trial.next(header, mayEnd, withCommands, packagePerMessage, askForMore);
+      } catch (e) {
+        if (e instanceof LocalProtocolError && e.shortfall) return e.shortfall.needed;
+        throw e;
+      }
+      if (packed.final || trial.moved) return undefined;
+      needed = trial.lastNeeded;
+    }
+    return needed;
+  }
+
+  /** The least size the last message packed needed to take one thing more. */
+  private lastNeeded = 0;
 
   /**
    * Places commands of `queue` while they fit (with room for Final, so the last message
@@ -410,7 +652,7 @@ export class OutgoingPackage {
         continue;
       }
       const alone = fill.sizer.totalAloneOfLastCost();
-      if (alone <= maxMsgSize) {
+      if (alone <= maxMsgSize && !this.mustSplit.has(draft)) {
         if (fill.commands.length === 0) throw new Error('unreachable: a command that fits alone did not fit an empty message');
         fill.full = true;
         fill.wanted ??= fill.sizer.total(true) + cost;
@@ -423,6 +665,7 @@ export class OutgoingPackage {
       if (hasItems(draft) && draft.items.length > 1) {
         const parts = draft.items.map((item) => ({ ...draft, items: [item] }) as SyncBodyCommandDraft);
         if (queuedAt !== undefined) for (const part of parts) this.queuedBefore.set(part, queuedAt);
+        if (this.mustSplit.delete(draft)) for (const part of parts) this.mustSplit.add(part);
         queue.unshift(...parts);
         continue;
       }

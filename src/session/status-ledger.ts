@@ -162,9 +162,9 @@ export class StatusLedger {
   }
 
   /** Records the Statuses a received command (and what it nests) needs. */
-  owe(msgRef: string, command: SyncBodyCommand, silent = false): void {
+  owe(msgRef: string, command: SyncBodyCommand, silent = false, nested = true): void {
     if (!hasNoResp(command)) this.set(this.owedMap, key(msgRef, command.cmdID), { msgID: msgRef, command, ...(silent ? { silent: true as const } : {}) });
-    for (const c of nestedCommands(command)) this.owe(msgRef, c, silent);
+    if (nested) for (const c of nestedCommands(command)) this.owe(msgRef, c, silent);
   }
 
   /** Gives the answer owed for CmdID `cmdID` of `msgRef`; false if none is owed. */

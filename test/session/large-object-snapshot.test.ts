@@ -77,7 +77,12 @@ const stepsArb = (large: number): fc.Arbitrary<Step[]> =>
         weight: 5,
         arbitrary: fc.record({ mayEnd: fc.boolean(), withCommands: fc.boolean(), perMessage: fc.boolean(), askForMore: fc.boolean() }).map((o): Step => ({ op: 'next', ...o })),
       },
-      { weight: 1, arbitrary: fc.integer({ min: 350, max: 4000 }).map((maxMsgSize): Step => ({ op: 'limits', maxMsgSize })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.integer({ min: 350, max: 4000 }), fc.option(fc.integer({ min: 20, max: 3000 }), { nil: undefined }))
+          .map(([maxMsgSize, maxObjSize]): Step => ({ op: 'limits', maxMsgSize, ...(maxObjSize !== undefined ? { maxObjSize } : {}) })),
+      },
     ),
     { maxLength: 40 },
   );
@@ -95,11 +100,11 @@ function run(out: OutgoingPackage, step: Step, msgID: number, encoding: Encoding
         out.respond(step.draft, step.first);
         return 'queued';
       case 'limits':
-        out.updateLimits({ encoding, maxMsgSize: step.maxMsgSize });
+        out.updateLimits({ encoding, maxMsgSize: step.maxMsgSize, ...(step.maxObjSize !== undefined ? { maxObjSize: step.maxObjSize } : {}) });
         return 'limits';
       case 'next': {
         const p = out.next(header(msgID), step.mayEnd, step.withCommands, step.perMessage, step.askForMore ? NEXT_MESSAGE : undefined);
-        return `${p.final ? 'final ' : ''}${Buffer.from(p.bytes).toString('base64')}`;
+        return `${p.final ? 'final ' : ''}${Buffer.from(p.bytes).toString('base64')} withheld ${JSON.stringify(p.withheld)}`;
       }
     }
   } catch (e) {
@@ -130,7 +135,10 @@ describe('snapshots of large objects in progress (issue 9 §1, section 8)', () =
             expect(b).toBe(a);
             if (step.op === 'next') msgID++;
           }
-          expect(viaJson(restored.snapshot())).toEqual(viaJson(plain.snapshot()));
+          // The same state at the end (but for the dropped piece, a cache of XML text that
+          // a restore may let go).
+          const state = (o: OutgoingPackage) => viaJson({ ...o.snapshot(), dropped: undefined });
+          expect(state(restored)).toEqual(state(plain));
         },
       ),
       { numRuns: 60 },
@@ -164,13 +172,10 @@ describe('snapshots of large objects in progress (issue 9 §1, section 8)', () =
     ],
   });
 
-  /** Outcome of one accept, comparable between runs (thrown refusals included). */
+  /** Outcome of one accept, comparable between runs (refusals included). */
   const outcome = (lo: IncomingLargeObjects, c: SyncBodyCommand): string => {
-    try {
-      return JSON.stringify(lo.accept(c));
-    } catch (e) {
-      return `error ${(e as { status?: number }).status}`;
-    }
+    const r = lo.accept(c);
+    return JSON.stringify(r.kind === 'refused' ? { ...r, error: { status: r.error.status, message: r.error.message } } : r);
   };
 
   it('incoming objects snapshotted, sent through JSON and restored before every chunk reassemble the same commands', () => {

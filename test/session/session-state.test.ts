@@ -12,7 +12,7 @@ import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.
 import { Buffer } from 'node:buffer';
 import { CLIENT_URI, Pair, SERVER_URI } from './pair.js';
 
-const server = () => new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000 });
+const server = (over: object = {}) => new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '1', maxMsgSize: 9000, ...over });
 const client = () => new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 9000 });
 
 describe('state tables', () => {
@@ -106,7 +106,7 @@ describe('the Status ledger', () => {
 });
 
 describe('receive() is atomic', () => {
-  it('section 8: a Results chunk without Size is refused with 411 and changes nothing; the corrected message is read, not taken for a duplicate', () => {
+  it('section 8: a Results chunk without Size is answered 411 without throwing and changes nothing else; the corrected Results that follow are read, not taken for a duplicate', () => {
     const c = client();
     const s = server();
     s.receive(c.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
@@ -121,22 +121,27 @@ describe('receive() is atomic', () => {
     const broken: SyncML = structuredClone(p3);
     const results = broken.syncBody.commands.find((x): x is Results => x.kind === 'Results')!;
     results.items[0]!.moreData = true;
-    const before = { state: s.current, awaiting: s.awaitingStatus, snapshot: JSON.stringify(s.snapshot()) };
-    let error: unknown;
-    try {
-      s.receive(broken);
-    } catch (e) {
-      error = e;
-    }
-    expect(isProtocolError(error) && error.status).toBe(411);
-    expect({ state: s.current, awaiting: s.awaitingStatus, snapshot: JSON.stringify(s.snapshot()) }).toEqual(before);
-    const again = s.receive(p3);
+    const r = s.receive(broken);
+    expect(r.duplicate).toBe(false);
+    expect(r.events.filter((e) => e.type === 'protocol-error').map((e) => e.type === 'protocol-error' && e.error.status)).toEqual([411]);
+    expect(r.events.filter((e) => e.type === 'results')).toEqual([]);
+    s.send({ kind: 'Get', items: [{ target: { locURI: './Vendor/Other' } }] });
+    const answer = s.reply()!.message;
+    expect(answer.syncBody.commands.filter((x) => x.kind === 'Status' && x.cmd === 'Results').map((x) => x.kind === 'Status' && x.data)).toEqual(['411']);
+    // The device sends the Results again, whole, in its next message.
+    const corrected: SyncML = { ...p3, syncHdr: { ...p3.syncHdr, msgID: '3' }, syncBody: { ...p3.syncBody, commands: p3.syncBody.commands.filter((x) => x.kind === 'Results') as SyncML['syncBody']['commands'] } };
+    const again = s.receive(corrected);
     expect(again.duplicate).toBe(false);
     expect(again.events.filter((e) => e.type === 'results').map((e) => e.type === 'results' && e.results.items[0]!.data)).toEqual(['abc']);
-    const p4 = s.reply()!;
-    expect(p4.message.syncBody.commands.map((x) => x.kind)).toEqual(['Status']);
-    expect(p4.message.syncHdr.msgID).toBe('2');
-    expect(s.ended).toBe(true);
+  });
+
+  it('a message the session cannot answer within MaxMsgSize leaves it in state error: nothing more goes out', () => {
+    const s = server();
+    s.receive(new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '1', maxMsgSize: 120 }).start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
+    s.answerRemaining(200);
+    expect(() => s.reply()).toThrow(expect.objectContaining({ problem: 'message-too-small' }));
+    expect(s.current).toBe('error');
+    expect(() => s.reply()).toThrow(expect.objectContaining({ problem: 'session-ended' }));
   });
 });
 
