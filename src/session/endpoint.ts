@@ -17,13 +17,15 @@
  * 5. Abort (6.1): the aborting side sends 1223 with Final (and the statuses it owes),
  *    then discards whatever comes back; the side receiving it stops.
  * 6. Authentication (9): the verifier judges the peer's SyncHdr Cred; until it accepts,
- *    our answer holds only Statuses and the peer's commands do not reach the application.
- *    The prover adds our Cred and reads the Status of our SyncHdr.
+ *    our answer holds only Statuses and the peer's commands do not reach the application;
+ *    every 401/407 among them carries the header's Chal (9.1). The prover adds our Cred
+ *    and reads the Status of our SyncHdr. When the verifier gives up, that answer (only
+ *    Statuses, Final) is our last message; when the prover gives up, nothing more is sent.
+ *    Either way the session ends, with an 'auth-failed' event.
  */
 import type { HeaderInit, SyncBodyCommandDraft, StatusInit, ResultsInit } from '../../generated/builders.js';
 import { AlertCode, StatusCode, DEFAULT_VERPROTO } from '../../generated/codes.js';
 import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results } from '../../generated/types.js';
-import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
 import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
 import { LocalProtocolError, ProtocolError } from './errors.js';
 import { IncomingLargeObjects } from './large-object.js';
@@ -84,8 +86,8 @@ export type SessionEvent =
   | { readonly type: 'status-missing'; readonly command: SyncBodyCommand; readonly msgID: string }
   /** The peer aborted the session (Alert 1223). */
   | { readonly type: 'aborted' }
-  /** Authentication of the peer failed for good: the session ends. */
-  | { readonly type: 'auth-failed'; readonly status: number };
+  /** Authentication failed for good (we gave up on the peer's credentials, or on ours): the session ends. */
+  | { readonly type: 'auth-failed'; readonly status: number; readonly role: 'verifier' | 'prover' };
 
 /**
  * A message to send: its bytes in the session's encoding, ready for the transport, and
@@ -196,22 +198,16 @@ export abstract class SessionEndpoint {
     let headerStatus: number = StatusCode.Ok;
     let chal: StatusInit['chal'];
     if (this.config.verifier) {
-      try {
-        const verdict = this.config.verifier.receive({
-          ...(hdr.cred ? { cred: hdr.cred } : {}),
-          ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
-          ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
-          ...(transport.body ? { body: transport.body } : {}),
-        });
-        headerStatus = verdict.status;
-        chal = verdict.chal;
-        authenticated = verdict.authenticated;
-      } catch (e) {
-        if (!isAuthFailedError(e)) throw e;
-        headerStatus = (e as AuthFailedError).status;
-        authenticated = false;
-        events.push({ type: 'auth-failed', status: headerStatus });
-      }
+      const verdict = this.config.verifier.receive({
+        ...(hdr.cred ? { cred: hdr.cred } : {}),
+        ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
+        ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
+        ...(transport.body ? { body: transport.body } : {}),
+      });
+      headerStatus = verdict.status;
+      chal = verdict.chal;
+      authenticated = verdict.authenticated;
+      if (verdict.gaveUp) events.push({ type: 'auth-failed', status: headerStatus, role: 'verifier' });
     }
     // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small
     // messages. It goes before every other response.
@@ -237,8 +233,8 @@ export abstract class SessionEndpoint {
         continue;
       }
       if (!authenticated) {
-        // 9.1: only Statuses in answer, one for every command; nothing runs.
-        this.answerNow(msgRef, command, headerStatus);
+        // 9.1: only Statuses in answer, one for every command, each 401/407 with the Chal; nothing runs.
+        this.answerNow(msgRef, command, headerStatus, chal);
         continue;
       }
       if (command.kind === 'Alert' && this.readProtocolAlert(msgRef, command, events)) continue;
@@ -257,7 +253,7 @@ export abstract class SessionEndpoint {
       }
       events.push({ type: 'package-complete' });
     }
-    this.authFailed = events.some((e) => e.type === 'auth-failed');
+    this.authFailed = events.some((e) => e.type === 'auth-failed' && e.role === 'verifier');
     this.lastAuthenticated = authenticated;
     this.peerAsksForMore = !message.syncBody.final && message.syncBody.commands.some(isNextMessageAlert);
     this.peerHasMore = !message.syncBody.final && !this.peerAsksForMore;
@@ -265,8 +261,10 @@ export abstract class SessionEndpoint {
     return { events, duplicate: false };
   }
 
-  /** Authentication of the peer failed for good in the last message: answer, then end. */
+  /** Our verifier gave up on the peer in the last message: answer (only Statuses), then end. */
   protected authFailed = false;
+  /** Our prover gave up: nothing more is sent. */
+  private proverGaveUp = false;
   /** The peer's last message passed authentication (or none is required). */
   protected lastAuthenticated = true;
   /** The peer's last message asked for our next message (1222, no Final). */
@@ -292,9 +290,12 @@ export abstract class SessionEndpoint {
     if (status.cmdRef.trim() === '0' && status.cmd === HEADER_CMD) {
       this.challenged = false;
       if (this.config.prover) {
-        const code = Number(status.data.trim());
-        this.config.prover.receiveStatus(status);
-        if (code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) this.challenged = true;
+        const reading = this.config.prover.receiveStatus(status);
+        this.challenged = reading.retry;
+        if (reading.gaveUp) {
+          this.proverGaveUp = true;
+          events.push({ type: 'auth-failed', status: Number(status.data.trim()), role: 'prover' });
+        }
       }
       return;
     }
@@ -412,11 +413,11 @@ export abstract class SessionEndpoint {
   }
 
   /** Queues a Status for a received command at once (protocol-level answers). */
-  private answerNow(msgRef: string, command: SyncBodyCommand, code: number): void {
+  private answerNow(msgRef: string, command: SyncBodyCommand, code: number, chal?: StatusInit['chal']): void {
     if ((command as { noResp?: boolean }).noResp) return;
-    this.out.respond(statusFor(msgRef, command, code));
+    this.out.respond({ ...statusFor(msgRef, command, code), ...(chal ? { chal } : {}) } as SyncBodyCommandDraft);
     const nested = (command as { commands?: SyncBodyCommand[] }).commands;
-    if (nested) for (const c of nested) this.answerNow(msgRef, c, code);
+    if (nested) for (const c of nested) this.answerNow(msgRef, c, code, chal);
   }
 
   // ------------------------------------------------------------------ answering
@@ -460,6 +461,11 @@ export abstract class SessionEndpoint {
   protected mayReply(): boolean {
     if (this.phase === 'ended') return false;
     if (this.phase === 'aborting') throw new LocalProtocolError('the abort has been sent; nothing more goes out', 'session-ended');
+    if (this.proverGaveUp) {
+      // Rule 6: the peer refused our credentials for good; nothing we could send would pass.
+      this.phase = 'ended';
+      return false;
+    }
     return true;
   }
 
@@ -493,6 +499,14 @@ export abstract class SessionEndpoint {
       const first = [...this.owed.values()][0]!;
       throw new LocalProtocolError(`answer every received command first: <${first.command.kind}> CmdID ${first.command.cmdID} of message ${first.msgRef} has no Status`, 'wrong-state');
     }
+    // Rule 6: we gave up on the peer: this answer holds only Statuses, is Final, and is our last.
+    const closing = this.authFailed;
+    if (closing) {
+      this.out.dropCommands();
+      mayEnd = true;
+      withCommands = false;
+      askForMore = false;
+    }
     const credentials = this.config.prover?.outgoing() ?? {};
     const header: HeaderInit = {
       ...(this.config.verProto ? { verProto: this.config.verProto } : { verProto: DEFAULT_VERPROTO }),
@@ -518,6 +532,7 @@ export abstract class SessionEndpoint {
     for (const c of packed.message.syncBody.commands) this.expectStatus(header.msgID, c);
     const outgoing: Outgoing = { message: packed.message, bytes: packed.bytes, ...(credentials.hmacHeader ? { hmacHeader: credentials.hmacHeader } : {}) };
     this.lastReply = outgoing;
+    if (closing) this.phase = 'ended';
     return outgoing;
   }
 
