@@ -24,7 +24,7 @@ function thrown(f: () => unknown): unknown {
 }
 
 function md5Verifier(maxRetries?: number) {
-  const stores = pairStores({ scheme: AuthType.Md5Digest });
+  const stores = pairStores({ scheme: AuthType.Md5Digest, initialNonce: Uint8Array.of(1, 2, 3) });
   const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries });
   const credOver = (nonce: Uint8Array | undefined, password = PASSWORD) => buildCred(AuthType.Md5Digest, USER, password, nonce);
   return { stores, verifier, credOver, expected: () => stores.server.get(CLIENT)?.expectedNonce };
@@ -129,7 +129,7 @@ describe('verifier', () => {
   });
 
   it('verifying every message: 200 and a new nonce per message, and a message without credentials is challenged', () => {
-    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const stores = pairStores({ scheme: AuthType.Md5Digest, initialNonce: Uint8Array.of(1) });
     const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), everyMessage: true });
     const nonces = new Set<string>();
     for (let i = 0; i < 3; i++) {
@@ -139,6 +139,18 @@ describe('verifier', () => {
     }
     expect(nonces.size).toBe(3);
     expect(verifier.receive({})).toMatchObject({ status: StatusCode.MissingCredentials, authenticated: false });
+  });
+
+  it('9.1 replay: a fresh account\'s digest over the empty nonce (a constant) is challenged, not accepted nor counted; replayed, it is invalid', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries: 1 });
+    const constant = buildCred(AuthType.Md5Digest, USER, PASSWORD);
+    const first = verifier.receive({ cred: constant });
+    expect(first).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false, verdict: { outcome: 'stale' } });
+    expect(first.chal?.meta.nextNonce).toBe(Buffer.from(stores.server.get(CLIENT)!.expectedNonce!).toString('base64'));
+    expect(verifier.failures).toBe(0);
+    expect(verifier.receive({ cred: constant })).toMatchObject({ status: StatusCode.InvalidCredentials, verdict: { outcome: 'invalid' }, gaveUp: false });
+    expect(verifier.receive({ cred: buildCred(AuthType.Md5Digest, USER, PASSWORD, stores.server.get(CLIENT)!.expectedNonce) }).status).toBe(StatusCode.AuthenticationAccepted);
   });
 
   it('an unknown peer is refused, and nothing is stored for it', () => {
@@ -196,7 +208,7 @@ describe('prover', () => {
   });
 
   it('9.1 authorisation refused: 401 without a Chal to credentials we sent gives up at once, never resending them', () => {
-    for (const chal of [undefined, { meta: { type: 'syncml:auth-X509', emis: [] } }, { meta: { type: AuthType.Md5Digest, nextNonce: '%%%', emis: [] } }]) {
+    for (const chal of [undefined, { meta: { type: 'syncml:auth-X509', emis: [] } }, { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: '%%%', emis: [] } }]) {
       const stores = pairStores({ scheme: AuthType.Md5Digest });
       const prover = new AuthProver({ store: stores.client, peer: SERVER });
       expect(prover.outgoing().cred).toBeDefined();
