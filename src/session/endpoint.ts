@@ -435,8 +435,14 @@ export abstract class SessionEndpoint {
     }
     const resultsDraft: SyncBodyCommandDraft | undefined = results && { kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID };
     if (resultsDraft) this.out.checkObjectSizes(resultsDraft);
+    // 9.1: a 401 or 407 carries a Chal; only a verifier knows what to challenge with.
+    const demandsCredentials = code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials;
+    if (demandsCredentials && !this.config.verifier) {
+      throw new LocalProtocolError(`a Status ${code} must carry a Chal (9.1), and this session has no verifier to challenge with`, 'wrong-state');
+    }
+    const chal = demandsCredentials ? this.config.verifier?.challenge() : undefined;
     this.owed.delete(key);
-    this.out.respond(statusFor(received.msgRef, received.command, code));
+    this.out.respond({ ...statusFor(received.msgRef, received.command, code), ...(chal ? { chal } : {}) } as SyncBodyCommandDraft);
     if (resultsDraft) this.out.respond(resultsDraft);
   }
 

@@ -249,6 +249,18 @@ export class AuthVerifier {
     }
   }
 
+  /**
+   * The Chal for a 401 or 407 Status the application gives a command (9.1: every such
+   * Status carries one): our scheme with the nonce the peer is expected to use now, so it
+   * agrees with the Chal of the header; a nonce is issued first if there is none yet. It
+   * changes neither the state nor the count.
+   */
+  challenge(): Chal {
+    if (!usesNonce(this.scheme)) return buildChal(this.scheme);
+    const expected = this.options.store.get(this.options.peer)?.expectedNonce;
+    return expected !== undefined && expected.byteLength > 0 ? buildChal(this.scheme, expected) : this.issueChal();
+  }
+
   private judge(received: ReceivedCredentials): CredVerdict {
     const record = this.options.store.get(this.options.peer);
     const theirs = record?.theirs;

@@ -29,13 +29,17 @@ interface AuthSetup {
   readonly maxRetries?: number;
   readonly random?: RandomSource;
   readonly serverStore?: InMemoryCredentialStore;
+  /** A nonce both sides already hold (from an earlier session). */
+  readonly initialNonce?: Uint8Array;
 }
 
 /** The client authenticates to the server; `serverStore` may be shared between sessions. */
 function authPair(setup: AuthSetup = {}, extra: { client?: Partial<EndpointConfig>; server?: Partial<EndpointConfig> } = {}): Pair {
   const scheme = setup.scheme ?? AuthType.Md5Digest;
-  const clientStore = new InMemoryCredentialStore([[SERVER_URI, { ours: { username: USER, password: setup.password ?? PASSWORD, scheme } }]]);
-  const serverStore = setup.serverStore ?? new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: USER, password: PASSWORD, scheme } }]]);
+  const nonce = setup.initialNonce;
+  const clientStore = new InMemoryCredentialStore([[SERVER_URI, { ours: { username: USER, password: setup.password ?? PASSWORD, scheme }, ...(nonce ? { nonceToUse: nonce } : {}) }]]);
+  const serverStore =
+    setup.serverStore ?? new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: USER, password: PASSWORD, scheme }, ...(nonce ? { expectedNonce: nonce } : {}) }]]);
   const prover = new AuthProver({ store: clientStore, peer: SERVER_URI, preemptive: setup.preemptive ?? true, maxRetries: setup.maxRetries });
   const verifier = new AuthVerifier({ store: serverStore, peer: CLIENT_URI, random: setup.random ?? counterNonces(), scheme, maxRetries: setup.maxRetries });
   return new Pair({
@@ -74,6 +78,31 @@ describe('9.1 Chal: every Status with 401 or 407 carries one', () => {
       for (const chal of chals) expect(chal).toEqual(chals[0]);
       expect(expectChalOnEvery401And407(pair.wire)).toBe(3);
     }
+  });
+
+  it('for a command the application answers with 401 or 407: the Chal names our scheme and the nonce of the header\'s Chal; with no verifier to challenge with, such an answer is refused', () => {
+    const pair = authPair({ initialNonce: Uint8Array.of(1, 2, 3) });
+    const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    const commands = pair.server.receive(p1.message).events.filter((e) => e.type === 'command');
+    expect(commands.map((e) => e.type === 'command' && e.command.kind)).toEqual(['Alert', 'Replace']);
+    pair.server.answer(commands[0] as Extract<SessionEvent, { type: 'command' }>, StatusCode.Ok);
+    pair.server.answer(commands[1] as Extract<SessionEvent, { type: 'command' }>, StatusCode.MissingCredentials);
+    const reply = pair.server.reply()!.message;
+    const [hdr, , replace] = statuses(reply);
+    expect(hdr).toMatchObject({ data: '212', chal: { meta: { type: AuthType.Md5Digest, nextNonce: expect.any(String) } } });
+    expect(replace).toMatchObject({ cmd: 'Replace', data: '407', chal: hdr!.chal });
+
+    const plain = new Pair({ encoding: 'xml', clientMaxMsgSize: 20_000, serverMaxMsgSize: 20_000 });
+    const q1 = plain.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    const [alert] = plain.server.receive(q1.message).events.filter((e): e is Extract<SessionEvent, { type: 'command' }> => e.type === 'command');
+    let error: unknown;
+    try {
+      plain.server.answer(alert!, StatusCode.InvalidCredentials);
+    } catch (e) {
+      error = e;
+    }
+    expect(isLocalProtocolError(error) && error.problem).toBe('wrong-state');
+    plain.server.answer(alert!, StatusCode.Forbidden); // still owed: nothing was queued
   });
 
   it('on the give-up too: a wrong password gets 401 + Chal to the last, the last answer holds only Statuses with Final, and the Chal holds the next nonce', () => {
