@@ -32,7 +32,10 @@
  * 6. After 212 the session needs no credential (9.1). Credentials repeated after 212 mean
  *    our 212 got lost: 212 again, with the same Chal. After 200 to a message carrying
  *    credentials, the next message carries them again (over the new nonce if a Chal came).
- * 7. The prover attaches credentials exactly in state `presenting`.
+ * 7. The prover attaches credentials exactly in state `presenting`. Once the peer accepted
+ *    them (212, or 200 to a message carrying them), their scheme is the session's (9.1:
+ *    "the authentication type ... MUST be kept same for the whole session"): a challenge
+ *    to another scheme afterwards is `switch`, and the prover gives up rather than follow.
  * 8. Everything a machine holds between calls is in its `snapshot()` (plain JSON, see
  *    snapshot.ts); `restore(snapshot, options)` gives a machine that goes on identically.
  *    The nonces live in the store, the secrets too: neither is in a snapshot.
@@ -305,9 +308,10 @@ export type ProverState = 'bare' | 'presenting' | 'accepted' | 'failed';
  * challenged  401/407 with a Chal we can follow
  * refused     401 without one (none, unknown type, unreadable nonce)
  * demanded    407 without one
+ * switch      401/407 with a Chal to another scheme than the one already accepted (rule 7)
  * ok          any other status: the peer read our header without asking for credentials
  */
-export type ProverEvent = 'send' | 'accepted' | 'challenged' | 'refused' | 'demanded' | 'ok';
+export type ProverEvent = 'send' | 'accepted' | 'challenged' | 'refused' | 'demanded' | 'switch' | 'ok';
 
 export interface ProverRow {
   readonly next: ProverState;
@@ -321,6 +325,7 @@ const refusedRows = {
   challenged: { next: 'presenting', counts: true },
   refused: { next: 'presenting', counts: true },
   demanded: { next: 'presenting', counts: true },
+  switch: { next: 'failed', givesUp: true },
 } as const;
 
 /** Transitions of the prover. */
@@ -371,10 +376,10 @@ export interface ProverOptions {
 /** What `AuthProver.restore` needs beside the snapshot: the store, which holds our secret. */
 export type ProverRestoreOptions = Pick<ProverOptions, 'store'>;
 
-function statusEvent(code: number, read: ChallengeRead): Exclude<ProverEvent, 'send'> {
+function statusEvent(code: number, read: ChallengeRead, locked: AuthType | undefined): Exclude<ProverEvent, 'send'> {
   if (code === StatusCode.AuthenticationAccepted) return 'accepted';
   if (code !== StatusCode.InvalidCredentials && code !== StatusCode.MissingCredentials) return 'ok';
-  if (read.kind === 'challenge') return 'challenged';
+  if (read.kind === 'challenge') return locked !== undefined && read.challenge.scheme !== locked ? 'switch' : 'challenged';
   return code === StatusCode.InvalidCredentials ? 'refused' : 'demanded';
 }
 
@@ -383,6 +388,8 @@ export class AuthProver {
   readonly maxRetries: number;
   private current: ProverState;
   private schemeInUse: AuthType;
+  /** The scheme the peer accepted in this session, kept from then on (rule 7). */
+  private lockedScheme: AuthType | undefined;
   private refusalCount = 0;
   private readonly credentials: Credentials;
 
@@ -419,6 +426,7 @@ export class AuthProver {
       maxRetries: this.maxRetries,
       state: this.current,
       refusals: this.refusalCount,
+      ...(this.lockedScheme !== undefined ? { lockedScheme: this.lockedScheme } : {}),
     };
   }
 
@@ -431,6 +439,7 @@ export class AuthProver {
     const prover = new AuthProver({ store: options.store, peer: s.peer, scheme: s.scheme, maxRetries: s.maxRetries });
     prover.current = s.state;
     prover.refusalCount = s.refusals;
+    prover.lockedScheme = s.lockedScheme;
     return prover;
   }
 
@@ -452,14 +461,17 @@ export class AuthProver {
   receiveStatus(status: Pick<Status, 'data' | 'chal'>): ProverReading {
     const code = Number(status.data.trim());
     const read = readChallenge(status);
-    const event = statusEvent(code, read);
+    const event = statusEvent(code, read, this.lockedScheme);
+    const presented = this.current === 'presenting';
     const row = step('prover', PROVER_TABLE, this.current, event);
     this.current = row.next;
+    if (event === 'accepted' || (event === 'ok' && presented)) this.lockedScheme ??= this.schemeInUse;
     if (read.kind === 'challenge') {
       if (read.challenge.nonce !== undefined) this.options.store.recordReceivedNonce(this.options.peer, read.challenge.nonce);
       if (event === 'challenged') this.schemeInUse = read.challenge.scheme;
     }
     const why = () => (read.kind === 'malformed' ? read.reason : read.kind === 'none' ? 'no Chal' : 'challenged again');
+    if (row.givesUp && event === 'switch') return { event, retry: false, gaveUp: true, reason: `challenged to change from ${this.lockedScheme} within the session` };
     if (row.givesUp) return { event, retry: false, gaveUp: true, reason: `${code} to our credentials, and ${why()}: authorisation refused` };
     if (!row.counts) {
       this.refusalCount = 0;

@@ -35,7 +35,7 @@ describe('transition tables', () => {
     for (const table of Object.values(VERIFIER_TABLES)) {
       for (const rows of Object.values(table)) expect(Object.keys(rows!).sort()).toEqual(['invalid', 'missing', 'stale', 'valid']);
     }
-    for (const rows of Object.values(PROVER_TABLE)) expect(Object.keys(rows!).sort()).toEqual(['accepted', 'challenged', 'demanded', 'ok', 'refused', 'send']);
+    for (const rows of Object.values(PROVER_TABLE)) expect(Object.keys(rows!).sort()).toEqual(['accepted', 'challenged', 'demanded', 'ok', 'refused', 'send', 'switch']);
   });
 
   it('an event the table lacks (our own misuse) raises an error naming the event and the state: a prover that gave up refuses to send', () => {
@@ -217,6 +217,31 @@ describe('prover', () => {
       expect(reading.reason).toMatch(/authorisation refused/);
       expect(prover.state).toBe('failed');
     }
+  });
+
+  it('9.1: once accepted, the scheme is kept for the session: a challenge to another one gives up instead of switching, also after a snapshot', () => {
+    for (const [code, restore] of [['212', false], ['200', false], ['212', true]] as const) {
+      const stores = pairStores({ scheme: AuthType.Md5Digest });
+      let prover = new AuthProver({ store: stores.client, peer: SERVER });
+      prover.outgoing();
+      expect(prover.receiveStatus({ data: code, chal: { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: 'Tm9uY2U=', emis: [] } } }).gaveUp).toBe(false);
+      if (restore) prover = AuthProver.restore(JSON.parse(JSON.stringify(prover.snapshot())), { store: stores.client });
+      // The same scheme may challenge again (a new nonce); another may not.
+      expect(prover.receiveStatus({ data: '401', chal: { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: 'TjI=', emis: [] } } })).toMatchObject({ event: 'challenged', retry: true });
+      prover.outgoing();
+      const reading = prover.receiveStatus({ data: '401', chal: { meta: { type: AuthType.Basic, emis: [] } } });
+      expect(reading).toMatchObject({ event: 'switch', retry: false, gaveUp: true });
+      expect(reading.reason).toMatch(/syncml:auth-md5/);
+      expect([prover.state, prover.scheme]).toEqual(['failed', AuthType.Md5Digest]);
+    }
+  });
+
+  it('before anything was accepted, a challenge may name another scheme than the configured one', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER });
+    prover.outgoing();
+    expect(prover.receiveStatus({ data: '407', chal: { meta: { type: AuthType.Basic, emis: [] } } })).toMatchObject({ event: 'challenged', retry: true });
+    expect(prover.outgoing().cred?.meta?.type).toBe(AuthType.Basic);
   });
 
   it('a 401 without Chal to a message that carried no credentials is a request for them, not a refusal', () => {
