@@ -513,6 +513,8 @@ export abstract class SessionEndpoint {
       withCommands = false;
       askForMore = false;
     }
+    // 9.1: the answer to a message that failed authentication holds no commands (they wait).
+    if (!this.lastAuthenticated) withCommands = false;
     const credentials = this.config.prover?.outgoing() ?? {};
     const header: HeaderInit = {
       ...(this.config.verProto ? { verProto: this.config.verProto } : { verProto: DEFAULT_VERPROTO }),

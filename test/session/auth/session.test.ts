@@ -64,7 +64,7 @@ function expectChalOnEvery401And407(wire: WireRecord[]): number {
   return seen;
 }
 
-describe('9.1 Chal: every Status with 401 or 407 carries one', () => {
+describe('9.1 Chal: every Status with 401 or 407 carries one (DM-PRO-S-010-M)', () => {
   it('for the SyncHdr and for every command of an unauthenticated Package#1, the same challenge in each', () => {
     for (const scheme of [AuthType.Basic, AuthType.Md5Digest, AuthType.Hmac]) {
       const pair = authPair({ scheme, preemptive: false });
@@ -117,6 +117,40 @@ describe('9.1 Chal: every Status with 401 or 407 carries one', () => {
     expect(last.syncBody.final).toBe(true);
     expect(last.syncBody.commands.every((c) => c.kind === 'Status')).toBe(true);
     expect(headerStatus(last).chal?.meta.nextNonce).toBe(Buffer.from(serverStore.get(CLIENT_URI)!.expectedNonce!).toString('base64'));
+  });
+});
+
+describe('9.1 the answer to a message that failed authentication', () => {
+  /** The server must authenticate to the client, and sends no credentials. */
+  const clientVerifies = () => {
+    const clientCreds = new InMemoryCredentialStore([[SERVER_URI, { theirs: { username: 'dm-server', password: 'S3cret', scheme: AuthType.Basic } }]]);
+    return new Pair({
+      encoding: 'xml',
+      clientMaxMsgSize: 20_000,
+      serverMaxMsgSize: 20_000,
+      client: { verifier: new AuthVerifier({ store: clientCreds, peer: SERVER_URI, random: counterNonces(), scheme: AuthType.Basic }) },
+    });
+  };
+
+  it('holds only Statuses: a command the client queued waits for an authenticated server message', () => {
+    const pair = clientVerifies();
+    const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    for (const e of pair.server.receive(p1.message).events) if (e.type === 'command') pair.server.answer(e, StatusCode.Ok);
+    pair.server.send({ kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] });
+    const s2 = pair.server.reply()!;
+    const c = pair.client.receive(s2.message);
+    expect(c.events.some((e) => e.type === 'command')).toBe(false);
+    pair.client.send({ kind: 'Alert', data: '1226', items: [{ data: 'a generic alert' }] });
+    const c3 = pair.client.reply()!.message;
+    expect(c3.syncBody.commands.map((x) => (x.kind === 'Status' ? `${x.cmd} ${x.data}` : x.kind))).toEqual(['SyncHdr 407', 'Get 407']);
+    expectChalOnEvery401And407([{ from: 'client', bytes: new Uint8Array(0), message: c3, limit: 0 }]);
+  });
+
+  it('9: a server Package#2 without credentials, challenge or commands is not challenged back (the client MUST NOT): the client sends nothing', () => {
+    const pair = clientVerifies();
+    expect(pair.run(50)).toBe(true);
+    expect(pair.wire.map((r) => r.from)).toEqual(['client', 'server']);
+    expect(pair.client.ended).toBe(true);
   });
 });
 
