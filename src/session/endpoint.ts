@@ -28,8 +28,11 @@
  *    fit beside them, whatever the peer's MaxMsgSize; then discards whatever comes back.
  *    The side receiving it stops (the server answers only the SyncHdr and the Alert).
  * 7. Authentication (9): the verifier judges the peer's SyncHdr Cred; until it accepts,
- *    our answer holds only Statuses and the peer's commands do not reach the application.
- *    The prover adds our Cred and reads the Status of our SyncHdr.
+ *    our answer holds only Statuses and the peer's commands do not reach the application;
+ *    every 401/407 among them carries the header's Chal (9.1). The prover adds our Cred
+ *    and reads the Status of our SyncHdr. When the verifier gives up, that answer (only
+ *    Statuses, Final) is our last message; when the prover gives up, nothing more is sent.
+ *    Either way the session ends, with an 'auth-failed' event.
  * 8. `snapshot()` is plain JSON; `restore()` continues exactly where it stopped.
  */
 import { Buffer } from 'node:buffer';
@@ -38,7 +41,6 @@ import { completeSyncHdr } from '../../generated/builders.js';
 import { AlertCode, StatusCode, DEFAULT_VERPROTO, isVerDTD, isVerProto } from '../../generated/codes.js';
 import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results } from '../../generated/types.js';
 import { itemsOf, isResponse, nestedCommands } from '../../generated/command-helpers.js';
-import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
 import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
 import { LocalProtocolError, ProtocolError, isProtocolError } from './errors.js';
 import { IncomingLargeObjects, type IncomingLargeObjectsSnapshot, type IncomingResult } from './large-object.js';
@@ -105,8 +107,8 @@ export type SessionEvent =
   | { readonly type: 'status-missing'; readonly command: SyncBodyCommand; readonly msgID: string }
   /** The peer aborted the session (Alert 1223). */
   | { readonly type: 'aborted' }
-  /** Authentication of the peer failed for good: the session ends. */
-  | { readonly type: 'auth-failed'; readonly status: number }
+  /** Authentication failed for good (we gave up on the peer's credentials, or on ours): the session ends. */
+  | { readonly type: 'auth-failed'; readonly status: number; readonly role: 'verifier' | 'prover' }
   /** A slip of the peer we accepted (e.g. SessionID `01` for `1`). */
   | { readonly type: 'warning'; readonly message: string };
 
@@ -148,6 +150,17 @@ export interface EndpointSnapshot {
   readonly incoming: IncomingLargeObjectsSnapshot;
   readonly verifier?: VerifierSnapshot;
   readonly prover?: ProverSnapshot;
+}
+
+/** What a read message says, for the state table. */
+interface ReadFacts {
+  readonly aborted: boolean;
+  readonly authFailed: boolean;
+  readonly proverGaveUp: boolean;
+  readonly challenged: boolean;
+  readonly authenticated: boolean;
+  readonly sentCommands: boolean;
+  readonly owesPackage: boolean;
 }
 
 /** What reading a message produced, before it is committed (rule 2). */
@@ -270,7 +283,7 @@ export abstract class SessionEndpoint {
     // 424 in): with Results in it, the objects in progress are kept to be put back.
     const incomingBefore = message.syncBody.commands.some((c) => c.kind === 'Results') ? this.incoming.snapshot() : undefined;
     let staged: Staged;
-    let facts: { aborted: boolean; authFailed: boolean; challenged: boolean; authenticated: boolean; sentCommands: boolean; owesPackage: boolean };
+    let facts: ReadFacts;
     try {
       ({ staged, facts } = this.read(message, transport, session === 'slip'));
     } catch (e) {
@@ -291,6 +304,7 @@ export abstract class SessionEndpoint {
       {
         aborted: facts.aborted,
         authFailed: facts.authFailed,
+        proverGaveUp: facts.proverGaveUp,
         challenged: facts.challenged,
         authenticated: facts.authenticated,
         final,
@@ -310,7 +324,7 @@ export abstract class SessionEndpoint {
     message: SyncML,
     transport: { hmacHeader?: string; body?: Uint8Array },
     sessionSlip: boolean,
-  ): { staged: Staged; facts: { aborted: boolean; authFailed: boolean; challenged: boolean; authenticated: boolean; sentCommands: boolean; owesPackage: boolean } } {
+  ): { staged: Staged; facts: ReadFacts } {
     const hdr = message.syncHdr;
     const msgRef = hdr.msgID;
     const staged: Staged = { events: [], responses: [] };
@@ -328,22 +342,18 @@ export abstract class SessionEndpoint {
       headerStatus = version;
       authenticated = false;
     } else if (this.config.verifier) {
-      try {
-        const verdict = this.config.verifier.receive({
-          ...(hdr.cred ? { cred: hdr.cred } : {}),
-          ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
-          ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
-          ...(transport.body ? { body: transport.body } : {}),
-        });
-        headerStatus = verdict.status;
-        chal = verdict.chal;
-        authenticated = verdict.authenticated;
-      } catch (e) {
-        if (!isAuthFailedError(e)) throw e;
-        headerStatus = (e as AuthFailedError).status;
-        authenticated = false;
+      const verdict = this.config.verifier.receive({
+        ...(hdr.cred ? { cred: hdr.cred } : {}),
+        ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
+        ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
+        ...(transport.body ? { body: transport.body } : {}),
+      });
+      headerStatus = verdict.status;
+      chal = verdict.chal;
+      authenticated = verdict.authenticated;
+      if (verdict.gaveUp) {
         authFailed = true;
-        staged.events.push({ type: 'auth-failed', status: headerStatus });
+        staged.events.push({ type: 'auth-failed', status: headerStatus, role: 'verifier' });
       }
     }
     // TargetRef/SourceRef are optional for the SyncHdr: left out, they leave room in small
@@ -365,12 +375,13 @@ export abstract class SessionEndpoint {
     const reader = new MessageReader(this, msgRef, staged, silent);
     let aborted = false;
     let challenged = false;
+    let proverGaveUp = false;
     let sentCommands = false;
     for (const command of message.syncBody.commands) {
       if (command.kind === 'Status') {
         const r = this.readStatus(command, staged.events);
         if (r === 'challenged') challenged = true;
-        if (r === 'gave-up') authFailed = true;
+        if (r === 'gave-up') proverGaveUp = true;
         continue;
       }
       if (command.kind === 'Results') {
@@ -379,8 +390,8 @@ export abstract class SessionEndpoint {
       }
       if (!isNextMessageAlert(command)) sentCommands = true;
       if (!authenticated) {
-        // 9.1: only Statuses in answer, one for every command; nothing runs.
-        reader.answerNow(command, headerStatus);
+        // 9.1: only Statuses in answer, one for every command, each 401/407 with the Chal; nothing runs.
+        reader.answerNow(command, headerStatus, chal);
         continue;
       }
       if (command.kind === 'Alert' && this.readProtocolAlert(reader, command)) {
@@ -404,7 +415,7 @@ export abstract class SessionEndpoint {
     }
     // The commands refused for want of credentials come again (server: do not end before).
     const owesPackage = !authenticated && !authFailed && sentCommands;
-    return { staged, facts: { aborted, authFailed, challenged, authenticated, sentCommands, owesPackage } };
+    return { staged, facts: { aborted, authFailed, proverGaveUp, challenged, authenticated, sentCommands, owesPackage } };
   }
 
   private readLimits(meta: Meta | undefined): void {
@@ -425,14 +436,14 @@ export abstract class SessionEndpoint {
     if (status.cmd.trim() === HEADER_CMD && (cmdRef === '0' || cmdRef === '')) {
       const code = Number(status.data.trim());
       if (this.config.prover) {
-        try {
-          this.config.prover.receiveStatus(status);
-        } catch (e) {
-          if (!isAuthFailedError(e)) throw e;
-          events.push({ type: 'auth-failed', status: code });
+        const reading = this.config.prover.receiveStatus(status);
+        if (reading.gaveUp) {
+          events.push({ type: 'auth-failed', status: code, role: 'prover' });
           return 'gave-up';
         }
+        return reading.retry ? 'challenged' : undefined;
       }
+      // Challenged with no credentials to give: the session cannot go on (session-state.ts).
       return code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials ? 'challenged' : undefined;
     }
     const sent = this.ledger.match(status.msgRef, status.cmdRef);
@@ -534,9 +545,9 @@ export abstract class SessionEndpoint {
   }
 
   /** Queues a Status for a received command at once (protocol-level answers), in request order. */
-  answerNowFor(msgRef: string, command: SyncBodyCommand, code: number, silent: boolean): void {
+  answerNowFor(msgRef: string, command: SyncBodyCommand, code: number, silent: boolean, chal?: StatusInit['chal']): void {
     this.ledger.owe(msgRef, command, silent);
-    this.payAll(msgRef, command, code);
+    this.payAll(msgRef, command, code, chal);
   }
 
   /** Queues a Status for `command` alone (not what it nests), in request order. */
@@ -545,9 +556,9 @@ export abstract class SessionEndpoint {
     this.ledger.pay(msgRef, command.cmdID, [statusFor(msgRef, command, code)]);
   }
 
-  private payAll(msgRef: string, command: SyncBodyCommand, code: number): void {
-    this.ledger.pay(msgRef, command.cmdID, [statusFor(msgRef, command, code)]);
-    for (const c of nestedCommands(command)) this.payAll(msgRef, c, code);
+  private payAll(msgRef: string, command: SyncBodyCommand, code: number, chal?: StatusInit['chal']): void {
+    this.ledger.pay(msgRef, command.cmdID, [{ ...statusFor(msgRef, command, code), ...(chal ? { chal } : {}) } as SyncBodyCommandDraft]);
+    for (const c of nestedCommands(command)) this.payAll(msgRef, c, code, chal);
   }
 
   // ------------------------------------------------------------------ answering
@@ -565,7 +576,13 @@ export abstract class SessionEndpoint {
     }
     const resultsDraft: SyncBodyCommandDraft | undefined = results && { kind: 'Results', ...results, msgRef: received.msgRef, cmdRef: received.command.cmdID };
     if (resultsDraft) this.out.checkObjectSizes(resultsDraft);
-    const status = statusFor(received.msgRef, received.command, code);
+    // 9.1: a 401 or 407 carries a Chal; only a verifier knows what to challenge with.
+    const demandsCredentials = code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials;
+    if (demandsCredentials && !this.config.verifier) {
+      throw new LocalProtocolError(`a Status ${code} must carry a Chal (9.1), and this session has no verifier to challenge with`, 'wrong-state');
+    }
+    const chal = demandsCredentials ? this.config.verifier?.challenge() : undefined;
+    const status = { ...statusFor(received.msgRef, received.command, code), ...(chal ? { chal } : {}) } as SyncBodyCommandDraft;
     this.ledger.pay(received.msgRef, received.command.cmdID, resultsDraft ? [status, resultsDraft] : [status]);
     this.releaseAnswered();
   }
@@ -787,8 +804,8 @@ class MessageReader {
     readonly silent: boolean,
   ) {}
 
-  answerNow(command: SyncBodyCommand, code: number): void {
-    this.endpoint.answerNowFor(this.msgRef, command, code, this.silent);
+  answerNow(command: SyncBodyCommand, code: number, chal?: StatusInit['chal']): void {
+    this.endpoint.answerNowFor(this.msgRef, command, code, this.silent, chal);
   }
 }
 

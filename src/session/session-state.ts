@@ -22,7 +22,8 @@
  *    its first command (Alert 1200/1201) once the server's package is complete or the
  *    server asks for its next message; a server that refused commands for want of
  *    credentials does not end the session before the client sent them again. A side
- *    whose verifier or prover gave up answers what it must and ends.
+ *    whose verifier gave up sends a last answer of Statuses (Final) and ends; one whose
+ *    prover gave up sends nothing more.
  * 6. `error`: something failed half-way (our own message could not be built, or an
  *    unexpected fault inside receive); nothing more goes in or out.
  */
@@ -47,14 +48,16 @@ export type SessionState =
   | 'challenged-sending'
   /** Client: challenged; Package#1 goes again now. */
   | 'resend-due'
-  /** Server: the message failed authentication (not for good): only Statuses (9.1). */
+  /** The message failed our verifier (not for good): only Statuses (9.1). */
   | 'unauthenticated'
   /** Server: as `unauthenticated`, and the client's package is still open. */
   | 'unauthenticated-sending'
   /** The peer sent Alert 1223. */
   | 'peer-aborted'
-  /** Authentication failed for good (our verifier or prover gave up). */
+  /** Our verifier gave up on the peer's credentials: a last answer of Statuses, then the end. */
   | 'auth-failed'
+  /** Our prover gave up (the peer refused our credentials for good): nothing more is sent. */
+  | 'refused'
   /** We sent 1223: whatever comes is discarded. */
   | 'aborting'
   | 'ended'
@@ -64,8 +67,10 @@ export type SessionState =
 export type MessageEvent =
   /** Alert 1223. */
   | 'abort'
-  /** Our verifier or prover gave up. */
+  /** Our verifier gave up. */
   | 'auth-failed'
+  /** Our prover gave up. */
+  | 'credentials-refused'
   /** Our SyncHdr got 401/407 (client), in a message without Final / with Final or 1222. */
   | 'challenged-part'
   | 'challenged-end'
@@ -171,6 +176,7 @@ const answeringRows = (reply: Transition | readonly Transition[]): Rows => ({ re
 const afterMessage = {
   abort: { next: 'peer-aborted' },
   'auth-failed': { next: 'auth-failed' },
+  'credentials-refused': { next: 'refused' },
   part: { next: 'peer-sending' },
   ask: { next: 'peer-asks' },
   end: { next: 'answering' },
@@ -187,7 +193,9 @@ function withSelf(rows: Rows, self: SessionState): Rows {
 
 export const CLIENT_TABLE: StateTable = {
   idle: { start: { next: 'waiting', send: 'package-one' }, send: { next: 'idle' } },
-  waiting: withSelf({ ...receiving, ...afterMessage, 'challenged-part': { next: 'challenged-sending' }, 'challenged-end': { next: 'resend-due' }, 'unauthenticated-part': { next: 'peer-sending' }, 'unauthenticated-end': { next: 'answering' } }, 'waiting'),
+  waiting: withSelf({ ...receiving, ...afterMessage, 'challenged-part': { next: 'challenged-sending' }, 'challenged-end': { next: 'resend-due' }, 'unauthenticated-part': { next: 'peer-sending' }, 'unauthenticated-end': { next: 'unauthenticated' } }, 'waiting'),
+  // 9.1: the server failed our verifier: only Statuses; what we queued waits.
+  unauthenticated: withSelf(answeringRows([{ when: 'nothing-to-say', next: 'ended', send: 'none' }, { next: 'waiting', send: 'responses' }]), 'unauthenticated'),
   'waiting-to-resend': withSelf(
     {
       ...receiving,
@@ -209,7 +217,8 @@ export const CLIENT_TABLE: StateTable = {
   'resend-due': withSelf(answeringRows([{ when: 'cannot-prove', next: 'ended', send: 'none' }, { next: 'waiting', send: 'package-one' }]), 'resend-due'),
   // A command queued after the end was announced is dropped with the rest.
   'peer-aborted': { reply: { next: 'ended', send: 'none' }, send: { next: 'peer-aborted' } },
-  'auth-failed': { reply: { next: 'ended', send: 'none' }, send: { next: 'auth-failed' } },
+  'auth-failed': { reply: { next: 'ended', send: 'closing' }, send: { next: 'auth-failed' } },
+  refused: { reply: { next: 'ended', send: 'none' }, send: { next: 'refused' } },
   aborting: { receive: { next: 'ended', discard: true } },
 };
 
@@ -222,6 +231,7 @@ export const SERVER_TABLE: StateTable = {
   'unauthenticated-sending': withSelf(answeringRows({ next: 'waiting', send: 'next-message' }), 'unauthenticated-sending'),
   'peer-aborted': { reply: { next: 'ended', send: 'closing' }, send: { next: 'peer-aborted' } },
   'auth-failed': { reply: { next: 'ended', send: 'closing' }, send: { next: 'auth-failed' } },
+  refused: { reply: { next: 'ended', send: 'none' }, send: { next: 'refused' } },
   aborting: { receive: { next: 'ended', discard: true } },
 };
 
@@ -242,7 +252,9 @@ export function transition(role: Role, state: SessionState, event: SessionEvent,
 export interface MessageFacts {
   readonly aborted: boolean;
   readonly authFailed: boolean;
-  /** Our SyncHdr got 401/407. */
+  /** Our prover gave up. */
+  readonly proverGaveUp?: boolean;
+  /** Our SyncHdr got 401/407 and our prover tries again. */
   readonly challenged: boolean;
   /** The message passed our verifier (or none is required). */
   readonly authenticated: boolean;
@@ -258,6 +270,7 @@ export interface MessageFacts {
 export function classify(m: MessageFacts, role: Role): MessageEvent {
   if (m.aborted) return 'abort';
   if (m.authFailed) return 'auth-failed';
+  if (m.proverGaveUp) return 'credentials-refused';
   const done = m.final || m.asksForMore;
   if (m.challenged && role === 'client') return done ? 'challenged-end' : 'challenged-part';
   if (!m.authenticated) return done ? 'unauthenticated-end' : 'unauthenticated-part';

@@ -10,22 +10,32 @@
  *    and an event, the next state and what to do. The classes only turn input into events
  *    and carry out the actions. A machine knows neither whether it is the client or the
  *    server nor what time it is; nonces come from the injected random source.
- * 2. An event a table has no row for raises AuthStateError naming the event and the state
- *    (after giving up, every event does).
+ * 2. An event a table has no row for raises AuthStateError naming the event and the state:
+ *    our own misuse (a prover asked to send after giving up). Peer input never raises: a
+ *    verifier that gave up refuses every later message (rows `failed`).
  * 3. Every new Chal we send carries a fresh nonce, recorded in the store before it leaves.
  *    Nonces therefore rotate at least once per session (the Chal beside 212 is for the next
- *    session) and, when verifying every message, on each message (200 + Chal).
+ *    session) and, when verifying every message, on each message (200 + Chal). Every 401
+ *    and 407 we answer carries a Chal (9.1), the one that gives up too.
  * 4. Stale is not wrong: a credential over the nonce issued just before the expected one
  *    proves the secret but missed our last Chal (it got lost). It is re-challenged and not
  *    counted. As each Chal rotates the nonce, the same stale credential sent again is invalid.
+ *    A digest over the empty nonce (an account never given one) is a constant anyone could
+ *    replay: never accepted, it is answered like a stale one.
  * 5. Missing and invalid credentials count. The verifier gives up on the (maxRetries+1)-th
- *    in a row with AuthFailedError carrying the status to answer (401 or 407, no Chal); the
- *    prover gives up when refused more than maxRetries times in a row. Success resets both.
- *    One lost message costs at most one count, so maxRetries >= 2 survives it for any peer.
+ *    in a row: its answer says `gaveUp` (the session ends after it); the prover gives up
+ *    when refused more than maxRetries times in a row, and at once when the peer answers
+ *    credentials we sent with 401 and no Chal to follow (9.1: authorisation refused for
+ *    those credentials; sending them again cannot change that). Its reading says `gaveUp`.
+ *    Success resets both. One lost message costs at most one count, so maxRetries >= 2
+ *    survives it for any peer.
  * 6. After 212 the session needs no credential (9.1). Credentials repeated after 212 mean
  *    our 212 got lost: 212 again, with the same Chal. After 200 to a message carrying
  *    credentials, the next message carries them again (over the new nonce if a Chal came).
- * 7. The prover attaches credentials exactly in state `presenting`.
+ * 7. The prover attaches credentials exactly in state `presenting`. Once the peer accepted
+ *    them (212, or 200 to a message carrying them), their scheme is the session's (9.1:
+ *    "the authentication type ... MUST be kept same for the whole session"): a challenge
+ *    to another scheme afterwards is `switch`, and the prover gives up rather than follow.
  * 8. Everything a machine holds between calls is in its `snapshot()` (plain JSON, see
  *    snapshot.ts); `restore(snapshot, options)` gives a machine that goes on identically.
  *    The nonces live in the store, the secrets too: neither is in a snapshot.
@@ -35,7 +45,7 @@ import type { Chal, Cred, Status } from '../../../generated/types.js';
 import { buildChal, newNonce, readChallenge, DEFAULT_NONCE_LENGTH, type ChallengeRead, type RandomSource } from './challenge.js';
 import { buildCred, verifyCred, verifyHmac, type AuthStatus, type CredCheck, type CredOutcome, type CredVerdict } from './credentials.js';
 import { decodeNonce, formatHmacHeader, hmacMac } from './digest.js';
-import { AuthConfigError, AuthFailedError, AuthStateError, type AuthRole } from './errors.js';
+import { AuthConfigError, AuthStateError, type AuthRole } from './errors.js';
 import { isCredScheme, usesNonce } from './scheme.js';
 import { AUTH_SNAPSHOT_VERSION, readProverSnapshot, readVerifierSnapshot, type ProverSnapshot, type VerifierSnapshot } from './snapshot.js';
 import type { CredentialStore, Credentials } from './store.js';
@@ -64,9 +74,10 @@ export type VerifierState = 'expecting' | 'accepted' | 'failed';
  * repeat          212 + the Chal sent with the first 212 (it got lost)
  * pass            200, no Chal: no credential needed any more
  * challenge       401 + Chal, not counted (stale)
- * count           401/407 + Chal, counted: past maxRetries, give up
+ * count           401/407 + Chal, counted: past maxRetries, give up (state failed)
+ * refuse          401/407 + Chal, given up: nothing this peer sends is accepted any more
  */
-export type VerifierAction = 'accept' | 'accept-message' | 'repeat' | 'pass' | 'challenge' | 'count';
+export type VerifierAction = 'accept' | 'accept-message' | 'repeat' | 'pass' | 'challenge' | 'count' | 'refuse';
 
 export interface VerifierRow {
   readonly next: VerifierState;
@@ -77,6 +88,15 @@ const challengeRows = {
   stale: { next: 'expecting', action: 'challenge' },
   invalid: { next: 'expecting', action: 'count' },
   missing: { next: 'expecting', action: 'count' },
+} as const;
+
+const failedRows = {
+  failed: {
+    valid: { next: 'failed', action: 'refuse' },
+    stale: { next: 'failed', action: 'refuse' },
+    invalid: { next: 'failed', action: 'refuse' },
+    missing: { next: 'failed', action: 'refuse' },
+  },
 } as const;
 
 /** Transitions of the verifier, by policy: authenticate once per session, or every message. */
@@ -92,9 +112,11 @@ export const VERIFIER_TABLES: {
       invalid: { next: 'expecting', action: 'count' },
       missing: { next: 'accepted', action: 'pass' },
     },
+    ...failedRows,
   },
   everyMessage: {
     expecting: { valid: { next: 'expecting', action: 'accept-message' }, ...challengeRows },
+    ...failedRows,
   },
 };
 
@@ -116,6 +138,8 @@ export interface VerifierAnswer {
   readonly chal?: Chal;
   /** Whether the message's commands may run; if not, answer only Statuses (9.1). */
   readonly authenticated: boolean;
+  /** We gave up on this peer (rule 5): answer this message, then end the session. */
+  readonly gaveUp: boolean;
   readonly verdict: CredVerdict;
 }
 
@@ -194,7 +218,7 @@ export class AuthVerifier {
     return this.failureCount;
   }
 
-  /** Judges one received message. Throws AuthFailedError when giving up (rule 5). */
+  /** Judges one received message; never throws for what the peer sent. */
   receive(received: ReceivedCredentials): VerifierAnswer {
     const verdict = this.judge(received);
     const table = this.everyMessage ? VERIFIER_TABLES.everyMessage : VERIFIER_TABLES.perSession;
@@ -216,12 +240,28 @@ export class AuthVerifier {
         this.failureCount += 1;
         if (this.failureCount > this.maxRetries) {
           this.current = 'failed';
-          throw new AuthFailedError('verifier', verdict.status, `${this.failureCount} failed attempts: ${verdict.reason}`);
+          return this.answer(verdict.status, { ...verdict, reason: `${this.failureCount} failed attempts: ${verdict.reason}` }, false, this.issueChal(), true);
         }
         return this.answer(verdict.status, verdict, false, this.issueChal());
       case 'challenge':
         return this.answer(verdict.status, verdict, false, this.issueChal());
+      case 'refuse': {
+        const status = verdict.outcome === 'missing' ? StatusCode.MissingCredentials : StatusCode.InvalidCredentials;
+        return this.answer(status, { ...verdict, reason: `gave up after ${this.failureCount} failed attempts` }, false, this.issueChal(), true);
+      }
     }
+  }
+
+  /**
+   * The Chal for a 401 or 407 Status the application gives a command (9.1: every such
+   * Status carries one): our scheme with the nonce the peer is expected to use now, so it
+   * agrees with the Chal of the header; a nonce is issued first if there is none yet. It
+   * changes neither the state nor the count.
+   */
+  challenge(): Chal {
+    if (!usesNonce(this.scheme)) return buildChal(this.scheme);
+    const expected = this.options.store.get(this.options.peer)?.expectedNonce;
+    return expected !== undefined && expected.byteLength > 0 ? buildChal(this.scheme, expected) : this.issueChal();
   }
 
   private judge(received: ReceivedCredentials): CredVerdict {
@@ -253,8 +293,8 @@ export class AuthVerifier {
     return usesNonce(this.scheme) ? this.issueChal() : undefined;
   }
 
-  private answer(status: AuthStatus, verdict: CredVerdict, authenticated: boolean, chal?: Chal): VerifierAnswer {
-    return { status, verdict, authenticated, ...(chal !== undefined ? { chal } : {}) };
+  private answer(status: AuthStatus, verdict: CredVerdict, authenticated: boolean, chal?: Chal, gaveUp = false): VerifierAnswer {
+    return { status, verdict, authenticated, gaveUp, ...(chal !== undefined ? { chal } : {}) };
   }
 }
 
@@ -266,28 +306,52 @@ export type ProverState = 'bare' | 'presenting' | 'accepted' | 'failed';
  * send        we are building a message
  * accepted    212 to our SyncHdr
  * challenged  401/407 with a Chal we can follow
- * refused     401/407 without one (none, unknown type, unreadable nonce)
+ * refused     401 without one (none, unknown type, unreadable nonce)
+ * demanded    407 without one
+ * switch      401/407 with a Chal to another scheme than the one already accepted (rule 7)
  * ok          any other status: the peer read our header without asking for credentials
  */
-export type ProverEvent = 'send' | 'accepted' | 'challenged' | 'refused' | 'ok';
+export type ProverEvent = 'send' | 'accepted' | 'challenged' | 'refused' | 'demanded' | 'switch' | 'ok';
 
 export interface ProverRow {
   readonly next: ProverState;
   /** A refusal: past maxRetries in a row, give up. */
   readonly counts?: true;
+  /** Give up now (next is `failed`). */
+  readonly givesUp?: true;
 }
 
 const refusedRows = {
   challenged: { next: 'presenting', counts: true },
   refused: { next: 'presenting', counts: true },
+  demanded: { next: 'presenting', counts: true },
+  switch: { next: 'failed', givesUp: true },
 } as const;
 
 /** Transitions of the prover. */
 export const PROVER_TABLE: Table<ProverState, ProverEvent, ProverRow> = {
   bare: { send: { next: 'bare' }, ok: { next: 'bare' }, accepted: { next: 'accepted' }, ...refusedRows },
-  presenting: { send: { next: 'presenting' }, ok: { next: 'presenting' }, accepted: { next: 'accepted' }, ...refusedRows },
+  presenting: {
+    send: { next: 'presenting' },
+    ok: { next: 'presenting' },
+    accepted: { next: 'accepted' },
+    ...refusedRows,
+    // 9.1: "the 401 response indicates that authorization has been refused for those credentials".
+    refused: { next: 'failed', givesUp: true },
+  },
   accepted: { send: { next: 'accepted' }, ok: { next: 'accepted' }, accepted: { next: 'accepted' }, ...refusedRows },
 };
+
+/** What the Status to our SyncHdr meant. */
+export interface ProverReading {
+  readonly event: Exclude<ProverEvent, 'send'>;
+  /** The peer asks for (other) credentials and we will send them with our next message. */
+  readonly retry: boolean;
+  /** We gave up (rule 5): the session ends, nothing more is sent. */
+  readonly gaveUp: boolean;
+  /** Why we gave up, for logs. */
+  readonly reason?: string;
+}
 
 /** What to attach to a message we send. */
 export interface OutgoingCredentials {
@@ -312,10 +376,11 @@ export interface ProverOptions {
 /** What `AuthProver.restore` needs beside the snapshot: the store, which holds our secret. */
 export type ProverRestoreOptions = Pick<ProverOptions, 'store'>;
 
-function statusEvent(code: number, read: ChallengeRead): ProverEvent {
+function statusEvent(code: number, read: ChallengeRead, locked: AuthType | undefined): Exclude<ProverEvent, 'send'> {
   if (code === StatusCode.AuthenticationAccepted) return 'accepted';
   if (code !== StatusCode.InvalidCredentials && code !== StatusCode.MissingCredentials) return 'ok';
-  return read.kind === 'challenge' ? 'challenged' : 'refused';
+  if (read.kind === 'challenge') return locked !== undefined && read.challenge.scheme !== locked ? 'switch' : 'challenged';
+  return code === StatusCode.InvalidCredentials ? 'refused' : 'demanded';
 }
 
 /** We authenticate to the peer: one per session. */
@@ -323,6 +388,8 @@ export class AuthProver {
   readonly maxRetries: number;
   private current: ProverState;
   private schemeInUse: AuthType;
+  /** The scheme the peer accepted in this session, kept from then on (rule 7). */
+  private lockedScheme: AuthType | undefined;
   private refusalCount = 0;
   private readonly credentials: Credentials;
 
@@ -359,6 +426,7 @@ export class AuthProver {
       maxRetries: this.maxRetries,
       state: this.current,
       refusals: this.refusalCount,
+      ...(this.lockedScheme !== undefined ? { lockedScheme: this.lockedScheme } : {}),
     };
   }
 
@@ -371,6 +439,7 @@ export class AuthProver {
     const prover = new AuthProver({ store: options.store, peer: s.peer, scheme: s.scheme, maxRetries: s.maxRetries });
     prover.current = s.state;
     prover.refusalCount = s.refusals;
+    prover.lockedScheme = s.lockedScheme;
     return prover;
   }
 
@@ -387,27 +456,32 @@ export class AuthProver {
 
   /**
    * Reads the Status the peer returned for our SyncHdr. A Chal's nonce is kept for our next
-   * credentials whatever the code. Throws AuthFailedError when giving up (rule 5).
+   * credentials whatever the code. Never throws for what the peer sent; says when we give up.
    */
-  receiveStatus(status: Pick<Status, 'data' | 'chal'>): void {
+  receiveStatus(status: Pick<Status, 'data' | 'chal'>): ProverReading {
     const code = Number(status.data.trim());
     const read = readChallenge(status);
-    const event = statusEvent(code, read);
+    const event = statusEvent(code, read, this.lockedScheme);
+    const presented = this.current === 'presenting';
     const row = step('prover', PROVER_TABLE, this.current, event);
     this.current = row.next;
+    if (event === 'accepted' || (event === 'ok' && presented)) this.lockedScheme ??= this.schemeInUse;
     if (read.kind === 'challenge') {
       if (read.challenge.nonce !== undefined) this.options.store.recordReceivedNonce(this.options.peer, read.challenge.nonce);
       if (event === 'challenged') this.schemeInUse = read.challenge.scheme;
     }
+    const why = () => (read.kind === 'malformed' ? read.reason : read.kind === 'none' ? 'no Chal' : 'challenged again');
+    if (row.givesUp && event === 'switch') return { event, retry: false, gaveUp: true, reason: `challenged to change from ${this.lockedScheme} within the session` };
+    if (row.givesUp) return { event, retry: false, gaveUp: true, reason: `${code} to our credentials, and ${why()}: authorisation refused` };
     if (!row.counts) {
       this.refusalCount = 0;
-      return;
+      return { event, retry: false, gaveUp: false };
     }
     this.refusalCount += 1;
     if (this.refusalCount > this.maxRetries) {
       this.current = 'failed';
-      const why = read.kind === 'malformed' ? read.reason : read.kind === 'none' ? 'no Chal' : 'challenged again';
-      throw new AuthFailedError('prover', code as AuthStatus, `refused ${this.refusalCount} times in a row (${why})`);
+      return { event, retry: false, gaveUp: true, reason: `refused ${this.refusalCount} times in a row (${why()})` };
     }
+    return { event, retry: true, gaveUp: false };
   }
 }

@@ -6,7 +6,9 @@
  * Outcomes:
  *   valid    right secret over the expected nonce                    212
  *   stale    right secret over the nonce issued before the expected  401, re-challenge
- *            one: the peer missed our last Chal (it got lost)
+ *            one: the peer missed our last Chal (it got lost); or over
+ *            the empty nonce when we never issued one (a digest over
+ *            no nonce is a constant anyone could replay: never valid)
  *   invalid  wrong secret, unknown user, wrong scheme, unreadable    401
  *   missing  no credential at all                                    407
  */
@@ -68,9 +70,14 @@ function verdict(outcome: CredOutcome, reason: string, username?: string): CredV
 /** Stands in for the password of an unknown user, so that the work done does not tell. */
 const NO_PASSWORD = '\u0000';
 
+const EMPTY = new Uint8Array(0);
+
 /**
- * Compares `received` with the credential computed over the expected nonce and, when
- * given, the previous one. Both comparisons always run.
+ * Compares `received` with the credential computed over the expected nonce and over the
+ * previous one. An empty nonce proves nothing (the digest over it never changes, so a
+ * replay would pass): a match over it is never valid, stale only while we have issued no
+ * nonce at all (a first contact; the Chal that answers it gives one), else invalid.
+ * Both comparisons always run.
  */
 function judgeDigest(
   received: Uint8Array,
@@ -79,11 +86,13 @@ function judgeDigest(
   username: string,
   known: boolean,
 ): CredVerdict {
-  const current = constantTimeEqual(received, decodeBase64(compute(check.nonce ?? new Uint8Array(0))));
-  const previous = check.previousNonce !== undefined && constantTimeEqual(received, decodeBase64(compute(check.previousNonce)));
+  const expected = check.nonce ?? EMPTY;
+  const current = constantTimeEqual(received, decodeBase64(compute(expected)));
+  const previous = constantTimeEqual(received, decodeBase64(compute(check.previousNonce ?? EMPTY)));
   if (!known) return verdict('invalid', `unknown user ${JSON.stringify(username)}`);
+  if (current && expected.byteLength === 0) return verdict('stale', 'digest over the empty nonce (a constant): challenged for a nonce', username);
   if (current) return verdict('valid', 'digest matches the expected nonce', username);
-  if (previous) return verdict('stale', 'digest computed with the previous nonce', username);
+  if (previous && (check.previousNonce?.byteLength ?? 0) > 0) return verdict('stale', 'digest computed with the previous nonce', username);
   return verdict('invalid', 'digest does not match', username);
 }
 
@@ -119,7 +128,7 @@ export function verifyCred(cred: Cred | undefined, scheme: CredScheme, check: Cr
   if (format !== undefined && format.trim().toLowerCase() !== authTypeFormat[scheme]) return verdict('invalid', `format ${format} where ${authTypeFormat[scheme]} is required`);
   let data: Uint8Array;
   try {
-    data = decodeBase64(cred.data, 'Cred Data');
+    data = decodeBase64(cred.data, 'Cred Data', 'optional');
   } catch (e) {
     if (isAuthEncodingError(e)) return verdict('invalid', e.message);
     throw e;
@@ -142,7 +151,7 @@ export function verifyHmac(header: string | undefined, body: Uint8Array, check: 
   try {
     const parsed = parseHmacHeader(header);
     username = parsed.username;
-    mac = decodeBase64(parsed.mac, 'mac');
+    mac = decodeBase64(parsed.mac, 'mac', 'optional');
   } catch (e) {
     if (isAuthEncodingError(e)) return verdict('invalid', e.message);
     throw e;

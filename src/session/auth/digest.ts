@@ -24,15 +24,21 @@ function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-const B64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const B64_PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const B64_PADDING_OPTIONAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/** Whether the final `=` padding must be there. Peers leave it out; we always write it. */
+export type Base64Padding = 'required' | 'optional';
 
 /**
- * Strict base64 (standard alphabet, padded), tolerant only of the whitespace XML lets
- * in; throws AuthEncodingError naming `what` otherwise. Empty text is zero bytes.
+ * Base64 of the standard alphabet, tolerant only of the whitespace XML lets in and, with
+ * `padding: 'optional'`, of a missing final padding; throws AuthEncodingError naming
+ * `what` otherwise. Empty text is zero bytes.
  */
-export function decodeBase64(text: string, what = 'base64'): Uint8Array {
+export function decodeBase64(text: string, what = 'base64', padding: Base64Padding = 'required'): Uint8Array {
   const compact = text.replace(/[\t\n\r ]+/g, '');
-  if (!B64_TEXT.test(compact)) throw new AuthEncodingError(what, `not base64: ${JSON.stringify(text.slice(0, 40))}`);
+  const pattern = padding === 'required' ? B64_PADDED : B64_PADDING_OPTIONAL;
+  if (!pattern.test(compact)) throw new AuthEncodingError(what, `not base64: ${JSON.stringify(text.slice(0, 40))}`);
   return new Uint8Array(Buffer.from(compact, 'base64'));
 }
 
@@ -41,7 +47,7 @@ export function encodeNonce(nonce: Uint8Array): string {
   return b64(nonce);
 }
 
-/** The raw nonce bytes of a NextNonce; throws AuthEncodingError for invalid base64. */
+/** The raw nonce bytes of base64 text (padded, as we write it); throws AuthEncodingError. */
 export function decodeNonce(text: string): Uint8Array {
   return decodeBase64(text, 'nonce');
 }
@@ -141,9 +147,10 @@ function headerParams(value: string): Map<string, string> {
 }
 
 /**
- * Reads an `x-syncml-hmac` header value. Tolerant of spacing, quoting (either field may be
- * quoted or not), the case of names and of MD5, and unknown extra parameters; strict about
- * missing or empty algorithm, username and mac. Throws AuthEncodingError.
+ * Reads an `x-syncml-hmac` header value. Tolerant of spacing, quoting (any field may be
+ * quoted or not), the case of names and of MD5, unknown extra parameters, and a missing
+ * algorithm (MD5, the only one, is the default); strict about missing or empty username
+ * and mac, and about an algorithm given empty or other than MD5. Throws AuthEncodingError.
  */
 export function parseHmacHeader(value: string): HmacHeader {
   const params = headerParams(value);
@@ -152,7 +159,7 @@ export function parseHmacHeader(value: string): HmacHeader {
     if (!v) throw new AuthEncodingError(`${HMAC_HEADER_NAME} header`, `missing ${name}`);
     return v;
   };
-  const algorithm = field('algorithm');
+  const algorithm = params.has('algorithm') ? field('algorithm') : 'MD5';
   if (algorithm.toUpperCase() !== 'MD5') throw new AuthEncodingError(`${HMAC_HEADER_NAME} header`, `unsupported algorithm ${algorithm}`);
   return { algorithm: 'MD5', username: field('username'), mac: field('mac') };
 }

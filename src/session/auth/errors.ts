@@ -1,10 +1,9 @@
 /**
- * Typed errors of the authentication layer. Peer input never throws from the credential
- * and challenge readers (they return verdicts); these are raised by the machines and by
- * the encoders when something cannot go on. Tell them apart with the guards.
+ * Typed errors of the authentication layer. Peer input never throws, neither from the
+ * readers nor from the machines (they return verdicts, answers and readings, giving up
+ * included); these are raised for our own misuse and by the encoders when something
+ * cannot go on. Tell them apart with the guards.
  */
-import type { StatusCode } from '../../../generated/codes.js';
-
 /** Which direction a machine serves: the peer proves itself to us, or we to the peer. */
 export type AuthRole = 'verifier' | 'prover';
 
@@ -17,19 +16,6 @@ export class AuthEncodingError extends Error {
     readonly reason: string,
   ) {
     super(`${what}: ${reason}`);
-  }
-}
-
-/** Authentication gave up: the retry bound is spent (or the peer refused us as often). */
-export class AuthFailedError extends Error {
-  override readonly name = 'AuthFailedError';
-  constructor(
-    readonly role: AuthRole,
-    /** A verifier's status to answer (401 or 407, without Chal); a prover's status received. */
-    readonly status: StatusCode,
-    readonly reason: string,
-  ) {
-    super(`${role}: authentication failed with ${status}: ${reason}`);
   }
 }
 
@@ -55,10 +41,6 @@ export class AuthConfigError extends Error {
 
 export function isAuthEncodingError(e: unknown): e is AuthEncodingError {
   return e instanceof Error && e.name === 'AuthEncodingError';
-}
-
-export function isAuthFailedError(e: unknown): e is AuthFailedError {
-  return e instanceof Error && e.name === 'AuthFailedError';
 }
 
 export function isAuthStateError(e: unknown): e is AuthStateError {

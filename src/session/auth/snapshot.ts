@@ -40,6 +40,8 @@ export interface ProverSnapshot {
   readonly maxRetries: number;
   readonly state: (typeof PROVER_STATES)[number];
   readonly refusals: number;
+  /** The scheme the peer accepted in this session, if it did (kept to the end). */
+  readonly lockedScheme?: AuthType;
 }
 
 type Fields = Record<string, unknown>;
@@ -122,6 +124,7 @@ export function readProverSnapshot(value: unknown): ProverSnapshot {
   const what = 'prover';
   const s = object(value, what);
   header(s, what, 'auth-prover');
+  const lockedScheme = s['lockedScheme'] === undefined ? undefined : oneOf(s, what, 'lockedScheme', SCHEMES);
   return {
     kind: 'auth-prover',
     version: AUTH_SNAPSHOT_VERSION,
@@ -130,5 +133,6 @@ export function readProverSnapshot(value: unknown): ProverSnapshot {
     maxRetries: count(s, what, 'maxRetries'),
     state: oneOf(s, what, 'state', PROVER_STATES),
     refusals: count(s, what, 'refusals'),
+    ...(lockedScheme !== undefined ? { lockedScheme } : {}),
   };
 }

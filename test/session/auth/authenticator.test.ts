@@ -7,11 +7,9 @@ import {
   DEFAULT_MAX_RETRIES,
   InMemoryCredentialStore,
   isAuthConfigError,
-  isAuthFailedError,
   isAuthStateError,
   PROVER_TABLE,
   VERIFIER_TABLES,
-  type AuthFailedError,
   type AuthStateError,
 } from '../../../src/session/auth/index.js';
 import { CLIENT, counterRandom, pairStores, PASSWORD, runSession, SERVER, USER, Wire } from './pair.js';
@@ -26,7 +24,7 @@ function thrown(f: () => unknown): unknown {
 }
 
 function md5Verifier(maxRetries?: number) {
-  const stores = pairStores({ scheme: AuthType.Md5Digest });
+  const stores = pairStores({ scheme: AuthType.Md5Digest, initialNonce: Uint8Array.of(1, 2, 3) });
   const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries });
   const credOver = (nonce: Uint8Array | undefined, password = PASSWORD) => buildCred(AuthType.Md5Digest, USER, password, nonce);
   return { stores, verifier, credOver, expected: () => stores.server.get(CLIENT)?.expectedNonce };
@@ -37,38 +35,43 @@ describe('transition tables', () => {
     for (const table of Object.values(VERIFIER_TABLES)) {
       for (const rows of Object.values(table)) expect(Object.keys(rows!).sort()).toEqual(['invalid', 'missing', 'stale', 'valid']);
     }
-    for (const rows of Object.values(PROVER_TABLE)) expect(Object.keys(rows!).sort()).toEqual(['accepted', 'challenged', 'ok', 'refused', 'send']);
+    for (const rows of Object.values(PROVER_TABLE)) expect(Object.keys(rows!).sort()).toEqual(['accepted', 'challenged', 'demanded', 'ok', 'refused', 'send', 'switch']);
   });
 
-  it('an event the table lacks raises an error naming the event and the state', () => {
-    const { verifier, credOver } = md5Verifier(0);
-    expect(isAuthFailedError(thrown(() => verifier.receive({ cred: credOver(undefined, 'wrong') })))).toBe(true);
-    const error = thrown(() => verifier.receive({})) as AuthStateError;
-    expect(isAuthStateError(error)).toBe(true);
-    expect([error.role, error.state, error.event]).toEqual(['verifier', 'failed', 'missing']);
-    expect(error.message).toBe("verifier: no transition for event 'missing' in state 'failed'");
-  });
-
-  it('a prover that gave up refuses to send', () => {
+  it('an event the table lacks (our own misuse) raises an error naming the event and the state: a prover that gave up refuses to send', () => {
     const stores = pairStores({ scheme: AuthType.Basic });
     const prover = new AuthProver({ store: stores.client, peer: SERVER, maxRetries: 0 });
-    expect(isAuthFailedError(thrown(() => prover.receiveStatus({ data: '401' })))).toBe(true);
-    expect((thrown(() => prover.outgoing()) as Error).message).toBe("prover: no transition for event 'send' in state 'failed'");
+    expect(prover.receiveStatus({ data: '407' })).toMatchObject({ gaveUp: true, retry: false });
+    const error = thrown(() => prover.outgoing()) as AuthStateError;
+    expect(isAuthStateError(error)).toBe(true);
+    expect([error.role, error.state, error.event]).toEqual(['prover', 'failed', 'send']);
+    expect(error.message).toBe("prover: no transition for event 'send' in state 'failed'");
+  });
+
+  it('9.1 give-up: a verifier that gave up refuses whatever comes next, the right credential too, without throwing; each refusal carries a Chal', () => {
+    const { verifier, credOver, expected } = md5Verifier(0);
+    expect(verifier.receive({ cred: credOver(expected(), 'wrong') })).toMatchObject({ status: 401, gaveUp: true, authenticated: false });
+    for (const [received, status] of [[{}, 407], [{ cred: credOver(expected()) }, 401]] as const) {
+      const answer = verifier.receive(received);
+      expect(answer).toMatchObject({ status, gaveUp: true, authenticated: false });
+      expect(answer.chal?.meta.nextNonce).toBe(Buffer.from(expected()!).toString('base64'));
+    }
+    expect(verifier.state).toBe('failed');
   });
 });
 
 describe('verifier', () => {
-  it(`gives up after ${DEFAULT_MAX_RETRIES} retries by default, with the status to answer`, () => {
-    const { verifier, credOver } = md5Verifier();
+  it(`9.1: gives up after ${DEFAULT_MAX_RETRIES} retries by default, answering the status with a Chal (the next session's nonce) even then`, () => {
+    const { verifier, credOver, expected } = md5Verifier();
     for (let i = 1; i <= DEFAULT_MAX_RETRIES; i++) {
-      const answer = verifier.receive({ cred: credOver(undefined, 'wrong') });
-      expect(answer).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false });
+      const answer = verifier.receive({ cred: credOver(expected(), 'wrong') });
+      expect(answer).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false, gaveUp: false });
       expect(answer.chal?.meta.nextNonce).toBeDefined();
       expect(verifier.failures).toBe(i);
     }
-    const error = thrown(() => verifier.receive({})) as AuthFailedError;
-    expect(isAuthFailedError(error)).toBe(true);
-    expect([error.role, error.status]).toEqual(['verifier', StatusCode.MissingCredentials]);
+    const last = verifier.receive({});
+    expect(last).toMatchObject({ status: StatusCode.MissingCredentials, authenticated: false, gaveUp: true });
+    expect(last.chal?.meta).toMatchObject({ type: AuthType.Md5Digest, format: 'b64', nextNonce: Buffer.from(expected()!).toString('base64') });
     expect(verifier.state).toBe('failed');
   });
 
@@ -126,7 +129,7 @@ describe('verifier', () => {
   });
 
   it('verifying every message: 200 and a new nonce per message, and a message without credentials is challenged', () => {
-    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const stores = pairStores({ scheme: AuthType.Md5Digest, initialNonce: Uint8Array.of(1) });
     const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), everyMessage: true });
     const nonces = new Set<string>();
     for (let i = 0; i < 3; i++) {
@@ -136,6 +139,18 @@ describe('verifier', () => {
     }
     expect(nonces.size).toBe(3);
     expect(verifier.receive({})).toMatchObject({ status: StatusCode.MissingCredentials, authenticated: false });
+  });
+
+  it('9.1 replay: a fresh account\'s digest over the empty nonce (a constant) is challenged, not accepted nor counted; replayed, it is invalid', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), maxRetries: 1 });
+    const constant = buildCred(AuthType.Md5Digest, USER, PASSWORD);
+    const first = verifier.receive({ cred: constant });
+    expect(first).toMatchObject({ status: StatusCode.InvalidCredentials, authenticated: false, verdict: { outcome: 'stale' } });
+    expect(first.chal?.meta.nextNonce).toBe(Buffer.from(stores.server.get(CLIENT)!.expectedNonce!).toString('base64'));
+    expect(verifier.failures).toBe(0);
+    expect(verifier.receive({ cred: constant })).toMatchObject({ status: StatusCode.InvalidCredentials, verdict: { outcome: 'invalid' }, gaveUp: false });
+    expect(verifier.receive({ cred: buildCred(AuthType.Md5Digest, USER, PASSWORD, stores.server.get(CLIENT)!.expectedNonce) }).status).toBe(StatusCode.AuthenticationAccepted);
   });
 
   it('an unknown peer is refused, and nothing is stored for it', () => {
@@ -183,13 +198,58 @@ describe('prover', () => {
     expect(prover.outgoing().cred?.data).toBe('QnJ1Y2UyOk9oQmVoYXZl');
   });
 
-  it('gives up when refused more than maxRetries times in a row, with the status received', () => {
+  it('gives up when refused more than maxRetries times in a row', () => {
     const stores = pairStores({ scheme: AuthType.Basic });
-    const prover = new AuthProver({ store: stores.client, peer: SERVER, maxRetries: 2 });
-    prover.receiveStatus({ data: '401', chal: { meta: { type: 'syncml:auth-X509', emis: [] } } });
-    prover.receiveStatus({ data: '401' });
-    const error = thrown(() => prover.receiveStatus({ data: '407' })) as AuthFailedError;
-    expect([error.name, error.role, error.status]).toEqual(['AuthFailedError', 'prover', 407]);
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, maxRetries: 2, preemptive: false });
+    expect(prover.receiveStatus({ data: '401', chal: { meta: { type: 'syncml:auth-X509', emis: [] } } })).toEqual({ event: 'refused', retry: true, gaveUp: false });
+    expect(prover.receiveStatus({ data: '407' })).toEqual({ event: 'demanded', retry: true, gaveUp: false });
+    expect(prover.receiveStatus({ data: '407', chal: { meta: { type: AuthType.Basic, emis: [] } } })).toMatchObject({ event: 'challenged', retry: false, gaveUp: true });
+    expect(prover.state).toBe('failed');
+  });
+
+  it('9.1 authorisation refused: 401 without a Chal to credentials we sent gives up at once, never resending them', () => {
+    for (const chal of [undefined, { meta: { type: 'syncml:auth-X509', emis: [] } }, { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: '%%%', emis: [] } }]) {
+      const stores = pairStores({ scheme: AuthType.Md5Digest });
+      const prover = new AuthProver({ store: stores.client, peer: SERVER });
+      expect(prover.outgoing().cred).toBeDefined();
+      const reading = prover.receiveStatus({ data: '401', ...(chal ? { chal } : {}) });
+      expect(reading).toMatchObject({ event: 'refused', retry: false, gaveUp: true });
+      expect(reading.reason).toMatch(/authorisation refused/);
+      expect(prover.state).toBe('failed');
+    }
+  });
+
+  it('9.1: once accepted, the scheme is kept for the session: a challenge to another one gives up instead of switching, also after a snapshot', () => {
+    for (const [code, restore] of [['212', false], ['200', false], ['212', true]] as const) {
+      const stores = pairStores({ scheme: AuthType.Md5Digest });
+      let prover = new AuthProver({ store: stores.client, peer: SERVER });
+      prover.outgoing();
+      expect(prover.receiveStatus({ data: code, chal: { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: 'Tm9uY2U=', emis: [] } } }).gaveUp).toBe(false);
+      if (restore) prover = AuthProver.restore(JSON.parse(JSON.stringify(prover.snapshot())), { store: stores.client });
+      // The same scheme may challenge again (a new nonce); another may not.
+      expect(prover.receiveStatus({ data: '401', chal: { meta: { type: AuthType.Md5Digest, format: 'b64', nextNonce: 'TjI=', emis: [] } } })).toMatchObject({ event: 'challenged', retry: true });
+      prover.outgoing();
+      const reading = prover.receiveStatus({ data: '401', chal: { meta: { type: AuthType.Basic, emis: [] } } });
+      expect(reading).toMatchObject({ event: 'switch', retry: false, gaveUp: true });
+      expect(reading.reason).toMatch(/syncml:auth-md5/);
+      expect([prover.state, prover.scheme]).toEqual(['failed', AuthType.Md5Digest]);
+    }
+  });
+
+  it('before anything was accepted, a challenge may name another scheme than the configured one', () => {
+    const stores = pairStores({ scheme: AuthType.Md5Digest });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER });
+    prover.outgoing();
+    expect(prover.receiveStatus({ data: '407', chal: { meta: { type: AuthType.Basic, emis: [] } } })).toMatchObject({ event: 'challenged', retry: true });
+    expect(prover.outgoing().cred?.meta?.type).toBe(AuthType.Basic);
+  });
+
+  it('a 401 without Chal to a message that carried no credentials is a request for them, not a refusal', () => {
+    const stores = pairStores({ scheme: AuthType.Basic });
+    const prover = new AuthProver({ store: stores.client, peer: SERVER, preemptive: false });
+    expect(prover.outgoing()).toEqual({});
+    expect(prover.receiveStatus({ data: '401' })).toEqual({ event: 'refused', retry: true, gaveUp: false });
+    expect(prover.outgoing().cred?.data).toBe('QnJ1Y2UyOk9oQmVoYXZl');
   });
 
   it('needs credentials of its own for the peer', () => {

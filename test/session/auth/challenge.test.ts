@@ -35,9 +35,24 @@ describe('challenges', () => {
     ['no Chal', {}, { kind: 'none' }],
     ['Chal without Type: basic', { chal: { meta: { emis: [] } } }, { kind: 'challenge', challenge: { scheme: AuthType.Basic } }],
     ['unknown type', { chal: { meta: { type: 'syncml:auth-X509', emis: [] } } }, { kind: 'malformed', reason: 'unknown authentication type "syncml:auth-X509"' }],
-    ['nonce not base64', { chal: { meta: { type: 'syncml:auth-md5', nextNonce: '%%', emis: [] } } }, { kind: 'malformed', reason: 'nonce: not base64: "%%"' }],
+    ['nonce of Format b64 not base64', { chal: { meta: { type: 'syncml:auth-md5', format: 'b64', nextNonce: '%%', emis: [] } } }, { kind: 'malformed', reason: 'nonce: not base64: "%%"' }],
+    ['nonce of an unknown Format', { chal: { meta: { type: 'syncml:auth-md5', format: 'hex', nextNonce: '4e', emis: [] } } }, { kind: 'malformed', reason: 'nonce: Format "hex" is neither b64 nor chr' }],
   ])('reads %s without throwing', (_, status, expected) => {
     expect(readChallenge(status)).toEqual(expected);
+  });
+
+  it.each([
+    ['b64, padded', 'b64', 'Tm9uY2U=', 'Nonce'],
+    ['b64 without its padding', 'b64', 'Tm9uY2U', 'Nonce'],
+    ['b64 in capitals, spaced', ' B64 ', 'Tm9u\nY2U=', 'Nonce'],
+    ['chr: the text itself', 'chr', 'Nonce', 'Nonce'],
+    ['chr that happens to look like base64', 'chr', 'Tm9uY2U=', 'Tm9uY2U='],
+    ['chr beyond ASCII: its UTF-8 bytes', 'chr', 'Nönce', 'Nönce'],
+    ['no Format, base64 (as MetInf defines NextNonce)', undefined, 'Tm9uY2U=', 'Nonce'],
+    ['no Format and no base64: the text', undefined, 'Nonce', 'Nonce'],
+  ])('9.1 nonces: reads NextNonce per its Format: %s', (_, format, nextNonce, nonce) => {
+    const read = readChallenge({ chal: { meta: { type: 'syncml:auth-md5', ...(format !== undefined ? { format } : {}), nextNonce, emis: [] } } });
+    expect(read).toEqual({ kind: 'challenge', challenge: { scheme: AuthType.Md5Digest, nonce: ascii(nonce) } });
   });
 
   it('draws nonces from the injected source only', () => {

@@ -55,6 +55,11 @@ describe('verifyCred', () => {
     ['unknown type', { meta: { type: 'syncml:auth-X509', emis: [] }, data: 'AAAA' }, AuthType.Md5Digest, check, 'invalid', 401],
     ['format bin', { ...md5('OhBehave', NONCE), meta: { type: AuthType.Md5Digest, format: 'bin', emis: [] } }, AuthType.Md5Digest, check, 'invalid', 401],
     ['data not base64', { meta: { type: AuthType.Md5Digest, emis: [] }, data: 'not base64!' }, AuthType.Md5Digest, check, 'invalid', 401],
+    ['md5 without its padding', { ...md5('OhBehave', NONCE), data: 'Zz6EivR3yeaaENcRN6lpAQ' }, AuthType.Md5Digest, check, 'valid', 212],
+    ['basic with Type and no Format', { meta: { type: AuthType.Basic, emis: [] }, data: 'QnJ1Y2UyOk9oQmVoYXZl' }, AuthType.Basic, check, 'valid', 212],
+    ['9.1 replay, md5 over the empty nonce, none issued yet: challenged, not accepted', md5('OhBehave', new Uint8Array(0)), AuthType.Md5Digest, { ...check, nonce: undefined, previousNonce: undefined }, 'stale', 401],
+    ['9.1 replay, md5 over the empty nonce, issued as empty', md5('OhBehave', new Uint8Array(0)), AuthType.Md5Digest, { ...check, nonce: new Uint8Array(0), previousNonce: undefined }, 'stale', 401],
+    ['9.1 replay, md5 over the empty nonce once a nonce was issued', md5('OhBehave', new Uint8Array(0)), AuthType.Md5Digest, { ...check, previousNonce: new Uint8Array(0) }, 'invalid', 401],
     ['no Cred', undefined, AuthType.Md5Digest, check, 'missing', StatusCode.MissingCredentials],
     ['empty Data', { data: ' ' }, AuthType.Basic, check, 'missing', 407],
   ];
@@ -88,6 +93,8 @@ describe('verifyHmac', () => {
     ['malformed header', 'algorithm=MD5, mac=xx', body, 'invalid', 401],
     ['mac not base64', 'algorithm=MD5, username="Bruce2", mac=!!', body, 'invalid', 401],
     ['no header', undefined, body, 'missing', 407],
+    ['mac without padding, no algorithm', `username="Bruce2", mac=${hmacMac('Bruce2', 'OhBehave', NONCE, body).replace(/=+$/, '')}`, body, 'valid', 212],
+    ['9.1 replay: over the empty nonce once one was issued', header('OhBehave', new Uint8Array(0)), body, 'invalid', 401],
   ] as const)('%s', (_, value, received, outcome, status) => {
     const verdict = verifyHmac(value, received, check);
     expect([verdict.outcome, verdict.status]).toEqual([outcome, status]);

@@ -11,7 +11,6 @@ import {
   AuthProver,
   AuthVerifier,
   InMemoryCredentialStore,
-  isAuthFailedError,
   type RandomSource,
   type VerifierAnswer,
 } from '../../../src/session/auth/index.js';
@@ -62,7 +61,7 @@ export interface SessionResult {
   readonly prover: AuthProver;
   readonly verifier: AuthVerifier;
   readonly answers: readonly VerifierAnswer[];
-  /** Who threw AuthFailedError, with the status it carried. */
+  /** Who gave up, with the status answered (verifier) or received (prover). */
   readonly failure?: { readonly role: string; readonly status: number };
 }
 
@@ -104,48 +103,35 @@ export function runSession(
   const result = (outcome: SessionResult['outcome'], failure?: SessionResult['failure']): SessionResult => ({
     outcome, prover, verifier, answers, ...(failure ? { failure } : {}),
   });
-  try {
-    for (let m = 0; m < messages; m++) {
-      const body = new TextEncoder().encode(`<SyncML>message ${m}</SyncML>`);
-      let delivered = false;
-      for (let round = 0; !delivered; round++) {
-        if (round >= maxRounds) return result('stuck');
-        const out = p().outgoing();
-        const lostRequest = wire.next();
-        wire.log.push({ dir: 'request', lost: lostRequest, carried: out.cred !== undefined || out.hmacHeader !== undefined });
-        if (lostRequest) {
-          if (abandonOnLoss) return result('abandoned');
-          continue;
-        }
-        let answer: VerifierAnswer;
-        try {
-          answer = v().receive({ cred: out.cred, hmacHeader: out.hmacHeader?.(body), body });
-        } catch (e) {
-          if (!isAuthFailedError(e)) throw e;
-          // The session answers the status the error carries, without Chal, and ends.
-          if (!wire.next()) {
-            try {
-              p().receiveStatus({ data: String(e.status) });
-            } catch (p) {
-              if (!isAuthFailedError(p)) throw p;
-            }
-          }
-          return result('gave-up', { role: e.role, status: e.status });
-        }
-        answers.push(answer);
-        const lostResponse = wire.next();
-        wire.log.push({ dir: 'response', lost: lostResponse, status: answer.status, authenticated: answer.authenticated });
-        if (lostResponse) {
-          if (abandonOnLoss) return result('abandoned');
-          continue;
-        }
-        p().receiveStatus({ data: String(answer.status), ...(answer.chal ? { chal: answer.chal } : {}) });
-        delivered = answer.authenticated;
+  for (let m = 0; m < messages; m++) {
+    const body = new TextEncoder().encode(`<SyncML>message ${m}</SyncML>`);
+    let delivered = false;
+    for (let round = 0; !delivered; round++) {
+      if (round >= maxRounds) return result('stuck');
+      const out = p().outgoing();
+      const lostRequest = wire.next();
+      wire.log.push({ dir: 'request', lost: lostRequest, carried: out.cred !== undefined || out.hmacHeader !== undefined });
+      if (lostRequest) {
+        if (abandonOnLoss) return result('abandoned');
+        continue;
       }
+      const answer = v().receive({ cred: out.cred, hmacHeader: out.hmacHeader?.(body), body });
+      answers.push(answer);
+      const lostResponse = wire.next();
+      wire.log.push({ dir: 'response', lost: lostResponse, status: answer.status, authenticated: answer.authenticated });
+      // A verifier that gave up sends this answer (its Chal holds the next session's nonce) and ends the session.
+      if (answer.gaveUp) {
+        if (!lostResponse) p().receiveStatus({ data: String(answer.status), ...(answer.chal ? { chal: answer.chal } : {}) });
+        return result('gave-up', { role: 'verifier', status: answer.status });
+      }
+      if (lostResponse) {
+        if (abandonOnLoss) return result('abandoned');
+        continue;
+      }
+      const reading = p().receiveStatus({ data: String(answer.status), ...(answer.chal ? { chal: answer.chal } : {}) });
+      if (reading.gaveUp) return result('gave-up', { role: 'prover', status: answer.status });
+      delivered = answer.authenticated;
     }
-  } catch (e) {
-    if (isAuthFailedError(e)) return result('gave-up', { role: e.role, status: e.status });
-    throw e;
   }
   return result('done');
 }

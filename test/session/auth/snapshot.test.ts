@@ -142,6 +142,7 @@ describe('snapshots of the authentication machines', () => {
       [v, 'prover', 'kind'],
       [{ ...p, state: 'expecting' }, 'prover', 'state'],
       [{ ...p, refusals: null }, 'prover', 'refusals'],
+      [{ ...p, lockedScheme: 'md5' }, 'prover', 'lockedScheme'],
     ];
     for (const [snapshot, which, field] of cases) {
       const error = thrown(() =>
