@@ -26,14 +26,18 @@
  *    our 212 got lost: 212 again, with the same Chal. After 200 to a message carrying
  *    credentials, the next message carries them again (over the new nonce if a Chal came).
  * 7. The prover attaches credentials exactly in state `presenting`.
+ * 8. Everything a machine holds between calls is in its `snapshot()` (plain JSON, see
+ *    snapshot.ts); `restore(snapshot, options)` gives a machine that goes on identically.
+ *    The nonces live in the store, the secrets too: neither is in a snapshot.
  */
 import { AuthType, StatusCode } from '../../../generated/codes.js';
 import type { Chal, Cred, Status } from '../../../generated/types.js';
 import { buildChal, newNonce, readChallenge, DEFAULT_NONCE_LENGTH, type ChallengeRead, type RandomSource } from './challenge.js';
 import { buildCred, verifyCred, verifyHmac, type AuthStatus, type CredCheck, type CredOutcome, type CredVerdict } from './credentials.js';
-import { formatHmacHeader, hmacMac } from './digest.js';
+import { decodeNonce, formatHmacHeader, hmacMac } from './digest.js';
 import { AuthConfigError, AuthFailedError, AuthStateError, type AuthRole } from './errors.js';
 import { isCredScheme, usesNonce } from './scheme.js';
+import { AUTH_SNAPSHOT_VERSION, readProverSnapshot, readVerifierSnapshot, type ProverSnapshot, type VerifierSnapshot } from './snapshot.js';
 import type { CredentialStore, Credentials } from './store.js';
 
 /** The nonce of an account that was never given one. */
@@ -128,6 +132,9 @@ export interface VerifierOptions {
   readonly nonceLength?: number;
 }
 
+/** What `AuthVerifier.restore` needs beside the snapshot: what cannot be saved as data. */
+export type VerifierRestoreOptions = Pick<VerifierOptions, 'store' | 'random'>;
+
 function checkRetries(maxRetries: number): number {
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new AuthConfigError(`maxRetries must be a whole number >= 0, not ${maxRetries}`);
   return maxRetries;
@@ -150,6 +157,36 @@ export class AuthVerifier {
 
   get state(): VerifierState {
     return this.current;
+  }
+
+  /** The machine as plain JSON data (the store, random source and secrets stay outside). */
+  snapshot(): VerifierSnapshot {
+    const acceptNonce = this.acceptChal?.meta.nextNonce;
+    return {
+      kind: 'auth-verifier',
+      version: AUTH_SNAPSHOT_VERSION,
+      peer: this.options.peer,
+      scheme: this.scheme,
+      everyMessage: this.everyMessage,
+      maxRetries: this.maxRetries,
+      nonceLength: this.options.nonceLength ?? DEFAULT_NONCE_LENGTH,
+      state: this.current,
+      failures: this.failureCount,
+      ...(acceptNonce !== undefined ? { acceptNonce } : {}),
+    };
+  }
+
+  /**
+   * A verifier that goes on exactly where `snapshot()` left it. The snapshot may come
+   * straight from JSON.parse: every field is checked (AuthConfigError names the first bad one).
+   */
+  static restore(snapshot: unknown, options: VerifierRestoreOptions): AuthVerifier {
+    const s = readVerifierSnapshot(snapshot);
+    const verifier = new AuthVerifier({ ...options, peer: s.peer, scheme: s.scheme, everyMessage: s.everyMessage, maxRetries: s.maxRetries, nonceLength: s.nonceLength });
+    verifier.current = s.state;
+    verifier.failureCount = s.failures;
+    if (s.acceptNonce !== undefined) verifier.acceptChal = buildChal(s.scheme, decodeNonce(s.acceptNonce));
+    return verifier;
   }
 
   /** Missing or invalid credentials in a row (stale ones do not count). */
@@ -272,6 +309,9 @@ export interface ProverOptions {
   readonly maxRetries?: number;
 }
 
+/** What `AuthProver.restore` needs beside the snapshot: the store, which holds our secret. */
+export type ProverRestoreOptions = Pick<ProverOptions, 'store'>;
+
 function statusEvent(code: number, read: ChallengeRead): ProverEvent {
   if (code === StatusCode.AuthenticationAccepted) return 'accepted';
   if (code !== StatusCode.InvalidCredentials && code !== StatusCode.MissingCredentials) return 'ok';
@@ -307,6 +347,31 @@ export class AuthProver {
   /** Refusals in a row. */
   get refusals(): number {
     return this.refusalCount;
+  }
+
+  /** The machine as plain JSON data (our password stays in the store). */
+  snapshot(): ProverSnapshot {
+    return {
+      kind: 'auth-prover',
+      version: AUTH_SNAPSHOT_VERSION,
+      peer: this.options.peer,
+      scheme: this.schemeInUse,
+      maxRetries: this.maxRetries,
+      state: this.current,
+      refusals: this.refusalCount,
+    };
+  }
+
+  /**
+   * A prover that goes on exactly where `snapshot()` left it; its credentials are read
+   * from the store again. Every field of the snapshot is checked (AuthConfigError).
+   */
+  static restore(snapshot: unknown, options: ProverRestoreOptions): AuthProver {
+    const s = readProverSnapshot(snapshot);
+    const prover = new AuthProver({ store: options.store, peer: s.peer, scheme: s.scheme, maxRetries: s.maxRetries });
+    prover.current = s.state;
+    prover.refusalCount = s.refusals;
+    return prover;
   }
 
   /** What to attach to the message being built (rule 7); the nonce is read from the store now. */

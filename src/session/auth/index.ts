@@ -5,4 +5,5 @@ export * from './scheme.js';
 export * from './credentials.js';
 export * from './challenge.js';
 export * from './store.js';
+export * from './snapshot.js';
 export * from './authenticator.js';

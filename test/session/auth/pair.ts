@@ -3,6 +3,8 @@
  * client_and_server/drop): a prover and a verifier joined over an in-memory wire that can
  * lose messages. One "round" is a message with its credentials one way and the Status to
  * its SyncHdr the other way; after a loss the prover sends again, or abandons the session.
+ * With `restoreEveryStep`, both machines are saved (snapshot → JSON text) and restored from
+ * that text before every call, as a server that keeps sessions in a database would.
  */
 import { AuthType } from '../../../generated/codes.js';
 import {
@@ -84,10 +86,10 @@ export function runSession(
   stores: ReturnType<typeof pairStores>,
   wire: Wire,
   random: RandomSource,
-  { messages = 1, abandonOnLoss = false, maxRounds = 20 } = {},
+  { messages = 1, abandonOnLoss = false, maxRounds = 20, restoreEveryStep = false } = {},
 ): SessionResult {
-  const prover = new AuthProver({ store: stores.client, peer: SERVER, preemptive: options.preemptive ?? true, maxRetries: options.maxRetries });
-  const verifier = new AuthVerifier({
+  let prover = new AuthProver({ store: stores.client, peer: SERVER, preemptive: options.preemptive ?? true, maxRetries: options.maxRetries });
+  let verifier = new AuthVerifier({
     store: stores.server,
     peer: CLIENT,
     random,
@@ -96,6 +98,9 @@ export function runSession(
     maxRetries: options.maxRetries,
   });
   const answers: VerifierAnswer[] = [];
+  /** The machines about to be called, back from their saved text when restoring. */
+  const p = () => (restoreEveryStep ? (prover = AuthProver.restore(JSON.parse(JSON.stringify(prover.snapshot())), { store: stores.client })) : prover);
+  const v = () => (restoreEveryStep ? (verifier = AuthVerifier.restore(JSON.parse(JSON.stringify(verifier.snapshot())), { store: stores.server, random })) : verifier);
   const result = (outcome: SessionResult['outcome'], failure?: SessionResult['failure']): SessionResult => ({
     outcome, prover, verifier, answers, ...(failure ? { failure } : {}),
   });
@@ -105,7 +110,7 @@ export function runSession(
       let delivered = false;
       for (let round = 0; !delivered; round++) {
         if (round >= maxRounds) return result('stuck');
-        const out = prover.outgoing();
+        const out = p().outgoing();
         const lostRequest = wire.next();
         wire.log.push({ dir: 'request', lost: lostRequest, carried: out.cred !== undefined || out.hmacHeader !== undefined });
         if (lostRequest) {
@@ -114,13 +119,13 @@ export function runSession(
         }
         let answer: VerifierAnswer;
         try {
-          answer = verifier.receive({ cred: out.cred, hmacHeader: out.hmacHeader?.(body), body });
+          answer = v().receive({ cred: out.cred, hmacHeader: out.hmacHeader?.(body), body });
         } catch (e) {
           if (!isAuthFailedError(e)) throw e;
           // The session answers the status the error carries, without Chal, and ends.
           if (!wire.next()) {
             try {
-              prover.receiveStatus({ data: String(e.status) });
+              p().receiveStatus({ data: String(e.status) });
             } catch (p) {
               if (!isAuthFailedError(p)) throw p;
             }
@@ -134,7 +139,7 @@ export function runSession(
           if (abandonOnLoss) return result('abandoned');
           continue;
         }
-        prover.receiveStatus({ data: String(answer.status), ...(answer.chal ? { chal: answer.chal } : {}) });
+        p().receiveStatus({ data: String(answer.status), ...(answer.chal ? { chal: answer.chal } : {}) });
         delivered = answer.authenticated;
       }
     }
