@@ -26,7 +26,7 @@ import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results 
 import { AuthFailedError, isAuthFailedError } from './auth/errors.js';
 import type { AuthProver, AuthVerifier } from './auth/authenticator.js';
 import { LocalProtocolError, ProtocolError } from './errors.js';
-import { IncomingLargeObjects } from './large-object.js';
+import { IncomingLargeObjects, type IncomingResult } from './large-object.js';
 import type { Encoding } from './message-size.js';
 import { OutgoingPackage } from './packing.js';
 
@@ -233,7 +233,7 @@ export abstract class SessionEndpoint {
         continue;
       }
       if (command.kind === 'Results') {
-        this.readResults(command, events);
+        this.readResults(msgRef, command, events);
         continue;
       }
       if (!authenticated) {
@@ -313,13 +313,39 @@ export abstract class SessionEndpoint {
     events.push({ type: 'status', status, command: sent.command });
   }
 
-  private readResults(results: Results, events: SessionEvent[]): void {
+  private readResults(received: string, results: Results, events: SessionEvent[]): void {
     const msgRef = (results.msgRef ?? '').trim();
     const sent = this.awaitingByRef(msgRef, results.cmdRef.trim());
     const r = this.incoming.accept(results);
+    this.objectInterrupted(r, events);
     if (r.kind === 'buffered') return; // Results get no Status, not even 213
+    if (r.kind === 'refused') {
+      // Results get no Status (7.1), but a broken chunked object is reported as section 8
+      // says ("error status 424 'Size mismatch' MUST be returned", 411 for a missing Size).
+      this.answerRefusal(received, r, events);
+      return;
+    }
     events.push({ type: 'results', results: r.command as Results, command: sent?.command });
   }
+
+  // --- large objects (large-object.ts): the outcomes of IncomingLargeObjects.accept ---
+
+  /** A chunked object cut short by `r`'s command: Alert 1225 and an `object-lost` event. */
+  private objectInterrupted(r: IncomingResult, events: SessionEvent[]): void {
+    if (!r.interrupted) return;
+    const { target, source } = r.interrupted;
+    this.out.respond(this.objectLostAlert(target, source));
+    events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
+  }
+
+  /** A command refused by the large-object rules: its Statuses (and its nested ones), and a `protocol-error` event. */
+  private answerRefusal(msgRef: string, r: Extract<IncomingResult, { kind: 'refused' }>, events: SessionEvent[]): void {
+    for (const { command, status } of r.statuses) {
+      if (!(command as { noResp?: boolean }).noResp) this.out.respond(statusFor(msgRef, command, status));
+    }
+    events.push({ type: 'protocol-error', error: r.error, msgRef, cmdRef: r.command.cmdID });
+  }
+  // --- end of large objects ---
 
   private awaitingByRef(msgRef: string, cmdRef: string): Sent | undefined {
     if (msgRef) return this.awaiting.get(`${msgRef}:${cmdRef}`) ?? this.sentGets.get(`${msgRef}:${cmdRef}`);
@@ -361,19 +387,11 @@ export abstract class SessionEndpoint {
   protected peerAborted = false;
 
   private readCommand(msgRef: string, command: SyncBodyCommand, events: SessionEvent[]): void {
-    let result;
-    try {
-      result = this.incoming.accept(command);
-    } catch (e) {
-      if (!(e instanceof ProtocolError) || e.status === undefined) throw e;
-      this.answerNow(msgRef, command, e.status);
-      events.push({ type: 'protocol-error', error: e, msgRef, cmdRef: command.cmdID });
+    const result = this.incoming.accept(command);
+    this.objectInterrupted(result, events);
+    if (result.kind === 'refused') {
+      this.answerRefusal(msgRef, result, events);
       return;
-    }
-    if (result.interrupted) {
-      const { target, source } = result.interrupted;
-      this.out.respond(this.objectLostAlert(target, source));
-      events.push({ type: 'object-lost', byPeer: false, ...(target ? { target } : {}), ...(source ? { source } : {}) });
     }
     if (result.kind === 'buffered') {
       this.answerNow(msgRef, command, result.status);

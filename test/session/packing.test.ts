@@ -221,11 +221,11 @@ describe('receiving large objects', () => {
   it('DM-PRO-LO-S-009-M: a size mismatch is 424 and nothing is committed', () => {
     const lo = new IncomingLargeObjects();
     lo.accept(chunk('abc', { size: 10, more: true }));
-    expect(() => lo.accept(chunk('def'))).toThrow(expect.objectContaining({ name: 'ProtocolError', status: 424 }));
+    expect(lo.accept(chunk('def'))).toMatchObject({ kind: 'refused', error: { name: 'ProtocolError', status: 424 }, statuses: [{ status: 424 }] });
     expect(lo.inProgress).toBe(false);
     const grown = new IncomingLargeObjects();
     grown.accept(chunk('abc', { size: 4, more: true }));
-    expect(() => grown.accept(chunk('defgh', { more: true }))).toThrow(expect.objectContaining({ status: 424 }));
+    expect(grown.accept(chunk('defgh', { more: true }))).toMatchObject({ kind: 'refused', error: { status: 424 } });
   });
 
   it('a new command before the last chunk gives Alert 1225 with the target, and the new command goes on', () => {
@@ -237,9 +237,9 @@ describe('receiving large objects', () => {
   });
 
   it('first chunk without Size is 411; a Size over our MaxObjSize is 416; an item over it is 413', () => {
-    expect(() => new IncomingLargeObjects().accept(chunk('abc', { more: true }))).toThrow(expect.objectContaining({ status: 411 }));
-    expect(() => new IncomingLargeObjects(5).accept(chunk('abc', { size: 6, more: true }))).toThrow(expect.objectContaining({ status: 416 }));
-    expect(() => new IncomingLargeObjects(2).accept(chunk('abc'))).toThrow(expect.objectContaining({ status: 413 }));
+    expect(new IncomingLargeObjects().accept(chunk('abc', { more: true }))).toMatchObject({ kind: 'refused', error: { status: 411 } });
+    expect(new IncomingLargeObjects(5).accept(chunk('abc', { size: 6, more: true }))).toMatchObject({ kind: 'refused', error: { status: 416 } });
+    expect(new IncomingLargeObjects(2).accept(chunk('abc'))).toMatchObject({ kind: 'refused', error: { status: 413 } });
   });
 });
 
