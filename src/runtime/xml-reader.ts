@@ -14,6 +14,7 @@
  */
 import { DecodeError } from './errors.js';
 import type { DecodeLimits } from './limits.js';
+import { Buffer } from 'node:buffer';
 import { utf8ByteLength, decodeUtf8 } from './utf8.js';
 
 /** One XML vocabulary (a namespace family) the reader accepts. */
@@ -232,16 +233,39 @@ export class XmlReader {
   private readonly nameAt: number[] = [];
   /** Vocabulary of the default namespace in scope inside the current element. */
   private nsDefault: number;
-  /** Prefix bindings in scope inside the current element, or undefined. */
-  private nsPrefixes: Map<string, number> | undefined = undefined;
   /**
-   * The namespaces in scope outside each open element that declares some, innermost
-   * last, with that element's depth: restored at its end. Most elements declare none,
-   * and then cost nothing here.
+   * Prefix bindings in scope: the prefix to the index of its innermost binding in the
+   * binding stack below (made on the first prefixed declaration).
+   */
+  private prefixes: Map<string, number> | undefined = undefined;
+  /**
+   * The binding stack, one entry per prefixed declaration on the open elements, innermost
+   * last: its prefix, vocabulary, the depth of the element declaring it and the binding
+   * of the same prefix it hides (-1 for none). An element's end pops its own and puts the
+   * hidden ones back: each declaration costs O(1) twice, however many are in scope.
+   */
+  private readonly bindPrefix: string[] = [];
+  private readonly bindVocab: number[] = [];
+  private readonly bindDepth: number[] = [];
+  private readonly bindHidden: number[] = [];
+  /**
+   * For each open element that declares some namespace, innermost last: its depth, the
+   * default namespace outside it (restored at its end) and how many declarations it made.
+   * Most elements declare none, and then cost nothing here.
    */
   private readonly savedDepth: number[] = [];
   private readonly savedDefault: number[] = [];
-  private readonly savedPrefixes: (Map<string, number> | undefined)[] = [];
+  private readonly savedCount: number[] = [];
+  /** Namespace declarations on the open elements (for maxNamespaceDeclarations). */
+  private declarationsInScope = 0;
+  /**
+   * Work done beyond one forward pass over the input, in characters or entries examined
+   * (see test/codec/decode-work.test.ts): the passes over text that is decoded, the
+   * namespace bindings made and undone, the offsets computed for errors. Together with the
+   * input length it is the reader's whole work, so a test can check that it grows no
+   * faster than the input, without a clock.
+   */
+  work = 0;
   private depth = 0;
   private elements = 0;
   /** The last start tag read was `<X/>`: its content is empty and its end consumed. */
@@ -258,8 +282,10 @@ export class XmlReader {
     this.limits = limits;
     this.tables = tablesOf(grammar);
     if (typeof input === 'string') {
-      if (input.length > limits.maxBytes) {
-        throw new DecodeError(`input larger than the limit of ${limits.maxBytes} bytes`, '', 0);
+      // Measured in UTF-8, as the same message in bytes would be: a UTF-16 unit is one
+      // to three bytes, so only a string of more than maxBytes / 3 units needs counting.
+      if (input.length > limits.maxBytes || (input.length > limits.maxBytes / 3 && Buffer.byteLength(input, 'utf8') > limits.maxBytes)) {
+        throw new DecodeError(`input of more than ${limits.maxBytes} bytes in UTF-8 is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
       this.asciiView = undefined;
@@ -289,11 +315,17 @@ export class XmlReader {
     this.nsDefault = grammar.defaultVocabulary;
   }
 
+  /** How far the forward pass went: the characters read so far (for tests that count work). */
+  get scanned(): number {
+    return this.pos;
+  }
+
   // ---------------------------------------------------------------- errors
 
   /** Byte offset in the original input of a character index. */
   private byteOffset(at: number): number {
     const i = Math.max(0, Math.min(at, this.end));
+    this.work += i;
     return this.bomLength + utf8ByteLength(this.s, i);
   }
 
@@ -496,7 +528,6 @@ export class XmlReader {
     if (d >= this.limits.maxDepth) {
       this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, tagStart);
     }
-    const parentPrefixes = this.nsPrefixes;
     const c = view !== undefined && p < this.end ? view.getUint8(p) : s.charCodeAt(p);
     let inherited = true;
     if (c === Ch.Gt) {
@@ -519,11 +550,12 @@ export class XmlReader {
     if (colon >= 0) {
       const prefix = qname.slice(0, colon);
       local = (view !== undefined ? this.internedName(view, nameStart + colon + 1, p) : undefined) ?? qname.slice(colon + 1);
-      const prefixMap = this.nsPrefixes;
-      const bound = prefixMap?.get(prefix);
+      const bound = this.prefixes?.get(prefix);
       if (bound === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
-      vocab = bound;
-      inherited = prefixMap === parentPrefixes;
+      vocab = this.bindVocab[bound]!;
+      // A prefix names its namespace explicitly, wherever it was bound: never the
+      // tolerance for a namespace left undeclared (see checkVocab).
+      inherited = false;
     }
     this.qnames[d] = qname;
     this.nameAt[d] = nameStart;
@@ -542,12 +574,13 @@ export class XmlReader {
   private readAttributes(qname: string, depth: number): boolean {
     const s = this.s;
     let defaultVocab = this.nsDefault;
-    const parentPrefixes = this.nsPrefixes;
-    let prefixMap = parentPrefixes;
     let declaredDefault = false;
-    // Prefixed declarations seen on this tag (for duplicates); `xmlns` itself is
-    // declaredDefault. Any other attribute is refused at once, so cannot repeat.
-    let declared: string[] | undefined;
+    // Declarations on this tag; a prefixed one repeated is found by its binding's depth,
+    // `xmlns` itself by declaredDefault. Any other attribute is refused at once, so
+    // cannot repeat.
+    let declarations = 0;
+    let attributes = 0;
+    const limits = this.limits;
     // Fast path: the first attribute is spelled exactly as a default namespace
     // declaration met lately. The same characters read the same way (the loop below
     // reads nothing past them for that attribute), so reuse the result.
@@ -558,6 +591,10 @@ export class XmlReader {
       if (this.spells(tagRest, r.chars, r.length)) {
         defaultVocab = r.vocab;
         declaredDefault = true;
+        // (Counted as the loop below counts it: the attribute starts after one white space character.)
+        if (++attributes > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${qname}>`, tagRest + 1);
+        this.countDeclaration(tagRest + 1);
+        declarations++;
         this.pos += r.length;
         break;
       }
@@ -571,6 +608,7 @@ export class XmlReader {
       if (this.pos === before) this.fail(`malformed start tag <${qname}>`);
       const attrAt = this.pos;
       const attr = this.readName();
+      if (++attributes > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${qname}>`, attrAt);
       this.skipSpace();
       if (this.pos >= this.end) this.eof();
       if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${qname}> has no value`, attrAt);
@@ -583,25 +621,42 @@ export class XmlReader {
       if (attr === 'xmlns') {
         if (declaredDefault) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         declaredDefault = true;
+        this.countDeclaration(attrAt);
+        declarations++;
         defaultVocab = this.vocabOfNamespace(value, attrAt);
         if (before === tagRest && attrAt === before + 1) this.rememberDeclaration(before, defaultVocab);
       } else if (attr.startsWith('xmlns:')) {
-        if (declared !== undefined && declared.includes(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
-        (declared ??= []).push(attr);
         const prefix = attr.slice(6);
-        if (prefixMap === parentPrefixes) prefixMap = new Map(prefixMap ?? []);
-        prefixMap!.set(prefix, this.vocabOfNamespace(value, attrAt));
+        const map = (this.prefixes ??= new Map());
+        const hidden = map.get(prefix);
+        if (hidden !== undefined && this.bindDepth[hidden] === depth) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
+        this.countDeclaration(attrAt);
+        declarations++;
+        const vocab = this.vocabOfNamespace(value, attrAt);
+        map.set(prefix, this.bindPrefix.length);
+        this.bindPrefix.push(prefix);
+        this.bindVocab.push(vocab);
+        this.bindDepth.push(depth);
+        this.bindHidden.push(hidden ?? -1);
+        this.work++;
       } else {
         this.fail(`attribute ${attr} is not allowed on <${qname}>`, attrAt);
       }
     }
-    // The loop above went round at least once, so the tag declares something.
+    // Only namespace declarations are accepted, and the loop above went round at least
+    // once, so the tag declares something.
     this.savedDepth.push(depth);
     this.savedDefault.push(this.nsDefault);
-    this.savedPrefixes.push(this.nsPrefixes);
+    this.savedCount.push(declarations);
     this.nsDefault = defaultVocab;
-    this.nsPrefixes = prefixMap;
     return declaredDefault;
+  }
+
+  /** One more namespace declaration in scope, at `at`. */
+  private countDeclaration(at: number): void {
+    if (++this.declarationsInScope > this.limits.maxNamespaceDeclarations) {
+      this.fail(`more than ${this.limits.maxNamespaceDeclarations} namespace declarations in scope`, at);
+    }
   }
 
   /**
@@ -748,9 +803,22 @@ export class XmlReader {
     if (saved.length > 0 && saved[saved.length - 1] === d) {
       saved.pop();
       this.nsDefault = this.savedDefault.pop()!;
-      this.nsPrefixes = this.savedPrefixes.pop();
+      this.declarationsInScope -= this.savedCount.pop()!;
+      const depths = this.bindDepth;
+      while (depths.length > 0 && depths[depths.length - 1] === d) this.unbind();
     }
     this.depth = d - 1;
+  }
+
+  /** Pops the innermost binding, putting back the binding of its prefix it hid. */
+  private unbind(): void {
+    const prefix = this.bindPrefix.pop()!;
+    const hidden = this.bindHidden.pop()!;
+    this.bindVocab.pop();
+    this.bindDepth.pop();
+    if (hidden < 0) this.prefixes!.delete(prefix);
+    else this.prefixes!.set(prefix, hidden);
+    this.work++;
   }
 
   // ---------------------------------------------------------------- content
@@ -908,7 +976,8 @@ export class XmlReader {
         }
         const cdata = s.slice(lt + 9, close);
         this.checkChars(cdata, lt + 9);
-        out += cdata.includes('\r') ? normalizeNewlines(cdata) : cdata;
+        this.work += 2 * cdata.length;
+        out += cdata.includes('\r') ? this.normalizeNewlines(cdata) : cdata;
         p = close + 3;
       } else if (s.startsWith('<!--', lt)) {
         this.pos = lt;
@@ -957,10 +1026,12 @@ export class XmlReader {
       } else if (s.charCodeAt(lt + 1) === Ch.Slash) {
         if (open.length === 0) {
           const raw = s.slice(start, lt);
-          if (raw.length > this.limits.maxTextLength) this.textTooLong(start);
           this.checkChars(raw, start);
+          this.work += 2 * raw.length;
+          const text = raw.includes('\r') ? this.normalizeNewlines(raw) : raw;
+          if (text.length > this.limits.maxTextLength) this.textTooLong(start);
           this.popEndTag();
-          return raw.includes('\r') ? normalizeNewlines(raw) : raw;
+          return text;
         }
         this.pos = lt + 2;
         const name = this.readName();
@@ -1002,7 +1073,9 @@ export class XmlReader {
         if (s.charCodeAt(p - 1) !== Ch.Slash) open.push(name);
         this.pos = p + 1;
       }
-      if (this.pos - start > this.limits.maxTextLength) this.textTooLong(start);
+      // Line-end normalization takes at most one character of two (CR LF), so past twice
+      // the limit the text is too long whatever it holds.
+      if (this.pos - start > 2 * this.limits.maxTextLength) this.textTooLong(start);
     }
   }
 
@@ -1012,12 +1085,44 @@ export class XmlReader {
 
   /** Decodes references, normalizes line ends and checks characters of a text run. */
   private cookText(raw: string, at: number): string {
-    if (raw.length > this.limits.maxTextLength) this.textTooLong(at);
     // Literal line ends are normalized; a reference such as &#13; keeps its character.
-    let text = raw.includes('\r') ? normalizeNewlines(raw) : raw;
-    if (text.includes('&')) text = this.decodeEntities(text, at);
+    // (The passes: the two includes, the regex of checkChars, and each transformation.)
+    this.work += 3 * raw.length;
+    let text = raw;
+    if (raw.includes('\r')) {
+      text = this.normalizeNewlines(raw);
+      this.work += raw.length;
+    }
+    if (text.includes('&')) {
+      text = this.decodeEntities(text, at);
+      this.work += raw.length;
+    }
+    // The limit counts the decoded text, as in WBXML.
+    if (text.length > this.limits.maxTextLength) this.textTooLong(at);
     this.checkChars(text, at);
     return text;
+  }
+
+  /**
+   * `t` with CR LF and lone CR turned into LF (XML 1.0, 2.11). One pass over its UTF-16
+   * units in a typed array (a regex replace costs a match object per line end: some ten
+   * times slower on text with many).
+   */
+  private normalizeNewlines(t: string): string {
+    const buf = Buffer.from(t, 'utf16le');
+    const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
+    const n = u.length;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const c = u[i]!;
+      if (c === Ch.Cr) {
+        u[j++] = Ch.Lf;
+        if (i + 1 < n && u[i + 1] === Ch.Lf) i++;
+      } else {
+        u[j++] = c;
+      }
+    }
+    return buf.toString('utf16le', 0, 2 * j);
   }
 
   private checkChars(text: string, at: number): void {
@@ -1172,13 +1277,9 @@ function localName(qname: string): string {
 const layoutKeeper = new XmlReader(
   new Uint8Array(0),
   { vocabularies: [], defaultVocabulary: 0, root: '', publicIds: [] },
-  { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0 },
+  { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0, maxAttributes: 0, maxNamespaceDeclarations: 0 },
 );
 void layoutKeeper;
-
-function normalizeNewlines(t: string): string {
-  return t.replace(/\r\n?/g, '\n');
-}
 
 function isXmlChar(cp: number): boolean {
   return (
