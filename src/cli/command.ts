@@ -22,12 +22,16 @@ export const ExitCode = {
  * defineVerb (./verb.ts) from the verb's commander declaration.
  */
 export interface Command {
-  /** The verb, as typed on the command line. */
+  /** The verb, as typed on the command line (a sub-verb: its own word, e.g. `server` of `fuzz server`). */
   readonly name: string;
+  /** The words that run it after `omadm`: the name, after its group's for a sub-verb (`fuzz server`). */
+  readonly fullName: string;
   /** One line for the command list of `omadm --help`. */
   readonly summary: string;
   /** Full help text of the verb; its first line is the synopsis (`Usage: omadm VERB ...`). */
   readonly usage: string;
+  /** The sub-verbs of a group (`omadm fuzz server|client|replay`), none for a plain verb. */
+  readonly subcommands?: readonly Command[];
   /** Runs the verb with the arguments after the verb; resolves to the exit code. Throws UsageError for a bad command line. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
@@ -35,6 +39,8 @@ export interface Command {
 /** A bad command line: the CLI prints the message and the verb's synopsis on stderr and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  /** The (sub-)verb whose command line was bad, when not the verb the CLI ran (set by a group). */
+  command: Command | undefined;
 }
 
 export function isUsageError(e: unknown): e is UsageError {

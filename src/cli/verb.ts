@@ -18,11 +18,12 @@ export { Option } from '@commander-js/extra-typings';
 const HELP_WIDTH = 80;
 
 /**
- * The commander Command for `omadm NAME`: `description` is the prose of its help, `-h, --help`
- * prints that help. Add `.usage()`, `.argument()` and `.option()` / `.addOption()` to it.
+ * The commander Command for `omadm NAME` (`omadm GROUP NAME` for a sub-verb of defineGroup):
+ * `description` is the prose of its help, `-h, --help` prints that help. Add `.usage()`, `.argument()` and `.option()` / `.addOption()` to it.
  */
-export function verbCommand(name: string, description: string): Commander {
-  return new Commander('omadm')
+export function verbCommand(name: string, description: string, group?: string): Commander {
+  const parent = new Commander('omadm');
+  return (group === undefined ? parent : parent.command(group))
     .command(name)
     .description(description)
     .helpOption('-h, --help', 'Show this help')
@@ -65,8 +66,10 @@ export function defineVerb<A extends unknown[], O extends OptionValues>(spec: Ve
     return cmd;
   };
   const first = make();
+  const fullName = [first.parent?.parent ? first.parent.name() : undefined, first.name()].filter((w) => w !== undefined).join(' ');
   return {
     name: first.name(),
+    fullName,
     summary: spec.summary,
     usage: helpText(first as unknown as Commander<unknown[], OptionValues>),
     async run(args, io) {
@@ -148,4 +151,57 @@ export function positiveIntegerParser(flag: string): (value: string) => number {
     const n = Number(v);
     return Number.isSafeInteger(n) && n > 0 ? n : undefined;
   });
+}
+
+export interface GroupSpec {
+  /** The group's verb, as typed after `omadm`. */
+  name: string;
+  /** One line for the command list of `omadm --help`. */
+  summary: string;
+  /** The prose of its help. */
+  description: string;
+  /** Its sub-verbs, each made by defineVerb with `verbCommand(NAME, ..., GROUP)`. */
+  verbs: readonly Command[];
+}
+
+/**
+ * A verb that is a group of sub-verbs (`omadm fuzz server URL`, `omadm tree get FILE URI`):
+ * the first argument picks the sub-verb, which parses the rest. A bad command line of a
+ * sub-verb is reported with the sub-verb's synopsis.
+ */
+export function defineGroup(spec: GroupSpec): Command {
+  const width = Math.max(...spec.verbs.map((v) => v.name.length)) + 2;
+  const usage = [
+    `Usage: omadm ${spec.name} COMMAND [options] [arguments]`,
+    '',
+    spec.description,
+    '',
+    'Commands:',
+    ...spec.verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),
+    '',
+    `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help' for the help of a command.`,
+  ].join('\n');
+  return {
+    name: spec.name,
+    fullName: spec.name,
+    summary: spec.summary,
+    usage,
+    subcommands: spec.verbs,
+    async run(args, io) {
+      const [first, ...rest] = args;
+      if (first === '-h' || first === '--help') {
+        io.stdout(usage + '\n');
+        return ExitCode.ok;
+      }
+      if (first === undefined) throw new UsageError('missing command');
+      const verb = spec.verbs.find((v) => v.name === first);
+      if (verb === undefined) throw new UsageError(`unknown command '${first}'`);
+      try {
+        return await verb.run(rest, io);
+      } catch (e) {
+        if (e instanceof UsageError && e.command === undefined) e.command = verb;
+        throw e;
+      }
+    },
+  };
 }

@@ -103,7 +103,7 @@ describe('omadm help', () => {
     expect(await cli(['help', 'frob'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "omadm help: unknown command 'frob'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+      stderr: "omadm help: unknown command 'frob'\nUsage: omadm help [COMMAND [SUBCOMMAND]]\nRun 'omadm help help' for details.\n",
     });
   });
 
@@ -111,7 +111,7 @@ describe('omadm help', () => {
     expect(await cli(['help', 'decode', 'encode'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "omadm help: unexpected argument 'encode'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+      stderr: "omadm help: unexpected argument 'encode'\nUsage: omadm help [COMMAND [SUBCOMMAND]]\nRun 'omadm help help' for details.\n",
     });
   });
 
