@@ -43,8 +43,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return await command.run(rest, io);
     } catch (e) {
       if (!isUsageError(e)) throw e;
-      const synopsis = command.usage.split('\n', 1)[0]!;
-      return usageError(io, `omadm ${command.name}: ${e.message}`, synopsis, `Run 'omadm help ${command.name}' for details.`);
+      const verb = e.command ?? command;
+      const synopsis = verb.usage.split('\n', 1)[0]!;
+      return usageError(io, `omadm ${verb.fullName}: ${e.message}`, synopsis, `Run 'omadm help ${verb.fullName}' for details.`);
     }
   } catch (e) {
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -1,19 +1,18 @@
 /**
  * WBXML written by another implementation: Debian's xml2wbxml (libwbxml). `omadm decode` of its
  * output prints exactly the JSON of the XML it was made from. Skipped where xml2wbxml is not
- * installed (Debian/Ubuntu: apt-get install libwbxml2-utils).
+ * installed, except in CI (test/helpers/tools.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { decodeXml, encodeXmlString } from '../../src/index.js';
+import { describeWithTools } from '../helpers/tools.js';
 import { cli, readSpec, spec } from './helpers.js';
 
-const installed = spawnSync('xml2wbxml', [], { encoding: 'utf8' }).error === undefined;
-
-describe.skipIf(!installed)('omadm and the WBXML of xml2wbxml', () => {
+describeWithTools(['xml2wbxml'], 'omadm and the WBXML of xml2wbxml', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omadm-xml2wbxml-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
