@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createDmServer, stopDmServer, type DmHttpAnswer, type DmHttpRequest, type DmServerOptions } from '../../src/server/http/dm-http.js';
-import { parseDmMediaType, dmMediaType } from '../../src/server/http/media-type.js';
+import { parseDmMediaType, dmMediaType } from '../../src/binding/media-type.js';
 
 let server: Server | undefined;
 

@@ -19,7 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HMAC_HEADER_NAME } from '../../session/auth/digest.js';
-import { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType } from './media-type.js';
+import { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType } from '../../binding/media-type.js';
 
 /** One DM message received over HTTP. */
 export interface DmHttpRequest {

@@ -7,7 +7,7 @@
  * Names are case-insensitive and may carry parameters (`; charset=UTF-8`). The answer is
  * written in the encoding and the family (dm or syncml) of the request.
  */
-import type { Encoding } from '../../session/message-size.js';
+import type { Encoding } from '../session/message-size.js';
 
 export type MediaFamily = 'dm' | 'syncml';
 
