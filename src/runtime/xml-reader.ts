@@ -68,6 +68,60 @@ const SHORT_TEXT = 256;
 /** Characters XML does not allow, and lone surrogates (a string input may hold them). */
 const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * The XML declaration after `<?xml`, up to `?>` (XML 1.0, 2.8 and 4.3.3): group 1 or 2 is
+ * the encoding name.
+ */
+const XML_DECLARATION =
+  /^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*$/;
+
+/** Characters a public identifier may hold (XML 1.0, 2.3, PubidChar). */
+const PUBID_LITERAL = /^[ \r\na-zA-Z0-9\-'()+,./:=?;!*#@$_%]*$/;
+
+/** XML 1.0 NameStartChar (5th edition), for one UTF-16 unit (surrogates: the astral planes). */
+function isNameStartChar(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+  return (
+    (c >= 0xc0 && c <= 0xd6) ||
+    (c >= 0xd8 && c <= 0xf6) ||
+    (c >= 0xf8 && c <= 0x2ff) ||
+    (c >= 0x370 && c <= 0x37d) ||
+    (c >= 0x37f && c <= 0x1fff) ||
+    (c >= 0x200c && c <= 0x200d) ||
+    (c >= 0x2070 && c <= 0x218f) ||
+    (c >= 0x2c00 && c <= 0x2fef) ||
+    (c >= 0x3001 && c <= 0xdfff) ||
+    (c >= 0xf900 && c <= 0xfdcf) ||
+    (c >= 0xfdf0 && c <= 0xfffd)
+  );
+}
+
+/** XML 1.0 NameChar. */
+function isNameChar(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x3a || c === 0x2d || c === 0x2e;
+  return isNameStartChar(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || (c >= 0x203f && c <= 0x2040);
+}
+
+/** End of the XML Name that starts at `p` (p itself when none does), before `limit`. */
+function xmlNameEnd(s: string, p: number, limit: number): number {
+  if (p >= limit || !isNameStartChar(s.charCodeAt(p))) return p;
+  let q = p + 1;
+  while (q < limit && isNameChar(s.charCodeAt(q))) q++;
+  return q;
+}
+
+/** Whether `name` is an NCName: a Name without a colon (Namespaces in XML 1.0, 3). */
+function isNCName(name: string): boolean {
+  return name.length > 0 && !name.includes(':') && xmlNameEnd(name, 0, name.length) === name.length;
+}
+
+/** Whether `name` is a QName: an NCName, or two joined by one colon. */
+function isQName(name: string): boolean {
+  const colon = name.indexOf(':');
+  if (colon < 0) return isNCName(name);
+  return isNCName(name.slice(0, colon)) && isNCName(name.slice(colon + 1));
+}
+
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
 }
@@ -235,7 +289,10 @@ export class XmlReader {
   private nsDefault: number;
   /**
    * Prefix bindings in scope: the prefix to the index of its innermost binding in the
-   * binding stack below (made on the first prefixed declaration).
+   * binding stack below, or -1 when it is bound no more (made on the first prefixed
+   * declaration). Entries are never deleted: V8 rehashes a Map on a delete after which
+   * it holds few entries for its capacity, so a set and delete per element under many
+   * prefixes would cost the size of the map each time.
    */
   private prefixes: Map<string, number> | undefined = undefined;
   /**
@@ -356,7 +413,7 @@ export class XmlReader {
    */
   openRoot(): void {
     const s = this.s;
-    if (s.startsWith('<?xml', 0) && isSpace(s.charCodeAt(5))) this.readXmlDeclaration();
+    if (s.startsWith('<?xml', 0) && (isSpace(s.charCodeAt(5)) || s.startsWith('?>', 5))) this.readXmlDeclaration();
     let sawDoctype = false;
     for (;;) {
       this.skipSpace();
@@ -388,18 +445,34 @@ export class XmlReader {
     this.checkVocab(name, this.grammar.defaultVocabulary);
   }
 
+  /**
+   * The XML declaration (XML 1.0, 2.8), exactly: version, then optionally encoding, then
+   * optionally standalone, each after white space, nothing else. The encoding must be one
+   * that UTF-8 input satisfies: UTF-8, or US-ASCII when every byte is ASCII.
+   */
   private readXmlDeclaration(): void {
     const close = this.s.indexOf('?>', 5);
     if (close < 0) this.fail('unterminated XML declaration');
     const decl = this.s.slice(5, close);
-    const enc = /encoding\s*=\s*["']([^"']*)["']/.exec(decl);
-    if (enc) {
-      const label = enc[1]!.toLowerCase();
+    this.checkChars(decl, 5);
+    this.work += 2 * decl.length;
+    const m = XML_DECLARATION.exec(decl);
+    if (m === null) {
+      if (!/^[ \t\r\n]+version[ \t\r\n]*=/.test(decl)) this.fail('XML declaration without a version', 0);
+      this.fail('malformed XML declaration: version, encoding and standalone, in this order, each after white space, and nothing else', 0);
+    }
+    const encoding = m[1] ?? m[2];
+    if (encoding !== undefined) {
+      const label = encoding.toLowerCase();
       if (label !== 'utf-8' && label !== 'utf8' && label !== 'us-ascii') {
-        this.fail(`unsupported encoding "${enc[1]}": SyncML XML is read as UTF-8 only`, 0);
+        this.fail(`unsupported encoding "${encoding}": SyncML XML is read as UTF-8 only`, 0);
+      }
+      if (label === 'us-ascii') {
+        const nonAscii = this.asciiView !== undefined ? -1 : this.s.search(/[^\x00-\x7f]/);
+        this.work += this.end;
+        if (nonAscii >= 0) this.fail('a character outside ASCII in a document declared US-ASCII', nonAscii);
       }
     }
-    if (!/^\s+version\s*=\s*["']1\.[0-9]["']/.test(decl)) this.fail('XML declaration without a version', 0);
     this.pos = close + 2;
   }
 
@@ -414,16 +487,30 @@ export class XmlReader {
     this.skipSpace();
     let publicId: string | undefined;
     let external = false;
-    if (s.startsWith('PUBLIC', this.pos)) {
+    // ExternalID (XML 1.0, 4.2.2): 'PUBLIC' S PubidLiteral S SystemLiteral, or 'SYSTEM' S
+    // SystemLiteral, after white space.
+    const afterName = isSpace(s.charCodeAt(this.pos - 1));
+    const spaced = (): void => {
+      if (!isSpace(s.charCodeAt(this.pos))) this.fail('malformed DOCTYPE: white space expected', this.pos);
+      this.skipSpace();
+    };
+    if (afterName && s.startsWith('PUBLIC', this.pos)) {
       this.pos += 6;
-      this.skipSpace();
+      spaced();
+      const at = this.pos;
       publicId = this.readQuoted();
+      if (!PUBID_LITERAL.test(publicId)) this.fail('DOCTYPE public identifier with a character a public identifier cannot hold', at);
+      const beforeSystem = this.pos;
       this.skipSpace();
-      if (s.charCodeAt(this.pos) === Ch.Quote || s.charCodeAt(this.pos) === Ch.Apos) this.readQuoted();
-    } else if (s.startsWith('SYSTEM', this.pos)) {
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt || c === Ch.LBracket) this.fail('DOCTYPE PUBLIC without a system literal (XML needs both; neither is ever fetched)', start);
+      if (this.pos === beforeSystem) this.fail('malformed DOCTYPE: white space expected', this.pos);
+      const systemAt = this.pos + 1;
+      this.checkChars(this.readQuoted(), systemAt);
+    } else if (afterName && s.startsWith('SYSTEM', this.pos)) {
       external = true;
       this.pos += 6;
-      this.skipSpace();
+      spaced();
       this.readQuoted();
     }
     this.skipSpace();
@@ -469,18 +556,38 @@ export class XmlReader {
     this.pos = p;
   }
 
+  /** A comment (XML 1.0, 2.5): no `--` inside it, and only characters XML allows. */
   private skipComment(): void {
-    const close = this.s.indexOf('-->', this.pos + 4);
+    const s = this.s;
+    const at = this.pos;
+    const close = s.indexOf('-->', at + 4);
     if (close < 0) this.fail('unterminated comment');
+    // The first "--" after "<!--" must be the one that closes it. (An indexOf that stops
+    // there at the latest: linear.)
+    const dashes = s.indexOf('--', at + 4);
+    if (dashes !== close) this.fail('"--" inside a comment', dashes);
+    this.checkChars(s.slice(at + 4, close), at + 4);
+    this.work += 2 * (close - at);
     this.pos = close + 3;
   }
 
+  /**
+   * A processing instruction (XML 1.0, 2.6): a target that is a name other than `xml`,
+   * then `?>` or white space and any characters up to `?>`.
+   */
   private skipProcessingInstruction(): void {
+    const s = this.s;
     const start = this.pos;
-    const close = this.s.indexOf('?>', this.pos + 2);
+    const close = s.indexOf('?>', start + 2);
     if (close < 0) this.fail('unterminated processing instruction');
-    const target = /^[^\s?]*/.exec(this.s.slice(start + 2, close))![0];
-    if (target.toLowerCase() === 'xml') this.fail('XML declaration not at the start of the document', start);
+    const targetEnd = xmlNameEnd(s, start + 2, close);
+    if (targetEnd === start + 2) this.fail('processing instruction without a target', start);
+    if (targetEnd - start - 2 === 3 && s.slice(start + 2, targetEnd).toLowerCase() === 'xml') {
+      this.fail('XML declaration not at the start of the document', start);
+    }
+    if (targetEnd < close && !isSpace(s.charCodeAt(targetEnd))) this.fail('processing instruction target not followed by white space', targetEnd);
+    this.checkChars(s.slice(targetEnd, close), targetEnd);
+    this.work += 2 * (close - start);
     this.pos = close + 2;
   }
 
@@ -519,6 +626,8 @@ export class XmlReader {
     if (qname === undefined) {
       qname = s.slice(nameStart, p);
       colon = qname.indexOf(':');
+      // (The grammar's names are; any other must be a QName to be refused as unknown.)
+      if (!isQName(qname)) this.fail(`<${qname}> is not a well-formed element name`, tagStart);
     }
     this.pos = p;
     if (++this.elements > this.limits.maxElements) {
@@ -550,8 +659,8 @@ export class XmlReader {
     if (colon >= 0) {
       const prefix = qname.slice(0, colon);
       local = (view !== undefined ? this.internedName(view, nameStart + colon + 1, p) : undefined) ?? qname.slice(colon + 1);
-      const bound = this.prefixes?.get(prefix);
-      if (bound === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
+      const bound = this.prefixes?.get(prefix) ?? -1;
+      if (bound < 0) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
       vocab = this.bindVocab[bound]!;
       // A prefix names its namespace explicitly, wherever it was bound: never the
       // tolerance for a namespace left undeclared (see checkVocab).
@@ -616,8 +725,7 @@ export class XmlReader {
       this.skipSpace();
       const valueAt = this.pos + 1;
       const raw = this.readQuoted();
-      if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
-      const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+      const value = this.attributeValue(attr, raw, attrAt, valueAt);
       if (attr === 'xmlns') {
         if (declaredDefault) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         declaredDefault = true;
@@ -627,9 +735,11 @@ export class XmlReader {
         if (before === tagRest && attrAt === before + 1) this.rememberDeclaration(before, defaultVocab);
       } else if (attr.startsWith('xmlns:')) {
         const prefix = attr.slice(6);
+        if (!isNCName(prefix)) this.fail(`namespace prefix "${prefix}" is not an NCName`, attrAt);
+        if (value === '') this.fail(`prefix "${prefix}" bound to no namespace (xmlns:${prefix}="" is not allowed)`, attrAt);
         const map = (this.prefixes ??= new Map());
-        const hidden = map.get(prefix);
-        if (hidden !== undefined && this.bindDepth[hidden] === depth) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
+        const hidden = map.get(prefix) ?? -1;
+        if (hidden >= 0 && this.bindDepth[hidden] === depth) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         this.countDeclaration(attrAt);
         declarations++;
         const vocab = this.vocabOfNamespace(value, attrAt);
@@ -637,7 +747,7 @@ export class XmlReader {
         this.bindPrefix.push(prefix);
         this.bindVocab.push(vocab);
         this.bindDepth.push(depth);
-        this.bindHidden.push(hidden ?? -1);
+        this.bindHidden.push(hidden);
         this.work++;
       } else {
         this.fail(`attribute ${attr} is not allowed on <${qname}>`, attrAt);
@@ -650,6 +760,15 @@ export class XmlReader {
     this.savedCount.push(declarations);
     this.nsDefault = defaultVocab;
     return declaredDefault;
+  }
+
+  /** The value of attribute `attr` from its literal `raw` (at `valueAt`): no `<`, references decoded, characters checked. */
+  private attributeValue(attr: string, raw: string, attrAt: number, valueAt: number): string {
+    if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
+    const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+    this.checkChars(value, valueAt);
+    this.work += 3 * raw.length;
+    return value;
   }
 
   /** One more namespace declaration in scope, at `at`. */
@@ -816,8 +935,7 @@ export class XmlReader {
     const hidden = this.bindHidden.pop()!;
     this.bindVocab.pop();
     this.bindDepth.pop();
-    if (hidden < 0) this.prefixes!.delete(prefix);
-    else this.prefixes!.set(prefix, hidden);
+    this.prefixes!.set(prefix, hidden);
     this.work++;
   }
 
@@ -936,7 +1054,9 @@ export class XmlReader {
       if (
         lt - start <= SHORT_TEXT &&
         lt - start <= this.limits.maxTextLength &&
-        (view !== undefined ? isPlainAscii(view, start, lt) : isPlainText(s, start, lt))
+        (view !== undefined ? isPlainAscii(view, start, lt) : isPlainText(s, start, lt)) &&
+        // No ">" (which might end a "]]>"): it stops at the end tag's at the latest.
+        s.indexOf('>', start) > lt
       ) {
         // Nothing to decode, normalize or refuse: the text is the run itself.
         text = s.slice(start, lt);
@@ -1014,6 +1134,8 @@ export class XmlReader {
         this.pos = this.end;
         this.eof();
       }
+      // The text before the markup: its references must be known ones, and no "]]>".
+      if (lt > this.pos) this.checkInlineText(this.pos, lt);
       this.pos = lt;
       if (s.startsWith('<!--', lt)) {
         this.skipComment();
@@ -1047,35 +1169,73 @@ export class XmlReader {
       } else {
         this.pos = lt + 1;
         const name = this.readName();
+        if (xmlNameEnd(name, 0, name.length) !== name.length) this.fail(`<${name}> is not a well-formed element name`, lt);
         if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`, lt);
         if (this.depth + open.length + 1 > this.limits.maxDepth) {
           this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, lt);
         }
-        // Skip attributes, honouring quotes.
-        let p = this.pos;
-        let quote = 0;
-        for (; p < this.end; p++) {
-          const c = s.charCodeAt(p);
-          if (quote !== 0) {
-            if (c === quote) quote = 0;
-          } else if (c === Ch.Quote || c === Ch.Apos) {
-            quote = c;
-          } else if (c === Ch.Lt) {
-            this.fail(`malformed start tag <${name}>`, lt);
-          } else if (c === Ch.Gt) {
-            break;
-          }
-        }
-        if (p >= this.end) {
-          this.pos = this.end;
-          this.eof();
-        }
-        if (s.charCodeAt(p - 1) !== Ch.Slash) open.push(name);
-        this.pos = p + 1;
+        if (this.readInlineAttributes(name, lt)) open.push(name);
       }
       // Line-end normalization takes at most one character of two (CR LF), so past twice
       // the limit the text is too long whatever it holds.
       if (this.pos - start > 2 * this.limits.maxTextLength) this.textTooLong(start);
+    }
+  }
+
+  /** Text of inline markup, s[from..to): known references only, allowed characters, no "]]>". */
+  private checkInlineText(from: number, to: number): void {
+    const text = this.s.slice(from, to);
+    this.checkNoCdataEnd(text, from);
+    if (text.includes('&')) this.decodeEntities(text, from);
+    this.work += 3 * text.length;
+  }
+
+  /**
+   * The attributes of a start tag of inline markup, after its name, up to and past its
+   * `>` or `/>`: each a name, `=` and a quoted value without `<`, whose references are
+   * known, no name twice. Returns whether the element has content (not `/>`).
+   */
+  private readInlineAttributes(name: string, lt: number): boolean {
+    const s = this.s;
+    const limits = this.limits;
+    let names: Set<string> | undefined;
+    let first: string | undefined;
+    for (let count = 0; ; ) {
+      const before = this.pos;
+      this.skipSpace();
+      if (this.pos >= this.end) this.eof();
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt) {
+        this.pos++;
+        return true;
+      }
+      if (c === Ch.Slash) {
+        if (this.pos + 1 >= this.end) this.eof();
+        if (s.charCodeAt(this.pos + 1) !== Ch.Gt) this.fail(`malformed start tag <${name}>`, lt);
+        this.pos += 2;
+        return false;
+      }
+      if (this.pos === before) this.fail(`malformed start tag <${name}>`, lt);
+      const attrAt = this.pos;
+      const attrEnd = xmlNameEnd(s, attrAt, this.end);
+      if (attrEnd === attrAt) this.fail(`malformed start tag <${name}>`, lt);
+      const attr = s.slice(attrAt, attrEnd);
+      this.pos = attrEnd;
+      if (++count > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${name}>`, attrAt);
+      // Duplicates: the first name is kept as it is, a set is made from the second on.
+      if (first === undefined) first = attr;
+      else {
+        names ??= new Set([first]);
+        if (names.has(attr)) this.fail(`duplicate attribute ${attr} on <${name}>`, attrAt);
+        names.add(attr);
+      }
+      this.skipSpace();
+      if (this.pos >= this.end) this.eof();
+      if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${name}> has no value`, attrAt);
+      this.pos++;
+      this.skipSpace();
+      const valueAt = this.pos + 1;
+      this.attributeValue(attr, this.readQuoted(), attrAt, valueAt);
     }
   }
 
@@ -1087,7 +1247,8 @@ export class XmlReader {
   private cookText(raw: string, at: number): string {
     // Literal line ends are normalized; a reference such as &#13; keeps its character.
     // (The passes: the two includes, the regex of checkChars, and each transformation.)
-    this.work += 3 * raw.length;
+    this.work += 4 * raw.length;
+    this.checkNoCdataEnd(raw, at);
     let text = raw;
     if (raw.includes('\r')) {
       text = this.normalizeNewlines(raw);
@@ -1101,6 +1262,12 @@ export class XmlReader {
     if (text.length > this.limits.maxTextLength) this.textTooLong(at);
     this.checkChars(text, at);
     return text;
+  }
+
+  /** Character data may not hold "]]>" (XML 1.0, 2.4): only a CDATA section ends so. */
+  private checkNoCdataEnd(raw: string, at: number): void {
+    const i = raw.indexOf(']]>');
+    if (i >= 0) this.fail('"]]>" in text (it only ends a CDATA section)', at + i);
   }
 
   /**
@@ -1135,6 +1302,11 @@ export class XmlReader {
     }
   }
 
+  /**
+   * `text` with its references decoded: the five predefined entities and character
+   * references, decimal or hexadecimal, with any number of leading zeros (XML 1.0, 4.1).
+   * Each reference is read once, up to its `;`.
+   */
   private decodeEntities(text: string, at: number): string {
     let out = '';
     let p = 0;
@@ -1142,10 +1314,29 @@ export class XmlReader {
       const amp = text.indexOf('&', p);
       if (amp < 0) break;
       out += text.slice(p, amp);
-      const semi = text.indexOf(';', amp + 1);
-      if (semi < 0 || semi - amp > 12) this.fail('"&" that starts no entity or character reference', at + amp);
-      const ref = text.slice(amp + 1, semi);
-      switch (ref) {
+      p = amp + 1;
+      if (text.charCodeAt(p) === 0x23 /* # */) {
+        const hex = text.charCodeAt(p + 1) === 0x78; /* x */
+        let q = hex ? p + 2 : p + 1;
+        const digits = q;
+        let cp = 0;
+        for (;;) {
+          const c = text.charCodeAt(q);
+          const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : hex && c >= 0x61 && c <= 0x66 ? c - 0x57 : hex && c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+          if (d < 0) break;
+          // Past U+10FFFF the value is refused anyway; capped so that it stays exact.
+          cp = Math.min(cp * (hex ? 16 : 10) + d, 0x110000);
+          q++;
+        }
+        if (q === digits || text.charCodeAt(q) !== 0x3b /* ; */) this.fail(`malformed character reference &${refText(text, amp)}`, at + amp);
+        if (!isXmlChar(cp)) this.fail(`character reference &${text.slice(amp + 1, q)}; names a character XML does not allow`, at + amp);
+        out += String.fromCodePoint(cp);
+        p = q + 1;
+        continue;
+      }
+      const nameEnd = xmlNameEnd(text, p, text.length);
+      if (nameEnd === p || text.charCodeAt(nameEnd) !== 0x3b) this.fail('"&" that starts no entity or character reference', at + amp);
+      switch (text.slice(p, nameEnd)) {
         case 'lt':
           out += '<';
           break;
@@ -1161,17 +1352,10 @@ export class XmlReader {
         case 'apos':
           out += "'";
           break;
-        default: {
-          let cp = NaN;
-          if (/^#[0-9]{1,7}$/.test(ref)) cp = Number.parseInt(ref.slice(1), 10);
-          else if (/^#x[0-9a-fA-F]{1,6}$/.test(ref)) cp = Number.parseInt(ref.slice(2), 16);
-          else if (ref.startsWith('#')) this.fail(`malformed character reference &${ref};`, at + amp);
-          else this.fail(`undefined entity &${ref}; (only the five XML entities are known)`, at + amp);
-          if (!isXmlChar(cp)) this.fail(`character reference &${ref}; names a character XML does not allow`, at + amp);
-          out += String.fromCodePoint(cp);
-        }
+        default:
+          this.fail(`undefined entity &${text.slice(p, nameEnd)}; (only the five XML entities are known)`, at + amp);
       }
-      p = semi + 1;
+      p = nameEnd + 1;
     }
     return out + text.slice(p);
   }
@@ -1280,6 +1464,12 @@ const layoutKeeper = new XmlReader(
   { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0, maxAttributes: 0, maxNamespaceDeclarations: 0 },
 );
 void layoutKeeper;
+
+/** A malformed reference from its `&` for an error: up to its `;` when that is near, else its start. */
+function refText(text: string, amp: number): string {
+  const semi = text.indexOf(';', amp + 1);
+  return semi >= 0 && semi - amp <= 16 ? text.slice(amp + 1, semi + 1) : text.slice(amp + 1, amp + 9) + '…';
+}
 
 function isXmlChar(cp: number): boolean {
   return (
