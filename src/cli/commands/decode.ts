@@ -1,6 +1,7 @@
 /** `omadm decode FILE|-`: a SyncML message, XML or WBXML, printed as its typed JSON value. */
 import { ExitCode, readInput, reportInvalidInput } from '../command.js';
 import { decodeSniffed } from '../sniff.js';
+import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, MAX_TEXT_FLAGS, MAX_TEXT_HELP, decodeLimitsOf, maxBytesOf, parseMaxBytes, parseMaxText } from '../limit-options.js';
 import { defineVerb, verbCommand } from '../verb.js';
 
 export default defineVerb({
@@ -11,14 +12,16 @@ export default defineVerb({
       `Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard input for '-', and prints the typed message as JSON (2-space indent). WBXML is told from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow the content model order, so the same message always prints the same bytes, whatever its encoding, whitespace, Meta child order or CDATA/escaping.`,
     )
       .usage('[options] FILE|-')
-      .argument('<FILE>'),
+      .argument('<FILE>')
+      .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP, parseMaxBytes)
+      .option(MAX_TEXT_FLAGS, MAX_TEXT_HELP, parseMaxText),
   epilogue: `Exit status: 0 decoded; 1 not a valid message (reported on stderr as
 'path: reason (offset N)'); 2 usage error or unreadable file.`,
-  async run([file], _options, io) {
-    const input = await readInput(io, file);
+  async run([file], options, io) {
+    const input = await readInput(io, file, maxBytesOf(options));
     let message;
     try {
-      ({ message } = decodeSniffed(input));
+      ({ message } = decodeSniffed(input, { limits: decodeLimitsOf(options) }));
     } catch (e) {
       if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
       throw e;

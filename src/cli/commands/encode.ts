@@ -1,6 +1,7 @@
 /** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML or WBXML. */
 import { parseMessage } from '../../index.js';
 import { ExitCode, UsageError, encodeForOutput, inputLabel, readInput, refuseBinaryToTerminal, reportInvalidInput, writeOutput } from '../command.js';
+import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, maxBytesOf, parseMaxBytes } from '../limit-options.js';
 import { defineVerb, verbCommand } from '../verb.js';
 import { FPI_HELP, STRINGS_FLAGS, STRINGS_HELP, parseStringsMode, wbxmlEncodeOptions } from '../wbxml-options.js';
 
@@ -19,7 +20,8 @@ export default defineVerb({
       .option('--wbxml', 'Write WBXML 1.3 instead of XML (not to a terminal: use -o FILE or a pipe)')
       .option(STRINGS_FLAGS, STRINGS_HELP, parseStringsMode)
       .option('--fpi', FPI_HELP)
-      .option('-o, --output <FILE>', "Write to FILE instead of standard output ('-': stdout)"),
+      .option('-o, --output <FILE>', "Write to FILE instead of standard output ('-': stdout)")
+      .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP.replace('an input', 'a JSON input'), parseMaxBytes),
   epilogue: `Exit status: 0 encoded; 1 invalid JSON or not a valid message (one
 'path: reason' line per problem on stderr); 2 usage error, unreadable input
 or unwritable output file, or WBXML to a terminal.`,
@@ -30,7 +32,7 @@ or unwritable output file, or WBXML to a terminal.`,
     if (!wbxml && options.fpi === true) throw new UsageError("option '--fpi' needs --wbxml");
     const wbxmlOptions = wbxmlEncodeOptions(options);
     if (wbxml) refuseBinaryToTerminal(io, options.output);
-    const input = await readInput(io, file);
+    const input = await readInput(io, file, maxBytesOf(options));
 
     let text: string;
     try {
