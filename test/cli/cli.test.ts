@@ -33,7 +33,7 @@ Commands:
   decode    Decode a SyncML XML or WBXML message and print it as JSON
   encode    Encode a JSON message as SyncML XML or WBXML
   convert   Convert a message from SyncML XML to WBXML, or back
-  validate  Check that a file is a valid OMA DM message
+  validate  Check that a file is a valid OMA DM message, and say what was checked
   help      Show the command list, or the help of one command
 
 Options:
