@@ -3,7 +3,7 @@
  * registry and turns every outcome into an exit code. main.ts binds it to the real process;
  * tests call runCli directly with a fake CliIo.
  */
-import { ExitCode, isUsageError } from './command.js';
+import { ExitCode, isInvalidInputError, isUsageError } from './command.js';
 import type { CliIo } from './io.js';
 import { findCommand, globalUsage } from './registry.js';
 import { readVersion } from './version.js';
@@ -42,6 +42,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     try {
       return await command.run(rest, io);
     } catch (e) {
+      if (isInvalidInputError(e)) {
+        io.stderr(`omadm ${command.name}: ${e.message}\n`);
+        return ExitCode.invalidInput;
+      }
       if (!isUsageError(e)) throw e;
       const verb = e.command ?? command;
       const synopsis = verb.usage.split('\n', 1)[0]!;

@@ -3,7 +3,7 @@
  * exit codes, usage errors, argument parsing, input reading and output writing.
  */
 import { encodeWbxml, encodeXmlString, isDecodeError, isEncodeError, isValueError, type DecodeError, type SyncML, type WbxmlEncodeOptions } from '../index.js';
-import type { CliIo } from './io.js';
+import { isOversized, type CliIo, type Oversized } from './io.js';
 
 /** Process exit codes of the CLI. */
 export const ExitCode = {
@@ -65,14 +65,38 @@ function fsReason(e: unknown, writing = false): string {
   }
 }
 
-/** Reads FILE, or standard input for `-`. A file that cannot be read is a UsageError. */
-export async function readInput(io: CliIo, file: string): Promise<Uint8Array> {
-  if (file === '-') return io.stdin();
-  try {
-    return await io.readFile(file);
-  } catch (e) {
-    throw new UsageError(`cannot read '${file}': ${fsReason(e)}`);
+/**
+ * Input that cannot be taken, for a reason of its own (larger than the limit, not UTF-8, not
+ * JSON): the CLI prints `omadm VERB: ` and the message on stderr and exits 1.
+ */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+export function isInvalidInputError(e: unknown): e is InvalidInputError {
+  return e instanceof Error && e.name === 'InvalidInputError';
+}
+
+/**
+ * Reads FILE, or standard input for `-`, at most `limit` bytes (`--max-bytes`): a larger input
+ * is an InvalidInputError, found without reading more than `limit + 1` bytes of it. A file that
+ * cannot be read is a UsageError.
+ */
+export async function readInput(io: CliIo, file: string, limit: number): Promise<Uint8Array> {
+  let got: Uint8Array | Oversized;
+  if (file === '-') got = await io.stdin(limit);
+  else {
+    try {
+      got = await io.readFile(file, limit);
+    } catch (e) {
+      throw new UsageError(`cannot read '${file}': ${fsReason(e)}`);
+    }
   }
+  if (isOversized(got)) {
+    const what = got.size === undefined ? 'input' : `input of ${got.size} bytes`;
+    throw new InvalidInputError(`${inputLabel(file)}: ${what} is larger than the limit of ${limit} bytes (--max-bytes)`);
+  }
+  return got;
 }
 
 /** Is this `-o` value standard output (the option absent, or `-`)? */

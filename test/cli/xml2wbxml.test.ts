@@ -36,7 +36,7 @@ describeWithTools(['xml2wbxml'], 'omadm and the WBXML of xml2wbxml', () => {
         const fromXml = await cli(['decode', spec(file)]);
         expect(fromXml.code).toBe(0);
         expect(await cli(['decode', wbxml])).toEqual(fromXml);
-        expect(await cli(['validate', wbxml])).toEqual({ code: 0, stdout: `${wbxml}: valid OMA DM message\n`, stderr: '' });
+        expect(await cli(['validate', wbxml])).toEqual({ code: 0, stdout: `${wbxml}: valid OMA DM message (WBXML: structure, DM profile, values against the protocol tables)\n`, stderr: '' });
         expect(await cli(['convert', wbxml])).toEqual({ code: 0, stdout: encodeXmlString(decodeXml(readSpec(file))) + '\n', stderr: '' });
       });
     }

@@ -1,6 +1,8 @@
 /** `omadm decode FILE|-`: a SyncML message, XML or WBXML, printed as its typed JSON value. */
-import { ExitCode, readInput, reportInvalidInput } from '../command.js';
+import { ExitCode, readInput, reportInvalidInput, writeOutput } from '../command.js';
+import { PROFILE_FLAGS, parseProfile, profileHelp } from '../profile-option.js';
 import { decodeSniffed } from '../sniff.js';
+import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, MAX_TEXT_FLAGS, MAX_TEXT_HELP, decodeLimitsOf, maxBytesOf, parseMaxBytes, parseMaxText } from '../limit-options.js';
 import { defineVerb, verbCommand } from '../verb.js';
 
 export default defineVerb({
@@ -11,19 +13,24 @@ export default defineVerb({
       `Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard input for '-', and prints the typed message as JSON (2-space indent). WBXML is told from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow the content model order, so the same message always prints the same bytes, whatever its encoding, whitespace, Meta child order or CDATA/escaping.`,
     )
       .usage('[options] FILE|-')
-      .argument('<FILE>'),
+      .argument('<FILE>')
+      .option('-o, --output <FILE>', "Write the JSON to FILE instead of standard output ('-': stdout)")
+      .option(PROFILE_FLAGS, profileHelp('syncml'), parseProfile)
+      .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP, parseMaxBytes)
+      .option(MAX_TEXT_FLAGS, MAX_TEXT_HELP, parseMaxText),
   epilogue: `Exit status: 0 decoded; 1 not a valid message (reported on stderr as
-'path: reason (offset N)'); 2 usage error or unreadable file.`,
-  async run([file], _options, io) {
-    const input = await readInput(io, file);
+'path: reason (offset N)') or larger than --max-bytes; 2 usage error,
+unreadable input or unwritable output file.`,
+  async run([file], options, io) {
+    const input = await readInput(io, file, maxBytesOf(options));
     let message;
     try {
-      ({ message } = decodeSniffed(input));
+      ({ message } = decodeSniffed(input, { profile: options.profile ?? 'syncml', limits: decodeLimitsOf(options) }));
     } catch (e) {
       if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
       throw e;
     }
-    io.stdout(JSON.stringify(message, null, 2) + '\n');
+    await writeOutput(io, options.output, JSON.stringify(message, null, 2) + '\n');
     return ExitCode.ok;
   },
 });

@@ -1,6 +1,8 @@
 /** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML or WBXML. */
 import { parseMessage } from '../../index.js';
 import { ExitCode, UsageError, encodeForOutput, inputLabel, readInput, refuseBinaryToTerminal, reportInvalidInput, writeOutput } from '../command.js';
+import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, maxBytesOf, parseMaxBytes } from '../limit-options.js';
+import { PROFILE_FLAGS, parseProfile, profileHelp } from '../profile-option.js';
 import { defineVerb, verbCommand } from '../verb.js';
 import { FPI_HELP, STRINGS_FLAGS, STRINGS_HELP, parseStringsMode, wbxmlEncodeOptions } from '../wbxml-options.js';
 
@@ -19,9 +21,11 @@ export default defineVerb({
       .option('--wbxml', 'Write WBXML 1.3 instead of XML (not to a terminal: use -o FILE or a pipe)')
       .option(STRINGS_FLAGS, STRINGS_HELP, parseStringsMode)
       .option('--fpi', FPI_HELP)
-      .option('-o, --output <FILE>', "Write to FILE instead of standard output ('-': stdout)"),
-  epilogue: `Exit status: 0 encoded; 1 invalid JSON or not a valid message (one
-'path: reason' line per problem on stderr); 2 usage error, unreadable input
+      .option('-o, --output <FILE>', "Write to FILE instead of standard output ('-': stdout)")
+      .option(PROFILE_FLAGS, profileHelp('syncml'), parseProfile)
+      .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP.replace('an input', 'a JSON input'), parseMaxBytes),
+  epilogue: `Exit status: 0 encoded; 1 invalid JSON, not a valid message (one
+'path: reason' line per problem on stderr) or larger than --max-bytes; 2 usage error, unreadable input
 or unwritable output file, or WBXML to a terminal.`,
   async run([file], options, io) {
     const wbxml = options.wbxml === true;
@@ -30,7 +34,7 @@ or unwritable output file, or WBXML to a terminal.`,
     if (!wbxml && options.fpi === true) throw new UsageError("option '--fpi' needs --wbxml");
     const wbxmlOptions = wbxmlEncodeOptions(options);
     if (wbxml) refuseBinaryToTerminal(io, options.output);
-    const input = await readInput(io, file);
+    const input = await readInput(io, file, maxBytesOf(options));
 
     let text: string;
     try {
@@ -49,7 +53,7 @@ or unwritable output file, or WBXML to a terminal.`,
 
     let encoded: string | Uint8Array;
     try {
-      encoded = encodeForOutput(parseMessage(json, { profile: 'syncml' }), wbxml ? wbxmlOptions : undefined, options.declaration === true);
+      encoded = encodeForOutput(parseMessage(json, { profile: options.profile ?? 'syncml' }), wbxml ? wbxmlOptions : undefined, options.declaration === true);
     } catch (e) {
       if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
       throw e;
