@@ -1,5 +1,5 @@
 /** Typed commands as a decoded message holds them, for executor tests. */
-import type { Add, Alert, Atomic, Copy, Delete, Exec, Get, Item, Replace, Sequence, SyncBodyCommand } from '../../generated/types.js';
+import type { Add, Alert, Atomic, AtomicCommand, Copy, Delete, Exec, Get, Item, Replace, Sequence, SequenceCommand, SyncBodyCommand } from '../../generated/types.js';
 
 let next = 1;
 const id = (): string => String(next++);
@@ -15,8 +15,8 @@ export const c = {
   get: (...uris: string[]): Get => ({ kind: 'Get', cmdID: id(), items: uris.map((u) => item(u)) as [Item, ...Item[]] }),
   copy: (target: string, source: string): Copy => ({ kind: 'Copy', cmdID: id(), items: [{ target: { locURI: target }, source: { locURI: source } }] }),
   exec: (uri: string, correlator?: string, data?: string): Exec => ({ kind: 'Exec', cmdID: id(), ...(correlator ? { correlator } : {}), item: item(uri, data) }),
-  atomic: (...commands: Atomic['commands']): Atomic => ({ kind: 'Atomic', cmdID: id(), commands }),
-  sequence: (...commands: Sequence['commands']): Sequence => ({ kind: 'Sequence', cmdID: id(), commands }),
+  atomic: (...commands: AtomicCommand[]): Atomic => ({ kind: 'Atomic', cmdID: id(), commands: commands as Atomic['commands'] }),
+  sequence: (...commands: SequenceCommand[]): Sequence => ({ kind: 'Sequence', cmdID: id(), commands: commands as Sequence['commands'] }),
   alert: (code: number, ...data: (string | undefined)[]): Alert => ({ kind: 'Alert', cmdID: id(), data: String(code), items: data.map((d) => (d === undefined ? {} : { data: d })) }),
 };
 
