@@ -365,7 +365,7 @@ export class ManagementTree {
     // Every node is reachable from the root and named by its parent.
     const reached = new Set<string>();
     const visit = (key: string, depth: number): void => {
-      if (depth > this.limits.maxDepth + 1 || reached.has(key)) throw bad(`${key}: cycle or too deep`);
+      if ((this.limits.maxDepth > 0 && depth > this.limits.maxDepth) || reached.has(key)) throw bad(`${key}: cycle or too deep`);
       const r = this.nodes.get(key);
       if (!r) throw bad(`${key} is listed by its parent but missing`);
       reached.add(key);
