@@ -45,6 +45,7 @@ describe('job specs', () => {
     expect(refusal({ op: 'copy', items: [{ source: './A' }] })).toBe('spec.items[0].target');
     expect(refusal({ op: 'exec', uri: './A', correlator: 7 })).toBe('spec.correlator');
     expect(refusal({ op: 'sequence', steps: [{ op: 'get', uris: ['./A'] }, { op: 'nope' }] })).toBe('spec.steps[1].op');
+    expect(refusal({ op: 'sequence', steps: [{ op: 'get', uris: ['./A'] }, { op: 'sequence', steps: [{ op: 'get', uris: ['./A'] }] }] })).toBe('spec.steps[1]');
     expect(refusal({ op: 'ui', code: 1200, text: 'x' })).toBe('spec.code');
     expect(refusal({ op: 'ui', code: 1101, text: '' })).toBe('spec.text');
     expect(refusal({ op: 'ui', code: 1101, text: 'x', options: { XYZ: '1' } })).toBe('spec.options.XYZ');
