@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe, it } from 'vitest';
 import { openPostgresStore, openSqliteStore, type Store, type StoreLimits } from '../../src/server/store/index.js';
 
 export interface TestDatabase {
@@ -73,3 +74,19 @@ export const postgres: Backend = {
     };
   },
 };
+
+/** Tests that need PostgreSQL: run with OMADM_TEST_PG_URL, skipped locally without it
+ * (saying why), failing under CI=true, where .ci/run always starts one. */
+export function describePostgres(name: string, body: () => void): void {
+  if (PG_URL !== undefined) describe(name, body);
+  else if (IN_CI) {
+    describe(name, () => {
+      it('has a PostgreSQL server to run on', () => {
+        throw new Error(PG_MISSING);
+      });
+    });
+  } else {
+    console.warn(`skipping "${name}": ${PG_MISSING}`);
+    describe.skip(`${name} (skipped: ${PG_MISSING})`, body);
+  }
+}

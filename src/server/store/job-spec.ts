@@ -85,7 +85,11 @@ function spec(value: unknown, field: string, depth: number, counter: { commands:
     case 'sequence': {
       only(o, field, ['op', 'steps']);
       if (depth + 1 >= JOB_LIMITS.depth) throw new StoreInputError(field, `containers nest at most ${JOB_LIMITS.depth} deep`);
-      return { op, steps: list(o['steps'], `${field}.steps`, (v, f) => spec(v, f, depth + 1, counter)) };
+      const steps = list(o['steps'], `${field}.steps`, (v, f) => spec(v, f, depth + 1, counter));
+      // The DTD lets an Atomic hold a Sequence but not a Sequence hold a Sequence.
+      const nested = op === 'sequence' ? steps.findIndex((s) => s.op === 'sequence') : -1;
+      if (nested >= 0) throw new StoreInputError(`${field}.steps[${nested}]`, 'a sequence cannot hold a sequence (put it in an atomic, or list its steps)');
+      return { op, steps };
     }
     default:
       throw new StoreInputError(`${field}.op`, `must be one of ${JOB_OPS.join(', ')}`);
