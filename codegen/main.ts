@@ -16,6 +16,7 @@ import { emitGrammar } from './emit/grammar.js';
 import { emitDecoder } from './emit/decoder.js';
 import { emitWbxmlEncoder } from './emit/wbxml-encoder.js';
 import { emitXmlEncoder } from './emit/xml-encoder.js';
+import { emitEncodeChecks } from './emit/encode-checks.js';
 import { emitValidators } from './emit/validators.js';
 import { emitCodes } from './emit/codes.js';
 import { emitBuilders } from './emit/builders.js';
@@ -55,6 +56,7 @@ export function generate(model: Model): Map<string, string> {
   emitDecoder(model, out);
   emitWbxmlEncoder(model, out);
   emitXmlEncoder(model, out);
+  emitEncodeChecks(model, out);
   emitBuilders(model, out);
   emitArbitraries(model, out);
   emitXsd(model, out);

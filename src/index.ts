@@ -5,7 +5,7 @@
  * from schemas/ into generated/; the runtime pieces it stands on live in src/runtime.
  */
 export * from '../generated/index.js';
-export { DecodeError, EncodeError, ValueError, isDecodeError, isEncodeError, isValueError } from './runtime/errors.js';
+export { ArgumentError, DecodeError, EncodeError, ValueError, isArgumentError, isDecodeError, isEncodeError, isValueError } from './runtime/errors.js';
 export type { ValueIssue } from './runtime/errors.js';
 export { defaultDecodeLimits, type DecodeLimits } from './runtime/limits.js';
 

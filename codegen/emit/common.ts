@@ -1,5 +1,6 @@
 /** Small helpers the emitters share: how a particle reads as DTD text and as a TS type. */
 import type { Element, Model, Particle } from '../model.js';
+import { particlesOf } from '../model.js';
 
 export function occurrenceMark(p: Particle): string {
   if (p.min === 1 && p.max === 1) return '';
@@ -64,4 +65,70 @@ export function importedTypeNames(model: Model): string[] {
 /** Identifier-safe function suffix for an element. */
 export function fn(prefix: string, element: string): string {
   return `${prefix}${element}`;
+}
+
+/** What one value of a particle is, as the encoders and their checks write it. */
+export type FieldKind =
+  | { readonly kind: 'flag'; readonly element: string }
+  | { readonly kind: 'text'; readonly element: string }
+  | { readonly kind: 'element'; readonly element: string }
+  | { readonly kind: 'choice'; readonly union: string };
+
+export function fieldKind(model: Model, p: Particle): FieldKind {
+  if (p.kind === 'choice') return { kind: 'choice', union: p.union };
+  switch (model.byName.get(p.element)!.content.kind) {
+    case 'empty':
+      return { kind: 'flag', element: p.element };
+    case 'text':
+      return { kind: 'text', element: p.element };
+    default:
+      return { kind: 'element', element: p.element };
+  }
+}
+
+/** What the content model says of a repeated particle: `<Item>` or `<Add> or <Alert>`. */
+export function particleWhat(p: Particle): string {
+  return p.kind === 'element' ? `<${p.element}>` : p.elements.map((m) => `<${m}>`).join(' or ');
+}
+
+/** The root's two parts: header and body elements, their fields, and the body's command choice. */
+export function messageParts(model: Model): {
+  hdr: Element;
+  body: Element;
+  hdrField: string;
+  bodyField: string;
+  /** The body's command choice, if it has one. */
+  commands: Extract<Particle, { kind: 'choice' }> | undefined;
+} {
+  const root = model.root;
+  const [hdrP, bodyP] = particlesOf(model, root);
+  if (hdrP?.kind !== 'element' || bodyP?.kind !== 'element') throw new Error(`<${root.name}> is not (header, body)`);
+  const body = model.byName.get(bodyP.element)!;
+  const choice = particlesOf(model, body).find((p) => p.kind === 'choice');
+  const commands = choice?.kind === 'choice' ? choice : undefined;
+  return { hdr: model.byName.get(hdrP.element)!, body, hdrField: hdrP.field, bodyField: bodyP.field, commands };
+}
+
+/**
+ * Depth (the root is 1) of the members of `owner`'s choice where `owner` stands nearest the
+ * root: where a member written on its own stands in a message.
+ */
+export function memberDepth(model: Model, owner: string): number {
+  const depth = new Map<string, number>([[model.root.name, 1]]);
+  const queue = [model.root.name];
+  while (queue.length) {
+    const name = queue.shift()!;
+    const d = depth.get(name)!;
+    for (const p of particlesOf(model, model.byName.get(name)!)) {
+      for (const child of p.kind === 'element' ? [p.element] : p.elements) {
+        if (!depth.has(child)) {
+          depth.set(child, d + 1);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  const d = depth.get(owner);
+  if (d === undefined) throw new Error(`<${owner}> is not reached from <${model.root.name}>`);
+  return d + 1;
 }

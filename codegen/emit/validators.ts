@@ -10,9 +10,20 @@ import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
 import { fieldType, importedTypeNames, structuredElements } from './common.js';
+import { emitSemantics } from './semantics.js';
 
 export function emitValidators(model: Model, out: Output): void {
-  const sf = out.ts('validators.ts', [...model.inputs.dtd, 'dm-profile.tsv', 'field-names.tsv', 'embedding.tsv']);
+  const sf = out.ts('validators.ts', [
+    ...model.inputs.dtd,
+    'dm-profile.tsv',
+    'field-names.tsv',
+    'embedding.tsv',
+    'versions.tsv',
+    'alert-codes.tsv',
+    'status-codes.tsv',
+    'format-values.tsv',
+    'auth-types.tsv',
+  ]);
   sf.addImportDeclaration({
     moduleSpecifier: '../src/runtime/value-checks.js',
     namedImports: ['CheckContext', 'checkFlag', 'checkKeys', 'checkText', 'describe', 'isRecord', 'join', 'type Loose'],
@@ -24,21 +35,36 @@ export function emitValidators(model: Model, out: Output): void {
   sf.addInterface({
     name: 'CheckOptions',
     isExported: true,
-    properties: [{ name: 'profile', type: "'syncml' | 'dm'", hasQuestionToken: true, docs: ['`dm` also reports elements OMA DM does not use.'] }],
+    properties: [
+      { name: 'profile', type: "'syncml' | 'dm'", hasQuestionToken: true, docs: ['`dm` also reports elements OMA DM does not use.'] },
+      {
+        name: 'semantics',
+        type: 'boolean',
+        hasQuestionToken: true,
+        docs: ['Also check the values against the protocol tables (checkValues), once the structure is right; off by default.'],
+      },
+    ],
   });
+  emitSemantics(model, sf);
   sf.addFunction({
     name: 'checkMessage',
     isExported: true,
-    docs: [`Every problem that keeps \`value\` from being a valid <${root.name}> message; empty when it is one.`],
+    docs: [
+      [
+      `Every problem that keeps \`value\` from being a valid <${root.name}> message; empty when it is one. With \`semantics\`, a value`,
+      'of the right structure is also checked against the protocol tables (checkValues): errors and warnings, each with its severity.',
+      ].join('\n'),
+    ],
     parameters: [
       { name: 'value', type: 'unknown' },
       { name: 'options', type: 'CheckOptions', initializer: '{}' },
     ],
-    returnType: 'ValueIssue[]',
+    returnType: 'MessageIssue[]',
     statements: (w) => {
       w.writeLine("const c = new CheckContext(options.profile === 'dm');");
-      w.writeLine(`v${root.name}(value, '', c);`);
-      w.writeLine('return c.issues;');
+      w.writeLine(`const message = v${root.name}(value, '', c);`);
+      w.writeLine('if (options.semantics !== true || c.issues.length > 0 || message === undefined) return c.issues;');
+      w.writeLine('return checkValues(message, options);');
     },
   });
   sf.addFunction({

@@ -9,7 +9,7 @@ import type { Element, Model, Particle } from '../model.js';
 import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
-import { importedTypeNames, structuredElements } from './common.js';
+import { fieldKind, importedTypeNames, memberDepth, structuredElements } from './common.js';
 
 export function emitWbxmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('wbxml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv', 'wbxml-global-tokens.tsv']);
@@ -17,9 +17,9 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     moduleSpecifier: '../src/runtime/wbxml-writer.js',
     namedImports: ['BytesSink', 'SizeSink', 'StringCountSink', 'chooseStringTable', 'type WbxmlSink'],
   });
-  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['EncodeError', 'isEncodeError'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/value-checks.js', namedImports: ['refusedValue'] });
   sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['WBXML', 'wbxmlGrammar'] });
-  sf.addImportDeclaration({ moduleSpecifier: './validators.js', namedImports: ['checkMessage'] });
+  sf.addImportDeclaration({ moduleSpecifier: './encode-checks.js', namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', 'locatedEncodeError'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
   const root = model.root;
@@ -55,14 +55,17 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       w.writeLine('const vocab = wbxmlGrammar.vocabularies[wbxmlGrammar.rootVocab]!;');
       w.writeLine("const reserved = options.publicId === 'fpi' ? [vocab.fpi] : [];");
       w.writeLine("const strings = options.strings ?? 'auto';");
-      w.writeLine('let table: Map<string, number> | undefined;');
+      w.writeLine('// The string table holds the FPI when it names the document; with inline strings, texts never refer to it.');
+      w.writeLine('let table: Map<string, number>;');
+      w.writeLine('let refs: Map<string, number> | undefined;');
       w.write("if (strings === 'inline')").block(() => {
-        w.writeLine('table = reserved.length ? chooseStringTable(new Map(), false, reserved) : undefined;');
+        w.writeLine('table = chooseStringTable(new Map(), false, reserved);');
       });
       w.write('else').block(() => {
         w.writeLine('const counter = new StringCountSink();');
-        w.writeLine(`w${root.name}(message, counter);`);
+        w.writeLine(`w${root.name}(message, counter, 1);`);
         w.writeLine("table = chooseStringTable(counter.counts, strings === 'table', reserved);");
+        w.writeLine('refs = table.size > 0 ? table : undefined;');
       });
       w.writeLine('const h = new BytesSink(WBXML, undefined, 64);');
       w.writeLine('h.byte(WBXML.VERSION_1_3);');
@@ -73,19 +76,16 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       w.writeLine('else h.mbUint32(vocab.publicId);');
       w.writeLine('h.mbUint32(WBXML.CHARSET_UTF8);');
       w.writeLine('const strtbl = new BytesSink(WBXML, undefined, 64);');
-      w.writeLine('if (table) for (const s of table.keys()) strtbl.termString(s);');
+      w.writeLine('for (const s of table.keys()) strtbl.termString(s);');
       w.writeLine('h.mbUint32(strtbl.length);');
       w.writeLine('h.bytes(strtbl.result());');
-      w.writeLine('return { header: h.result(), table: table && table.size > 0 ? table : undefined };');
+      w.writeLine('return { header: h.result(), table: refs };');
     },
   });
   const guarded = (w: CodeBlockWriter, body: () => void): void => {
     w.write('try').block(body);
     w.write('catch (error)').block(() => {
-      w.writeLine('const issue = checkMessage(message)[0];');
-      w.writeLine('if (issue) throw new EncodeError(issue.reason, issue.path);');
-      w.writeLine('if (isEncodeError(error)) throw error;');
-      w.writeLine("throw new EncodeError(`value cannot be encoded: ${String(error)}`, '');");
+      w.writeLine('throw locatedEncodeError(error, () => findEncodeIssue(message));');
     });
   };
   sf.addFunction({
@@ -102,7 +102,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
         w.writeLine('const { header, table } = prepare(message, options);');
         w.writeLine('const body = new BytesSink(WBXML, table, 1024);');
         w.writeLine('body.bytes(header);');
-        w.writeLine(`w${root.name}(message, body);`);
+        w.writeLine(`w${root.name}(message, body, 1);`);
         w.writeLine('return body.result();');
       }),
   });
@@ -120,7 +120,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     statements: (w) => {
       w.writeLine("inlineHeader ??= prepare(message, { strings: 'inline' }).header;");
       w.writeLine('sink.bytes(inlineHeader);');
-      w.writeLine(`w${root.name}(message, sink);`);
+      w.writeLine(`w${root.name}(message, sink, 1);`);
     },
   });
   sf.addVariableStatement({
@@ -141,31 +141,10 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       guarded(w, () => {
         w.writeLine('const { header, table } = prepare(message, options);');
         w.writeLine('const sizer = new SizeSink(WBXML, table);');
-        w.writeLine(`w${root.name}(message, sizer);`);
+        w.writeLine(`w${root.name}(message, sizer, 1);`);
         w.writeLine('return header.length + sizer.size;');
       }),
   });
-
-  // Size of one repeated-choice member (a command), for packing messages.
-  for (const u of model.unions) {
-    sf.addFunction({
-      name: `wbxml${u.name}Size`,
-      isExported: true,
-      docs: [
-        `Bytes one <${u.owner}> member takes inline (no string table) when written after code page \`page\`, and the\ncode page in force after it.`,
-      ],
-      parameters: [
-        { name: 'command', type: u.name },
-        { name: 'page', type: 'number', initializer: '0' },
-      ],
-      returnType: '{ size: number; page: number }',
-      statements: (w) => {
-        w.writeLine('const sizer = new SizeSink(WBXML, undefined, page);');
-        w.writeLine(`w${u.name}(command, sizer);`);
-        w.writeLine('return { size: sizer.size, page: sizer.currentPage };');
-      },
-    });
-  }
 
   // Writing one member into a caller's sink, for messages assembled piece by piece.
   for (const u of model.unions) {
@@ -173,15 +152,16 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       name: `write${u.name}Wbxml`,
       isExported: true,
       docs: [
-        `Writes one <${u.owner}> member into \`sink\`, after whatever it holds, switching code pages from the one in\nforce there. Values are not checked beyond what the sink refuses (see encodeWbxml for located errors).`,
+        `Writes one <${u.owner}> member into \`sink\`, after whatever it holds, switching code pages from the one in\nforce there, as it stands in a message at depth \`depth\` (the root is 1). Refuses what the encoders refuse\nwith a bare EncodeError (find${u.name}Issue locates it).`,
       ],
       parameters: [
         { name: 'command', type: u.name },
         { name: 'sink', type: 'WbxmlSink' },
+        { name: 'depth', type: 'number', initializer: String(memberDepth(model, u.owner)) },
       ],
       returnType: 'void',
       statements: (w) => {
-        w.writeLine(`w${u.name}(command, sink);`);
+        w.writeLine(`w${u.name}(command, sink, depth);`);
       },
     });
   }
@@ -192,6 +172,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       parameters: [
         { name: 'v', type: e.typeName },
         { name: 's', type: 'WbxmlSink' },
+        { name: 'd', type: 'number' },
       ],
       returnType: 'void',
       statements: (w) => writeElement(model, e, w),
@@ -203,12 +184,13 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
       parameters: [
         { name: 'v', type: u.name },
         { name: 's', type: 'WbxmlSink' },
+        { name: 'd', type: 'number' },
       ],
       returnType: 'void',
       statements: (w) => {
         w.write('switch (v.kind)').block(() => {
-          for (const m of u.members) w.writeLine(`case ${str(m)}:\n  return w${m}(v, s);`);
-          w.writeLine(`default:\n  throw new EncodeError(\`unknown kind "\${String((v as { kind: unknown }).kind)}" in <${u.owner}>\`, '');`);
+          for (const m of u.members) w.writeLine(`case ${str(m)}:\n  return w${m}(v, s, d);`);
+          w.writeLine('default:\n  throw refusedValue();');
         });
       },
     });
@@ -221,44 +203,42 @@ function tokenArgs(model: Model, element: string): string {
 }
 
 function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
+  // The checks of encode-checks.ts, without paths: the entry point locates what they refuse.
+  w.writeLine("if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();");
   w.writeLine(`s.start(${tokenArgs(model, e.name)}); // <${e.name}>`);
-  for (const p of particlesOf(model, e)) writeParticle(model, e, p, w);
+  for (const p of particlesOf(model, e)) writeParticle(model, p, w);
   w.writeLine('s.end();');
 }
 
-function writeParticle(model: Model, parent: Element, p: Particle, w: CodeBlockWriter): void {
+function writeParticle(model: Model, p: Particle, w: CodeBlockWriter): void {
   const f = `v.${p.field}`;
-  const one = (element: string, x: string): string => {
-    const c = model.byName.get(element)!;
-    switch (c.content.kind) {
-      case 'empty':
-        return `s.empty(${tokenArgs(model, element)});`;
+  const kind = fieldKind(model, p);
+  const one = (x: string): string => {
+    switch (kind.kind) {
+      case 'flag':
+        return `s.empty(${tokenArgs(model, kind.element)});`;
       case 'text':
-        return `s.start(${tokenArgs(model, element)});\ns.text(${x});\ns.end();`;
-      default:
-        return `w${element}(${x}, s);`;
+        return `s.start(${tokenArgs(model, kind.element)});\ns.text(${x});\ns.end();`;
+      case 'element':
+        return `w${kind.element}(${x}, s, d + 1);`;
+      case 'choice':
+        return `w${kind.union}(${x}, s, d + 1);`;
     }
   };
-  const nonEmpty = (): void => {
-    const what = p.kind === 'element' ? `<${p.element}>` : p.elements.map((m) => `<${m}>`).join(' or ');
-    w.writeLine(`if (${f}.length === 0) throw new EncodeError(${str(`<${parent.name}> needs at least one ${what}`)}, '');`);
-  };
-  if (p.kind === 'choice') {
-    if (p.max === 1) {
-      w.writeLine(p.min === 1 ? `w${p.union}(${f}, s);` : `if (${f} !== undefined) w${p.union}(${f}, s);`);
-    } else {
-      if (p.min === 1) nonEmpty();
-      w.writeLine(`for (const x of ${f}) w${p.union}(x, s);`);
-    }
+  if (p.max === 1) {
+    if (kind.kind === 'flag') {
+      w.write('').block(() => {
+        w.writeLine(`const b = ${f};`);
+        w.write('if (b === true)').block(() => w.writeLine(one('b')));
+        w.writeLine('else if (b !== undefined && b !== false) throw refusedValue();');
+      });
+    } else if (p.min === 1) w.writeLine(one(f));
+    else w.write(`if (${f} !== undefined)`).block(() => w.writeLine(one(f)));
     return;
   }
-  const c = model.byName.get(p.element)!;
-  if (p.max === 1) {
-    if (c.content.kind === 'empty') w.write(`if (${f})`).block(() => w.writeLine(one(p.element, f)));
-    else if (p.min === 1) w.writeLine(one(p.element, f));
-    else w.write(`if (${f} !== undefined)`).block(() => w.writeLine(one(p.element, f)));
-  } else {
-    if (p.min === 1) nonEmpty();
-    w.write(`for (const x of ${f})`).block(() => w.writeLine(one(p.element, 'x')));
-  }
+  w.write('').block(() => {
+    w.writeLine(`const a = ${f};`);
+    w.writeLine(`if (!Array.isArray(a)${p.min === 1 ? ' || a.length === 0' : ''}) throw refusedValue();`);
+    w.write('for (const x of a)').block(() => w.writeLine(one('x')));
+  });
 }

@@ -3,7 +3,7 @@
  * registry and turns every outcome into an exit code. main.ts binds it to the real process;
  * tests call runCli directly with a fake CliIo.
  */
-import { ExitCode, isUsageError } from './command.js';
+import { ExitCode, isInvalidInputError, isUsageError } from './command.js';
 import type { CliIo } from './io.js';
 import { findCommand, globalUsage } from './registry.js';
 import { readVersion } from './version.js';
@@ -42,9 +42,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     try {
       return await command.run(rest, io);
     } catch (e) {
+      if (isInvalidInputError(e)) {
+        io.stderr(`omadm ${command.name}: ${e.message}\n`);
+        return ExitCode.invalidInput;
+      }
       if (!isUsageError(e)) throw e;
-      const synopsis = command.usage.split('\n', 1)[0]!;
-      return usageError(io, `omadm ${command.name}: ${e.message}`, synopsis, `Run 'omadm help ${command.name}' for details.`);
+      const verb = e.command ?? command;
+      const synopsis = verb.usage.split('\n', 1)[0]!;
+      return usageError(io, `omadm ${verb.fullName}: ${e.message}`, synopsis, `Run 'omadm help ${verb.fullName}' for details.`);
     }
   } catch (e) {
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

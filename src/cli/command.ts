@@ -2,9 +2,8 @@
  * What every verb module of src/cli/commands/ provides, and the helpers they share:
  * exit codes, usage errors, argument parsing, input reading and output writing.
  */
-import { parseArgs } from 'node:util';
 import { encodeWbxml, encodeXmlString, isDecodeError, isEncodeError, isValueError, type DecodeError, type SyncML, type WbxmlEncodeOptions } from '../index.js';
-import type { CliIo } from './io.js';
+import { isOversized, type CliIo, type Oversized } from './io.js';
 
 /** Process exit codes of the CLI. */
 export const ExitCode = {
@@ -19,16 +18,20 @@ export const ExitCode = {
 } as const;
 
 /**
- * One verb of `omadm`. A module of src/cli/commands/ exports these four members, so the module
- * namespace itself (`import * as decode from './commands/decode.js'`) is a Command.
+ * One verb of `omadm`. A module of src/cli/commands/ exports one as its default, made by
+ * defineVerb (./verb.ts) from the verb's commander declaration.
  */
 export interface Command {
-  /** The verb, as typed on the command line. */
+  /** The verb, as typed on the command line (a sub-verb: its own word, e.g. `server` of `fuzz server`). */
   readonly name: string;
+  /** The words that run it after `omadm`: the name, after its group's for a sub-verb (`fuzz server`). */
+  readonly fullName: string;
   /** One line for the command list of `omadm --help`. */
   readonly summary: string;
   /** Full help text of the verb; its first line is the synopsis (`Usage: omadm VERB ...`). */
   readonly usage: string;
+  /** The sub-verbs of a group (`omadm fuzz server|client|replay`), none for a plain verb. */
+  readonly subcommands?: readonly Command[];
   /** Runs the verb with the arguments after the verb; resolves to the exit code. Throws UsageError for a bad command line. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
@@ -36,70 +39,12 @@ export interface Command {
 /** A bad command line: the CLI prints the message and the verb's synopsis on stderr and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  /** The (sub-)verb whose command line was bad, when not the verb the CLI ran (set by a group). */
+  command: Command | undefined;
 }
 
 export function isUsageError(e: unknown): e is UsageError {
   return e instanceof Error && e.name === 'UsageError';
-}
-
-/** Options a verb accepts, in the form node:util parseArgs takes them. */
-export type OptionSpecs = Record<string, { type: 'boolean' | 'string'; short?: string }>;
-
-export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
-  positionals: string[];
-}
-
-/**
- * Parses a verb's arguments with node:util parseArgs. Every verb also takes `-h`/`--help`.
- * Unknown options, values given to flags and missing option values become UsageErrors with
- * messages of our own (parseArgs's wording changes between Node versions). `-` is a positional;
- * after `--` everything is.
- */
-export function parseCommandArgs(args: readonly string[], options: OptionSpecs): ParsedArgs {
-  const all: OptionSpecs = { ...options, help: { type: 'boolean', short: 'h' } };
-  const { values, positionals, tokens } = parseArgs({
-    args: [...args],
-    options: all,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const t of tokens) {
-    if (t.kind !== 'option') continue;
-    const spec = Object.hasOwn(all, t.name) ? all[t.name] : undefined;
-    if (spec === undefined) throw new UsageError(`unknown option '${t.rawName}'`);
-    if (spec.type === 'boolean' && t.inlineValue) throw new UsageError(`option '${t.rawName}' takes no value`);
-    if (spec.type === 'string' && t.value === undefined) throw new UsageError(`option '${t.rawName}' needs a value`);
-  }
-  return { values: values as ParsedArgs['values'], positionals };
-}
-
-/** The options of the verbs that write WBXML (encode --wbxml, convert). */
-export const wbxmlOptionSpecs: OptionSpecs = {
-  strings: { type: 'string' },
-  fpi: { type: 'boolean' },
-};
-
-const STRING_TABLE_MODES = ['auto', 'inline', 'table'] as const;
-
-/** `--strings` and `--fpi` as the WBXML encoder takes them; an unknown `--strings` mode is a UsageError. */
-export function wbxmlEncodeOptions(values: ParsedArgs['values']): WbxmlEncodeOptions {
-  const strings = values.strings;
-  if (typeof strings === 'string' && !(STRING_TABLE_MODES as readonly string[]).includes(strings)) {
-    throw new UsageError(`option '--strings' takes auto, inline or table, not '${strings}'`);
-  }
-  return {
-    strings: (strings ?? 'auto') as WbxmlEncodeOptions['strings'],
-    publicId: values.fpi === true ? 'fpi' : 'id',
-  };
-}
-
-/** The single positional argument of a verb, or a UsageError naming what is missing or extra. */
-export function onePositional(positionals: readonly string[], what: string): string {
-  if (positionals.length === 0) throw new UsageError(`missing ${what} argument`);
-  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-  return positionals[0]!;
 }
 
 function fsReason(e: unknown, writing = false): string {
@@ -120,14 +65,38 @@ function fsReason(e: unknown, writing = false): string {
   }
 }
 
-/** Reads FILE, or standard input for `-`. A file that cannot be read is a UsageError. */
-export async function readInput(io: CliIo, file: string): Promise<Uint8Array> {
-  if (file === '-') return io.stdin();
-  try {
-    return await io.readFile(file);
-  } catch (e) {
-    throw new UsageError(`cannot read '${file}': ${fsReason(e)}`);
+/**
+ * Input that cannot be taken, for a reason of its own (larger than the limit, not UTF-8, not
+ * JSON): the CLI prints `omadm VERB: ` and the message on stderr and exits 1.
+ */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+}
+
+export function isInvalidInputError(e: unknown): e is InvalidInputError {
+  return e instanceof Error && e.name === 'InvalidInputError';
+}
+
+/**
+ * Reads FILE, or standard input for `-`, at most `limit` bytes (`--max-bytes`): a larger input
+ * is an InvalidInputError, found without reading more than `limit + 1` bytes of it. A file that
+ * cannot be read is a UsageError.
+ */
+export async function readInput(io: CliIo, file: string, limit: number): Promise<Uint8Array> {
+  let got: Uint8Array | Oversized;
+  if (file === '-') got = await io.stdin(limit);
+  else {
+    try {
+      got = await io.readFile(file, limit);
+    } catch (e) {
+      throw new UsageError(`cannot read '${file}': ${fsReason(e)}`);
+    }
   }
+  if (isOversized(got)) {
+    const what = got.size === undefined ? 'input' : `input of ${got.size} bytes`;
+    throw new InvalidInputError(`${inputLabel(file)}: ${what} is larger than the limit of ${limit} bytes (--max-bytes)`);
+  }
+  return got;
 }
 
 /** Is this `-o` value standard output (the option absent, or `-`)? */

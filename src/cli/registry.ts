@@ -1,13 +1,13 @@
 /**
- * The verbs of `omadm`, one module each in ./commands/. A new verb is a new module exporting
- * name, summary, usage and run, plus one line in `commands` below.
+ * The verbs of `omadm`, one module each in ./commands/. A new verb is a new module whose
+ * default export is defineVerb(...) (./verb.ts), plus one line in `commands` below.
  */
 import type { Command } from './command.js';
-import * as convert from './commands/convert.js';
-import * as decode from './commands/decode.js';
-import * as encode from './commands/encode.js';
-import * as validate from './commands/validate.js';
-import * as help from './commands/help.js';
+import convert from './commands/convert.js';
+import decode from './commands/decode.js';
+import encode from './commands/encode.js';
+import validate from './commands/validate.js';
+import help from './commands/help.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
 export const commands: readonly Command[] = [decode, encode, convert, validate, help];

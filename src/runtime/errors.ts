@@ -31,6 +31,22 @@ export class EncodeError extends Error {
   }
 }
 
+/**
+ * A codec was called with something it does not take: an input that is neither bytes nor
+ * (for XML) a string, or a limit that is not a usable number. The caller's mistake, found
+ * at the call, before anything is read.
+ */
+export class ArgumentError extends Error {
+  override readonly name = 'ArgumentError';
+  constructor(
+    /** The argument, e.g. `input` or `options.limits.maxDepth`. */
+    readonly argument: string,
+    readonly reason: string,
+  ) {
+    super(`${argument} ${reason}`);
+  }
+}
+
 /** One problem found in an untyped value (JSON) that should be a typed message. */
 export interface ValueIssue {
   readonly path: string;
@@ -51,6 +67,10 @@ export function isDecodeError(e: unknown): e is DecodeError {
 
 export function isEncodeError(e: unknown): e is EncodeError {
   return e instanceof Error && e.name === 'EncodeError';
+}
+
+export function isArgumentError(e: unknown): e is ArgumentError {
+  return e instanceof Error && e.name === 'ArgumentError';
 }
 
 export function isValueError(e: unknown): e is ValueError {

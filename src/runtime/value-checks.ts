@@ -4,7 +4,7 @@
  * returns the canonical typed value: fields in content-model order, `false` EMPTY flags
  * dropped, absent arrays read as empty.
  */
-import type { ValueIssue } from './errors.js';
+import { EncodeError, type ValueIssue } from './errors.js';
 
 export class CheckContext {
   readonly issues: ValueIssue[] = [];
@@ -53,8 +53,30 @@ export function join(path: string, key: string | number): string {
   return path ? `${path}.${key}` : key;
 }
 
+/** A value as an error message names it; total (BigInt, symbols and functions included). */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
+  if (x === undefined) return 'nothing (undefined)';
   if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? 'an object' : `${typeof x} ${JSON.stringify(x)}`;
+  switch (typeof x) {
+    case 'object':
+      return 'an object';
+    case 'function':
+      return 'a function';
+    case 'bigint':
+      return `bigint ${x}n`;
+    case 'symbol':
+      return `symbol ${String(x.description)}`;
+    default:
+      return `${typeof x} ${JSON.stringify(x)}`;
+  }
+}
+
+/**
+ * What the generated encoders throw on their hot path when a value breaks the rules of
+ * generated/encode-checks.ts: no path and no reason, since their entry points replace it
+ * with the located issue that those checks find.
+ */
+export function refusedValue(): EncodeError {
+  return new EncodeError('value refused by the encoder', '');
 }

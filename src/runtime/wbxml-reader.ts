@@ -161,6 +161,13 @@ export class WbxmlReader implements ElementReader {
   private textTotal = 0;
   dmOnly = false;
   header: WbxmlHeader | undefined;
+  /**
+   * Work done beyond one forward pass over the input, in bytes or entries examined (see
+   * test/codec/decode-work.test.ts): the bytes of each string scanned and decoded (a
+   * string-table string is read once per offset referenced), cached references, embedded
+   * documents read by a reader of their own and read again as text when they are not one.
+   */
+  work = 0;
 
   constructor(input: Uint8Array, grammar: WbxmlGrammar, limits: DecodeLimits) {
     this.b = input;
@@ -173,6 +180,11 @@ export class WbxmlReader implements ElementReader {
       throw new DecodeError(`input of ${input.length} bytes is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
     }
     this.buf = Buffer.from(input.buffer, input.byteOffset, input.length);
+  }
+
+  /** How far the forward pass went: the bytes read so far (for tests that count work). */
+  get scanned(): number {
+    return this.pos;
   }
 
   // ---------------------------------------------------------------- errors
@@ -264,6 +276,7 @@ export class WbxmlReader implements ElementReader {
       }
     }
     if (nul < 0) this.fail(`${what ?? this.tableWhat(start)} has no terminating NUL`, at);
+    this.work += nul - start;
     this.chargeBytes(nul - start, at);
     let text: string;
     if (flags & NON_ASCII) {
@@ -331,6 +344,7 @@ export class WbxmlReader implements ElementReader {
     const cache = (this.tableCache ??= new Map());
     const hit = cache.get(offset);
     if (hit !== undefined) {
+      this.work++;
       this.chargeBytes(hit.bytes, at);
       this.chargeText(hit.text.length, at);
       this.strClean = hit.clean;
@@ -640,6 +654,7 @@ export class WbxmlReader implements ElementReader {
       const embedded = this.embeddedDocument(bytes);
       if (embedded !== undefined) return embedded;
     }
+    this.work += bytes.length;
     const text = decodeUtf8(bytes);
     if (typeof text === 'number') this.fail('OPAQUE data is neither UTF-8 text nor a WBXML document of a known vocabulary', this.pos + text);
     return text;
@@ -655,6 +670,7 @@ export class WbxmlReader implements ElementReader {
       return undefined;
     } finally {
       this.textTotal = inner.textTotal;
+      this.work += bytes.length + inner.work;
     }
   }
 
@@ -716,6 +732,7 @@ export class WbxmlReader implements ElementReader {
         if (len > this.b.length - this.pos) this.fail(`OPAQUE claims ${len} bytes, only ${this.b.length - this.pos} remain`, at);
         const text = decodeUtf8(this.b, this.pos, this.pos + len);
         if (typeof text === 'number') this.fail('OPAQUE data inside embedded markup is not UTF-8 text', at);
+        this.work += len;
         out += escapeXml(text);
         this.pos += len;
       } else {

@@ -59,6 +59,11 @@ function checkText(s: string): void {
   }
 }
 
+/** A text that is not a string (a number would be sized as NaN, undefined written as nothing). */
+function notText(s: unknown): EncodeError {
+  return new EncodeError(`text must be a string, not ${typeof s}`, '');
+}
+
 /** Counts bytes. */
 export class SizeSink implements WbxmlSink {
   size = 0;
@@ -98,6 +103,7 @@ export class SizeSink implements WbxmlSink {
   }
 
   text(s: string): void {
+    if (typeof s !== 'string') throw notText(s);
     const plain = isPlainAscii(s);
     if (!plain) checkText(s);
     const ref = this.table?.get(s);
@@ -128,6 +134,7 @@ export class StringCountSink implements WbxmlSink {
   opaque(): void {}
   end(): void {}
   text(s: string): void {
+    if (typeof s !== 'string') throw notText(s);
     this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
   }
 }
@@ -233,6 +240,7 @@ export class BytesSink implements WbxmlSink {
   }
 
   text(s: string): void {
+    if (typeof s !== 'string') throw notText(s);
     // (The table lookup has no effect, so checking the text after it, as below, refuses
     // exactly the texts checkText refuses, with its error.)
     const ref = this.table?.get(s);

@@ -14,6 +14,7 @@
  */
 import { DecodeError } from './errors.js';
 import type { DecodeLimits } from './limits.js';
+import { Buffer } from 'node:buffer';
 import { utf8ByteLength, decodeUtf8 } from './utf8.js';
 
 /** One XML vocabulary (a namespace family) the reader accepts. */
@@ -66,6 +67,60 @@ const SHORT_TEXT = 256;
 
 /** Characters XML does not allow, and lone surrogates (a string input may hold them). */
 const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The XML declaration after `<?xml`, up to `?>` (XML 1.0, 2.8 and 4.3.3): group 1 or 2 is
+ * the encoding name.
+ */
+const XML_DECLARATION =
+  /^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*$/;
+
+/** Characters a public identifier may hold (XML 1.0, 2.3, PubidChar). */
+const PUBID_LITERAL = /^[ \r\na-zA-Z0-9\-'()+,./:=?;!*#@$_%]*$/;
+
+/** XML 1.0 NameStartChar (5th edition), for one UTF-16 unit (surrogates: the astral planes). */
+function isNameStartChar(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+  return (
+    (c >= 0xc0 && c <= 0xd6) ||
+    (c >= 0xd8 && c <= 0xf6) ||
+    (c >= 0xf8 && c <= 0x2ff) ||
+    (c >= 0x370 && c <= 0x37d) ||
+    (c >= 0x37f && c <= 0x1fff) ||
+    (c >= 0x200c && c <= 0x200d) ||
+    (c >= 0x2070 && c <= 0x218f) ||
+    (c >= 0x2c00 && c <= 0x2fef) ||
+    (c >= 0x3001 && c <= 0xdfff) ||
+    (c >= 0xf900 && c <= 0xfdcf) ||
+    (c >= 0xfdf0 && c <= 0xfffd)
+  );
+}
+
+/** XML 1.0 NameChar. */
+function isNameChar(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x3a || c === 0x2d || c === 0x2e;
+  return isNameStartChar(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || (c >= 0x203f && c <= 0x2040);
+}
+
+/** End of the XML Name that starts at `p` (p itself when none does), before `limit`. */
+function xmlNameEnd(s: string, p: number, limit: number): number {
+  if (p >= limit || !isNameStartChar(s.charCodeAt(p))) return p;
+  let q = p + 1;
+  while (q < limit && isNameChar(s.charCodeAt(q))) q++;
+  return q;
+}
+
+/** Whether `name` is an NCName: a Name without a colon (Namespaces in XML 1.0, 3). */
+function isNCName(name: string): boolean {
+  return name.length > 0 && !name.includes(':') && xmlNameEnd(name, 0, name.length) === name.length;
+}
+
+/** Whether `name` is a QName: an NCName, or two joined by one colon. */
+function isQName(name: string): boolean {
+  const colon = name.indexOf(':');
+  if (colon < 0) return isNCName(name);
+  return isNCName(name.slice(0, colon)) && isNCName(name.slice(colon + 1));
+}
 
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Lf || c === Ch.Tab || c === Ch.Cr;
@@ -232,16 +287,42 @@ export class XmlReader {
   private readonly nameAt: number[] = [];
   /** Vocabulary of the default namespace in scope inside the current element. */
   private nsDefault: number;
-  /** Prefix bindings in scope inside the current element, or undefined. */
-  private nsPrefixes: Map<string, number> | undefined = undefined;
   /**
-   * The namespaces in scope outside each open element that declares some, innermost
-   * last, with that element's depth: restored at its end. Most elements declare none,
-   * and then cost nothing here.
+   * Prefix bindings in scope: the prefix to the index of its innermost binding in the
+   * binding stack below, or -1 when it is bound no more (made on the first prefixed
+   * declaration). Entries are never deleted: V8 rehashes a Map on a delete after which
+   * it holds few entries for its capacity, so a set and delete per element under many
+   * prefixes would cost the size of the map each time.
+   */
+  private prefixes: Map<string, number> | undefined = undefined;
+  /**
+   * The binding stack, one entry per prefixed declaration on the open elements, innermost
+   * last: its prefix, vocabulary, the depth of the element declaring it and the binding
+   * of the same prefix it hides (-1 for none). An element's end pops its own and puts the
+   * hidden ones back: each declaration costs O(1) twice, however many are in scope.
+   */
+  private readonly bindPrefix: string[] = [];
+  private readonly bindVocab: number[] = [];
+  private readonly bindDepth: number[] = [];
+  private readonly bindHidden: number[] = [];
+  /**
+   * For each open element that declares some namespace, innermost last: its depth, the
+   * default namespace outside it (restored at its end) and how many declarations it made.
+   * Most elements declare none, and then cost nothing here.
    */
   private readonly savedDepth: number[] = [];
   private readonly savedDefault: number[] = [];
-  private readonly savedPrefixes: (Map<string, number> | undefined)[] = [];
+  private readonly savedCount: number[] = [];
+  /** Namespace declarations on the open elements (for maxNamespaceDeclarations). */
+  private declarationsInScope = 0;
+  /**
+   * Work done beyond one forward pass over the input, in characters or entries examined
+   * (see test/codec/decode-work.test.ts): the passes over text that is decoded, the
+   * namespace bindings made and undone, the offsets computed for errors. Together with the
+   * input length it is the reader's whole work, so a test can check that it grows no
+   * faster than the input, without a clock.
+   */
+  work = 0;
   private depth = 0;
   private elements = 0;
   /** The last start tag read was `<X/>`: its content is empty and its end consumed. */
@@ -258,8 +339,10 @@ export class XmlReader {
     this.limits = limits;
     this.tables = tablesOf(grammar);
     if (typeof input === 'string') {
-      if (input.length > limits.maxBytes) {
-        throw new DecodeError(`input larger than the limit of ${limits.maxBytes} bytes`, '', 0);
+      // Measured in UTF-8, as the same message in bytes would be: a UTF-16 unit is one
+      // to three bytes, so only a string of more than maxBytes / 3 units needs counting.
+      if (input.length > limits.maxBytes || (input.length > limits.maxBytes / 3 && Buffer.byteLength(input, 'utf8') > limits.maxBytes)) {
+        throw new DecodeError(`input of more than ${limits.maxBytes} bytes in UTF-8 is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
       this.asciiView = undefined;
@@ -289,11 +372,17 @@ export class XmlReader {
     this.nsDefault = grammar.defaultVocabulary;
   }
 
+  /** How far the forward pass went: the characters read so far (for tests that count work). */
+  get scanned(): number {
+    return this.pos;
+  }
+
   // ---------------------------------------------------------------- errors
 
   /** Byte offset in the original input of a character index. */
   private byteOffset(at: number): number {
     const i = Math.max(0, Math.min(at, this.end));
+    this.work += i;
     return this.bomLength + utf8ByteLength(this.s, i);
   }
 
@@ -324,7 +413,7 @@ export class XmlReader {
    */
   openRoot(): void {
     const s = this.s;
-    if (s.startsWith('<?xml', 0) && isSpace(s.charCodeAt(5))) this.readXmlDeclaration();
+    if (s.startsWith('<?xml', 0) && (isSpace(s.charCodeAt(5)) || s.startsWith('?>', 5))) this.readXmlDeclaration();
     let sawDoctype = false;
     for (;;) {
       this.skipSpace();
@@ -356,18 +445,34 @@ export class XmlReader {
     this.checkVocab(name, this.grammar.defaultVocabulary);
   }
 
+  /**
+   * The XML declaration (XML 1.0, 2.8), exactly: version, then optionally encoding, then
+   * optionally standalone, each after white space, nothing else. The encoding must be one
+   * that UTF-8 input satisfies: UTF-8, or US-ASCII when every byte is ASCII.
+   */
   private readXmlDeclaration(): void {
     const close = this.s.indexOf('?>', 5);
     if (close < 0) this.fail('unterminated XML declaration');
     const decl = this.s.slice(5, close);
-    const enc = /encoding\s*=\s*["']([^"']*)["']/.exec(decl);
-    if (enc) {
-      const label = enc[1]!.toLowerCase();
+    this.checkChars(decl, 5);
+    this.work += 2 * decl.length;
+    const m = XML_DECLARATION.exec(decl);
+    if (m === null) {
+      if (!/^[ \t\r\n]+version[ \t\r\n]*=/.test(decl)) this.fail('XML declaration without a version', 0);
+      this.fail('malformed XML declaration: version, encoding and standalone, in this order, each after white space, and nothing else', 0);
+    }
+    const encoding = m[1] ?? m[2];
+    if (encoding !== undefined) {
+      const label = encoding.toLowerCase();
       if (label !== 'utf-8' && label !== 'utf8' && label !== 'us-ascii') {
-        this.fail(`unsupported encoding "${enc[1]}": SyncML XML is read as UTF-8 only`, 0);
+        this.fail(`unsupported encoding "${encoding}": SyncML XML is read as UTF-8 only`, 0);
+      }
+      if (label === 'us-ascii') {
+        const nonAscii = this.asciiView !== undefined ? -1 : this.s.search(/[^\x00-\x7f]/);
+        this.work += this.end;
+        if (nonAscii >= 0) this.fail('a character outside ASCII in a document declared US-ASCII', nonAscii);
       }
     }
-    if (!/^\s+version\s*=\s*["']1\.[0-9]["']/.test(decl)) this.fail('XML declaration without a version', 0);
     this.pos = close + 2;
   }
 
@@ -382,16 +487,30 @@ export class XmlReader {
     this.skipSpace();
     let publicId: string | undefined;
     let external = false;
-    if (s.startsWith('PUBLIC', this.pos)) {
+    // ExternalID (XML 1.0, 4.2.2): 'PUBLIC' S PubidLiteral S SystemLiteral, or 'SYSTEM' S
+    // SystemLiteral, after white space.
+    const afterName = isSpace(s.charCodeAt(this.pos - 1));
+    const spaced = (): void => {
+      if (!isSpace(s.charCodeAt(this.pos))) this.fail('malformed DOCTYPE: white space expected', this.pos);
+      this.skipSpace();
+    };
+    if (afterName && s.startsWith('PUBLIC', this.pos)) {
       this.pos += 6;
-      this.skipSpace();
+      spaced();
+      const at = this.pos;
       publicId = this.readQuoted();
+      if (!PUBID_LITERAL.test(publicId)) this.fail('DOCTYPE public identifier with a character a public identifier cannot hold', at);
+      const beforeSystem = this.pos;
       this.skipSpace();
-      if (s.charCodeAt(this.pos) === Ch.Quote || s.charCodeAt(this.pos) === Ch.Apos) this.readQuoted();
-    } else if (s.startsWith('SYSTEM', this.pos)) {
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt || c === Ch.LBracket) this.fail('DOCTYPE PUBLIC without a system literal (XML needs both; neither is ever fetched)', start);
+      if (this.pos === beforeSystem) this.fail('malformed DOCTYPE: white space expected', this.pos);
+      const systemAt = this.pos + 1;
+      this.checkChars(this.readQuoted(), systemAt);
+    } else if (afterName && s.startsWith('SYSTEM', this.pos)) {
       external = true;
       this.pos += 6;
-      this.skipSpace();
+      spaced();
       this.readQuoted();
     }
     this.skipSpace();
@@ -437,18 +556,38 @@ export class XmlReader {
     this.pos = p;
   }
 
+  /** A comment (XML 1.0, 2.5): no `--` inside it, and only characters XML allows. */
   private skipComment(): void {
-    const close = this.s.indexOf('-->', this.pos + 4);
+    const s = this.s;
+    const at = this.pos;
+    const close = s.indexOf('-->', at + 4);
     if (close < 0) this.fail('unterminated comment');
+    // The first "--" after "<!--" must be the one that closes it. (An indexOf that stops
+    // there at the latest: linear.)
+    const dashes = s.indexOf('--', at + 4);
+    if (dashes !== close) this.fail('"--" inside a comment', dashes);
+    this.checkChars(s.slice(at + 4, close), at + 4);
+    this.work += 2 * (close - at);
     this.pos = close + 3;
   }
 
+  /**
+   * A processing instruction (XML 1.0, 2.6): a target that is a name other than `xml`,
+   * then `?>` or white space and any characters up to `?>`.
+   */
   private skipProcessingInstruction(): void {
+    const s = this.s;
     const start = this.pos;
-    const close = this.s.indexOf('?>', this.pos + 2);
+    const close = s.indexOf('?>', start + 2);
     if (close < 0) this.fail('unterminated processing instruction');
-    const target = /^[^\s?]*/.exec(this.s.slice(start + 2, close))![0];
-    if (target.toLowerCase() === 'xml') this.fail('XML declaration not at the start of the document', start);
+    const targetEnd = xmlNameEnd(s, start + 2, close);
+    if (targetEnd === start + 2) this.fail('processing instruction without a target', start);
+    if (targetEnd - start - 2 === 3 && s.slice(start + 2, targetEnd).toLowerCase() === 'xml') {
+      this.fail('XML declaration not at the start of the document', start);
+    }
+    if (targetEnd < close && !isSpace(s.charCodeAt(targetEnd))) this.fail('processing instruction target not followed by white space', targetEnd);
+    this.checkChars(s.slice(targetEnd, close), targetEnd);
+    this.work += 2 * (close - start);
     this.pos = close + 2;
   }
 
@@ -487,6 +626,8 @@ export class XmlReader {
     if (qname === undefined) {
       qname = s.slice(nameStart, p);
       colon = qname.indexOf(':');
+      // (The grammar's names are; any other must be a QName to be refused as unknown.)
+      if (!isQName(qname)) this.fail(`<${qname}> is not a well-formed element name`, tagStart);
     }
     this.pos = p;
     if (++this.elements > this.limits.maxElements) {
@@ -496,7 +637,6 @@ export class XmlReader {
     if (d >= this.limits.maxDepth) {
       this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, tagStart);
     }
-    const parentPrefixes = this.nsPrefixes;
     const c = view !== undefined && p < this.end ? view.getUint8(p) : s.charCodeAt(p);
     let inherited = true;
     if (c === Ch.Gt) {
@@ -519,11 +659,12 @@ export class XmlReader {
     if (colon >= 0) {
       const prefix = qname.slice(0, colon);
       local = (view !== undefined ? this.internedName(view, nameStart + colon + 1, p) : undefined) ?? qname.slice(colon + 1);
-      const prefixMap = this.nsPrefixes;
-      const bound = prefixMap?.get(prefix);
-      if (bound === undefined) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
-      vocab = bound;
-      inherited = prefixMap === parentPrefixes;
+      const bound = this.prefixes?.get(prefix) ?? -1;
+      if (bound < 0) this.fail(`undeclared namespace prefix "${prefix}" on <${qname}>`, tagStart);
+      vocab = this.bindVocab[bound]!;
+      // A prefix names its namespace explicitly, wherever it was bound: never the
+      // tolerance for a namespace left undeclared (see checkVocab).
+      inherited = false;
     }
     this.qnames[d] = qname;
     this.nameAt[d] = nameStart;
@@ -542,12 +683,13 @@ export class XmlReader {
   private readAttributes(qname: string, depth: number): boolean {
     const s = this.s;
     let defaultVocab = this.nsDefault;
-    const parentPrefixes = this.nsPrefixes;
-    let prefixMap = parentPrefixes;
     let declaredDefault = false;
-    // Prefixed declarations seen on this tag (for duplicates); `xmlns` itself is
-    // declaredDefault. Any other attribute is refused at once, so cannot repeat.
-    let declared: string[] | undefined;
+    // Declarations on this tag; a prefixed one repeated is found by its binding's depth,
+    // `xmlns` itself by declaredDefault. Any other attribute is refused at once, so
+    // cannot repeat.
+    let declarations = 0;
+    let attributes = 0;
+    const limits = this.limits;
     // Fast path: the first attribute is spelled exactly as a default namespace
     // declaration met lately. The same characters read the same way (the loop below
     // reads nothing past them for that attribute), so reuse the result.
@@ -558,6 +700,10 @@ export class XmlReader {
       if (this.spells(tagRest, r.chars, r.length)) {
         defaultVocab = r.vocab;
         declaredDefault = true;
+        // (Counted as the loop below counts it: the attribute starts after one white space character.)
+        if (++attributes > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${qname}>`, tagRest + 1);
+        this.countDeclaration(tagRest + 1);
+        declarations++;
         this.pos += r.length;
         break;
       }
@@ -571,6 +717,7 @@ export class XmlReader {
       if (this.pos === before) this.fail(`malformed start tag <${qname}>`);
       const attrAt = this.pos;
       const attr = this.readName();
+      if (++attributes > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${qname}>`, attrAt);
       this.skipSpace();
       if (this.pos >= this.end) this.eof();
       if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${qname}> has no value`, attrAt);
@@ -578,30 +725,57 @@ export class XmlReader {
       this.skipSpace();
       const valueAt = this.pos + 1;
       const raw = this.readQuoted();
-      if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
-      const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+      const value = this.attributeValue(attr, raw, attrAt, valueAt);
       if (attr === 'xmlns') {
         if (declaredDefault) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
         declaredDefault = true;
+        this.countDeclaration(attrAt);
+        declarations++;
         defaultVocab = this.vocabOfNamespace(value, attrAt);
         if (before === tagRest && attrAt === before + 1) this.rememberDeclaration(before, defaultVocab);
       } else if (attr.startsWith('xmlns:')) {
-        if (declared !== undefined && declared.includes(attr)) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
-        (declared ??= []).push(attr);
         const prefix = attr.slice(6);
-        if (prefixMap === parentPrefixes) prefixMap = new Map(prefixMap ?? []);
-        prefixMap!.set(prefix, this.vocabOfNamespace(value, attrAt));
+        if (!isNCName(prefix)) this.fail(`namespace prefix "${prefix}" is not an NCName`, attrAt);
+        if (value === '') this.fail(`prefix "${prefix}" bound to no namespace (xmlns:${prefix}="" is not allowed)`, attrAt);
+        const map = (this.prefixes ??= new Map());
+        const hidden = map.get(prefix) ?? -1;
+        if (hidden >= 0 && this.bindDepth[hidden] === depth) this.fail(`duplicate attribute ${attr} on <${qname}>`, attrAt);
+        this.countDeclaration(attrAt);
+        declarations++;
+        const vocab = this.vocabOfNamespace(value, attrAt);
+        map.set(prefix, this.bindPrefix.length);
+        this.bindPrefix.push(prefix);
+        this.bindVocab.push(vocab);
+        this.bindDepth.push(depth);
+        this.bindHidden.push(hidden);
+        this.work++;
       } else {
         this.fail(`attribute ${attr} is not allowed on <${qname}>`, attrAt);
       }
     }
-    // The loop above went round at least once, so the tag declares something.
+    // Only namespace declarations are accepted, and the loop above went round at least
+    // once, so the tag declares something.
     this.savedDepth.push(depth);
     this.savedDefault.push(this.nsDefault);
-    this.savedPrefixes.push(this.nsPrefixes);
+    this.savedCount.push(declarations);
     this.nsDefault = defaultVocab;
-    this.nsPrefixes = prefixMap;
     return declaredDefault;
+  }
+
+  /** The value of attribute `attr` from its literal `raw` (at `valueAt`): no `<`, references decoded, characters checked. */
+  private attributeValue(attr: string, raw: string, attrAt: number, valueAt: number): string {
+    if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
+    const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+    this.checkChars(value, valueAt);
+    this.work += 3 * raw.length;
+    return value;
+  }
+
+  /** One more namespace declaration in scope, at `at`. */
+  private countDeclaration(at: number): void {
+    if (++this.declarationsInScope > this.limits.maxNamespaceDeclarations) {
+      this.fail(`more than ${this.limits.maxNamespaceDeclarations} namespace declarations in scope`, at);
+    }
   }
 
   /**
@@ -748,9 +922,21 @@ export class XmlReader {
     if (saved.length > 0 && saved[saved.length - 1] === d) {
       saved.pop();
       this.nsDefault = this.savedDefault.pop()!;
-      this.nsPrefixes = this.savedPrefixes.pop();
+      this.declarationsInScope -= this.savedCount.pop()!;
+      const depths = this.bindDepth;
+      while (depths.length > 0 && depths[depths.length - 1] === d) this.unbind();
     }
     this.depth = d - 1;
+  }
+
+  /** Pops the innermost binding, putting back the binding of its prefix it hid. */
+  private unbind(): void {
+    const prefix = this.bindPrefix.pop()!;
+    const hidden = this.bindHidden.pop()!;
+    this.bindVocab.pop();
+    this.bindDepth.pop();
+    this.prefixes!.set(prefix, hidden);
+    this.work++;
   }
 
   // ---------------------------------------------------------------- content
@@ -868,7 +1054,9 @@ export class XmlReader {
       if (
         lt - start <= SHORT_TEXT &&
         lt - start <= this.limits.maxTextLength &&
-        (view !== undefined ? isPlainAscii(view, start, lt) : isPlainText(s, start, lt))
+        (view !== undefined ? isPlainAscii(view, start, lt) : isPlainText(s, start, lt)) &&
+        // No ">" (which might end a "]]>"): it stops at the end tag's at the latest.
+        s.indexOf('>', start) > lt
       ) {
         // Nothing to decode, normalize or refuse: the text is the run itself.
         text = s.slice(start, lt);
@@ -908,7 +1096,8 @@ export class XmlReader {
         }
         const cdata = s.slice(lt + 9, close);
         this.checkChars(cdata, lt + 9);
-        out += cdata.includes('\r') ? normalizeNewlines(cdata) : cdata;
+        this.work += 2 * cdata.length;
+        out += cdata.includes('\r') ? this.normalizeNewlines(cdata) : cdata;
         p = close + 3;
       } else if (s.startsWith('<!--', lt)) {
         this.pos = lt;
@@ -945,6 +1134,8 @@ export class XmlReader {
         this.pos = this.end;
         this.eof();
       }
+      // The text before the markup: its references must be known ones, and no "]]>".
+      if (lt > this.pos) this.checkInlineText(this.pos, lt);
       this.pos = lt;
       if (s.startsWith('<!--', lt)) {
         this.skipComment();
@@ -957,10 +1148,12 @@ export class XmlReader {
       } else if (s.charCodeAt(lt + 1) === Ch.Slash) {
         if (open.length === 0) {
           const raw = s.slice(start, lt);
-          if (raw.length > this.limits.maxTextLength) this.textTooLong(start);
           this.checkChars(raw, start);
+          this.work += 2 * raw.length;
+          const text = raw.includes('\r') ? this.normalizeNewlines(raw) : raw;
+          if (text.length > this.limits.maxTextLength) this.textTooLong(start);
           this.popEndTag();
-          return raw.includes('\r') ? normalizeNewlines(raw) : raw;
+          return text;
         }
         this.pos = lt + 2;
         const name = this.readName();
@@ -976,33 +1169,73 @@ export class XmlReader {
       } else {
         this.pos = lt + 1;
         const name = this.readName();
+        if (xmlNameEnd(name, 0, name.length) !== name.length) this.fail(`<${name}> is not a well-formed element name`, lt);
         if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`, lt);
         if (this.depth + open.length + 1 > this.limits.maxDepth) {
           this.fail(`nesting deeper than ${this.limits.maxDepth} elements`, lt);
         }
-        // Skip attributes, honouring quotes.
-        let p = this.pos;
-        let quote = 0;
-        for (; p < this.end; p++) {
-          const c = s.charCodeAt(p);
-          if (quote !== 0) {
-            if (c === quote) quote = 0;
-          } else if (c === Ch.Quote || c === Ch.Apos) {
-            quote = c;
-          } else if (c === Ch.Lt) {
-            this.fail(`malformed start tag <${name}>`, lt);
-          } else if (c === Ch.Gt) {
-            break;
-          }
-        }
-        if (p >= this.end) {
-          this.pos = this.end;
-          this.eof();
-        }
-        if (s.charCodeAt(p - 1) !== Ch.Slash) open.push(name);
-        this.pos = p + 1;
+        if (this.readInlineAttributes(name, lt)) open.push(name);
       }
-      if (this.pos - start > this.limits.maxTextLength) this.textTooLong(start);
+      // Line-end normalization takes at most one character of two (CR LF), so past twice
+      // the limit the text is too long whatever it holds.
+      if (this.pos - start > 2 * this.limits.maxTextLength) this.textTooLong(start);
+    }
+  }
+
+  /** Text of inline markup, s[from..to): known references only, allowed characters, no "]]>". */
+  private checkInlineText(from: number, to: number): void {
+    const text = this.s.slice(from, to);
+    this.checkNoCdataEnd(text, from);
+    if (text.includes('&')) this.decodeEntities(text, from);
+    this.work += 3 * text.length;
+  }
+
+  /**
+   * The attributes of a start tag of inline markup, after its name, up to and past its
+   * `>` or `/>`: each a name, `=` and a quoted value without `<`, whose references are
+   * known, no name twice. Returns whether the element has content (not `/>`).
+   */
+  private readInlineAttributes(name: string, lt: number): boolean {
+    const s = this.s;
+    const limits = this.limits;
+    let names: Set<string> | undefined;
+    let first: string | undefined;
+    for (let count = 0; ; ) {
+      const before = this.pos;
+      this.skipSpace();
+      if (this.pos >= this.end) this.eof();
+      const c = s.charCodeAt(this.pos);
+      if (c === Ch.Gt) {
+        this.pos++;
+        return true;
+      }
+      if (c === Ch.Slash) {
+        if (this.pos + 1 >= this.end) this.eof();
+        if (s.charCodeAt(this.pos + 1) !== Ch.Gt) this.fail(`malformed start tag <${name}>`, lt);
+        this.pos += 2;
+        return false;
+      }
+      if (this.pos === before) this.fail(`malformed start tag <${name}>`, lt);
+      const attrAt = this.pos;
+      const attrEnd = xmlNameEnd(s, attrAt, this.end);
+      if (attrEnd === attrAt) this.fail(`malformed start tag <${name}>`, lt);
+      const attr = s.slice(attrAt, attrEnd);
+      this.pos = attrEnd;
+      if (++count > limits.maxAttributes) this.fail(`more than ${limits.maxAttributes} attributes on <${name}>`, attrAt);
+      // Duplicates: the first name is kept as it is, a set is made from the second on.
+      if (first === undefined) first = attr;
+      else {
+        names ??= new Set([first]);
+        if (names.has(attr)) this.fail(`duplicate attribute ${attr} on <${name}>`, attrAt);
+        names.add(attr);
+      }
+      this.skipSpace();
+      if (this.pos >= this.end) this.eof();
+      if (s.charCodeAt(this.pos) !== Ch.Eq) this.fail(`attribute ${attr} of <${name}> has no value`, attrAt);
+      this.pos++;
+      this.skipSpace();
+      const valueAt = this.pos + 1;
+      this.attributeValue(attr, this.readQuoted(), attrAt, valueAt);
     }
   }
 
@@ -1012,12 +1245,51 @@ export class XmlReader {
 
   /** Decodes references, normalizes line ends and checks characters of a text run. */
   private cookText(raw: string, at: number): string {
-    if (raw.length > this.limits.maxTextLength) this.textTooLong(at);
     // Literal line ends are normalized; a reference such as &#13; keeps its character.
-    let text = raw.includes('\r') ? normalizeNewlines(raw) : raw;
-    if (text.includes('&')) text = this.decodeEntities(text, at);
+    // (The passes: the two includes, the regex of checkChars, and each transformation.)
+    this.work += 4 * raw.length;
+    this.checkNoCdataEnd(raw, at);
+    let text = raw;
+    if (raw.includes('\r')) {
+      text = this.normalizeNewlines(raw);
+      this.work += raw.length;
+    }
+    if (text.includes('&')) {
+      text = this.decodeEntities(text, at);
+      this.work += raw.length;
+    }
+    // The limit counts the decoded text, as in WBXML.
+    if (text.length > this.limits.maxTextLength) this.textTooLong(at);
     this.checkChars(text, at);
     return text;
+  }
+
+  /** Character data may not hold "]]>" (XML 1.0, 2.4): only a CDATA section ends so. */
+  private checkNoCdataEnd(raw: string, at: number): void {
+    const i = raw.indexOf(']]>');
+    if (i >= 0) this.fail('"]]>" in text (it only ends a CDATA section)', at + i);
+  }
+
+  /**
+   * `t` with CR LF and lone CR turned into LF (XML 1.0, 2.11). One pass over its UTF-16
+   * units in a typed array (a regex replace costs a match object per line end: some ten
+   * times slower on text with many).
+   */
+  private normalizeNewlines(t: string): string {
+    const buf = Buffer.from(t, 'utf16le');
+    const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
+    const n = u.length;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const c = u[i]!;
+      if (c === Ch.Cr) {
+        u[j++] = Ch.Lf;
+        if (i + 1 < n && u[i + 1] === Ch.Lf) i++;
+      } else {
+        u[j++] = c;
+      }
+    }
+    return buf.toString('utf16le', 0, 2 * j);
   }
 
   private checkChars(text: string, at: number): void {
@@ -1030,6 +1302,11 @@ export class XmlReader {
     }
   }
 
+  /**
+   * `text` with its references decoded: the five predefined entities and character
+   * references, decimal or hexadecimal, with any number of leading zeros (XML 1.0, 4.1).
+   * Each reference is read once, up to its `;`.
+   */
   private decodeEntities(text: string, at: number): string {
     let out = '';
     let p = 0;
@@ -1037,10 +1314,29 @@ export class XmlReader {
       const amp = text.indexOf('&', p);
       if (amp < 0) break;
       out += text.slice(p, amp);
-      const semi = text.indexOf(';', amp + 1);
-      if (semi < 0 || semi - amp > 12) this.fail('"&" that starts no entity or character reference', at + amp);
-      const ref = text.slice(amp + 1, semi);
-      switch (ref) {
+      p = amp + 1;
+      if (text.charCodeAt(p) === 0x23 /* # */) {
+        const hex = text.charCodeAt(p + 1) === 0x78; /* x */
+        let q = hex ? p + 2 : p + 1;
+        const digits = q;
+        let cp = 0;
+        for (;;) {
+          const c = text.charCodeAt(q);
+          const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : hex && c >= 0x61 && c <= 0x66 ? c - 0x57 : hex && c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+          if (d < 0) break;
+          // Past U+10FFFF the value is refused anyway; capped so that it stays exact.
+          cp = Math.min(cp * (hex ? 16 : 10) + d, 0x110000);
+          q++;
+        }
+        if (q === digits || text.charCodeAt(q) !== 0x3b /* ; */) this.fail(`malformed character reference &${refText(text, amp)}`, at + amp);
+        if (!isXmlChar(cp)) this.fail(`character reference &${text.slice(amp + 1, q)}; names a character XML does not allow`, at + amp);
+        out += String.fromCodePoint(cp);
+        p = q + 1;
+        continue;
+      }
+      const nameEnd = xmlNameEnd(text, p, text.length);
+      if (nameEnd === p || text.charCodeAt(nameEnd) !== 0x3b) this.fail('"&" that starts no entity or character reference', at + amp);
+      switch (text.slice(p, nameEnd)) {
         case 'lt':
           out += '<';
           break;
@@ -1056,17 +1352,10 @@ export class XmlReader {
         case 'apos':
           out += "'";
           break;
-        default: {
-          let cp = NaN;
-          if (/^#[0-9]{1,7}$/.test(ref)) cp = Number.parseInt(ref.slice(1), 10);
-          else if (/^#x[0-9a-fA-F]{1,6}$/.test(ref)) cp = Number.parseInt(ref.slice(2), 16);
-          else if (ref.startsWith('#')) this.fail(`malformed character reference &${ref};`, at + amp);
-          else this.fail(`undefined entity &${ref}; (only the five XML entities are known)`, at + amp);
-          if (!isXmlChar(cp)) this.fail(`character reference &${ref}; names a character XML does not allow`, at + amp);
-          out += String.fromCodePoint(cp);
-        }
+        default:
+          this.fail(`undefined entity &${text.slice(p, nameEnd)}; (only the five XML entities are known)`, at + amp);
       }
-      p = semi + 1;
+      p = nameEnd + 1;
     }
     return out + text.slice(p);
   }
@@ -1172,12 +1461,14 @@ function localName(qname: string): string {
 const layoutKeeper = new XmlReader(
   new Uint8Array(0),
   { vocabularies: [], defaultVocabulary: 0, root: '', publicIds: [] },
-  { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0 },
+  { maxBytes: 0, maxDepth: 0, maxElements: 0, maxTextLength: 0, maxAttributes: 0, maxNamespaceDeclarations: 0 },
 );
 void layoutKeeper;
 
-function normalizeNewlines(t: string): string {
-  return t.replace(/\r\n?/g, '\n');
+/** A malformed reference from its `&` for an error: up to its `;` when that is near, else its start. */
+function refText(text: string, amp: number): string {
+  const semi = text.indexOf(';', amp + 1);
+  return semi >= 0 && semi - amp <= 16 ? text.slice(amp + 1, semi + 1) : text.slice(amp + 1, amp + 9) + '…';
 }
 
 function isXmlChar(cp: number): boolean {

@@ -4,10 +4,7 @@
  */
 import { EncodeError } from './errors.js';
 
-/** Characters that need escaping, or that XML cannot carry at all. */
-const NEEDS_CARE = /[<>&\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-/** NEEDS_CARE, or any character that takes more than one byte in UTF-8. */
+/** Characters that need escaping, that XML cannot carry, or that take more than one byte in UTF-8. */
 const NOT_PLAIN = /[^\t\n\x20-\x25\x27-\x3B=\x3F-\x7F]/;
 
 /**
@@ -23,6 +20,8 @@ export const xmlUtf8Count = { surplus: 0 };
 /** Escapes text content. An unencodable character throws an EncodeError without a path;
  * the encoder entry point locates it with the generated value checks. */
 export function escapeText(v: string): string {
+  // (test() would read a number, undefined or an object as its String(): refused instead.)
+  if (typeof v !== 'string') throw new EncodeError(`text must be a string, not ${typeof v}`, '');
   if (!NOT_PLAIN.test(v)) return v;
   let out = '';
   let last = 0;
@@ -63,20 +62,4 @@ export function escapeText(v: string): string {
 
 function hex4(c: number): string {
   return c.toString(16).toUpperCase().padStart(4, '0');
-}
-
-/**
- * UTF-8 bytes `escapeText(v)` takes, counted without building it (the packer sizes
- * commands this way). Characters XML cannot carry are counted as written; the encoder
- * refuses them anyway.
- */
-export function escapedTextSize(v: string): number {
-  if (!NEEDS_CARE.test(v)) return Buffer.byteLength(v, 'utf8');
-  let extra = 0;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 60 || c === 62) extra += 3; // &lt; &gt; in place of one byte
-    else if (c === 38 || c === 13) extra += 4; // &amp; &#13;
-  }
-  return Buffer.byteLength(v, 'utf8') + extra;
 }

@@ -21,9 +21,9 @@ import type { SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { encodeSyncBodyCommandXml, encodeXmlMessageHead, encodeXmlString } from '../../generated/xml-encoder.js';
 import { encodeWbxml, writeSyncBodyCommandWbxml, writeWbxmlInline } from '../../generated/wbxml-encoder.js';
 import { WBXML } from '../../generated/grammar.js';
-import { checkMessage } from '../../generated/validators.js';
+import { findSyncBodyCommandIssue, findSyncHdrIssue, locatedEncodeError } from '../../generated/encode-checks.js';
 import { BytesSink, type SinkMark } from '../runtime/wbxml-writer.js';
-import { EncodeError, isEncodeError } from '../runtime/errors.js';
+import type { EncodeError } from '../runtime/errors.js';
 import { encodeUtf8 } from '../runtime/utf8.js';
 import { xmlUtf8Count } from '../runtime/xml-writer.js';
 import type { Encoding } from './message-size.js';
@@ -105,16 +105,9 @@ function wbxmlTails(): WbxmlFrame {
   return wbxmlFrame;
 }
 
-/**
- * An EncodeError locating what is wrong in `command`, the `index`th of its message (found
- * by the generated value checks, on a message holding it alone).
- */
-function locate(error: unknown, syncHdr: SyncML['syncHdr'], command: SyncBodyCommand, index: number): EncodeError {
-  const issue = checkMessage({ syncHdr, syncBody: { commands: [command] } })[0];
-  const alone = 'syncBody.commands[0]';
-  if (issue) return new EncodeError(issue.reason, issue.path.startsWith(alone) ? `syncBody.commands[${index}]${issue.path.slice(alone.length)}` : issue.path);
-  if (isEncodeError(error)) return error;
-  return new EncodeError(`value cannot be encoded: ${String(error)}`, '');
+/** An EncodeError locating what is wrong in `command`, the `index`th of its message. */
+function locate(error: unknown, command: SyncBodyCommand, index: number): EncodeError {
+  return locatedEncodeError(error, () => findSyncBodyCommandIssue(command, `syncBody.commands[${index}]`, 3));
 }
 
 /** The encoding-specific half of the assembler. */
@@ -187,14 +180,7 @@ class XmlPieces implements Pieces {
     private readonly dropped: DroppedPiece | undefined,
   ) {
     const before = count.surplus;
-    let head: string;
-    try {
-      head = encodeXmlMessageHead(syncHdr);
-    } catch {
-      // Let the whole-message encoder say where the header is wrong.
-      encodeXmlString(probeMessage(syncHdr, false));
-      throw new Error('unreachable: a header the message encoder accepts');
-    }
+    const head = encodeXmlMessageHead(syncHdr); // (throws a located EncodeError)
     this.head = head;
     this.headBytes = head.length + (count.surplus - before);
   }
@@ -251,7 +237,11 @@ class WbxmlPieces implements Pieces {
   ) {
     // The probe is written into the message's own buffer, then cut back to its head.
     this.sink = new BytesSink(WBXML, undefined, capacity);
-    writeWbxmlInline(probe, this.sink);
+    try {
+      writeWbxmlInline(probe, this.sink);
+    } catch (error) {
+      throw locatedEncodeError(error, () => findSyncHdrIssue(probe.syncHdr));
+    }
     this.headBytes = this.sink.length - frame.piece.length - frame.tail.length;
     const page = this.sink.currentPage;
     if (page !== 0 || !startsAt(this.sink.view(), frame.piece, this.headBytes)) {
@@ -353,7 +343,7 @@ export class MessageAssembler {
       size = this.pieces.tentative(command);
     } catch (error) {
       this.pieces.drop();
-      throw locate(error, this.syncHdr, command, this.count);
+      throw locate(error, command, this.count);
     }
     this.pendingCommand = command;
     this.pendingSize = size;

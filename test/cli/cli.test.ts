@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { commands, findCommand, globalUsage } from '../../src/cli/registry.js';
 import { readVersion } from '../../src/cli/version.js';
+import { decodeXml } from '../../src/index.js';
 import { ROOT, cli, fakeIo, spec } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -32,7 +33,7 @@ Commands:
   decode    Decode a SyncML XML or WBXML message and print it as JSON
   encode    Encode a JSON message as SyncML XML or WBXML
   convert   Convert a message from SyncML XML to WBXML, or back
-  validate  Check that a file is a valid OMA DM message
+  validate  Check that a file is a valid OMA DM message, and say what was checked
   help      Show the command list, or the help of one command
 
 Options:
@@ -102,7 +103,7 @@ describe('omadm help', () => {
     expect(await cli(['help', 'frob'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "omadm help: unknown command 'frob'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+      stderr: "omadm help: unknown command 'frob'\nUsage: omadm help [COMMAND [SUBCOMMAND]]\nRun 'omadm help help' for details.\n",
     });
   });
 
@@ -110,24 +111,56 @@ describe('omadm help', () => {
     expect(await cli(['help', 'decode', 'encode'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "omadm help: unexpected argument 'encode'\nUsage: omadm help [COMMAND]\nRun 'omadm help help' for details.\n",
+      stderr: "omadm help: unexpected argument 'encode'\nUsage: omadm help [COMMAND [SUBCOMMAND]]\nRun 'omadm help help' for details.\n",
     });
   });
 
-  it('the decode usage text', () => {
-    expect(findCommand('decode')!.usage).toBe(`Usage: omadm decode [options] FILE|-
+  it('the decode usage text: the synopsis, the prose at 80 columns, options, exit status', () => {
+    const usage = findCommand('decode')!.usage;
+    expect(usage.startsWith(`Usage: omadm decode [options] FILE|-
 
-Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard
-input for '-', and prints the typed message as JSON (2-space indent). WBXML is
-told from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow
-the content model order, so the same message always prints the same bytes,
-whatever its encoding, whitespace, Meta child order or CDATA/escaping.
+Reads a SyncML (OMA DM) message, XML or WBXML, from FILE, or from standard input
+for '-', and prints the typed message as JSON (2-space indent). WBXML is told
+from XML by its first byte (a WBXML version, 0x01 to 0x03). Keys follow the
+content model order, so the same message always prints the same bytes, whatever
+its encoding, whitespace, Meta child order or CDATA/escaping.
 
 Options:
-  -h, --help  Show this help
+`)).toBe(true);
+    expect(usage).toMatch(/\n {2}-h, --help +Show this help\n\nExit status: 0 decoded; 1 /);
+    for (const line of usage.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
 
-Exit status: 0 decoded; 1 not a valid message (reported on stderr as
-'path: reason (offset N)'); 2 usage error or unreadable file.`);
+  it('every option of a verb is in its help, from the same declaration that parses it', () => {
+    const encode = findCommand('encode')!.usage;
+    for (const flag of ['--declaration', '--wbxml', '--strings <auto|inline|table>', '--fpi', '-o, --output <FILE>', '-h, --help']) {
+      expect(encode).toContain(`  ${flag}  `);
+    }
+  });
+});
+
+describe('usage errors in the CLI\'s words', () => {
+  it('a mistyped long option is named, with the option it resembles', async () => {
+    expect(await cli(['encode', '--outptu', 'x.xml', '-'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "omadm encode: unknown option '--outptu' (did you mean --output?)\nUsage: omadm encode [options] FILE.json|-\nRun 'omadm help encode' for details.\n",
+    });
+  });
+
+  it('a missing value names the flag as typed, short or long', async () => {
+    expect((await cli(['convert', 'a.xml', '--output'])).stderr).toMatch(/^omadm convert: option '--output' needs a value\n/);
+    expect((await cli(['convert', 'a.xml', '-o'])).stderr).toMatch(/^omadm convert: option '-o' needs a value\n/);
+  });
+
+  it('a verb parses afresh on every run: nothing carries over from the run before', async () => {
+    const json = JSON.stringify(decodeXml(readFileSync(spec('11.1.1-package1.xml'))));
+    const first = await cli(['encode', '--declaration', '-'], { stdin: json });
+    expect(first.code).toBe(0);
+    expect(first.stdout.startsWith('<?xml ')).toBe(true);
+    const second = await cli(['encode', '-'], { stdin: json });
+    expect(second.code).toBe(0);
+    expect(second.stdout.startsWith('<SyncML')).toBe(true);
   });
 });
 

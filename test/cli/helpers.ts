@@ -1,11 +1,10 @@
 /** In-process harness for the CLI: a fake CliIo with canned input and captured output. */
 import { readFileSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/cli.js';
 import { decodeWbxml, decodeXml, encodeWbxml, isDecodeError, type WbxmlEncodeOptions } from '../../src/index.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { readFileBounded, type CliIo } from '../../src/cli/io.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SPEC_DIR = join(ROOT, 'test/fixtures/spec');
@@ -65,9 +64,10 @@ export function fakeIo(init: FakeIoInit = {}): FakeIo {
     err: '',
     written: {},
     stdoutIsTTY: init.stdoutIsTTY ?? false,
-    async stdin() {
+    async stdin(limit) {
       if (init.stdin === undefined) throw new Error('test read stdin, but gave none');
-      return bytes(init.stdin);
+      const b = bytes(init.stdin);
+      return b.length > limit ? { oversized: true, size: undefined } : b;
     },
     stdout(s) {
       io.out += s;
@@ -80,10 +80,14 @@ export function fakeIo(init: FakeIoInit = {}): FakeIo {
     stderr(s) {
       io.err += s;
     },
-    async readFile(path) {
+    async readFile(path, limit) {
       const f = init.files?.[path];
-      if (f !== undefined) return bytes(f);
-      return new Uint8Array(await readFile(path));
+      if (f !== undefined) {
+        const b = bytes(f);
+        return b.length > limit ? { oversized: true, size: b.length } : b;
+      }
+      // The real file system, read as the CLI reads it.
+      return readFileBounded(path, limit);
     },
     async writeFile(path, b) {
       io.written[path] = new Uint8Array(b);

@@ -4,6 +4,8 @@ import { cli, decodeErrorLine, readSpec, spec, specFixtures, specWbxml } from '.
 
 const VALIDATE_USAGE = "Usage: omadm validate [options] FILE|-\nRun 'omadm help validate' for details.\n";
 const usageError = (message: string) => ({ code: 2, stdout: '', stderr: `omadm validate: ${message}\n${VALIDATE_USAGE}` });
+/** The verdict on a valid message, naming what was checked. */
+const valid = (label: string, format: 'XML' | 'WBXML' = 'XML') => `${label}: valid OMA DM message (${format}: structure, DM profile, values against the protocol tables)\n`;
 
 const header =
   '<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>' +
@@ -16,7 +18,7 @@ describe('omadm validate', () => {
     it(`${file} is a valid OMA DM message`, async () => {
       expect(await cli(['validate', spec(file)])).toEqual({
         code: 0,
-        stdout: `${spec(file)}: valid OMA DM message\n`,
+        stdout: valid(spec(file)),
         stderr: '',
       });
     });
@@ -25,7 +27,7 @@ describe('omadm validate', () => {
   it('names the file as given on the command line', async () => {
     expect(await cli(['validate', 'pkg1.xml'], { files: { 'pkg1.xml': readSpec('11.1.1-package1.xml') } })).toEqual({
       code: 0,
-      stdout: 'pkg1.xml: valid OMA DM message\n',
+      stdout: valid('pkg1.xml'),
       stderr: '',
     });
   });
@@ -33,7 +35,7 @@ describe('omadm validate', () => {
   it('reads stdin for -', async () => {
     expect(await cli(['validate', '-'], { stdin: readSpec('11.1.1-package1.xml') })).toEqual({
       code: 0,
-      stdout: '<stdin>: valid OMA DM message\n',
+      stdout: valid('<stdin>'),
       stderr: '',
     });
   });
@@ -64,7 +66,7 @@ describe('omadm validate: WBXML', () => {
       const wbxml = specWbxml(file);
       expect(await cli(['validate', 'm.wbxml'], { files: { 'm.wbxml': wbxml } })).toEqual({
         code: 0,
-        stdout: 'm.wbxml: valid OMA DM message\n',
+        stdout: valid('m.wbxml', 'WBXML'),
         stderr: '',
       });
     });
@@ -73,7 +75,7 @@ describe('omadm validate: WBXML', () => {
   it('reads WBXML from stdin for -', async () => {
     expect(await cli(['validate', '-'], { stdin: specWbxml('11.1.1-package1.xml', { publicId: 'fpi' }) })).toEqual({
       code: 0,
-      stdout: '<stdin>: valid OMA DM message\n',
+      stdout: valid('<stdin>', 'WBXML'),
       stderr: '',
     });
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
-import { escapedTextSize, escapeText, xmlUtf8Count } from '../../src/runtime/xml-writer.js';
+import { escapeText, xmlUtf8Count } from '../../src/runtime/xml-writer.js';
 import { isEncodeError } from '../../src/runtime/errors.js';
 import { xmlText } from '../../src/runtime/arbitrary-text.js';
 
@@ -29,14 +29,6 @@ describe('escapeText', () => {
         const before = xmlUtf8Count.surplus;
         const out = list.map(escapeText).join('');
         expect(out.length + xmlUtf8Count.surplus - before).toBe(Buffer.byteLength(out, 'utf8'));
-      }),
-    );
-  });
-
-  it('agrees with escapedTextSize', () => {
-    fc.assert(
-      fc.property(texts, (s) => {
-        expect(escapedTextSize(s)).toBe(Buffer.byteLength(escapeText(s), 'utf8'));
       }),
     );
   });

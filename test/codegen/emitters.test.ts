@@ -58,8 +58,9 @@ describe('XML encoder emitter', () => {
     const text = emit(emitXmlEncoder).get('xml-encoder.ts')!;
     const eX = text.slice(text.indexOf('function eX('), text.indexOf('function eY('));
     expect(eX).toContain("let s = '<X' + ns + '>';");
-    expect(eX).toContain("s += '<Id>' + escapeText(v.id) + '</Id>';");
-    expect(eX).toContain('if (v.items.length === 0) throw new EncodeError("<X> needs at least one <Item>", \'\');');
+    expect(eX).toContain('s += "<Id>" + escapeText(v.id) + "</Id>";');
+    expect(eX).toContain('if (!Array.isArray(a) || a.length === 0) throw refusedValue();');
+    expect(eX).toContain('for (const x of a) s += eItem(x, d + 1);');
   });
 });
 

@@ -2,7 +2,7 @@
  * Properties of the WBXML encoder for arbitrary messages of both profiles: the round trip
  * through decodeWbxml for every option combination, wbxmlSize without building the bytes,
  * the choice of the string table by 'auto', agreement with the XML codec, and the
- * per-command sizes (wbxmlSyncBodyCommandSize) adding up to the inline encoding.
+ * per-command sizes (the size written by writeSyncBodyCommandWbxml) adding up to the inline encoding.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -14,12 +14,21 @@ import {
   encodeXmlString,
   wbxmlGrammar,
   wbxmlSize,
-  wbxmlSyncBodyCommandSize,
+  writeSyncBodyCommandWbxml,
+  WBXML,
+  type SyncBodyCommand,
   type SyncML,
   type WbxmlEncodeOptions,
 } from '../../src/index.js';
 import { messageArbitrary } from '../../generated/arbitraries.js';
-import { mbUint32Length } from '../../src/runtime/wbxml-writer.js';
+import { SizeSink, mbUint32Length } from '../../src/runtime/wbxml-writer.js';
+
+/** Bytes one command takes inline when written after code page `page`, and the page in force after it. */
+function commandSize(command: SyncBodyCommand, page: number): { size: number; page: number } {
+  const sizer = new SizeSink(WBXML, undefined, page);
+  writeSyncBodyCommandWbxml(command, sizer);
+  return { size: sizer.size, page: sizer.currentPage };
+}
 
 type Profile = 'syncml' | 'dm';
 const RUNS = 200;
@@ -170,7 +179,7 @@ describe('WBXML encoder properties', () => {
    *   ...                     <SyncHdr>…</SyncHdr> (leaves code page 1 in force if it ends in MetInf)
    *   [00 00]                 SWITCH_PAGE 0, when it did
    *   6B                      <SyncBody>: so the first command always starts on code page 0
-   *   command 1 … command n   each wbxmlSyncBodyCommandSize(c, page) bytes, `page` being what
+   *   command 1 … command n   each the size written by writeSyncBodyCommandWbxml(c, page) bytes, `page` being what
    *                           the command before left in force (a command starting on page 1
    *                           opens with its own SWITCH_PAGE 0)
    *   [[00 00] 12]            <Final/>, after SWITCH_PAGE 0 if the last command left page 1
@@ -179,7 +188,7 @@ describe('WBXML encoder properties', () => {
    * The prefix (header to <SyncBody>) does not depend on the commands, so it is measured on
    * the same SyncHdr with only the first command.
    */
-  it('wbxmlSyncBodyCommandSize of each command, threading the code page, adds up to the inline size', () => {
+  it('the size written by writeSyncBodyCommandWbxml of each command, threading the code page, adds up to the inline size', () => {
     const tagNames = wbxmlGrammar.names.get(0)!;
     // Half the messages lose the Data and MoreData of every last Item, so that commands
     // often end in MetInf and leave code page 1 to the next one.
@@ -192,7 +201,7 @@ describe('WBXML encoder properties', () => {
 
         const first = m.syncBody.commands[0];
         const solo = encodeWbxml({ syncHdr: m.syncHdr, syncBody: { commands: [first] } }, inline);
-        const prefix = solo.length - wbxmlSyncBodyCommandSize(first, 0).size - 2;
+        const prefix = solo.length - commandSize(first, 0).size - 2;
         expect(bytes[prefix - 1], '<SyncBody> ends the prefix').toBe(0x6b);
 
         let at = prefix;
@@ -203,7 +212,7 @@ describe('WBXML encoder properties', () => {
           if (page !== 0) expect([bytes[at], bytes[at + 1]], `SWITCH_PAGE 0 before <${command.kind}>`).toEqual([0x00, 0x00]);
           expect(tagNames[bytes[tag]! & 0x3f], `tag at ${tag}`).toBe(command.kind);
           expect(bytes[tag]! & 0x40, 'content bit').toBe(0x40);
-          const r = wbxmlSyncBodyCommandSize(command, page);
+          const r = commandSize(command, page);
           at += r.size;
           page = r.page;
         }
@@ -236,7 +245,7 @@ describe('WBXML encoder properties', () => {
           expect((error as EncodeError).reason).toContain(`U+${code}`);
         }
       }
-      expect(() => wbxmlSyncBodyCommandSize({ kind: 'Alert', cmdID: bad, items: [] }, 0)).toThrow(EncodeError);
+      expect(() => commandSize({ kind: 'Alert', cmdID: bad, items: [] }, 0)).toThrow(EncodeError);
     }
   });
 });

@@ -1,44 +1,61 @@
-/** `omadm validate FILE`: is FILE a valid OMA DM message (SyncML restricted to the DM profile), XML or WBXML? */
-import { checkMessage } from '../../index.js';
-import { ExitCode, formatIssue, inputLabel, onePositional, parseCommandArgs, readInput, reportInvalidInput } from '../command.js';
-import type { CliIo } from '../io.js';
+/**
+ * `omadm validate FILE`: is FILE a valid OMA DM message, XML or WBXML? Its structure (the
+ * decoder: well-formedness, content model, the DM profile), then its values against the
+ * protocol tables (checkMessage with semantics: versions, codes, CmdIDs, references, formats,
+ * auth types, sizes), and the verdict says which of these it checked.
+ */
+import { checkMessage, type MessageIssue } from '../../index.js';
+import { ExitCode, formatIssue, inputLabel, readInput, reportInvalidInput } from '../command.js';
+import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, MAX_TEXT_FLAGS, MAX_TEXT_HELP, decodeLimitsOf, maxBytesOf, parseMaxBytes, parseMaxText } from '../limit-options.js';
+import { PROFILE_FLAGS, parseProfile, profileHelp } from '../profile-option.js';
 import { decodeSniffed } from '../sniff.js';
+import { defineVerb, verbCommand } from '../verb.js';
 
-export const name = 'validate';
-export const summary = 'Check that a file is a valid OMA DM message';
-export const usage = `Usage: omadm validate [options] FILE|-
-
-Decodes FILE (standard input for '-') as an OMA DM message: well-formed SyncML
-XML or WBXML (told apart by the first byte) that follows the content model and
-uses only the elements OMA DM uses (no Sync, Map, Search, ...). Prints
-'FILE: valid OMA DM message' when it is.
-
-Options:
-  -h, --help  Show this help
-
-Exit status: 0 valid; 1 invalid (reported on stderr as
-'path: reason (offset N)'); 2 usage error or unreadable file.`;
-
-export async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {});
-  if (values.help) {
-    io.stdout(usage + '\n');
-    return ExitCode.ok;
-  }
-  const file = onePositional(positionals, 'FILE');
-  const input = await readInput(io, file);
-  try {
-    const { message } = decodeSniffed(input, { profile: 'dm' });
-    // The decoder enforces the grammar; the value checks are the second opinion on the DM profile.
-    const issues = checkMessage(message, { profile: 'dm' });
-    if (issues.length > 0) {
-      io.stderr(issues.map((i) => formatIssue(i.path, i.reason) + '\n').join(''));
-      return ExitCode.invalidInput;
-    }
-  } catch (e) {
-    if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
-    throw e;
-  }
-  io.stdout(`${inputLabel(file)}: valid OMA DM message\n`);
-  return ExitCode.ok;
+/** An issue as validate prints it: `path: reason`, or `path: warning: reason`. */
+function issueLine(i: MessageIssue): string {
+  return formatIssue(i.path, i.severity === 'warning' ? `warning: ${i.reason}` : i.reason) + '\n';
 }
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+export default defineVerb({
+  summary: 'Check that a file is a valid OMA DM message, and say what was checked',
+  command: () =>
+    verbCommand(
+      'validate',
+      `Decodes FILE (standard input for '-') as an OMA DM message: well-formed SyncML XML or WBXML (told apart by the first byte) that follows the content model and uses only the elements OMA DM uses (no Sync, Map, Search, ...). Then checks its values against the protocol tables: VerDTD and VerProto, Alert and Status codes, CmdIDs non-zero and unique in the message, MsgRef and CmdRef numeric, the command each Status names, Format values, the auth type of Cred and Chal, MaxMsgSize, MaxObjSize and Size numeric. A value the tables do not know but that is well-formed (an Alert or Status code of another protocol) is a warning; anything else an error. Prints 'FILE: valid OMA DM message (...)' naming what it checked, and each warning on stderr.`,
+    )
+      .usage('[options] FILE|-')
+      .argument('<FILE>')
+      .option('--structure-only', 'Check the structure only, not the values')
+      .option(PROFILE_FLAGS, profileHelp('dm'), parseProfile)
+      .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP, parseMaxBytes)
+      .option(MAX_TEXT_FLAGS, MAX_TEXT_HELP, parseMaxText),
+  epilogue: `Exit status: 0 valid (warnings, if any, on stderr as 'path: warning: reason');
+1 invalid: not well-formed, against the content model or the profile
+('path: reason (offset N)'), a value against the tables (one 'path: reason'
+line per problem), or larger than --max-bytes; 2 usage error or unreadable file.`,
+  async run([file], options, io) {
+    const profile = options.profile ?? 'dm';
+    const input = await readInput(io, file, maxBytesOf(options));
+    let issues: MessageIssue[];
+    let format: string;
+    try {
+      const decoded = decodeSniffed(input, { profile, limits: decodeLimitsOf(options) });
+      format = decoded.format === 'wbxml' ? 'WBXML' : 'XML';
+      // The decoder enforces the grammar; the value checks are the second opinion on the profile, then the tables.
+      issues = checkMessage(decoded.message, { profile, semantics: options.structureOnly !== true });
+    } catch (e) {
+      if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+      throw e;
+    }
+    io.stderr(issues.map(issueLine).join(''));
+    const warnings = issues.filter((i) => i.severity === 'warning').length;
+    if (warnings < issues.length) return ExitCode.invalidInput;
+    const checked = [`${format}: structure`, ...(profile === 'dm' ? ['DM profile'] : [])].join(', ');
+    const values = options.structureOnly === true ? '; values not checked' : ', values against the protocol tables';
+    const what = profile === 'dm' ? 'OMA DM' : 'SyncML';
+    io.stdout(`${inputLabel(file)}: valid ${what} message${warnings > 0 ? ` with ${plural(warnings, 'warning')}` : ''} (${checked}${values})\n`);
+    return ExitCode.ok;
+  },
+});

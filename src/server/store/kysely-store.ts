@@ -1,0 +1,626 @@
+/**
+ * The Store over Kysely: one implementation for both backends. Where they differ it says
+ * so (`backend`): PostgreSQL claims jobs with `FOR UPDATE SKIP LOCKED` so several server
+ * processes never take the same job; SQLite is one process and serialises every
+ * statement on its one connection.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, JobResultTable, JobTable, SessionTable, AlertTable, TranscriptTable } from './schema.js';
+import type { AuthFailurePolicy, Page, Store } from './store.js';
+import {
+  DEFAULT_LIMITS,
+  isAuthName,
+  type AlertInit,
+  type AuthFailures,
+  type AuthName,
+  type BeginSessionResult,
+  type ClaimedJob,
+  type CredentialsSpec,
+  type Device,
+  type DeviceInit,
+  type DeviceNonces,
+  type Job,
+  type JobChangeResult,
+  type JobInit,
+  type JobOutcome,
+  type JobState,
+  type JsonValue,
+  type SaveSessionResult,
+  type SessionOutcome,
+  type SessionRow,
+  type StoredAlert,
+  type StoreLimits,
+  type TranscriptEntry,
+  type TranscriptInit,
+} from './types.js';
+import { isSuccessStatus } from '../../../generated/codes.js';
+import { parseJobSpec, type JobSpec } from './job-spec.js';
+import { stateAfter, statesAccepting, type JobEvent } from './job-states.js';
+import { Secret } from './secret.js';
+import { StoreInputError } from './errors.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+const MAX_PAGE = 500;
+const DEFAULT_MAX_ATTEMPTS = 5;
+const ID_LIMIT = 512;
+const ENDED_BEFORE_STATUS = 'the session ended before the Status arrived';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class KyselyStore implements Store {
+  readonly limits: StoreLimits;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly backend: Backend,
+    limits: Partial<StoreLimits> = {},
+    private readonly onClose: () => Promise<void> = async () => db.destroy(),
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  async addDevice(init: DeviceInit, now: number): Promise<Device> {
+    const row = deviceRow(init, now, now);
+    const inserted = await this.db.insertInto('devices').values(row).onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst();
+    if (inserted === undefined) throw new StoreInputError('id', `device ${JSON.stringify(init.id)} exists`);
+    return toDevice(inserted);
+  }
+
+  async updateDevice(init: DeviceInit, now: number): Promise<Device> {
+    const { id, created_at: _, ...rest } = deviceRow(init, now, now);
+    const updated = await this.db.updateTable('devices').set(rest).where('id', '=', id).returningAll().executeTakeFirst();
+    if (updated === undefined) throw new StoreInputError('id', `no device ${JSON.stringify(id)}`);
+    return toDevice(updated);
+  }
+
+  async getDevice(id: string): Promise<Device | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDevice(row);
+  }
+
+  async listDevices(page: { readonly limit?: number; readonly after?: string } = {}): Promise<Device[]> {
+    let q = this.db.selectFrom('devices').selectAll().orderBy('id').limit(pageSize(page.limit));
+    if (page.after !== undefined) q = q.where('id', '>', page.after);
+    return (await q.execute()).map(toDevice);
+  }
+
+  async deleteDevice(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Rows that point at the device without a foreign key go first.
+      await trx.deleteFrom('transcripts').where('device_id', '=', id).execute();
+      const r = await trx.deleteFrom('devices').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+
+  // ---------------------------------------------------------------- nonces
+
+  async getNonces(deviceId: string): Promise<DeviceNonces> {
+    const row = await this.db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    if (row === undefined) return {};
+    return {
+      ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
+      ...(row.expected_nonce !== null ? { expectedNonce: fromBase64(row.expected_nonce) } : {}),
+      ...(row.previous_expected_nonce !== null ? { previousExpectedNonce: fromBase64(row.previous_expected_nonce) } : {}),
+    };
+  }
+
+  async saveNonces(deviceId: string, nonces: DeviceNonces, now: number): Promise<void> {
+    const set = {
+      ...(nonces.nonceToUse !== undefined ? { nonce_to_use: toBase64(nonces.nonceToUse) } : {}),
+      ...(nonces.expectedNonce !== undefined ? { expected_nonce: toBase64(nonces.expectedNonce) } : {}),
+      ...(nonces.previousExpectedNonce !== undefined ? { previous_expected_nonce: toBase64(nonces.previousExpectedNonce) } : {}),
+      updated_at: now,
+    };
+    await this.mustHaveDevice(this.db, deviceId);
+    await this.db
+      .insertInto('device_nonces')
+      .values({ device_id: deviceId, nonce_to_use: null, expected_nonce: null, previous_expected_nonce: null, ...set })
+      .onConflict((oc) => oc.column('device_id').doUpdateSet(set))
+      .execute();
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  async beginSession(deviceId: string, sessionId: string, snapshot: JsonValue, now: number, ttlMs: number): Promise<BeginSessionResult> {
+    boundedId(sessionId, 'sessionId');
+    const text = this.snapshotText(snapshot);
+    const attempt = (): Promise<BeginSessionResult> =>
+      this.db.transaction().execute(async (trx) => {
+        await this.mustHaveDevice(trx, deviceId);
+        const live = await trx.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).$call(lockFor(this.backend)).executeTakeFirst();
+        const expired: SessionRow[] = [];
+        if (live !== undefined) {
+          if (Number(live.expires_at) > now) return { ok: false, reason: 'busy', live: toSession(live) };
+          const ended = await this.end(trx, live.ref, 'expired', now);
+          if (ended) expired.push(ended);
+        }
+        const row = await trx
+          .insertInto('sessions')
+          .values({ device_id: deviceId, session_id: sessionId, snapshot: text, version: 1, started_at: now, last_activity: now, expires_at: now + ttlMs, ended_at: null, outcome: null })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { ok: true, session: toSession(row), expired };
+      });
+    try {
+      return await attempt();
+    } catch (e) {
+      // Another process began one between our look and our insert: the index refused ours.
+      if (!isUniqueViolation(e)) throw e;
+      const live = await this.liveSession(deviceId);
+      if (live === undefined) throw e;
+      return { ok: false, reason: 'busy', live };
+    }
+  }
+
+  async liveSession(deviceId: string): Promise<SessionRow | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).executeTakeFirst();
+    return row && toSession(row);
+  }
+
+  async getSession(ref: number): Promise<SessionRow | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('ref', '=', ref).executeTakeFirst();
+    return row && toSession(row);
+  }
+
+  async listSessions(deviceId: string, page: Page = {}): Promise<SessionRow[]> {
+    let q = this.db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).orderBy('ref', 'desc').limit(pageSize(page.limit));
+    if (page.before !== undefined) q = q.where('ref', '<', page.before);
+    return (await q.execute()).map(toSession);
+  }
+
+  async saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult> {
+    const text = this.snapshotText(snapshot);
+    const row = await this.db
+      .updateTable('sessions')
+      .set({ snapshot: text, version: version + 1, last_activity: now, expires_at: now + ttlMs })
+      .where('ref', '=', ref)
+      .where('version', '=', version)
+      .where('ended_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return { ok: true, session: toSession(row) };
+    const current = await this.getSession(ref);
+    if (current === undefined) return { ok: false, reason: 'missing' };
+    return { ok: false, reason: current.endedAt !== undefined ? 'ended' : 'conflict', session: current };
+  }
+
+  async endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
+    return this.db.transaction().execute((trx) => this.end(trx, ref, outcome, now));
+  }
+
+  async expireSessions(now: number, limit = MAX_PAGE): Promise<SessionRow[]> {
+    const due = await this.db.selectFrom('sessions').select('ref').where('ended_at', 'is', null).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
+    const ended: SessionRow[] = [];
+    for (const { ref } of due) {
+      const row = await this.db.transaction().execute((trx) => this.end(trx, ref, 'expired', now));
+      if (row) ended.push(row);
+    }
+    return ended;
+  }
+
+  /** Ends a live session (nothing when it already ended), puts back what it sent, and
+   * keeps only the newest ended sessions of the device. */
+  private async end(trx: Db, ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
+    const row = await trx.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returningAll().executeTakeFirst();
+    if (row === undefined) return undefined;
+    const sent = await trx.selectFrom('jobs').selectAll().where('session_ref', '=', ref).where('state', 'in', statesAccepting('requeue')).$call(lockFor(this.backend)).execute();
+    for (const job of sent) {
+      if (job.attempts < job.max_attempts) {
+        await trx.updateTable('jobs').set({ state: stateAfter('requeue'), last_error: ENDED_BEFORE_STATUS }).where('id', '=', job.id).execute();
+      } else {
+        await this.toResult(trx, job, 'exhaust', now, { lastError: `${ENDED_BEFORE_STATUS}, and it was sent ${job.attempts} times` });
+      }
+    }
+    const keep = this.limits.endedSessionsPerDevice;
+    const cutoff = await trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).orderBy('ref', 'desc').offset(keep).limit(1).executeTakeFirst();
+    if (cutoff !== undefined) {
+      const old = trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref);
+      await trx.deleteFrom('transcripts').where('session_ref', 'in', old).execute();
+      await trx.deleteFrom('sessions').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref).execute();
+    }
+    return toSession(row);
+  }
+
+  private snapshotText(snapshot: JsonValue): string {
+    const text = JSON.stringify(snapshot);
+    if (text === undefined) throw new StoreInputError('snapshot', 'is not a JSON value');
+    if (Buffer.byteLength(text, 'utf8') > this.limits.snapshotBytes) throw new StoreInputError('snapshot', `larger than ${this.limits.snapshotBytes} bytes of JSON`);
+    return text;
+  }
+
+  // ---------------------------------------------------------------- transcripts
+
+  async recordMessage(entry: TranscriptInit, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const counted = await trx
+        .updateTable('sessions')
+        .set((eb) => ({ messages: eb('messages', '+', 1) }))
+        .where('ref', '=', entry.sessionRef)
+        .where('messages', '<', this.limits.transcriptMessagesPerSession)
+        .returning(['device_id'])
+        .executeTakeFirst();
+      if (counted === undefined) return false;
+      const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
+      await trx
+        .insertInto('transcripts')
+        .values({
+          session_ref: entry.sessionRef,
+          device_id: counted.device_id,
+          direction: entry.direction,
+          msg_id: boundedId(entry.msgId, 'msgId'),
+          content_type: boundedId(entry.contentType, 'contentType'),
+          body: toBase64(kept),
+          size: entry.body.length,
+          truncated: kept.length < entry.body.length ? 1 : 0,
+          at: now,
+        })
+        .execute();
+      return true;
+    });
+  }
+
+  async transcript(sessionRef: number): Promise<TranscriptEntry[]> {
+    const rows = await this.db.selectFrom('transcripts').selectAll().where('session_ref', '=', sessionRef).orderBy('id').execute();
+    return rows.map(toTranscript);
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  async enqueueJob(init: JobInit, now: number): Promise<Job> {
+    const spec = parseJobSpec(init.spec);
+    const maxAttempts = init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw new StoreInputError('maxAttempts', 'must be an integer from 1 to 100');
+    if (init.expiresAt !== undefined && !Number.isSafeInteger(init.expiresAt)) throw new StoreInputError('expiresAt', 'must be a time in milliseconds');
+    return this.db.transaction().execute(async (trx) => {
+      await this.mustHaveDevice(trx, init.deviceId, 'deviceId');
+      const { n } = await trx.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('device_id', '=', init.deviceId).executeTakeFirstOrThrow();
+      if (Number(n) >= this.limits.queuedJobsPerDevice) throw new StoreInputError('deviceId', `the device has ${this.limits.queuedJobsPerDevice} jobs waiting already`);
+      const row = await trx
+        .insertInto('jobs')
+        .values({ device_id: init.deviceId, spec: JSON.stringify(spec), state: 'queued', attempts: 0, max_attempts: maxAttempts, created_at: now, expires_at: init.expiresAt ?? null, session_ref: null, sent_at: null, last_error: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toJob(row);
+    });
+  }
+
+  async getJob(id: number): Promise<Job | undefined> {
+    const queued = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (queued !== undefined) return toJob(queued);
+    const done = await this.db.selectFrom('job_results').selectAll().where('id', '=', id).executeTakeFirst();
+    return done && toResultJob(done);
+  }
+
+  async listJobs(deviceId: string, page: Page = {}): Promise<Job[]> {
+    const limit = pageSize(page.limit);
+    const waiting = page.before === undefined ? (await this.db.selectFrom('jobs').selectAll().where('device_id', '=', deviceId).orderBy('id').limit(limit).execute()).map(toJob) : [];
+    let q = this.db.selectFrom('job_results').selectAll().where('device_id', '=', deviceId).orderBy('id', 'desc').limit(limit - waiting.length);
+    if (page.before !== undefined) q = q.where('id', '<', page.before);
+    const finished = waiting.length < limit ? (await q.execute()).map(toResultJob) : [];
+    return [...waiting, ...finished];
+  }
+
+  async claimJobs(deviceId: string, sessionRef: number, now: number, limit: number): Promise<ClaimedJob[]> {
+    await this.expireJobs(now, deviceId);
+    const claimable = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('device_id', '=', deviceId)
+      .where('state', 'in', statesAccepting('claim'))
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('id')
+      .limit(Math.max(0, Math.min(limit, MAX_PAGE)));
+    const locked = this.backend === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+    const rows = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ state: stateAfter('claim'), session_ref: sessionRef, sent_at: now, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', locked)
+      // Re-checked here: under read committed a row may have changed since the subquery read it.
+      .where('state', 'in', statesAccepting('claim'))
+      .returningAll()
+      .execute();
+    return rows.map(toJob).sort((a, b) => a.id - b.id) as ClaimedJob[];
+  }
+
+  async finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult> {
+    if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
+    const event: JobEvent = isSuccessStatus(outcome.status) ? 'status-ok' : 'status-error';
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll().executeTakeFirst();
+      if (row === undefined) return this.refusal(trx, id);
+      return { ok: true, job: await this.toResult(trx, row, event, now, { outcome }, true) };
+    });
+  }
+
+  async cancelJob(id: number, now: number): Promise<JobChangeResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.deleteFrom('jobs').where('id', '=', id).where('state', 'in', statesAccepting('cancel')).returningAll().executeTakeFirst();
+      if (row === undefined) return this.refusal(trx, id);
+      return { ok: true, job: await this.toResult(trx, row, 'cancel', now, {}, true) };
+    });
+  }
+
+  async expireJobs(now: number, deviceId?: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.deleteFrom('jobs').where('state', 'in', statesAccepting('expire')).where('expires_at', 'is not', null).where('expires_at', '<=', now);
+      if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
+      const rows = await q.returningAll().execute();
+      for (const row of rows) await this.toResult(trx, row, 'expire', now, {}, true);
+      return rows.length;
+    });
+  }
+
+  async jobCounts(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { queued: 0, sent: 0, done: 0, failed: 0, expired: 0, cancelled: 0 };
+    for (const table of ['jobs', 'job_results'] as const) {
+      const rows = await this.db.selectFrom(table).select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+      for (const r of rows) counts[r.state as JobState] = Number(r.n);
+    }
+    return counts;
+  }
+
+  private async refusal(trx: Db, id: number): Promise<JobChangeResult> {
+    const queued = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (queued !== undefined) return { ok: false, reason: 'wrong-state', job: toJob(queued) };
+    const done = await trx.selectFrom('job_results').selectAll().where('id', '=', id).executeTakeFirst();
+    return done ? { ok: false, reason: 'wrong-state', job: toResultJob(done) } : { ok: false, reason: 'missing' };
+  }
+
+  /** Moves a queue row to the results (deleting it from the queue unless `deleted`), and
+   * keeps only the newest results of the device. */
+  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false): Promise<Job> {
+    if (!deleted) await trx.deleteFrom('jobs').where('id', '=', row.id).execute();
+    const result = await trx
+      .insertInto('job_results')
+      .values({
+        id: row.id,
+        device_id: row.device_id,
+        spec: row.spec,
+        state: stateAfter(event),
+        attempts: row.attempts,
+        max_attempts: row.max_attempts,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        session_ref: row.session_ref,
+        sent_at: row.sent_at,
+        last_error: extra.lastError ?? row.last_error,
+        finished_at: now,
+        status_code: extra.outcome?.status ?? null,
+        outcome: extra.outcome ? JSON.stringify(extra.outcome) : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
+    return toResultJob(result);
+  }
+
+  // ---------------------------------------------------------------- alerts
+
+  async recordAlert(alert: AlertInit, now: number): Promise<StoredAlert> {
+    if (!Number.isInteger(alert.code)) throw new StoreInputError('code', 'must be an alert code');
+    const items = JSON.stringify(alert.items);
+    if (items.length > this.limits.transcriptBytesPerMessage) throw new StoreInputError('items', `larger than ${this.limits.transcriptBytesPerMessage} bytes of JSON`);
+    return this.db.transaction().execute(async (trx) => {
+      await this.mustHaveDevice(trx, alert.deviceId, 'deviceId');
+      const row = await trx
+        .insertInto('alerts')
+        .values({ device_id: alert.deviceId, session_ref: alert.sessionRef ?? null, code: alert.code, correlator: alert.correlator ?? null, mark: alert.mark ?? null, items, received_at: now, handled_at: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await pruneNewest(trx, 'alerts', alert.deviceId, this.limits.alertsPerDevice);
+      return toAlert(row);
+    });
+  }
+
+  async listAlerts(deviceId: string, page: Page = {}): Promise<StoredAlert[]> {
+    let q = this.db.selectFrom('alerts').selectAll().where('device_id', '=', deviceId).orderBy('id', 'desc').limit(pageSize(page.limit));
+    if (page.before !== undefined) q = q.where('id', '<', page.before);
+    return (await q.execute()).map(toAlert);
+  }
+
+  async unhandledAlerts(limit: number): Promise<StoredAlert[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('handled_at', 'is', null).orderBy('id').limit(pageSize(limit)).execute();
+    return rows.map(toAlert);
+  }
+
+  async markAlertHandled(id: number, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('alerts').set({ handled_at: now }).where('id', '=', id).where('handled_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  // ---------------------------------------------------------------- failed authentications
+
+  async authFailures(deviceId: string): Promise<AuthFailures | undefined> {
+    const row = await this.db.selectFrom('auth_failures').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    return row && toFailures(row);
+  }
+
+  async recordAuthFailure(deviceId: string, now: number, policy: AuthFailurePolicy): Promise<AuthFailures> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.mustHaveDevice(trx, deviceId, 'deviceId');
+      const row = await trx.selectFrom('auth_failures').selectAll().where('device_id', '=', deviceId).$call(lockFor(this.backend)).executeTakeFirst();
+      const inWindow = row !== undefined && now - Number(row.window_start) < policy.windowMs;
+      const count = inWindow ? row.count + 1 : 1;
+      const windowStart = inWindow ? Number(row.window_start) : now;
+      const stillLocked = row?.locked_until !== null && row?.locked_until !== undefined && Number(row.locked_until) > now ? Number(row.locked_until) : null;
+      const lockedUntil = count >= policy.max ? Math.max(stillLocked ?? 0, now + policy.lockMs) : stillLocked;
+      const values = { count, window_start: windowStart, locked_until: lockedUntil };
+      await trx.insertInto('auth_failures').values({ device_id: deviceId, ...values }).onConflict((oc) => oc.column('device_id').doUpdateSet(values)).execute();
+      return toFailures({ device_id: deviceId, ...values });
+    });
+  }
+
+  async clearAuthFailures(deviceId: string): Promise<void> {
+    await this.db.deleteFrom('auth_failures').where('device_id', '=', deviceId).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+
+  private async mustHaveDevice(db: Db, id: string, field = 'id'): Promise<void> {
+    const row = await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new StoreInputError(field, `no device ${JSON.stringify(id)}`);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** FOR UPDATE on PostgreSQL; nothing on SQLite (one writer, no row locks). */
+function lockFor<Q extends { forUpdate(): Q }>(backend: Backend): (q: Q) => Q {
+  return (q) => (backend === 'postgres' ? q.forUpdate() : q);
+}
+
+async function pruneNewest(trx: Db, table: 'job_results' | 'alerts', deviceId: string, keep: number): Promise<void> {
+  const cutoff = await trx.selectFrom(table).select('id').where('device_id', '=', deviceId).orderBy('id', 'desc').offset(keep).limit(1).executeTakeFirst();
+  if (cutoff !== undefined) await trx.deleteFrom(table).where('device_id', '=', deviceId).where('id', '<=', cutoff.id).execute();
+}
+
+function pageSize(limit: number | undefined): number {
+  return Math.max(1, Math.min(limit ?? 100, MAX_PAGE));
+}
+
+function boundedId(value: string, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new StoreInputError(field, 'must be a non-empty string');
+  if (value.length > ID_LIMIT) throw new StoreInputError(field, `longer than ${ID_LIMIT} characters`);
+  return value;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+function credentialColumns(c: CredentialsSpec, field: string): { scheme: string; name: string | null; secret: string | null } {
+  if (!isAuthName(c?.scheme)) throw new StoreInputError(`${field}.scheme`, 'must be none, basic, md5 or hmac');
+  if (c.scheme === 'none') return { scheme: 'none', name: null, secret: null };
+  boundedId(c.name, `${field}.name`);
+  if (!(c.secret instanceof Secret)) throw new StoreInputError(`${field}.secret`, 'must be a Secret');
+  if (c.secret.reveal() === '') throw new StoreInputError(`${field}.secret`, 'must not be empty');
+  return { scheme: c.scheme, name: c.name, secret: c.secret.reveal() };
+}
+
+function deviceRow(init: DeviceInit, createdAt: number, updatedAt: number): Selectable<Database['devices']> {
+  boundedId(init.id, 'id');
+  boundedId(init.serverId, 'serverId');
+  const client = credentialColumns(init.client, 'client');
+  const server = credentialColumns(init.server, 'server');
+  const accepted = init.acceptedClientSchemes ?? [];
+  accepted.forEach((s, i) => {
+    if (!isAuthName(s)) throw new StoreInputError(`acceptedClientSchemes[${i}]`, 'must be none, basic, md5 or hmac');
+  });
+  return {
+    id: init.id,
+    server_id: init.serverId,
+    client_scheme: client.scheme,
+    client_name: client.name,
+    client_secret: client.secret,
+    server_scheme: server.scheme,
+    server_name: server.name,
+    server_secret: server.secret,
+    accepted_schemes: accepted.join(','),
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
+}
+
+function credentials(scheme: string, name: string | null, secret: string | null): CredentialsSpec {
+  if (scheme === 'none' || !isAuthName(scheme) || name === null || secret === null) return { scheme: 'none' };
+  return { scheme, name, secret: new Secret(secret) };
+}
+
+function toDevice(row: Selectable<Database['devices']>): Device {
+  return {
+    id: row.id,
+    serverId: row.server_id,
+    client: credentials(row.client_scheme, row.client_name, row.client_secret),
+    server: credentials(row.server_scheme, row.server_name, row.server_secret),
+    acceptedClientSchemes: row.accepted_schemes === '' ? [] : (row.accepted_schemes.split(',').filter(isAuthName) as AuthName[]),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toSession(row: Selectable<SessionTable>): SessionRow {
+  return {
+    ref: Number(row.ref),
+    deviceId: row.device_id,
+    sessionId: row.session_id,
+    snapshot: JSON.parse(row.snapshot) as JsonValue,
+    version: Number(row.version),
+    startedAt: Number(row.started_at),
+    lastActivity: Number(row.last_activity),
+    expiresAt: Number(row.expires_at),
+    ...(row.ended_at !== null ? { endedAt: Number(row.ended_at) } : {}),
+    ...(row.outcome !== null ? { outcome: row.outcome as SessionOutcome } : {}),
+  };
+}
+
+function toJob(row: Selectable<JobTable>): Job {
+  return {
+    id: Number(row.id),
+    deviceId: row.device_id,
+    spec: JSON.parse(row.spec) as JobSpec,
+    state: row.state as JobState,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    createdAt: Number(row.created_at),
+    ...(row.expires_at !== null ? { expiresAt: Number(row.expires_at) } : {}),
+    ...(row.session_ref !== null ? { sessionRef: Number(row.session_ref) } : {}),
+    ...(row.sent_at !== null ? { sentAt: Number(row.sent_at) } : {}),
+    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+  };
+}
+
+function toResultJob(row: Selectable<JobResultTable>): Job {
+  return {
+    ...toJob({ ...row, id: row.id }),
+    finishedAt: Number(row.finished_at),
+    ...(row.outcome !== null ? { outcome: JSON.parse(row.outcome) as JobOutcome } : {}),
+  };
+}
+
+function toAlert(row: Selectable<AlertTable>): StoredAlert {
+  return {
+    id: Number(row.id),
+    deviceId: row.device_id,
+    ...(row.session_ref !== null ? { sessionRef: Number(row.session_ref) } : {}),
+    code: Number(row.code),
+    ...(row.correlator !== null ? { correlator: row.correlator } : {}),
+    ...(row.mark !== null ? { mark: row.mark } : {}),
+    items: JSON.parse(row.items) as StoredAlert['items'],
+    receivedAt: Number(row.received_at),
+    ...(row.handled_at !== null ? { handledAt: Number(row.handled_at) } : {}),
+  };
+}
+
+function toTranscript(row: Selectable<TranscriptTable>): TranscriptEntry {
+  return {
+    id: Number(row.id),
+    sessionRef: Number(row.session_ref),
+    deviceId: row.device_id,
+    direction: row.direction as TranscriptEntry['direction'],
+    msgId: row.msg_id,
+    contentType: row.content_type,
+    body: fromBase64(row.body),
+    size: Number(row.size),
+    truncated: row.truncated !== 0,
+    at: Number(row.at),
+  };
+}
+
+function toFailures(row: Selectable<Database['auth_failures']>): AuthFailures {
+  return { count: Number(row.count), windowStart: Number(row.window_start), ...(row.locked_until !== null ? { lockedUntil: Number(row.locked_until) } : {}) };
+}

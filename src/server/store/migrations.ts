@@ -1,0 +1,146 @@
+/**
+ * The schema's history, applied in order on first start (and on every start, which then
+ * finds nothing to do). Written once with Kysely's schema builder for both backends; the
+ * only difference is how an id column grows. Never edit a migration that shipped: add one.
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Backend } from './kysely-store.js';
+import { StoreConfigError } from './errors.js';
+
+type IdColumn = Parameters<ReturnType<Kysely<unknown>['schema']['createTable']>['addColumn']>[2];
+
+function migrations(backend: Backend): Record<string, Migration> {
+  const id: IdColumn = backend === 'postgres' ? (c) => c.primaryKey().generatedByDefaultAsIdentity() : (c) => c.primaryKey().autoIncrement();
+  const idType = backend === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('devices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('server_id', 'text', (c) => c.notNull())
+          .addColumn('client_scheme', 'text', (c) => c.notNull())
+          .addColumn('client_name', 'text')
+          .addColumn('client_secret', 'text')
+          .addColumn('server_scheme', 'text', (c) => c.notNull())
+          .addColumn('server_name', 'text')
+          .addColumn('server_secret', 'text')
+          .addColumn('accepted_schemes', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('device_nonces')
+          .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id').onDelete('cascade'))
+          .addColumn('nonce_to_use', 'text')
+          .addColumn('expected_nonce', 'text')
+          .addColumn('previous_expected_nonce', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('ref', idType, id)
+          .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id').onDelete('cascade'))
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('snapshot', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_activity', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('ended_at', 'bigint')
+          .addColumn('outcome', 'text')
+          .addColumn('messages', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // One live session per device, kept by the database itself (two processes may race).
+        await db.schema.createIndex('sessions_one_live').on('sessions').column('device_id').unique().where(sql.ref('ended_at'), 'is', null).execute();
+        await db.schema.createIndex('sessions_by_device').on('sessions').columns(['device_id', 'ref']).execute();
+        await db.schema.createIndex('sessions_live_expiry').on('sessions').column('expires_at').where(sql.ref('ended_at'), 'is', null).execute();
+        await db.schema
+          .createTable('transcripts')
+          .addColumn('id', idType, id)
+          .addColumn('session_ref', idType, (c) => c.notNull().references('sessions.ref').onDelete('cascade'))
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('direction', 'text', (c) => c.notNull())
+          .addColumn('msg_id', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('truncated', 'integer', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('transcripts_by_session').on('transcripts').columns(['session_ref', 'id']).execute();
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', idType, id)
+          .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id').onDelete('cascade'))
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('max_attempts', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('session_ref', idType)
+          .addColumn('sent_at', 'bigint')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('jobs_by_device').on('jobs').columns(['device_id', 'state', 'id']).execute();
+        await db.schema.createIndex('jobs_by_session').on('jobs').column('session_ref').execute();
+        await db.schema
+          .createTable('job_results')
+          .addColumn('id', idType, (c) => c.primaryKey())
+          .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id').onDelete('cascade'))
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('max_attempts', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('session_ref', idType)
+          .addColumn('sent_at', 'bigint')
+          .addColumn('last_error', 'text')
+          .addColumn('finished_at', 'bigint', (c) => c.notNull())
+          .addColumn('status_code', 'integer')
+          .addColumn('outcome', 'text')
+          .execute();
+        await db.schema.createIndex('job_results_by_device').on('job_results').columns(['device_id', 'id']).execute();
+        await db.schema
+          .createTable('alerts')
+          .addColumn('id', idType, id)
+          .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id').onDelete('cascade'))
+          .addColumn('session_ref', idType)
+          .addColumn('code', 'integer', (c) => c.notNull())
+          .addColumn('correlator', 'text')
+          .addColumn('mark', 'text')
+          .addColumn('items', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('handled_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('alerts_by_device').on('alerts').columns(['device_id', 'id']).execute();
+        await db.schema.createIndex('alerts_unhandled').on('alerts').column('id').where(sql.ref('handled_at'), 'is', null).execute();
+        await db.schema
+          .createTable('auth_failures')
+          .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id').onDelete('cascade'))
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('window_start', 'bigint', (c) => c.notNull())
+          .addColumn('locked_until', 'bigint')
+          .execute();
+      },
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly backend: Backend) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.backend);
+  }
+}
+
+/** Brings the database up to the latest schema; names the migration that failed. */
+export async function migrate(db: Kysely<unknown>, backend: Backend): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(backend), migrationTableName: 'omadm_migrations', migrationLockTableName: 'omadm_migration_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined) throw new StoreConfigError(`migration ${failed?.migrationName ?? '(none)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

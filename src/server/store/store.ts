@@ -1,0 +1,117 @@
+/**
+ * The one interface every backend implements (SQLite embedded, PostgreSQL for more than
+ * one server process); test/server/store-suite.ts runs the same tests on each. All
+ * methods are async, take the time as `now`, and hold no state between calls: any
+ * server process may serve any message of any session.
+ */
+import type {
+  AlertInit,
+  AuthFailures,
+  BeginSessionResult,
+  ClaimedJob,
+  Device,
+  DeviceInit,
+  DeviceNonces,
+  Job,
+  JobChangeResult,
+  JobInit,
+  JobOutcome,
+  JsonValue,
+  SaveSessionResult,
+  SessionOutcome,
+  SessionRow,
+  StoredAlert,
+  StoreLimits,
+  TranscriptEntry,
+  TranscriptInit,
+} from './types.js';
+
+export interface Page {
+  /** At most this many rows (the store caps it). */
+  readonly limit?: number;
+  /** Rows with an id below this one (newest first), for the next page. */
+  readonly before?: number;
+}
+
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly limits: StoreLimits;
+
+  // ---- devices
+  /** Adds a device; refused (StoreInputError on `id`) when it exists. */
+  addDevice(init: DeviceInit, now: number): Promise<Device>;
+  /** Replaces what is known of a device (its credentials, server id); nonces are kept. */
+  updateDevice(init: DeviceInit, now: number): Promise<Device>;
+  getDevice(id: string): Promise<Device | undefined>;
+  listDevices(page?: { readonly limit?: number; readonly after?: string }): Promise<Device[]>;
+  /** Removes a device with everything it has (sessions, jobs, results, alerts, nonces). */
+  deleteDevice(id: string): Promise<boolean>;
+
+  // ---- nonces
+  getNonces(deviceId: string): Promise<DeviceNonces>;
+  /** Saves the fields given; absent fields keep their value. */
+  saveNonces(deviceId: string, nonces: DeviceNonces, now: number): Promise<void>;
+
+  // ---- sessions
+  /** Starts a session, unless another live one exists: a session whose expiry passed is
+   * ended first (outcome expired, its sent jobs back to the queue). */
+  beginSession(deviceId: string, sessionId: string, snapshot: JsonValue, now: number, ttlMs: number): Promise<BeginSessionResult>;
+  /** The device's live session (not ended; it may have expired and not been swept yet). */
+  liveSession(deviceId: string): Promise<SessionRow | undefined>;
+  getSession(ref: number): Promise<SessionRow | undefined>;
+  listSessions(deviceId: string, page?: Page): Promise<SessionRow[]>;
+  /** Saves a snapshot over the version read; refused when someone saved since. */
+  saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult>;
+  /** Ends a session; jobs it sent whose Status did not arrive go back to the queue. */
+  endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined>;
+  /** Ends every live session whose expiry passed; returns them. */
+  expireSessions(now: number, limit?: number): Promise<SessionRow[]>;
+
+  // ---- transcripts
+  /** Records a message of a session, within the limits (later messages only counted). */
+  recordMessage(entry: TranscriptInit, now: number): Promise<boolean>;
+  transcript(sessionRef: number): Promise<TranscriptEntry[]>;
+
+  // ---- jobs
+  enqueueJob(init: JobInit, now: number): Promise<Job>;
+  /** A job, from the queue or from the results. */
+  getJob(id: number): Promise<Job | undefined>;
+  /** A device's jobs: those still to do (oldest first), then results (newest first). */
+  listJobs(deviceId: string, page?: Page): Promise<Job[]>;
+  /** Takes up to `limit` queued jobs of the device, oldest first, and marks them sent in
+   * the session. Jobs whose expiry passed become expired instead. Safe when several
+   * processes claim at once: no job is claimed twice. */
+  claimJobs(deviceId: string, sessionRef: number, now: number, limit: number): Promise<ClaimedJob[]>;
+  /** The job's Status arrived: done (success code) or failed, with what came back. Only a
+   * job sent in `sessionRef` may finish this way. */
+  finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult>;
+  /** Withdraws a queued job. */
+  cancelJob(id: number, now: number): Promise<JobChangeResult>;
+  /** Moves queued jobs whose expiry passed to the results. */
+  expireJobs(now: number): Promise<number>;
+  /** Counts of the queue and of the results by state (for /metrics). */
+  jobCounts(): Promise<Record<Job['state'], number>>;
+
+  // ---- alerts
+  recordAlert(alert: AlertInit, now: number): Promise<StoredAlert>;
+  listAlerts(deviceId: string, page?: Page): Promise<StoredAlert[]>;
+  /** Alerts not yet handed to every handler, oldest first. */
+  unhandledAlerts(limit: number): Promise<StoredAlert[]>;
+  markAlertHandled(id: number, now: number): Promise<boolean>;
+
+  // ---- failed authentications
+  authFailures(deviceId: string): Promise<AuthFailures | undefined>;
+  /** Counts one failure in the window starting at the first; locks when `max` is reached. */
+  recordAuthFailure(deviceId: string, now: number, policy: AuthFailurePolicy): Promise<AuthFailures>;
+  clearAuthFailures(deviceId: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+export interface AuthFailurePolicy {
+  /** Failures within `windowMs` that lock the device out. */
+  readonly max: number;
+  readonly windowMs: number;
+  /** How long the lock lasts. */
+  readonly lockMs: number;
+}
