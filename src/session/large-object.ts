@@ -140,7 +140,7 @@ export class IncomingLargeObjects {
     if (p && p.parts.length > 1) p.parts = [p.parts.join('')];
     return {
       version: 1,
-      ...(p ? { pending: { first: p.first, declared: p.declared, data: p.parts[0] ?? '', bytes: p.bytes } } : {}),
+      ...(p ? { pending: { first: withoutChunkData(p.first), declared: p.declared, data: p.parts[0] ?? '', bytes: p.bytes } } : {}),
       ...(this.orphan ? { orphan: { ...this.orphan } } : {}),
     };
   }
@@ -329,6 +329,14 @@ export class IncomingLargeObjects {
   private tooLargeText(bytes: number): string {
     return `object of ${bytes} bytes is larger than our MaxObjSize of ${String(this.maxObjSize)}`;
   }
+}
+
+/** The first chunk's command without its chunk's data (held once, with the rest, in the snapshot's `data`). */
+function withoutChunkData(first: ItemCommand): SyncBodyCommand {
+  const items = first.items;
+  const last: Item = { ...items[items.length - 1]! };
+  delete last.data;
+  return { ...first, items: [...items.slice(0, -1), last] } as SyncBodyCommand;
 }
 
 /** A Size as a byte count, or undefined when it is not one. */

@@ -7,16 +7,22 @@
  * - queued responses (statuses, results) go before new commands, in order, the Status
  *   for the peer's header first and, in a Next Message answer, Alert 1222 right after it;
  * - a command that fits in an empty message is never split: it waits for the next
- *   message (DM-PRO-LO-*-005/006: data that fits in one message is sent in one);
+ *   message (DM-PRO-LO-*-005/006: data that fits in one message is sent in one), unless
+ *   no later message will ever have room for it whole beside the Statuses each exchange
+ *   brings: then it is chunked rather than waited for;
  * - Atomic and Sequence fit whole in one message or are refused (section 7.1);
  * - an item too large for any message is chunked: Size (meta) on the first chunk only,
  *   MoreData on every chunk but the last, Meta and Item addressing repeated on each, and
  *   nothing else is packed between chunks, which go in contiguous messages;
- * - no object larger than the peer's MaxObjSize is sent;
+ * - no object larger than the peer's MaxObjSize is sent, as the peer announced it last:
+ *   what was queued under a larger one is withheld when a message is packed;
  * - Final only on the message that empties the package;
- * - a message that can carry nothing beyond the statuses each exchange brings (so what
- *   waits would never shrink) is refused: LocalProtocolError 'message-too-small', with
- *   the least size the next message needs.
+ * - a message after which what waits would never shrink is refused: LocalProtocolError
+ *   'message-too-small', with the least size the next message needs. A message that
+ *   moved nothing is only a suspect (fresh statuses may have filled it): the least
+ *   exchanges that follow are played on a copy (see stalledNextTime) and decide;
+ * - `next()` is all or nothing: a refusal leaves the package as it was;
+ * - `snapshot()` / `restore()` save and continue the package as plain JSON data.
  * Each command is written once, by a MessageAssembler, as it is placed: the message's
  * bytes come out with it.
  */

@@ -4,6 +4,7 @@
  * peer's MaxObjSize as it stands when a message is packed.
  */
 import { describe, expect, it } from 'vitest';
+import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import type { HeaderInit, SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { Item } from '../../generated/types.js';
@@ -207,5 +208,28 @@ describe('MaxObjSize at packing time (issue 9 §2.3, section 8)', () => {
     expect(targets).not.toContain('./Vendor/B');
     expect(pair.tree.has('./Vendor/B')).toBe(false);
     expect(lowered).toBe(true);
+  });
+});
+
+describe('a refused message changes nothing (issue 9 §1: state that can be staged)', () => {
+  it('next() that throws leaves the package as it was: nothing it took from the queues is lost, no Alert 1222 is left queued', () => {
+    const nextMessage: SyncBodyCommandDraft = { kind: 'Alert', data: '1222', items: [] };
+    const out = new OutgoingPackage({ encoding: 'xml', maxMsgSize: 400 });
+    out.respond(status(1, 0, 'SyncHdr'), true);
+    out.respond(status(1, 1, 'Replace', ['./DevInfo/Ext/VendorSpecificLongName/Leaf']));
+    out.send({ kind: 'Replace', items: [{ target: { locURI: './a' }, data: 'v' }] });
+    const before = JSON.stringify(out.snapshot());
+    let error: unknown;
+    try {
+      out.next(header(1), false, false, false, nextMessage);
+    } catch (e) {
+      error = e;
+    }
+    expect(isLocalProtocolError(error) && error.problem).toBe('message-too-small');
+    expect(JSON.stringify(out.snapshot())).toBe(before);
+    // With room, the same package packs as if nothing had been tried.
+    out.updateLimits({ encoding: 'xml', maxMsgSize: 2000 });
+    const fresh = OutgoingPackage.restore(JSON.parse(before) as ReturnType<OutgoingPackage['snapshot']>, { limits: { encoding: 'xml', maxMsgSize: 2000 } });
+    expect(Buffer.from(out.next(header(1)).bytes).equals(Buffer.from(fresh.next(header(1)).bytes))).toBe(true);
   });
 });
