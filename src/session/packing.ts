@@ -34,6 +34,7 @@ import { dataCost, type Encoding } from './message-size.js';
 import { DroppedPiece, MessageAssembler } from './message-assembler.js';
 import { LocalProtocolError } from './errors.js';
 import { StatusCode } from '../../generated/codes.js';
+import { isResponse, nestedCommands } from '../../generated/command-helpers.js';
 import type { ElementName } from '../../generated/types.js';
 
 /** The Cmd of a Status for an Alert (the peer's 1222, in the least exchange). */
@@ -146,19 +147,18 @@ function refuseGivenCmdIDs(d: SyncBodyCommandDraft): void {
   if ((d as { cmdID?: string }).cmdID !== undefined) {
     throw new LocalProtocolError(`a <${d.kind}> given to send() has CmdID ${(d as { cmdID?: string }).cmdID}: leave it out, the session numbers the commands of each message`, 'cmdid-given');
   }
-  for (const c of (d as { commands?: SyncBodyCommandDraft[] }).commands ?? []) refuseGivenCmdIDs(c);
+  for (const c of nestedCommands(d)) refuseGivenCmdIDs(c);
 }
 
 function isNotResponse(c: SyncBodyCommand): boolean {
-  return c.kind !== 'Status' && c.kind !== 'Results';
+  return !isResponse(c);
 }
 
 const NONE: readonly SyncBodyCommandDraft[] = Object.freeze([]);
 
 /** Whether `draft`, or a command it nests, has an item larger than `max` bytes. */
 function oversized(draft: SyncBodyCommandDraft, max: number): boolean {
-  const nested = (draft as { commands?: SyncBodyCommandDraft[] }).commands;
-  if (nested?.some((d) => oversized(d, max))) return true;
+  if (nestedCommands(draft).some((d) => oversized(d, max))) return true;
   return hasItems(draft) && draft.items.some((item) => item.data !== undefined && utf8ByteLength(item.data) > max);
 }
 
@@ -392,8 +392,7 @@ export class OutgoingPackage {
   checkObjectSizes(draft: SyncBodyCommandDraft): void {
     const max = this.limits.maxObjSize;
     if (max === undefined) return;
-    const nested = (draft as { commands?: SyncBodyCommandDraft[] }).commands;
-    if (nested) for (const d of nested) this.checkObjectSizes(d);
+    for (const d of nestedCommands(draft)) this.checkObjectSizes(d);
     if (!hasItems(draft)) return;
     for (const item of draft.items) {
       const bytes = item.data === undefined ? 0 : utf8ByteLength(item.data);
