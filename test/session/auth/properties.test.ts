@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuthType, StatusCode } from '../../../generated/codes.js';
 import {
+  AuthProver,
   AuthVerifier,
   buildCred,
   formatHmacHeader,
@@ -106,6 +107,42 @@ describe('DM-PRO-S-010-M: application layer authentication, properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('9.1 give-up: no sequence of peer input makes either machine throw; a verifier that gave up never accepts again, and every 401/407 it answers has a Chal', () => {
+    const text = fc.oneof(fc.string({ maxLength: 30 }), fc.base64String({ maxLength: 32 }));
+    const meta = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom(...Object.values(AuthType)), fc.string({ maxLength: 12 })),
+        format: fc.constantFrom('b64', 'chr', 'B64', 'bin', ''),
+        nextNonce: text,
+        emis: fc.constant<string[]>([]),
+      },
+      { requiredKeys: ['emis'] },
+    );
+    const received = fc.record({ cred: fc.option(fc.record({ meta: fc.option(meta, { nil: undefined }), data: text }), { nil: undefined }), username: fc.option(fc.constantFrom(USER, 'Eve'), { nil: undefined }) });
+    const status = fc.record({ data: fc.oneof(fc.constantFrom('200', '212', '401', '407', '500'), fc.string({ maxLength: 4 })), chal: fc.option(fc.record({ meta }), { nil: undefined }) });
+    fc.assert(
+      fc.property(scheme, fc.integer({ min: 0, max: 3 }), fc.array(fc.tuple(received, status), { maxLength: 12 }), (s, maxRetries, steps) => {
+        const stores = pairStores({ scheme: s });
+        const verifier = new AuthVerifier({ store: stores.server, peer: CLIENT, random: counterRandom(), scheme: s, maxRetries });
+        const prover = new AuthProver({ store: stores.client, peer: 'http://www.syncml.org/mgmt-server', maxRetries });
+        const body = new TextEncoder().encode('<SyncML/>');
+        let verifierGaveUp = false;
+        let proverGaveUp = false;
+        for (const [r, st] of steps) {
+          const answer = verifier.receive(s === AuthType.Hmac ? { hmacHeader: r.cred?.data, body } : r);
+          if (verifierGaveUp) expect(answer).toMatchObject({ authenticated: false, gaveUp: true });
+          verifierGaveUp ||= answer.gaveUp;
+          if ([401, 407].includes(answer.status)) expect(answer.chal).toBeDefined();
+          if (proverGaveUp) continue;
+          prover.outgoing();
+          proverGaveUp = prover.receiveStatus(st).gaveUp;
+          if (proverGaveUp) expect(prover.state).toBe('failed');
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -299,6 +299,35 @@ describe('9.1 nonces: NextNonce read per its Format', () => {
   });
 });
 
+describe('HMAC (x-syncml-hmac) as peers write it', () => {
+  it.each([
+    ['as we write it', (h: string) => h],
+    ['no spaces', (h: string) => h.replace(/, /g, ',')],
+    ['names in capitals, md5 in lower case', (h: string) => h.replace('algorithm=MD5', 'ALGORITHM=md5').replace('username=', 'UserName=').replace('mac=', 'MAC=')],
+    ['the mac quoted, the username not', (h: string) => h.replace(/username="([^"]*)"/, 'username=$1').replace(/mac=(\S+)$/, 'mac="$1"')],
+    ['no algorithm (MD5 is the default)', (h: string) => h.replace('algorithm=MD5, ', '')],
+    ['the mac without its padding', (h: string) => h.replace(/=+$/, '')],
+    ['another order, an extra parameter', (h: string) => { const [a, u, m] = h.split(', '); return `${m}, ${u}, realm="dm", ${a}`; }],
+  ])('%s: the server session accepts the message (200 + the next nonce) and its commands run', (_, rewrite) => {
+    const pair = authPair({ scheme: AuthType.Hmac, initialNonce: Uint8Array.of(9, 9) });
+    const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    const header = rewrite(p1.hmacHeader!(p1.bytes));
+    const s = pair.server.receive(p1.message, { hmacHeader: header, body: p1.bytes });
+    expect(s.events.filter((e) => e.type === 'command')).toHaveLength(2);
+    for (const e of s.events) if (e.type === 'command') pair.server.answer(e, StatusCode.Ok);
+    expect(headerStatus(pair.server.reply()!.message)).toMatchObject({ data: '200', chal: { meta: { type: AuthType.Hmac, format: 'b64' } } });
+  });
+
+  it('the same header over other bytes is refused (401 + Chal), and nothing runs', () => {
+    const pair = authPair({ scheme: AuthType.Hmac, initialNonce: Uint8Array.of(9, 9) });
+    const p1 = pair.client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] });
+    const other = new TextEncoder().encode(new TextDecoder().decode(p1.bytes).replace(CLIENT_URI, 'IMEI:000000000000000'));
+    const s = pair.server.receive(p1.message, { hmacHeader: p1.hmacHeader!(p1.bytes), body: other });
+    expect(s.events.some((e) => e.type === 'command')).toBe(false);
+    expect(headerStatus(pair.server.reply()!.message)).toMatchObject({ data: '401', chal: { meta: { type: AuthType.Hmac } } });
+  });
+});
+
 describe('9.1 replay: a digest over the empty nonce is no proof', () => {
   it('a fresh account\'s first MD5 Cred (over no nonce) is challenged, its commands do not run; the session goes on over the nonce given', () => {
     const pair = authPair({ preemptive: true });
