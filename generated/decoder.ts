@@ -65,6 +65,7 @@ function dMetInf(r: ElementReader): MetInf {
   }
   const emis: string[] = [];
   while (n === "EMI") {
+    r.nth(emis.length + 1);
     emis.push(r.readText());
     n = r.nextChild(1);
   }
@@ -192,58 +193,75 @@ function dSyncBody(r: ElementReader): SyncBody {
   const o = {} as SyncBody;
   let n = r.nextChild(0);
   const commands: SyncBodyCommand[] = [];
+  let commandsSeen0 = 0, commandsSeen1 = 0, commandsSeen2 = 0, commandsSeen3 = 0, commandsSeen4 = 0, commandsSeen5 = 0, commandsSeen6 = 0, commandsSeen7 = 0, commandsSeen8 = 0, commandsSeen9 = 0, commandsSeen10 = 0, commandsSeen11 = 0, commandsSeen12 = 0, commandsSeen13 = 0, commandsSeen14 = 0, commandsSeen15 = 0;
   commandsLoop: for (;;) {
     switch (n) {
       case "Alert":
+        r.nth(++commandsSeen0);
         commands.push(dAlert(r));
         break;
       case "Atomic":
+        r.nth(++commandsSeen1);
         commands.push(dAtomic(r));
         break;
       case "Copy":
+        r.nth(++commandsSeen2);
         commands.push(dCopy(r));
         break;
       case "Exec":
+        r.nth(++commandsSeen3);
         commands.push(dExec(r));
         break;
       case "Get":
+        r.nth(++commandsSeen4);
         commands.push(dGet(r));
         break;
       case "Map":
+        r.nth(++commandsSeen5);
         if (r.dmOnly) r.outsideProfile("Map", "SyncBody", "DS identifier mapping");
         commands.push(dMap(r));
         break;
       case "Put":
+        r.nth(++commandsSeen6);
         if (r.dmOnly) r.outsideProfile("Put", "SyncBody", "DS device information exchange");
         commands.push(dPut(r));
         break;
       case "Results":
+        r.nth(++commandsSeen7);
         commands.push(dResults(r));
         break;
       case "Search":
+        r.nth(++commandsSeen8);
         if (r.dmOnly) r.outsideProfile("Search", "SyncBody", "DS search");
         commands.push(dSearch(r));
         break;
       case "Sequence":
+        r.nth(++commandsSeen9);
         commands.push(dSequence(r));
         break;
       case "Status":
+        r.nth(++commandsSeen10);
         commands.push(dStatus(r));
         break;
       case "Sync":
+        r.nth(++commandsSeen11);
         if (r.dmOnly) r.outsideProfile("Sync", "SyncBody", "DS synchronization");
         commands.push(dSync(r));
         break;
       case "Add":
+        r.nth(++commandsSeen12);
         commands.push(dAdd(r));
         break;
       case "Replace":
+        r.nth(++commandsSeen13);
         commands.push(dReplace(r));
         break;
       case "Delete":
+        r.nth(++commandsSeen14);
         commands.push(dDelete(r));
         break;
       case "Move":
+        r.nth(++commandsSeen15);
         if (r.dmOnly) r.outsideProfile("Move", "SyncBody", "DS 1.2 move");
         commands.push(dMove(r));
         break;
@@ -343,6 +361,7 @@ function dMeta(r: ElementReader): Meta {
         maxObjSize = r.readText();
         break;
       case "EMI":
+        r.nth(emis.length + 1);
         emis.push(r.readText());
         break;
       case "Mem":
@@ -554,6 +573,7 @@ function dAdd(r: ElementReader): Add {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -588,6 +608,7 @@ function dCopy(r: ElementReader): Copy {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -622,6 +643,7 @@ function dReplace(r: ElementReader): Replace {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -656,6 +678,7 @@ function dMove(r: ElementReader): Move {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -704,6 +727,7 @@ function dDelete(r: ElementReader): Delete {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -743,6 +767,7 @@ function dGet(r: ElementReader): Get {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -782,6 +807,7 @@ function dPut(r: ElementReader): Put {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -857,6 +883,7 @@ function dAlert(r: ElementReader): Alert {
   }
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -884,45 +911,58 @@ function dAtomic(r: ElementReader): Atomic {
     if (n === "Meta") r.duplicate("Meta", "Atomic");
   }
   const commands: AtomicCommand[] = [];
+  let commandsSeen0 = 0, commandsSeen1 = 0, commandsSeen2 = 0, commandsSeen3 = 0, commandsSeen4 = 0, commandsSeen5 = 0, commandsSeen6 = 0, commandsSeen7 = 0, commandsSeen8 = 0, commandsSeen9 = 0, commandsSeen10 = 0, commandsSeen11 = 0;
   commandsLoop: for (;;) {
     switch (n) {
       case "Add":
+        r.nth(++commandsSeen0);
         commands.push(dAdd(r));
         break;
       case "Delete":
+        r.nth(++commandsSeen1);
         commands.push(dDelete(r));
         break;
       case "Atomic":
+        r.nth(++commandsSeen2);
         commands.push(dAtomic(r));
         break;
       case "Copy":
+        r.nth(++commandsSeen3);
         commands.push(dCopy(r));
         break;
       case "Map":
+        r.nth(++commandsSeen4);
         if (r.dmOnly) r.outsideProfile("Map", "Atomic", "DS identifier mapping");
         commands.push(dMap(r));
         break;
       case "Move":
+        r.nth(++commandsSeen5);
         if (r.dmOnly) r.outsideProfile("Move", "Atomic", "DS 1.2 move");
         commands.push(dMove(r));
         break;
       case "Replace":
+        r.nth(++commandsSeen6);
         commands.push(dReplace(r));
         break;
       case "Sequence":
+        r.nth(++commandsSeen7);
         commands.push(dSequence(r));
         break;
       case "Sync":
+        r.nth(++commandsSeen8);
         if (r.dmOnly) r.outsideProfile("Sync", "Atomic", "DS synchronization");
         commands.push(dSync(r));
         break;
       case "Get":
+        r.nth(++commandsSeen9);
         commands.push(dGet(r));
         break;
       case "Exec":
+        r.nth(++commandsSeen10);
         commands.push(dExec(r));
         break;
       case "Alert":
+        r.nth(++commandsSeen11);
         commands.push(dAlert(r));
         break;
       default:
@@ -955,42 +995,54 @@ function dSequence(r: ElementReader): Sequence {
     if (n === "Meta") r.duplicate("Meta", "Sequence");
   }
   const commands: SequenceCommand[] = [];
+  let commandsSeen0 = 0, commandsSeen1 = 0, commandsSeen2 = 0, commandsSeen3 = 0, commandsSeen4 = 0, commandsSeen5 = 0, commandsSeen6 = 0, commandsSeen7 = 0, commandsSeen8 = 0, commandsSeen9 = 0, commandsSeen10 = 0;
   commandsLoop: for (;;) {
     switch (n) {
       case "Add":
+        r.nth(++commandsSeen0);
         commands.push(dAdd(r));
         break;
       case "Replace":
+        r.nth(++commandsSeen1);
         commands.push(dReplace(r));
         break;
       case "Delete":
+        r.nth(++commandsSeen2);
         commands.push(dDelete(r));
         break;
       case "Copy":
+        r.nth(++commandsSeen3);
         commands.push(dCopy(r));
         break;
       case "Atomic":
+        r.nth(++commandsSeen4);
         commands.push(dAtomic(r));
         break;
       case "Map":
+        r.nth(++commandsSeen5);
         if (r.dmOnly) r.outsideProfile("Map", "Sequence", "DS identifier mapping");
         commands.push(dMap(r));
         break;
       case "Move":
+        r.nth(++commandsSeen6);
         if (r.dmOnly) r.outsideProfile("Move", "Sequence", "DS 1.2 move");
         commands.push(dMove(r));
         break;
       case "Sync":
+        r.nth(++commandsSeen7);
         if (r.dmOnly) r.outsideProfile("Sync", "Sequence", "DS synchronization");
         commands.push(dSync(r));
         break;
       case "Get":
+        r.nth(++commandsSeen8);
         commands.push(dGet(r));
         break;
       case "Alert":
+        r.nth(++commandsSeen9);
         commands.push(dAlert(r));
         break;
       case "Exec":
+        r.nth(++commandsSeen10);
         commands.push(dExec(r));
         break;
       default:
@@ -1025,12 +1077,14 @@ function dStatus(r: ElementReader): Status {
   if (n === "Cmd") r.duplicate("Cmd", "Status");
   const targetRefs: string[] = [];
   while (n === "TargetRef") {
+    r.nth(targetRefs.length + 1);
     targetRefs.push(r.readText());
     n = r.nextChild(0);
   }
   o.targetRefs = targetRefs as string[];
   const sourceRefs: string[] = [];
   while (n === "SourceRef") {
+    r.nth(sourceRefs.length + 1);
     sourceRefs.push(r.readText());
     n = r.nextChild(0);
   }
@@ -1051,6 +1105,7 @@ function dStatus(r: ElementReader): Status {
   if (n === "Data") r.duplicate("Data", "Status");
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -1082,18 +1137,21 @@ function dResults(r: ElementReader): Results {
   }
   const targetRefs: string[] = [];
   while (n === "TargetRef") {
+    r.nth(targetRefs.length + 1);
     targetRefs.push(r.readText());
     n = r.nextChild(0);
   }
   o.targetRefs = targetRefs as string[];
   const sourceRefs: string[] = [];
   while (n === "SourceRef") {
+    r.nth(sourceRefs.length + 1);
     sourceRefs.push(r.readText());
     n = r.nextChild(0);
   }
   o.sourceRefs = sourceRefs as string[];
   const items: Item[] = [];
   while (n === "Item") {
+    r.nth(items.length + 1);
     items.push(dItem(r));
     n = r.nextChild(0);
   }
@@ -1130,6 +1188,7 @@ function dMap(r: ElementReader): MapElement {
   }
   const mapItems: MapItem[] = [];
   while (n === "MapItem") {
+    r.nth(mapItems.length + 1);
     if (r.dmOnly) r.outsideProfile("MapItem", "Map", "DS identifier mapping");
     mapItems.push(dMapItem(r));
     n = r.nextChild(0);
@@ -1187,6 +1246,7 @@ function dSearch(r: ElementReader): Search {
   }
   const sources: Source[] = [];
   while (n === "Source") {
+    r.nth(sources.length + 1);
     sources.push(dSource(r));
     n = r.nextChild(0);
   }
@@ -1249,28 +1309,36 @@ function dSync(r: ElementReader): Sync {
     if (n === "NumberOfChanges") r.duplicate("NumberOfChanges", "Sync");
   }
   const commands: SyncCommand[] = [];
+  let commandsSeen0 = 0, commandsSeen1 = 0, commandsSeen2 = 0, commandsSeen3 = 0, commandsSeen4 = 0, commandsSeen5 = 0, commandsSeen6 = 0;
   commandsLoop: for (;;) {
     switch (n) {
       case "Add":
+        r.nth(++commandsSeen0);
         commands.push(dAdd(r));
         break;
       case "Atomic":
+        r.nth(++commandsSeen1);
         commands.push(dAtomic(r));
         break;
       case "Copy":
+        r.nth(++commandsSeen2);
         commands.push(dCopy(r));
         break;
       case "Delete":
+        r.nth(++commandsSeen3);
         commands.push(dDelete(r));
         break;
       case "Move":
+        r.nth(++commandsSeen4);
         if (r.dmOnly) r.outsideProfile("Move", "Sync", "DS 1.2 move");
         commands.push(dMove(r));
         break;
       case "Replace":
+        r.nth(++commandsSeen5);
         commands.push(dReplace(r));
         break;
       case "Sequence":
+        r.nth(++commandsSeen6);
         commands.push(dSequence(r));
         break;
       default:

@@ -8,10 +8,11 @@ import type { SyncML } from './types.js';
 export type WbxmlDecodeOptions = DecodeOptions;
 
 /**
- * Decodes a complete <SyncML> message from WBXML bytes. Throws DecodeError, with the element path and
- * byte offset, for anything that is not a well-formed message of the grammar.
+ * Decodes a complete <SyncML> message from WBXML bytes (a Uint8Array, Buffer or ArrayBuffer). Throws DecodeError, with the element path and
+ * byte offset, for anything that is not a well-formed message of the grammar; ArgumentError, at the call, for an
+ * input of another type or a limit that is not a usable integer.
  */
-export function decodeWbxml(input: Uint8Array, options: DecodeOptions = {}): SyncML {
+export function decodeWbxml(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): SyncML {
   const r = new WbxmlReader(input, wbxmlGrammar, resolveLimits(options.limits));
   r.dmOnly = options.profile === 'dm';
   r.openRoot();

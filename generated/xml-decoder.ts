@@ -8,10 +8,11 @@ import type { SyncML } from './types.js';
 export type XmlDecodeOptions = DecodeOptions;
 
 /**
- * Decodes a complete <SyncML> message from UTF-8 XML bytes or a string. Throws DecodeError, with the element path and
- * byte offset, for anything that is not a well-formed message of the grammar.
+ * Decodes a complete <SyncML> message from UTF-8 XML bytes (a Uint8Array, Buffer or ArrayBuffer) or a string. Throws DecodeError, with the element path and
+ * byte offset, for anything that is not a well-formed message of the grammar; ArgumentError, at the call, for an
+ * input of another type or a limit that is not a usable integer.
  */
-export function decodeXml(input: Uint8Array | string, options: DecodeOptions = {}): SyncML {
+export function decodeXml(input: Uint8Array | ArrayBuffer | string, options: DecodeOptions = {}): SyncML {
   const r = new XmlReader(input, grammar, resolveLimits(options.limits));
   r.dmOnly = options.profile === 'dm';
   r.openRoot();

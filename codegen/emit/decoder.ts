@@ -61,7 +61,7 @@ export function emitDecoder(model: Model, out: Output): void {
       name: fn,
       isExported: true,
       docs: [
-        `Decodes a complete <${model.root.name}> message from ${what}. Throws DecodeError, with the element path and\nbyte offset, for anything that is not a well-formed message of the grammar.`,
+        `Decodes a complete <${model.root.name}> message from ${what}. Throws DecodeError, with the element path and\nbyte offset, for anything that is not a well-formed message of the grammar; ArgumentError, at the call, for an\ninput of another type or a limit that is not a usable integer.`,
       ],
       parameters: [
         { name: 'input', type: inputType },
@@ -78,8 +78,8 @@ export function emitDecoder(model: Model, out: Output): void {
       },
     });
   };
-  entry('xml-decoder.ts', 'decodeXml', 'XmlReader', 'grammar', 'Uint8Array | string', 'UTF-8 XML bytes or a string');
-  entry('wbxml-decoder.ts', 'decodeWbxml', 'WbxmlReader', 'wbxmlGrammar', 'Uint8Array', 'WBXML bytes');
+  entry('xml-decoder.ts', 'decodeXml', 'XmlReader', 'grammar', 'Uint8Array | ArrayBuffer | string', 'UTF-8 XML bytes (a Uint8Array, Buffer or ArrayBuffer) or a string');
+  entry('wbxml-decoder.ts', 'decodeWbxml', 'WbxmlReader', 'wbxmlGrammar', 'Uint8Array | ArrayBuffer', 'WBXML bytes (a Uint8Array, Buffer or ArrayBuffer)');
 }
 
 /** Expression that reads the value of `element` whose start tag was just read. */
@@ -144,6 +144,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
       const list = `${p.field}`;
       w.writeLine(`const ${list}: ${valueType(model, p)}[] = [];`);
       w.write(`while (n === ${N})`).block(() => {
+        w.writeLine(`r.nth(${list}.length + 1);`);
         profileCheck(model, p.element, parent.name, w);
         w.writeLine(`${list}.push(${readValue(model, p.element)});`);
         w.writeLine(`n = r.nextChild(${V});`);
@@ -153,16 +154,19 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
     }
     return;
   }
-  // A choice of elements.
+  // A choice of elements. In a repeated choice, each member counts its own (for paths
+  // such as Replace[2]: the second Replace, whatever came between).
+  const counter = (i: number): string => `${p.field}Seen${i}`;
   const writeCases = (onValue: (value: string) => string): void => {
-    for (const m of p.elements) {
+    p.elements.forEach((m, i) => {
       w.writeLine(`case ${str(m)}:`);
       w.indent(() => {
+        if (p.max !== 1) w.writeLine(`r.nth(++${counter(i)});`);
         profileCheck(model, m, parent.name, w);
         w.writeLine(onValue(readValue(model, m)));
         w.writeLine('break;');
       });
-    }
+    });
   };
   const members = p.elements.map((m) => `<${m}>`).join(' or ');
   if (p.max === 1) {
@@ -174,6 +178,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
   }
   const list = p.field;
   w.writeLine(`const ${list}: ${p.union}[] = [];`);
+  w.writeLine(`let ${p.elements.map((_, i) => `${counter(i)} = 0`).join(', ')};`);
   w.write(`${list}Loop: for (;;)`).block(() => {
     w.write('switch (n)').block(() => {
       writeCases((v) => `${list}.push(${v});`);
@@ -206,6 +211,7 @@ function writeEmbedded(model: Model, e: Element, w: CodeBlockWriter): void {
             w.writeLine(`if (${p.field} !== undefined) r.duplicate(${str(p.element)}, ${str(e.name)});`);
             w.writeLine(`${p.field} = ${readValue(model, p.element)};`);
           } else {
+            w.writeLine(`r.nth(${p.field}.length + 1);`);
             w.writeLine(`${p.field}.push(${readValue(model, p.element)});`);
           }
           w.writeLine('break;');

@@ -14,6 +14,11 @@ export interface ElementReader {
   nextChild(vocab: number): string | null;
   /** Content of a text-only element up to its end; with `inlineMarkup`, embedded markup is kept as XML text. */
   readText(inlineMarkup?: boolean): string;
+  /**
+   * The element just opened is the `index`-th (from 1) of its name among its siblings:
+   * called for repeatable elements, so that error paths name it (`Item[2]`).
+   */
+  nth(index: number): void;
   /** Content of an EMPTY element (nothing) up to its end. */
   readEmpty(): void;
   unexpected(name: string, vocabulary: number, parent: string, allowed: readonly string[], earlier: readonly string[]): never;

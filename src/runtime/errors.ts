@@ -3,18 +3,35 @@
  * these, never a string or a bare Error: callers tell them apart with the guards.
  */
 
-/** A message could not be decoded: where (element path, byte offset) and why. */
+/** Where in a text input a problem is: 1-based line, and column in characters (UTF-16 units) from 1. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A message could not be decoded: where (element path, byte offset, and for XML line and column) and why. */
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
+  /** Line of the problem in XML input (line ends as XML counts them: LF, CR LF, CR); undefined for WBXML. */
+  readonly line: number | undefined;
+  /** Column of the problem in XML input; undefined for WBXML. */
+  readonly column: number | undefined;
   constructor(
     /** Human-readable reason, without the location. */
     readonly reason: string,
-    /** Element path from the root, e.g. `/SyncML/SyncBody/Replace/Item/Meta`. */
+    /**
+     * Element path from the root, an XPath-like step per element: repeatable elements
+     * carry their 1-based position among same-named siblings, e.g.
+     * `/SyncML/SyncBody/Replace[2]/Item[1]/Meta`.
+     */
     readonly path: string,
     /** Byte offset into the input where the problem was found. */
     readonly offset: number,
+    position?: TextPosition,
   ) {
-    super(`${path || '/'}: ${reason} (offset ${offset})`);
+    super(`${path || '/'}: ${reason}${position ? ` at line ${position.line}, column ${position.column}` : ''} (offset ${offset})`);
+    this.line = position?.line;
+    this.column = position?.column;
   }
 }
 

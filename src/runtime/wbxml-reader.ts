@@ -21,6 +21,7 @@ import { DecodeError } from './errors.js';
 import type { DecodeLimits } from './limits.js';
 import type { ElementReader } from './element-reader.js';
 import { decodeUtf8 } from './utf8.js';
+import { inputBytes } from './input.js';
 
 /** Global tokens and framing constants (generated from schemas/wbxml-global-tokens.tsv). */
 export interface WbxmlTokens {
@@ -150,6 +151,8 @@ export class WbxmlReader implements ElementReader {
   /** After `termString`/`tableString`: the text is known to hold no INVALID_XML_CHAR. */
   private strClean = false;
   private readonly stack: string[] = [];
+  /** Position of each open element among its same-named siblings when it is repeatable (see nth), else 0. */
+  private readonly nths: number[] = [];
   private depth = 0;
   private elements = 0;
   private pendingEnd = false;
@@ -169,7 +172,8 @@ export class WbxmlReader implements ElementReader {
    */
   work = 0;
 
-  constructor(input: Uint8Array, grammar: WbxmlGrammar, limits: DecodeLimits) {
+  constructor(given: Uint8Array | ArrayBuffer, grammar: WbxmlGrammar, limits: DecodeLimits) {
+    const input = inputBytes(given, 'a Uint8Array, Buffer or ArrayBuffer');
     this.b = input;
     this.g = grammar;
     this.t = grammar.tokens;
@@ -191,8 +195,15 @@ export class WbxmlReader implements ElementReader {
 
   path(): string {
     let p = '';
-    for (let i = 0; i < this.depth; i++) p += '/' + this.stack[i];
+    for (let i = 0; i < this.depth; i++) {
+      const k = this.nths[i]!;
+      p += '/' + this.stack[i] + (k > 0 ? `[${k}]` : '');
+    }
     return p;
+  }
+
+  nth(index: number): void {
+    this.nths[this.depth - 1] = index;
   }
 
   fail(reason: string, at: number = this.pos): never {
@@ -480,6 +491,7 @@ export class WbxmlReader implements ElementReader {
       if ((c & t.TAG_ATTRIBUTES) !== 0) this.hasAttributes(name, at);
       if (++this.elements > this.limits.maxElements) this.tooManyElements(at);
       if (this.depth >= this.limits.maxDepth) this.tooDeep(at);
+      this.nths[this.depth] = 0;
       this.stack[this.depth++] = name;
       this.pendingEnd = (c & t.TAG_CONTENT) === 0;
       this.tagAt = at;
@@ -752,6 +764,7 @@ export class WbxmlReader implements ElementReader {
           open.push(name);
           vocabStack.push(vocab);
           lastVocab = vocab;
+          this.nths[this.depth] = 0;
           this.stack[this.depth++] = name;
         }
       }

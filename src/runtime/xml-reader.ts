@@ -12,7 +12,8 @@
  * limits it is given. Every failure is a DecodeError carrying the element path and the
  * byte offset of the problem.
  */
-import { DecodeError } from './errors.js';
+import { DecodeError, type TextPosition } from './errors.js';
+import { inputBytes } from './input.js';
 import type { DecodeLimits } from './limits.js';
 import { Buffer } from 'node:buffer';
 import { utf8ByteLength, decodeUtf8 } from './utf8.js';
@@ -285,6 +286,8 @@ export class XmlReader {
   private readonly qnames: string[] = [];
   /** Where each of these names starts in `s` (the end-tag check compares with it). */
   private readonly nameAt: number[] = [];
+  /** Position of each among its same-named siblings when it is repeatable (see nth), else 0. */
+  private readonly nths: number[] = [];
   /** Vocabulary of the default namespace in scope inside the current element. */
   private nsDefault: number;
   /**
@@ -334,7 +337,8 @@ export class XmlReader {
   /** Refuse elements outside the OMA DM profile (set by the decoder's options). */
   dmOnly = false;
 
-  constructor(input: Uint8Array | string, grammar: XmlGrammar, limits: DecodeLimits) {
+  constructor(given: Uint8Array | ArrayBuffer | string, grammar: XmlGrammar, limits: DecodeLimits) {
+    const input = typeof given === 'string' ? given : inputBytes(given, 'a Uint8Array, Buffer, ArrayBuffer or string');
     this.grammar = grammar;
     this.limits = limits;
     this.tables = tablesOf(grammar);
@@ -389,12 +393,36 @@ export class XmlReader {
   /** Element path of the open elements, e.g. `/SyncML/SyncBody/Add`. */
   path(): string {
     let p = '';
-    for (let i = 0; i < this.depth; i++) p += '/' + localName(this.qnames[i]!);
+    for (let i = 0; i < this.depth; i++) {
+      const k = this.nths[i]!;
+      p += '/' + localName(this.qnames[i]!) + (k > 0 ? `[${k}]` : '');
+    }
     return p;
   }
 
   fail(reason: string, at: number = this.pos): never {
-    throw new DecodeError(reason, this.path(), this.byteOffset(at));
+    throw new DecodeError(reason, this.path(), this.byteOffset(at), this.lineColumn(at));
+  }
+
+  /** Line and column of a character index (line ends as XML 1.0, 2.11 reads them). */
+  private lineColumn(at: number): TextPosition {
+    const s = this.s;
+    const end = Math.max(0, Math.min(at, this.end));
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c === Ch.Lf || (c === Ch.Cr && s.charCodeAt(i + 1) !== Ch.Lf)) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    this.work += end;
+    return { line, column: end - lineStart + 1 };
+  }
+
+  nth(index: number): void {
+    this.nths[this.depth - 1] = index;
   }
 
   private current(): string {
@@ -668,6 +696,7 @@ export class XmlReader {
     }
     this.qnames[d] = qname;
     this.nameAt[d] = nameStart;
+    this.nths[d] = 0;
     this.depth = d + 1;
     this.vocab = vocab;
     this.inherited = inherited;

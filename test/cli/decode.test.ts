@@ -244,7 +244,7 @@ describe('omadm decode: invalid messages, exit 1', () => {
   it('names the element path of a problem deep inside', async () => {
     const r = await cli(['decode', '-'], { stdin: cases['a command without CmdID']! });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^\/SyncML\/SyncBody\/Replace: .*CmdID.* \(offset \d+\)\n$/);
+    expect(r.stderr).toMatch(/^\/SyncML\/SyncBody\/Replace\[1\]: .*CmdID.* \(offset \d+\)\n$/);
   });
 });
 

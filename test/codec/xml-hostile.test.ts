@@ -147,7 +147,7 @@ describe('DOCTYPE and entities: nothing is ever read, fetched or expanded', () =
 
   it('refuses the entity references of billion laughs even without their declarations', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>&lol9;</Data></Alert>');
-    expectRefused(doc, { reason: 'undefined entity &lol9;', path: `${BODY}/Alert/Data`, offset: at(doc, '&lol9;') });
+    expectRefused(doc, { reason: 'undefined entity &lol9;', path: `${BODY}/Alert[1]/Data`, offset: at(doc, '&lol9;') });
   });
 
   it('refuses a DOCTYPE with only a SYSTEM identifier', () => {
@@ -170,7 +170,7 @@ describe('DOCTYPE and entities: nothing is ever read, fetched or expanded', () =
 
   it('refuses an undefined entity reference in text, naming it', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>a &nbsp; b</Data></Alert>');
-    expectRefused(doc, { reason: /^undefined entity &nbsp;/, path: `${BODY}/Alert/Data`, offset: at(doc, '&nbsp;') });
+    expectRefused(doc, { reason: /^undefined entity &nbsp;/, path: `${BODY}/Alert[1]/Data`, offset: at(doc, '&nbsp;') });
   });
 
   it('refuses an undefined entity reference in an attribute value', () => {
@@ -180,7 +180,7 @@ describe('DOCTYPE and entities: nothing is ever read, fetched or expanded', () =
 
   it('refuses a bare "&"', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>a & b</Data></Alert>');
-    expectRefused(doc, { reason: /"&" that starts no entity/, path: `${BODY}/Alert/Data`, offset: at(doc, '& b') });
+    expectRefused(doc, { reason: /"&" that starts no entity/, path: `${BODY}/Alert[1]/Data`, offset: at(doc, '& b') });
   });
 });
 
@@ -194,29 +194,30 @@ describe('deep nesting fails fast on maxDepth', () => {
     // The root is depth 1, SyncBody 2, the 46th Atomic 48: its CmdID would be the 49th level.
     const e = expectRefused(doc, {
       reason: 'nesting deeper than 48 elements',
-      path: BODY + '/Atomic'.repeat(46),
+      path: BODY + '/Atomic[1]'.repeat(46),
       offset: at(doc, '<CmdID>', 45),
     });
-    // Nothing after the refused tag was read (counted, not timed): 2 MB of input, about 1 kB read.
-    expect(workUntilRefused(doc)).toBeLessThanOrEqual(2 * e.offset + 16);
+    // Nothing after the refused tag was read (counted, not timed): 2 MB of input, about 1 kB
+    // read, then passes up to the error for its byte offset and its line and column.
+    expect(workUntilRefused(doc)).toBeLessThanOrEqual(3 * e.offset + 16);
   });
 
   it('100k nested elements written inline in <Data>', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>' + '<a>'.repeat(N) + '</a>'.repeat(N) + '</Data></Alert>');
     // Data is depth 4, so the 44th <a> would be element 49.
-    const e = expectRefused(doc, { reason: 'nesting deeper than 48 elements', path: `${BODY}/Alert/Data`, offset: at(doc, '<a>', 44) });
-    expect(workUntilRefused(doc)).toBeLessThanOrEqual(2 * e.offset + 16);
+    const e = expectRefused(doc, { reason: 'nesting deeper than 48 elements', path: `${BODY}/Alert[1]/Data`, offset: at(doc, '<a>', 44) });
+    expect(workUntilRefused(doc)).toBeLessThanOrEqual(3 * e.offset + 16);
   });
 
   it('100k unclosed start tags', () => {
     const doc = `<SyncML xmlns="SYNCML:SYNCML1.2">${HDR}<SyncBody>` + '<Atomic><CmdID>1</CmdID><Sequence><CmdID>2</CmdID>'.repeat(N / 2);
-    const e = expectRefused(doc, { reason: 'nesting deeper than 48 elements', path: BODY + '/Atomic/Sequence'.repeat(23), offset: at(doc, '<CmdID>', 45) });
-    expect(workUntilRefused(doc)).toBeLessThanOrEqual(2 * e.offset + 16);
+    const e = expectRefused(doc, { reason: 'nesting deeper than 48 elements', path: BODY + '/Atomic[1]/Sequence[1]'.repeat(23), offset: at(doc, '<CmdID>', 45) });
+    expect(workUntilRefused(doc)).toBeLessThanOrEqual(3 * e.offset + 16);
   });
 
   it('honours a smaller maxDepth', () => {
     const doc = msg('<Atomic><CmdID>1</CmdID>'.repeat(10) + ALERT + '</Atomic>'.repeat(10));
-    expectRefused(doc, { reason: 'nesting deeper than 5 elements', path: `${BODY}/Atomic/Atomic/Atomic`, offset: at(doc, '<CmdID>', 2) }, { limits: { maxDepth: 5 } });
+    expectRefused(doc, { reason: 'nesting deeper than 5 elements', path: `${BODY}/Atomic[1]/Atomic[1]/Atomic[1]`, offset: at(doc, '<CmdID>', 2) }, { limits: { maxDepth: 5 } });
     expect(decodeXml(doc, { limits: { maxDepth: 14 } }).syncBody.commands[0]!.kind).toBe('Atomic');
   });
 });
@@ -247,12 +248,12 @@ describe('truncated and unbalanced input', () => {
     ['inside an end tag name', cut('</VerDTD>', 5), 'unexpected end of input inside <VerDTD>', '/SyncML/SyncHdr/VerDTD', len(cut('</VerDTD>', 5))],
     ['after "</"', cut('</VerDTD>', 2), 'unexpected end of input inside <VerDTD>', '/SyncML/SyncHdr/VerDTD', len(cut('</VerDTD>', 2))],
     ['after "<" in text', cut('</VerDTD>', 1), 'unexpected end of input inside <VerDTD>', '/SyncML/SyncHdr/VerDTD', len(cut('</VerDTD>'))],
-    ['inside an entity reference', entity, 'unexpected end of input inside <Data>', `${BODY}/Alert/Data`, at(entity, 'a &am')],
+    ['inside an entity reference', entity, 'unexpected end of input inside <Data>', `${BODY}/Alert[1]/Data`, at(entity, 'a &am')],
     ['inside a self-closing tag', cut('<Final/>', 7), 'unexpected end of input inside <SyncBody>', BODY, len(cut('<Final/>', 6))],
     ['before the root end tag', cut('</SyncML>'), 'unexpected end of input inside <SyncML>', '/SyncML', len(cut('</SyncML>'))],
     ['inside the root end tag', full.slice(0, -1), 'unexpected end of input inside <SyncML>', '/SyncML', len(full) - 1],
     ['inside a comment', comment, 'unterminated comment', '/SyncML', at(comment, '<!--')],
-    ['inside a CDATA section', cdata, 'unterminated CDATA section', `${BODY}/Alert/Data`, at(cdata, '<![CDATA[')],
+    ['inside a CDATA section', cdata, 'unterminated CDATA section', `${BODY}/Alert[1]/Data`, at(cdata, '<![CDATA[')],
     ['inside the XML declaration', '<?xml version="1.0" enc', 'unterminated XML declaration', '', 0],
   ])('%s', (_, input, reason, path, offset) => {
     expectRefused(input, { reason, path, offset });
@@ -260,29 +261,29 @@ describe('truncated and unbalanced input', () => {
 
   it('refuses an element left open when its parent closes', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>1201</Data></SyncBody></SyncML>').replace('</Alert>', '');
-    expectRefused(doc, { reason: 'end tag </SyncBody> does not close <Alert>', path: `${BODY}/Alert`, offset: at(doc, '</SyncBody>') });
+    expectRefused(doc, { reason: 'end tag </SyncBody> does not close <Alert>', path: `${BODY}/Alert[1]`, offset: at(doc, '</SyncBody>') });
   });
 
   it('refuses a mismatched end tag', () => {
     const doc = msg('<Alert><CmdID>1</CmdId><Data>1201</Data></Alert>');
-    expectRefused(doc, { reason: 'end tag </CmdId> does not close <CmdID>', path: `${BODY}/Alert/CmdID`, offset: at(doc, '</CmdId>') });
+    expectRefused(doc, { reason: 'end tag </CmdId> does not close <CmdID>', path: `${BODY}/Alert[1]/CmdID`, offset: at(doc, '</CmdId>') });
   });
 
   it('refuses an end tag whose prefix differs from the start tag', () => {
     const doc = replaceItem('<Meta><m:Type xmlns:m="syncml:metinf">text/plain</Type></Meta>', 'x');
-    expectRefused(doc, { reason: 'end tag </Type> does not close <m:Type>', path: `${BODY}/Replace/Item/Meta/Type`, offset: at(doc, '</Type>') });
+    expectRefused(doc, { reason: 'end tag </Type> does not close <m:Type>', path: `${BODY}/Replace[1]/Item[1]/Meta/Type`, offset: at(doc, '</Type>') });
     const doc2 = replaceItem('<Meta><m:Type xmlns:m="syncml:metinf">text/plain</n:Type></Meta>', 'x');
-    expectRefused(doc2, { reason: 'end tag </n:Type> does not close <m:Type>', path: `${BODY}/Replace/Item/Meta/Type`, offset: at(doc2, '</n:Type>') });
+    expectRefused(doc2, { reason: 'end tag </n:Type> does not close <m:Type>', path: `${BODY}/Replace[1]/Item[1]/Meta/Type`, offset: at(doc2, '</n:Type>') });
   });
 
   it('refuses a mismatched end tag inside markup written inline in <Data>', () => {
     const doc = replaceItem('', '<a><b></a></b>');
-    expectRefused(doc, { reason: 'end tag </a> does not close <b>', path: `${BODY}/Replace/Item/Data`, offset: at(doc, '</a>') });
+    expectRefused(doc, { reason: 'end tag </a> does not close <b>', path: `${BODY}/Replace[1]/Item[1]/Data`, offset: at(doc, '</a>') });
   });
 
   it('refuses an undeclared namespace prefix', () => {
     const doc = replaceItem('<Meta><m:Type>text/plain</m:Type></Meta>', 'x');
-    expectRefused(doc, { reason: 'undeclared namespace prefix "m" on <m:Type>', path: `${BODY}/Replace/Item/Meta`, offset: at(doc, '<m:Type>') });
+    expectRefused(doc, { reason: 'undeclared namespace prefix "m" on <m:Type>', path: `${BODY}/Replace[1]/Item[1]/Meta`, offset: at(doc, '<m:Type>') });
   });
 
   it('refuses a duplicate attribute', () => {
@@ -329,9 +330,9 @@ describe('bad UTF-8 is refused at the byte offset of the bad sequence', () => {
 
   it('refuses a lone surrogate in a string input', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>x\uD800y</Data></Alert>');
-    expectRefused(doc, { reason: 'character U+D800 is not allowed in XML', path: `${BODY}/Alert/Data`, offset: at(doc, '\uD800') });
+    expectRefused(doc, { reason: 'character U+D800 is not allowed in XML', path: `${BODY}/Alert[1]/Data`, offset: at(doc, '\uD800') });
     const doc2 = msg('<Alert><CmdID>1</CmdID><Data>x\uDC00</Data></Alert>');
-    expectRefused(doc2, { reason: 'character U+DC00 is not allowed', path: `${BODY}/Alert/Data` });
+    expectRefused(doc2, { reason: 'character U+DC00 is not allowed', path: `${BODY}/Alert[1]/Data` });
   });
 
   it('gives the same byte offsets for a string with a BOM as for its UTF-8 bytes', () => {
@@ -368,22 +369,22 @@ describe('characters XML does not allow', () => {
     ['&#;', /malformed character reference/],
   ])('refuses the character reference %s', (ref, reason) => {
     const doc = msg(`<Alert><CmdID>1</CmdID><Data>a${ref}b</Data></Alert>`);
-    expectRefused(doc, { reason, path: `${BODY}/Alert/Data`, offset: at(doc, ref) });
+    expectRefused(doc, { reason, path: `${BODY}/Alert[1]/Data`, offset: at(doc, ref) });
   });
 
   it('refuses a raw control character in text', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>é\u0001</Data></Alert>');
-    expectRefused(doc, { reason: 'character U+0001 is not allowed in XML', path: `${BODY}/Alert/Data`, offset: at(doc, '\u0001') });
+    expectRefused(doc, { reason: 'character U+0001 is not allowed in XML', path: `${BODY}/Alert[1]/Data`, offset: at(doc, '\u0001') });
   });
 
   it('refuses a raw control character in a CDATA section', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data><![CDATA[a\u001Fb]]></Data></Alert>');
-    expectRefused(doc, { reason: 'character U+001F is not allowed in XML', path: `${BODY}/Alert/Data`, offset: at(doc, '\u001F') });
+    expectRefused(doc, { reason: 'character U+001F is not allowed in XML', path: `${BODY}/Alert[1]/Data`, offset: at(doc, '\u001F') });
   });
 
   it('refuses a raw control character inside markup written inline in <Data>', () => {
     const doc = replaceItem('', '<a>\u0002</a>');
-    expectRefused(doc, { reason: 'character U+0002 is not allowed in XML', path: `${BODY}/Replace/Item/Data`, offset: at(doc, '\u0002') });
+    expectRefused(doc, { reason: 'character U+0002 is not allowed in XML', path: `${BODY}/Replace[1]/Item[1]/Data`, offset: at(doc, '\u0002') });
   });
 });
 
@@ -392,7 +393,7 @@ describe('characters XML does not allow', () => {
 describe('content models of the DTD', () => {
   it('refuses two <CmdID> in one command', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><CmdID>2</CmdID><Data>1201</Data></Alert>');
-    expectRefused(doc, { reason: 'duplicate <CmdID> in <Alert>', path: `${BODY}/Alert`, offset: at(doc, '<CmdID>', 1) });
+    expectRefused(doc, { reason: 'duplicate <CmdID> in <Alert>', path: `${BODY}/Alert[1]`, offset: at(doc, '<CmdID>', 1) });
   });
 
   it('refuses two <SyncHdr>', () => {
@@ -407,29 +408,29 @@ describe('content models of the DTD', () => {
 
   it('refuses two <Type> in one <Meta>, whatever their order', () => {
     const doc = replaceItem('<Meta><Type>a</Type><Format>chr</Format><Type>b</Type></Meta>', 'x');
-    expectRefused(doc, { reason: 'duplicate <Type> in <Meta>', path: `${BODY}/Replace/Item/Meta`, offset: at(doc, '<Type>', 1) });
+    expectRefused(doc, { reason: 'duplicate <Type> in <Meta>', path: `${BODY}/Replace[1]/Item[1]/Meta`, offset: at(doc, '<Type>', 1) });
   });
 
   it('refuses <MsgRef> before <CmdID> in <Status>', () => {
     const doc = msg('<Status><MsgRef>1</MsgRef><CmdID>1</CmdID><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>');
-    expectRefused(doc, { reason: 'missing <CmdID> in <Status>, found <MsgRef>', path: `${BODY}/Status`, offset: at(doc, '<MsgRef>') });
+    expectRefused(doc, { reason: 'missing <CmdID> in <Status>, found <MsgRef>', path: `${BODY}/Status[1]`, offset: at(doc, '<MsgRef>') });
   });
 
   it('refuses a child that comes back after later children (out of order)', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Data>1201</Data><NoResp/></Alert>');
-    expectRefused(doc, { reason: '<NoResp> is out of order in <Alert>', path: `${BODY}/Alert`, offset: at(doc, '<NoResp/>') });
+    expectRefused(doc, { reason: '<NoResp> is out of order in <Alert>', path: `${BODY}/Alert[1]`, offset: at(doc, '<NoResp/>') });
     const doc2 = msg('<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data><MsgRef>1</MsgRef></Status>');
-    expectRefused(doc2, { reason: '<MsgRef> is out of order in <Status>', path: `${BODY}/Status`, offset: at(doc2, '<MsgRef>', 1) });
+    expectRefused(doc2, { reason: '<MsgRef> is out of order in <Status>', path: `${BODY}/Status[1]`, offset: at(doc2, '<MsgRef>', 1) });
   });
 
   it('refuses an unknown element, naming it and its parent', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><Bogus>1</Bogus><Data>1201</Data></Alert>');
-    expectRefused(doc, { reason: /^unknown element <Bogus> in <Alert>$/, path: `${BODY}/Alert`, offset: at(doc, '<Bogus>') });
+    expectRefused(doc, { reason: /^unknown element <Bogus> in <Alert>$/, path: `${BODY}/Alert[1]`, offset: at(doc, '<Bogus>') });
   });
 
   it('refuses an unknown element inside <Meta> as unknown (not as a namespace problem)', () => {
     const doc = replaceItem('<Meta><Format>chr</Format><Bogus/></Meta>', 'x');
-    expectRefused(doc, { reason: /^unknown element <Bogus> in <Meta>$/, path: `${BODY}/Replace/Item/Meta`, offset: at(doc, '<Bogus/>') });
+    expectRefused(doc, { reason: /^unknown element <Bogus> in <Meta>$/, path: `${BODY}/Replace[1]/Item[1]/Meta`, offset: at(doc, '<Bogus/>') });
   });
 
   it('refuses an unknown command in <SyncBody>', () => {
@@ -439,7 +440,7 @@ describe('content models of the DTD', () => {
 
   it('refuses a known element in the wrong place', () => {
     const doc = msg('<Alert><CmdID>1</CmdID><LocURI>x</LocURI></Alert>');
-    expectRefused(doc, { reason: /^<LocURI> is not allowed here in <Alert>/, path: `${BODY}/Alert`, offset: at(doc, '<LocURI>', 2) });
+    expectRefused(doc, { reason: /^<LocURI> is not allowed here in <Alert>/, path: `${BODY}/Alert[1]`, offset: at(doc, '<LocURI>', 2) });
   });
 
   it('refuses text in an EMPTY element', () => {
@@ -454,27 +455,27 @@ describe('content models of the DTD', () => {
 
   it('refuses text in element-only content', () => {
     const doc = msg('<Alert>hello<CmdID>1</CmdID></Alert>');
-    expectRefused(doc, { reason: 'text is not allowed in <Alert>, only elements', path: `${BODY}/Alert`, offset: at(doc, 'hello') });
+    expectRefused(doc, { reason: 'text is not allowed in <Alert>, only elements', path: `${BODY}/Alert[1]`, offset: at(doc, 'hello') });
   });
 
   it('refuses CDATA in element-only content', () => {
     const doc = msg('<Alert><![CDATA[ ]]><CmdID>1</CmdID></Alert>');
-    expectRefused(doc, { reason: 'CDATA is not allowed in <Alert>, only elements', path: `${BODY}/Alert`, offset: at(doc, '<![CDATA[') });
+    expectRefused(doc, { reason: 'CDATA is not allowed in <Alert>, only elements', path: `${BODY}/Alert[1]`, offset: at(doc, '<![CDATA[') });
   });
 
   it('refuses markup inside a text-only element other than <Data>', () => {
     const doc = msg('<Alert><CmdID>1<b/></CmdID></Alert>');
-    expectRefused(doc, { reason: '<CmdID> holds text only; found markup inside it', path: `${BODY}/Alert/CmdID`, offset: at(doc, '<b/>') });
+    expectRefused(doc, { reason: '<CmdID> holds text only; found markup inside it', path: `${BODY}/Alert[1]/CmdID`, offset: at(doc, '<b/>') });
   });
 
   it('refuses a missing required child (<Status> without <Data>)', () => {
     const doc = msg('<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd></Status>');
-    expectRefused(doc, { reason: /^missing <Data> in <Status>$/, path: `${BODY}/Status`, offset: at(doc, '</Status>') });
+    expectRefused(doc, { reason: /^missing <Data> in <Status>$/, path: `${BODY}/Status[1]`, offset: at(doc, '</Status>') });
   });
 
   it('refuses a missing required child when the parent is written <X/>', () => {
     const doc = msg('<Status/>');
-    expectRefused(doc, { reason: 'missing <CmdID> in <Status>', path: `${BODY}/Status`, offset: at(doc, '<Status/>') });
+    expectRefused(doc, { reason: 'missing <CmdID> in <Status>', path: `${BODY}/Status[1]`, offset: at(doc, '<Status/>') });
   });
 
   it('refuses an empty <SyncBody>, listing the commands it needs', () => {
@@ -492,7 +493,7 @@ describe('content models of the DTD', () => {
 
   it('refuses a DS-only element deep inside a DM command with profile "dm"', () => {
     const doc = msg('<Add><CmdID>1</CmdID><Item><Target><LocURI>./a</LocURI></Target><SourceParent><LocURI>./p</LocURI></SourceParent></Item></Add>');
-    expectRefused(doc, { reason: '<SourceParent> in <Item> is not part of OMA DM', path: `${BODY}/Add/Item`, offset: at(doc, '<SourceParent>') }, { profile: 'dm' });
+    expectRefused(doc, { reason: '<SourceParent> in <Item> is not part of OMA DM', path: `${BODY}/Add[1]/Item[1]`, offset: at(doc, '<SourceParent>') }, { profile: 'dm' });
     expect(decodeXml(doc).syncBody.commands[0]).toMatchObject({ kind: 'Add', items: [{ sourceParent: { locURI: './p' } }] });
   });
 });
@@ -512,7 +513,7 @@ describe('namespaces, attributes and the document around the root', () => {
 
   it('refuses an unknown namespace bound to a prefix', () => {
     const doc = replaceItem('<Meta><m:Type xmlns:m="urn:other">x</m:Type></Meta>', 'x');
-    expectRefused(doc, { reason: 'unknown namespace "urn:other"', path: `${BODY}/Replace/Item/Meta`, offset: at(doc, 'xmlns:m') });
+    expectRefused(doc, { reason: 'unknown namespace "urn:other"', path: `${BODY}/Replace[1]/Item[1]/Meta`, offset: at(doc, 'xmlns:m') });
   });
 
   it('refuses a SyncML element declared in the MetInf namespace', () => {
@@ -522,7 +523,7 @@ describe('namespaces, attributes and the document around the root', () => {
 
   it('refuses a MetInf element declared in the SyncML namespace', () => {
     const doc = replaceItem('<Meta><Format xmlns="SYNCML:SYNCML1.2">chr</Format></Meta>', 'x');
-    expectRefused(doc, { reason: '<Format> is in the SyncML namespace, expected MetInf', path: `${BODY}/Replace/Item/Meta`, offset: at(doc, '<Format') });
+    expectRefused(doc, { reason: '<Format> is in the SyncML namespace, expected MetInf', path: `${BODY}/Replace[1]/Item[1]/Meta`, offset: at(doc, '<Format') });
   });
 
   it('refuses a root in the MetInf namespace', () => {
@@ -590,14 +591,14 @@ describe('limits given in the options', () => {
 
   it('maxElements counts elements written inline in <Data>', () => {
     const inline = replaceItem('', '<a/>'.repeat(1000));
-    expectRefused(inline, { reason: 'more than 100 elements', path: `${BODY}/Replace/Item/Data` }, { limits: { maxElements: 100 } });
+    expectRefused(inline, { reason: 'more than 100 elements', path: `${BODY}/Replace[1]/Item[1]/Data` }, { limits: { maxElements: 100 } });
   });
 
   it('maxTextLength: plain text, entities, CDATA, mixed, inline markup', () => {
     const limits = { maxTextLength: 10 };
     const data = (content: string) => msg(`<Alert><CmdID>1</CmdID><Data>${content}</Data></Alert>`, 'SYNCML:SYNCML1.2', SHORT_HDR);
     const reason = 'text of <Data> longer than the limit of 10 characters';
-    const path = `${BODY}/Alert/Data`;
+    const path = `${BODY}/Alert[1]/Data`;
     for (const content of ['x'.repeat(11), '&amp;'.repeat(11), '<![CDATA[' + 'x'.repeat(11) + ']]>', 'abcdef<![CDATA[ghijk]]>', '<![CDATA[abcdef]]>ghijk', '<a>' + 'x'.repeat(11) + '</a>']) {
       const d = data(content);
       expectRefused(d, { reason, path, offset: at(d, content) }, { limits });
@@ -687,7 +688,7 @@ describe('what the decoder tolerates', () => {
 
     it('but not with <Meta> itself put in the MetInf namespace', () => {
       const doc = replaceItem('<Meta xmlns="syncml:metinf"><Format>chr</Format></Meta>', 'x');
-      expectRefused(doc, { reason: '<Meta> is in the MetInf namespace, expected SyncML', path: `${BODY}/Replace/Item`, offset: at(doc, '<Meta') });
+      expectRefused(doc, { reason: '<Meta> is in the MetInf namespace, expected SyncML', path: `${BODY}/Replace[1]/Item[1]`, offset: at(doc, '<Meta') });
     });
 
     it('without any xmlns', () => {

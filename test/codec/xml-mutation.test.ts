@@ -266,8 +266,8 @@ function checkOutcome(input: string | Uint8Array, outcome: Outcome, options: Opt
     expect(e.offset).toBeGreaterThanOrEqual(0);
     expect(e.offset).toBeLessThanOrEqual(byteLength(input));
     // The path names open elements of the grammar only, never junk from the input.
-    expect(e.path).toMatch(/^(\/[A-Za-z]+)*$/);
-    for (const seg of e.path.split('/').slice(1)) expect(knownElements.has(seg), `path segment ${seg}`).toBe(true);
+    expect(e.path).toMatch(/^(\/[A-Za-z]+(\[[1-9][0-9]*\])?)*$/);
+    for (const seg of e.path.split('/').slice(1)) expect(knownElements.has(seg.replace(/\[\d+\]$/, '')), `path segment ${seg}`).toBe(true);
     if (e.path) expect(e.path.startsWith('/SyncML')).toBe(true);
     const maxDepth = options.limits?.maxDepth;
     if (maxDepth !== undefined) expect(e.path.split('/').length - 1).toBeLessThanOrEqual(maxDepth);

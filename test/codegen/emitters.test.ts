@@ -47,7 +47,9 @@ describe('decoder emitter', () => {
     expect(dR).toContain('if (n !== "Id") r.missing("<Id>", "R", n);');
     expect(dR).toContain('if (n === "Flag") r.duplicate("Flag", "R");');
     expect(dR).toContain('while (n === "Item")');
-    expect(dR).toContain('case "X":\n        commands.push(dX(r));');
+    // Repeatable elements tell the reader their position, for error paths (X[2], Item[1]).
+    expect(dR).toContain('case "X":\n        r.nth(++commandsSeen0);\n        commands.push(dX(r));');
+    expect(dR).toContain('while (n === "Item") {\n    r.nth(items.length + 1);');
     expect(dR).toContain('if (commands.length === 0) r.missing("<X> or <Y>", "R", n);');
     expect(dR).toContain('if (n !== null) r.unexpected(n, 0, "R", [], ["Id", "Flag", "Item", "X", "Y"]);');
   });
