@@ -34,7 +34,7 @@ import { OutgoingPackage } from './packing.js';
 const NEXT_MESSAGE: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCode.NextMessage), items: [] };
 
 /** The Cmd of the Status that answers a header. */
-export const HEADER_CMD: ElementName = 'SyncHdr';
+export const HEADER_CMD = 'SyncHdr' satisfies ElementName;
 
 export interface EndpointConfig {
   readonly encoding: Encoding;
