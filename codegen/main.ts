@@ -43,6 +43,7 @@ export function loadModel(schemas = join(repo, 'schemas')): Model {
     uiOptions: t('ui-options.tsv', ['option', 'name']),
     versions: t('versions.tsv', ['element', 'value', 'name']),
     wbxmlGlobals: t('wbxml-global-tokens.tsv', ['name', 'value']),
+    fieldValues: t('field-values.tsv', ['parent', 'element', 'values']),
   });
 }
 

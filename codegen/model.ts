@@ -29,12 +29,23 @@ export interface Vocabulary {
   readonly root: string;
 }
 
+/** What the text of a field holds, from schemas/field-values.tsv. */
+export type FieldValues =
+  /** A protocol code of that table: builders take a number (or its digits). */
+  | { readonly kind: 'codes'; readonly table: 'alert-codes' | 'status-codes' }
+  /** A non-negative integer: builders take a number (or its digits). */
+  | { readonly kind: 'integer' }
+  /** One of a closed list of names; builders take others only through an explicit escape. */
+  | { readonly kind: 'names'; readonly source: 'format-values' | 'commands'; readonly names: readonly string[] };
+
 export interface ElementParticle {
   readonly kind: 'element';
   readonly element: string;
   readonly min: 0 | 1;
   readonly max: 1 | typeof Infinity;
   readonly field: string;
+  /** What its text holds, where schemas/field-values.tsv says (text elements only). */
+  readonly values?: FieldValues;
 }
 
 export interface ChoiceParticle {
@@ -122,6 +133,8 @@ export interface ModelInputs {
   readonly uiOptions: Table;
   readonly versions: Table;
   readonly wbxmlGlobals: Table;
+  /** schemas/field-values.tsv; without it no field has values. */
+  readonly fieldValues?: Table;
 }
 
 export class ModelError extends Error {
@@ -378,6 +391,8 @@ export function buildModel(inputs: ModelInputs): Model {
       return { value: r[key]!, name: r['name']!, description: r['description'] ?? '', extra };
     });
 
+  attachFieldValues(inputs, elements, byName, root, named(inputs.formats, 'value'));
+
   const tables = [
     inputs.namespaces,
     inputs.tokens,
@@ -391,6 +406,7 @@ export function buildModel(inputs: ModelInputs): Model {
     inputs.uiOptions,
     inputs.versions,
     inputs.wbxmlGlobals,
+    ...(inputs.fieldValues ? [inputs.fieldValues] : []),
   ].map((t) => t.file);
   return {
     vocabularies,
@@ -407,6 +423,34 @@ export function buildModel(inputs: ModelInputs): Model {
     wbxmlGlobals: inputs.wbxmlGlobals.rows.map((r) => ({ name: r['name']!, value: Number(r['value']), description: r['description'] ?? '' })),
     inputs: { dtd: dtd.files, tables, all: [...dtd.files, ...tables] },
   };
+}
+
+/**
+ * Marks the particles that schemas/field-values.tsv names with what their text holds.
+ * `commands` are the elements numbered by a CmdID, and the header of `root`.
+ */
+function attachFieldValues(inputs: ModelInputs, elements: readonly Element[], byName: ReadonlyMap<string, Element>, root: Element, formats: readonly NamedValue[]): void {
+  const table = inputs.fieldValues;
+  if (!table) return;
+  const particles = (e: Element): readonly Particle[] => (e.content.kind === 'sequence' ? e.content.particles : []);
+  const commands = elements.filter((e) => particles(e).some((p) => p.kind === 'element' && p.element === 'CmdID')).map((e) => e.name);
+  const header = particles(root)[0];
+  if (header?.kind === 'element') commands.push(header.element);
+  for (const row of table.rows) {
+    const parent = byName.get(row['parent']!);
+    const at = `${table.file}: ${row['parent']}/${row['element']}`;
+    const p = parent && particles(parent).find((q) => q.kind === 'element' && q.element === row['element']);
+    if (!p || p.kind !== 'element') throw new ModelError(`${at}: <${row['parent']}> has no child <${row['element']}>`);
+    if (byName.get(p.element)!.content.kind !== 'text') throw new ModelError(`${at}: <${p.element}> holds no text`);
+    let values: FieldValues;
+    const v = row['values'];
+    if (v === 'alert-codes' || v === 'status-codes') values = { kind: 'codes', table: v };
+    else if (v === 'integer') values = { kind: 'integer' };
+    else if (v === 'format-values') values = { kind: 'names', source: v, names: formats.map((f) => f.value) };
+    else if (v === 'commands') values = { kind: 'names', source: v, names: commands };
+    else throw new ModelError(`${at}: unknown values "${v}"`);
+    (p as { values?: FieldValues }).values = values;
+  }
 }
 
 function collectNames(p: ContentParticle, into: Set<string>): void {

@@ -2,7 +2,7 @@
 import { BytesSink, SizeSink, StringCountSink, chooseStringTable, type WbxmlSink } from '../src/runtime/wbxml-writer.js';
 import { refusedValue } from '../src/runtime/value-checks.js';
 import { WBXML, wbxmlGrammar } from './grammar.js';
-import { MAX_ENCODE_DEPTH, findEncodeIssue, locatedEncodeError } from './encode-checks.js';
+import { MAX_ENCODE_DEPTH, findEncodeIssue, findSyncHdrIssue, locatedEncodeError } from './encode-checks.js';
 import type { Add, Alert, Anchor, Atomic, AtomicCommand, Chal, Copy, Cred, Delete, Exec, Field, Filter, Get, Item, MapElement, MapItem, Mem, MetInf, Meta, Move, Put, RecordElement, Replace, Results, Search, Sequence, SequenceCommand, Source, SourceParent, Status, Sync, SyncBody, SyncBodyCommand, SyncCommand, SyncHdr, SyncML, Target, TargetParent } from './types.js';
 
 export interface WbxmlEncodeOptions {
@@ -65,17 +65,54 @@ export function encodeWbxml(message: SyncML, options: WbxmlEncodeOptions = {}): 
 
 /**
  * Writes the whole message into `sink` as `encodeWbxml(message, { strings: 'inline' })` would (registered
- * public id, no string table), for callers that assemble messages in a sink of their own. Values are not
- * checked beyond what the sink refuses.
+ * public id, no string table), for callers that assemble messages in a sink of their own. Refuses what the
+ * encoders refuse with a bare EncodeError (findEncodeIssue locates it).
  */
 export function writeWbxmlInline(message: SyncML, sink: BytesSink): void {
-  inlineHeader ??= prepare(message, { strings: 'inline' }).header;
-  sink.bytes(inlineHeader);
+  sink.bytes(inlineDocumentHeader());
   wSyncML(message, sink, 1);
 }
 
 /** The document header of inline-string messages (it does not depend on the message). */
 let inlineHeader: Uint8Array | undefined;
+
+/** The document header of inline-string messages: version, registered public id, UTF-8, an empty string table. */
+function inlineDocumentHeader(): Uint8Array {
+  if (inlineHeader) return inlineHeader;
+  const h = new BytesSink(WBXML, undefined, 8);
+  h.byte(WBXML.VERSION_1_3);
+  h.mbUint32(wbxmlGrammar.vocabularies[wbxmlGrammar.rootVocab]!.publicId);
+  h.mbUint32(WBXML.CHARSET_UTF8);
+  h.mbUint32(0);
+  inlineHeader = h.result();
+  return inlineHeader;
+}
+
+/**
+ * Writes into `sink` a message as writeWbxmlInline would, up to its first <SyncBody> member, given its <SyncHdr>.
+ * Throws a located EncodeError for what encodeWbxml refuses in the header.
+ */
+export function writeWbxmlMessageHead(header: SyncHdr, sink: BytesSink): void {
+  try {
+    sink.bytes(inlineDocumentHeader());
+    sink.start(0, 0x2D); // <SyncML>
+    wSyncHdr(header, sink, 2);
+    sink.start(0, 0x2B); // <SyncBody>
+  }
+  catch (error) {
+    throw locatedEncodeError(error, () => findSyncHdrIssue(header));
+  }
+}
+
+/**
+ * Writes into `sink` what follows the last <SyncBody> member of a message, with or without <Final/>
+ * (switching back to its code page when needed).
+ */
+export function writeWbxmlMessageTail(sink: WbxmlSink, final: boolean): void {
+  if (final) sink.empty(0, 0x12); // <Final/>
+  sink.end(); // </SyncBody>
+  sink.end(); // </SyncML>
+}
 
 /** The exact length of `encodeWbxml(message, options)`, computed without building the bytes. */
 export function wbxmlSize(message: SyncML, options: WbxmlEncodeOptions = {}): number {

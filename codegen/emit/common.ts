@@ -132,3 +132,16 @@ export function memberDepth(model: Model, owner: string): number {
   if (d === undefined) throw new Error(`<${owner}> is not reached from <${model.root.name}>`);
   return d + 1;
 }
+
+/** The EMPTY flags of the body after its command choice (Final): what closes a message. */
+export function bodyTailFlags(model: Model): { element: string; field: string }[] {
+  const { body, commands } = messageParts(model);
+  const particles = particlesOf(model, body);
+  const after = commands ? particles.slice(particles.indexOf(commands) + 1) : [];
+  return after.map((p) => {
+    if (p.kind !== 'element' || model.byName.get(p.element)!.content.kind !== 'empty' || p.max !== 1) {
+      throw new Error(`<${body.name}>: only EMPTY flags may follow the commands, not ${p.kind === 'element' ? `<${p.element}>` : 'a choice'}`);
+    }
+    return { element: p.element, field: p.field };
+  });
+}

@@ -9,7 +9,7 @@ import type { Element, Model, Particle } from '../model.js';
 import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
-import { fieldKind, importedTypeNames, memberDepth, structuredElements } from './common.js';
+import { bodyTailFlags, fieldKind, importedTypeNames, memberDepth, messageParts, structuredElements } from './common.js';
 
 export function emitWbxmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('wbxml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv', 'wbxml-global-tokens.tsv']);
@@ -19,7 +19,10 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
   });
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/value-checks.js', namedImports: ['refusedValue'] });
   sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['WBXML', 'wbxmlGrammar'] });
-  sf.addImportDeclaration({ moduleSpecifier: './encode-checks.js', namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', 'locatedEncodeError'] });
+  sf.addImportDeclaration({
+    moduleSpecifier: './encode-checks.js',
+    namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', `find${messageParts(model).hdr.name}Issue`, 'locatedEncodeError'],
+  });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
   const root = model.root;
@@ -110,7 +113,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     name: 'writeWbxmlInline',
     isExported: true,
     docs: [
-      'Writes the whole message into `sink` as `encodeWbxml(message, { strings: \'inline\' })` would (registered\npublic id, no string table), for callers that assemble messages in a sink of their own. Values are not\nchecked beyond what the sink refuses.',
+      'Writes the whole message into `sink` as `encodeWbxml(message, { strings: \'inline\' })` would (registered\npublic id, no string table), for callers that assemble messages in a sink of their own. Refuses what the\nencoders refuse with a bare EncodeError (findEncodeIssue locates it).',
     ],
     parameters: [
       { name: 'message', type: R },
@@ -118,8 +121,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     ],
     returnType: 'void',
     statements: (w) => {
-      w.writeLine("inlineHeader ??= prepare(message, { strings: 'inline' }).header;");
-      w.writeLine('sink.bytes(inlineHeader);');
+      w.writeLine('sink.bytes(inlineDocumentHeader());');
       w.writeLine(`w${root.name}(message, sink, 1);`);
     },
   });
@@ -127,6 +129,63 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
     declarationKind: VariableDeclarationKind.Let,
     docs: ['The document header of inline-string messages (it does not depend on the message).'],
     declarations: [{ name: 'inlineHeader', type: 'Uint8Array | undefined' }],
+  });
+  sf.addFunction({
+    name: 'inlineDocumentHeader',
+    docs: ['The document header of inline-string messages: version, registered public id, UTF-8, an empty string table.'],
+    returnType: 'Uint8Array',
+    statements: (w) => {
+      w.writeLine('if (inlineHeader) return inlineHeader;');
+      w.writeLine('const h = new BytesSink(WBXML, undefined, 8);');
+      w.writeLine('h.byte(WBXML.VERSION_1_3);');
+      w.writeLine('h.mbUint32(wbxmlGrammar.vocabularies[wbxmlGrammar.rootVocab]!.publicId);');
+      w.writeLine('h.mbUint32(WBXML.CHARSET_UTF8);');
+      w.writeLine('h.mbUint32(0);');
+      w.writeLine('inlineHeader = h.result();');
+      w.writeLine('return inlineHeader;');
+    },
+  });
+
+  // The frame of a message written member by member into one sink (the packer writes its
+  // commands in it): head (document header, root and header, body start tag), then tail.
+  const { hdr, body } = messageParts(model);
+  const tailFlags = bodyTailFlags(model);
+  sf.addFunction({
+    name: 'writeWbxmlMessageHead',
+    isExported: true,
+    docs: [
+      `Writes into \`sink\` a message as writeWbxmlInline would, up to its first <${body.name}> member, given its <${hdr.name}>.\nThrows a located EncodeError for what encodeWbxml refuses in the header.`,
+    ],
+    parameters: [
+      { name: 'header', type: hdr.typeName },
+      { name: 'sink', type: 'BytesSink' },
+    ],
+    returnType: 'void',
+    statements: (w) => {
+      w.write('try').block(() => {
+        w.writeLine('sink.bytes(inlineDocumentHeader());');
+        w.writeLine(`sink.start(${tokenArgs(model, root.name)}); // <${root.name}>`);
+        w.writeLine(`w${hdr.name}(header, sink, 2);`);
+        w.writeLine(`sink.start(${tokenArgs(model, body.name)}); // <${body.name}>`);
+      });
+      w.write('catch (error)').block(() => {
+        w.writeLine(`throw locatedEncodeError(error, () => find${hdr.name}Issue(header));`);
+      });
+    },
+  });
+  sf.addFunction({
+    name: 'writeWbxmlMessageTail',
+    isExported: true,
+    docs: [
+      `Writes into \`sink\` what follows the last <${body.name}> member of a message, with or without ${tailFlags.map((f) => `<${f.element}/>`).join(', ')}\n(switching back to its code page when needed).`,
+    ],
+    parameters: [{ name: 'sink', type: 'WbxmlSink' }, ...tailFlags.map((f) => ({ name: f.field, type: 'boolean' }))],
+    returnType: 'void',
+    statements: (w) => {
+      for (const f of tailFlags) w.writeLine(`if (${f.field}) sink.empty(${tokenArgs(model, f.element)}); // <${f.element}/>`);
+      w.writeLine(`sink.end(); // </${body.name}>`);
+      w.writeLine(`sink.end(); // </${root.name}>`);
+    },
   });
   sf.addFunction({
     name: 'wbxmlSize',

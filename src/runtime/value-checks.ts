@@ -80,3 +80,14 @@ export function describe(x: unknown): string {
 export function refusedValue(): EncodeError {
   return new EncodeError('value refused by the encoder', '');
 }
+
+/**
+ * The text of a field that holds a code or an integer, given as a number or as text: a
+ * number is written in decimal and must be a non-negative safe integer; text is passed on
+ * as it is (the encoders check it). Builders use it.
+ */
+export function numberText(x: number | string, element: string, field: string): string {
+  if (typeof x !== 'number') return x;
+  if (!Number.isSafeInteger(x) || x < 0) throw new EncodeError(`<${element}> takes a non-negative integer, not ${x}`, field);
+  return String(x);
+}

@@ -8,18 +8,37 @@ import { EncodeError } from './errors.js';
 const NOT_PLAIN = /[^\t\n\x20-\x25\x27-\x3B=\x3F-\x7F]/;
 
 /**
- * UTF-8 bytes over UTF-16 code units in all the text escapeText returned so far. The
- * encoders write every character of a message through escapeText except ASCII markup,
- * so the UTF-8 size of an encoded piece is its `length` plus the growth of `surplus`
- * while it was encoded (the packer measures commands this way, without scanning them
- * again). Single-threaded and synchronous: nothing runs between the two readings. An
- * object rather than a function, so that a reader holds it and reads a property.
+ * Where an XML encoder counts, as it writes, the UTF-8 bytes of its text over its UTF-16
+ * code units. The encoders write every character of a message through escapeText except
+ * ASCII markup, so the UTF-8 size of what they wrote is its `length` plus `surplus`: the
+ * packer measures commands this way, without scanning them again.
  */
-export const xmlUtf8Count = { surplus: 0 };
+export interface Utf8Surplus {
+  surplus: number;
+}
 
-/** Escapes text content. An unencodable character throws an EncodeError without a path;
- * the encoder entry point locates it with the generated value checks. */
-export function escapeText(v: string): string {
+/** The text XML writes for a character that needs escaping in character data, by its code. */
+const ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x3c, '&lt;'],
+  [0x3e, '&gt;'],
+  [0x26, '&amp;'],
+  [0x0d, '&#13;'], // (a raw CR would be read back as LF)
+]);
+
+/**
+ * UTF-8 bytes that escapeText writes for one code point of character data (a character XML
+ * cannot carry is counted as if written; escapeText refuses it). The one place that knows
+ * what escaping costs: the packer cuts large objects by it.
+ */
+export function escapedCodePointBytes(codePoint: number): number {
+  if (codePoint === 0x3c || codePoint === 0x3e || codePoint === 0x26 || codePoint === 0x0d) return ESCAPES.get(codePoint)!.length;
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
+
+/** Escapes text content, adding its UTF-8 surplus to `count`. An unencodable character
+ * throws an EncodeError without a path (nothing counted); the encoder entry point locates
+ * it with the generated encode checks. */
+export function escapeText(v: string, count: Utf8Surplus): string {
   // (test() would read a number, undefined or an object as its String(): refused instead.)
   if (typeof v !== 'string') throw new EncodeError(`text must be a string, not ${typeof v}`, '');
   if (!NOT_PLAIN.test(v)) return v;
@@ -43,12 +62,8 @@ export function escapeText(v: string): string {
       }
       continue;
     }
-    let rep: string | undefined;
-    if (c === 60) rep = '&lt;';
-    else if (c === 62) rep = '&gt;';
-    else if (c === 38) rep = '&amp;';
-    else if (c === 13) rep = '&#13;';
-    else if (c < 0x20 && c !== 9 && c !== 10) {
+    const rep = c === 60 || c === 62 || c === 38 || c === 13 ? ESCAPES.get(c) : undefined;
+    if (rep === undefined && c < 0x20 && c !== 9 && c !== 10) {
       throw new EncodeError(`control character U+${hex4(c)} cannot be written in XML`, "");
     }
     if (rep !== undefined) {
@@ -56,7 +71,7 @@ export function escapeText(v: string): string {
       last = i + 1;
     }
   }
-  xmlUtf8Count.surplus += surplus;
+  count.surplus += surplus;
   return last === 0 ? v : out + v.slice(last);
 }
 

@@ -56,7 +56,7 @@ const NEXT_MESSAGE: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCo
 const SESSION_ABORT: SyncBodyCommandDraft = { kind: 'Alert', data: String(AlertCode.SessionAbort), items: [] };
 
 /** The Cmd of the Status that answers a header. */
-export const HEADER_CMD: ElementName = 'SyncHdr';
+export const HEADER_CMD = 'SyncHdr' satisfies ElementName;
 
 export interface EndpointConfig {
   readonly encoding: Encoding;

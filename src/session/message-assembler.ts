@@ -3,111 +3,49 @@
  * step, so packing encodes each command once and never encodes the message again.
  *
  * A message is its head (everything up to and including the SyncBody start), its
- * commands, and a tail (Final if any, then the closing tags). The XML head is written by
- * the generated encodeXmlMessageHead; the WBXML head by writing the header with one
- * probe command into the message's buffer and cutting that command and the tail off.
- * The tails are the same for every message of an encoding, found once from a probe
- * (which also checks that head, command and tail make the message the encoders write).
- * A command is written tentatively (`cost`) and either kept (`add`) or dropped by the
- * next `cost`.
+ * commands, and a tail (Final if any, then the closing tags): the generated encoders
+ * write each part (encodeXmlMessageHead, xmlMessageTail; writeWbxmlMessageHead,
+ * writeWbxmlMessageTail) exactly as they stand in the message they write whole. A command
+ * is written tentatively (`cost`) and either kept (`add`) or dropped by the next `cost`.
  *
- * XML is context-free: a command's text is the same wherever it stands. WBXML threads
+ * XML is context-free: a command's text is the same wherever it stands, and its UTF-8
+ * size is its length plus the surplus the encoder counted while writing it. WBXML threads
  * the code page: a command written after a MetInf element left page 1 in force starts
  * with a SWITCH_PAGE, and so does a Final after it. WBXML messages are written with
  * inline strings only (no string table): a string table never makes a message larger,
  * so re-encoding `message` with `encodeWbxml` always fits as well.
  */
 import type { SyncBodyCommand, SyncML } from '../../generated/types.js';
-import { encodeSyncBodyCommandXml, encodeXmlMessageHead, encodeXmlString } from '../../generated/xml-encoder.js';
-import { encodeWbxml, writeSyncBodyCommandWbxml, writeWbxmlInline } from '../../generated/wbxml-encoder.js';
+import { encodeSyncBodyCommandXml, encodeXmlMessageHead, xmlMessageTail, xmlSyncBodyCommandOpening } from '../../generated/xml-encoder.js';
+import { writeSyncBodyCommandWbxml, writeWbxmlMessageHead, writeWbxmlMessageTail } from '../../generated/wbxml-encoder.js';
 import { WBXML } from '../../generated/grammar.js';
-import { findSyncBodyCommandIssue, findSyncHdrIssue, locatedEncodeError } from '../../generated/encode-checks.js';
-import { BytesSink, type SinkMark } from '../runtime/wbxml-writer.js';
+import { findSyncBodyCommandIssue, locatedEncodeError } from '../../generated/encode-checks.js';
+import { BytesSink, SizeSink, type SinkMark } from '../runtime/wbxml-writer.js';
 import type { EncodeError } from '../runtime/errors.js';
 import { encodeUtf8 } from '../runtime/utf8.js';
-import { xmlUtf8Count } from '../runtime/xml-writer.js';
+import type { Utf8Surplus } from '../runtime/xml-writer.js';
 import type { Encoding } from './message-size.js';
 
-/** The command every probe message carries (its encoding is cut off to find the head). */
-const PROBE_COMMAND: SyncBodyCommand = { kind: 'Alert', cmdID: '1', data: '0', items: [] };
-
-/** A message with `header`'s SyncHdr and the probe command only, with or without Final. */
-function probeMessage(syncHdr: SyncML['syncHdr'], final: boolean): SyncML {
-  return { syncHdr, syncBody: { commands: [PROBE_COMMAND], ...(final ? { final: true } : {}) } };
-}
-
-const FIXED_HEADER: SyncML['syncHdr'] = {
-  verDTD: '1.2',
-  verProto: 'DM/1.2',
-  sessionID: '1',
-  msgID: '1',
-  target: { locURI: 't' },
-  source: { locURI: 's' },
-};
-
-/** Whether `needle` stands in `haystack` at `at`. */
-function startsAt(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
-  if (at < 0 || at + needle.length > haystack.length) return false;
-  for (let k = 0; k < needle.length; k++) if (haystack[at + k] !== needle[k]) return false;
-  return true;
-}
-
-/** Where `needle` last occurs in `haystack`, or -1. */
-function lastIndexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = haystack.length - needle.length; i >= 0; i--) {
-    for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** The closing text of a message, without and with Final (markup only: ASCII, a byte a character). */
-interface XmlFrame {
-  readonly tail: string;
-  readonly finalTail: string;
-}
-
-interface WbxmlFrame {
-  readonly piece: Uint8Array;
-  readonly tail: Uint8Array;
-  /** Final and the closing tags, when code page 0 is in force before Final. */
-  readonly finalTail: Uint8Array;
-}
-
-let xmlFrame: XmlFrame | undefined;
-let wbxmlFrame: WbxmlFrame | undefined;
-
-function xmlTails(): XmlFrame {
-  if (xmlFrame) return xmlFrame;
-  const piece = encodeSyncBodyCommandXml(PROBE_COMMAND);
-  const whole = encodeXmlString(probeMessage(FIXED_HEADER, false));
-  const head = encodeXmlMessageHead(FIXED_HEADER);
-  // A message is its head, its commands and a tail: checked once, on a probe.
-  if (!whole.startsWith(head + piece)) throw new Error('unreachable: the XML head is not where a message starts');
-  const tail = whole.slice(head.length + piece.length);
-  const finalTail = encodeXmlString(probeMessage(FIXED_HEADER, true)).slice(head.length + piece.length);
-  if (!/^[\x20-\x7e]*$/.test(tail + finalTail)) throw new Error('unreachable: closing markup that is not ASCII');
-  xmlFrame = { tail, finalTail };
-  return xmlFrame;
-}
-
-function wbxmlTails(): WbxmlFrame {
-  if (wbxmlFrame) return wbxmlFrame;
-  const sink = new BytesSink(WBXML, undefined, 64);
-  writeSyncBodyCommandWbxml(PROBE_COMMAND, sink);
-  const piece = sink.result();
-  const after = (m: Uint8Array): Uint8Array => m.slice(lastIndexOfBytes(m, piece) + piece.length);
-  wbxmlFrame = {
-    piece,
-    tail: after(encodeWbxml(probeMessage(FIXED_HEADER, false), { strings: 'inline' })),
-    finalTail: after(encodeWbxml(probeMessage(FIXED_HEADER, true), { strings: 'inline' })),
-  };
-  return wbxmlFrame;
-}
+/** Depth of a SyncBody member (SyncML 1, SyncBody 2). */
+const COMMAND_DEPTH = 3;
 
 /** An EncodeError locating what is wrong in `command`, the `index`th of its message. */
 function locate(error: unknown, command: SyncBodyCommand, index: number): EncodeError {
-  return locatedEncodeError(error, () => findSyncBodyCommandIssue(command, `syncBody.commands[${index}]`, 3));
+  return locatedEncodeError(error, () => findSyncBodyCommandIssue(command, `syncBody.commands[${index}]`, COMMAND_DEPTH));
+}
+
+/** Bytes of the WBXML tail written after code page `page`, with or without Final (cached: two pages, two tails). */
+const wbxmlTailSizes = new Map<number, number>();
+function wbxmlTailBytes(page: number, final: boolean): number {
+  const key = page * 2 + (final ? 1 : 0);
+  let size = wbxmlTailSizes.get(key);
+  if (size === undefined) {
+    const sizer = new SizeSink(WBXML, undefined, page);
+    writeWbxmlMessageTail(sizer, final);
+    size = sizer.size;
+    wbxmlTailSizes.set(key, size);
+  }
+  return size;
 }
 
 /** The encoding-specific half of the assembler. */
@@ -120,10 +58,10 @@ interface Pieces {
   keep(): void;
   /** Drops the tentative piece, if any. */
   drop(): void;
-  /** Code page in force after the kept pieces (always 0 in XML). */
-  readonly page: number;
-  /** Code page in force after the tentative piece. */
-  readonly pageAfterTentative: number;
+  /** Bytes of the tail after the kept pieces, with or without Final. */
+  tailBytes(final: boolean): number;
+  /** Bytes of the tentative piece and the tail after it (with Final) in a message holding it alone. */
+  aloneBytes(): number;
   finish(final: boolean): Uint8Array;
 }
 
@@ -141,16 +79,14 @@ export class DroppedPiece {
   reuse(command: SyncBodyCommand): { text: string; surplus: number } | undefined {
     const old = this.command;
     if (!old || !renumbered(old, command)) return undefined;
-    const before = `<${old.kind}><CmdID>${old.cmdID}</CmdID>`;
-    if (!this.text.startsWith(before)) return undefined;
-    return { text: `<${command.kind}><CmdID>${command.cmdID}</CmdID>` + this.text.slice(before.length), surplus: this.surplus };
+    const before = xmlSyncBodyCommandOpening(old.kind, old.cmdID);
+    const after = xmlSyncBodyCommandOpening(command.kind, command.cmdID);
+    if (before === undefined || after === undefined || !this.text.startsWith(before)) return undefined;
+    return { text: after + this.text.slice(before.length), surplus: this.surplus };
   }
 }
 
 const DIGITS = /^[0-9]+$/;
-
-/** Read on every command measured: held here, not looked up through the module each time. */
-const count = xmlUtf8Count;
 
 /** `b` is `a` with another CmdID (digits, as packing numbers them), and holds no nested command. */
 function renumbered(a: SyncBodyCommand, b: SyncBodyCommand): boolean {
@@ -165,24 +101,21 @@ function renumbered(a: SyncBodyCommand, b: SyncBodyCommand): boolean {
 
 class XmlPieces implements Pieces {
   readonly headBytes: number;
-  readonly page = 0;
-  readonly pageAfterTentative = 0;
   private readonly head: string;
   /** The kept commands, as one string (a rope V8 flattens once, when it is encoded). */
   private kept = '';
   private pending: string | undefined;
   private pendingCommand: SyncBodyCommand | undefined;
   private pendingSurplus = 0;
+  /** Where the encoder counts the UTF-8 surplus of what it writes. */
+  private readonly count: Utf8Surplus = { surplus: 0 };
 
   constructor(
-    private readonly frame: XmlFrame,
     syncHdr: SyncML['syncHdr'],
     private readonly dropped: DroppedPiece | undefined,
   ) {
-    const before = count.surplus;
-    const head = encodeXmlMessageHead(syncHdr); // (throws a located EncodeError)
-    this.head = head;
-    this.headBytes = head.length + (count.surplus - before);
+    this.head = encodeXmlMessageHead(syncHdr, this.count); // (throws a located EncodeError)
+    this.headBytes = this.head.length + this.count.surplus;
   }
 
   tentative(command: SyncBodyCommand): number {
@@ -192,11 +125,11 @@ class XmlPieces implements Pieces {
       this.pending = reused.text;
       this.pendingSurplus = reused.surplus;
     } else {
-      // The UTF-8 size from the text's length and what escapeText counted while writing it
+      // The UTF-8 size from the text's length and what the encoder counted while writing it
       // (measuring the text apart would flatten and scan it once more).
-      const before = count.surplus;
-      this.pending = encodeSyncBodyCommandXml(command);
-      this.pendingSurplus = count.surplus - before;
+      const before = this.count.surplus;
+      this.pending = encodeSyncBodyCommandXml(command, COMMAND_DEPTH, this.count);
+      this.pendingSurplus = this.count.surplus - before;
     }
     this.pendingCommand = command;
     return this.pending.length + this.pendingSurplus;
@@ -218,9 +151,17 @@ class XmlPieces implements Pieces {
     this.pendingCommand = undefined;
   }
 
+  tailBytes(final: boolean): number {
+    return xmlMessageTail(final).length; // (ASCII)
+  }
+
+  aloneBytes(): number {
+    return this.pending!.length + this.pendingSurplus + this.tailBytes(true);
+  }
+
   finish(final: boolean): Uint8Array {
     this.drop();
-    return encodeUtf8(this.head + this.kept + (final ? this.frame.finalTail : this.frame.tail));
+    return encodeUtf8(this.head + this.kept + xmlMessageTail(final));
   }
 }
 
@@ -229,73 +170,65 @@ class WbxmlPieces implements Pieces {
   private readonly sink: BytesSink;
   /** Where the tentative piece starts, if one is written. */
   private pendingFrom: SinkMark | undefined;
+  private pendingCommand: SyncBodyCommand | undefined;
+  /** Code page in force after the head. */
+  private readonly headPage: number;
+  /** Code page in force after the kept pieces. */
+  private keptPage: number;
 
-  constructor(
-    private readonly frame: WbxmlFrame,
-    probe: SyncML,
-    capacity: number,
-  ) {
-    // The probe is written into the message's own buffer, then cut back to its head.
+  constructor(syncHdr: SyncML['syncHdr'], capacity: number) {
     this.sink = new BytesSink(WBXML, undefined, capacity);
-    try {
-      writeWbxmlInline(probe, this.sink);
-    } catch (error) {
-      throw locatedEncodeError(error, () => findSyncHdrIssue(probe.syncHdr));
-    }
-    this.headBytes = this.sink.length - frame.piece.length - frame.tail.length;
-    const page = this.sink.currentPage;
-    if (page !== 0 || !startsAt(this.sink.view(), frame.piece, this.headBytes)) {
-      throw new Error('unreachable: a probe message does not end with its command and tail');
-    }
-    this.sink.rewind({ length: this.headBytes, page });
-  }
-
-  get page(): number {
-    return this.pendingFrom?.page ?? this.sink.currentPage;
-  }
-
-  get pageAfterTentative(): number {
-    return this.sink.currentPage;
+    writeWbxmlMessageHead(syncHdr, this.sink); // (throws a located EncodeError)
+    this.headBytes = this.sink.length;
+    this.headPage = this.sink.currentPage;
+    this.keptPage = this.headPage;
   }
 
   tentative(command: SyncBodyCommand): number {
     this.drop();
     const from = this.sink.mark();
     this.pendingFrom = from;
-    writeSyncBodyCommandWbxml(command, this.sink);
+    this.pendingCommand = command;
+    writeSyncBodyCommandWbxml(command, this.sink, COMMAND_DEPTH);
     return this.sink.length - from.length;
   }
 
   keep(): void {
     this.pendingFrom = undefined;
+    this.pendingCommand = undefined;
+    this.keptPage = this.sink.currentPage;
   }
 
   drop(): void {
     if (this.pendingFrom) this.sink.rewind(this.pendingFrom);
     this.pendingFrom = undefined;
+    this.pendingCommand = undefined;
   }
+
+  tailBytes(final: boolean): number {
+    return wbxmlTailBytes(this.keptPage, final);
+  }
+
+  aloneBytes(): number {
+    // Alone, the command starts right after <SyncBody>, on the page the head leaves:
+    // measured there, as it would be written.
+    const sizer = new SizeSink(WBXML, undefined, this.headPage);
+    writeSyncBodyCommandWbxml(this.pendingCommand!, sizer, COMMAND_DEPTH);
+    return sizer.size + wbxmlTailBytes(sizer.currentPage, true);
+  }
+
 
   finish(final: boolean): Uint8Array {
     this.drop();
-    if (final && this.sink.currentPage !== 0) {
-      this.sink.byte(WBXML.SWITCH_PAGE);
-      this.sink.byte(0);
-    }
-    this.sink.bytes(final ? this.frame.finalTail : this.frame.tail);
+    writeWbxmlMessageTail(this.sink, final);
     return this.sink.result();
   }
-}
-
-/** Bytes of the SWITCH_PAGE (token and page byte) that gets back to page 0 in WBXML. */
-function switchCost(encoding: Encoding, page: number): number {
-  return encoding === 'wbxml' && page !== 0 ? 2 : 0;
 }
 
 export class MessageAssembler {
   /** Bytes of everything but the commands and Final. */
   readonly frame: number;
   private readonly pieces: Pieces;
-  private readonly finalBytes: number;
   private commandBytes = 0;
   /** Commands kept so far. */
   private count = 0;
@@ -312,27 +245,18 @@ export class MessageAssembler {
    */
   constructor(
     readonly encoding: Encoding,
-    private readonly syncHdr: SyncML['syncHdr'],
+    syncHdr: SyncML['syncHdr'],
     capacity = 1024,
     dropped?: DroppedPiece,
   ) {
-    if (encoding === 'xml') {
-      const frame = xmlTails();
-      this.pieces = new XmlPieces(frame, syncHdr, dropped);
-      this.frame = this.pieces.headBytes + frame.tail.length;
-      this.finalBytes = frame.finalTail.length - frame.tail.length;
-    } else {
-      const frame = wbxmlTails();
-      // Room for a full message and the command that will not fit in it, mostly.
-      this.pieces = new WbxmlPieces(frame, probeMessage(syncHdr, false), Math.min(capacity, 16 * 1024) + 512);
-      this.frame = this.pieces.headBytes + frame.tail.length;
-      this.finalBytes = frame.finalTail.length - frame.tail.length;
-    }
+    // WBXML: room for a full message and the command that will not fit in it, mostly.
+    this.pieces = encoding === 'xml' ? new XmlPieces(syncHdr, dropped) : new WbxmlPieces(syncHdr, Math.min(capacity, 16 * 1024) + 512);
+    this.frame = this.pieces.headBytes + this.pieces.tailBytes(false);
   }
 
   /** Size of the message with the commands added so far, with or without Final. */
   total(final: boolean): number {
-    return this.frame + this.commandBytes + (final ? this.finalBytes + switchCost(this.encoding, this.pieces.page) : 0);
+    return this.pieces.headBytes + this.commandBytes + this.pieces.tailBytes(final);
   }
 
   /** What adding `command` would cost now (it is written, and kept if `add` follows). */
@@ -353,13 +277,11 @@ export class MessageAssembler {
   /**
    * Size of a message with this frame and `command` alone in it (and Final). Call right
    * after `cost(command)`: a command written after page 1 was in force carries a
-   * SWITCH_PAGE it would not need alone, and every command ends on the page of its
-   * last element wherever it starts.
+   * SWITCH_PAGE it would not need alone, and a Final after it may need one.
    */
   totalAloneOfLastCost(): number {
     if (this.pendingCommand === undefined) throw new Error('MessageAssembler.totalAloneOfLastCost: nothing measured');
-    const size = this.pendingSize - switchCost(this.encoding, this.pieces.page);
-    return this.frame + size + this.finalBytes + switchCost(this.encoding, this.pieces.pageAfterTentative);
+    return this.pieces.headBytes + this.pieces.aloneBytes();
   }
 
   /** Keeps `command` (written once: measured by the last `cost`, or now). */

@@ -3,6 +3,8 @@
  * character by character (to cut a large object at the largest chunk that fits without
  * encoding the rest). Whole commands are measured by writing them (message-assembler).
  */
+import { escapedCodePointBytes } from '../runtime/xml-writer.js';
+
 export type Encoding = 'xml' | 'wbxml';
 
 /**
@@ -10,9 +12,6 @@ export type Encoding = 'xml' | 'wbxml';
  * WBXML carries UTF-8 inline.
  */
 export function dataCost(encoding: Encoding, codePoint: number): number {
-  const utf8 = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
-  if (encoding === 'wbxml') return utf8;
-  if (codePoint === 0x3c || codePoint === 0x3e) return 4; // &lt; &gt;
-  if (codePoint === 0x26 || codePoint === 0x0d) return 5; // &amp; &#13;
-  return utf8;
+  if (encoding === 'xml') return escapedCodePointBytes(codePoint); // (the XML writer knows what escaping costs)
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
 }

@@ -700,7 +700,7 @@ export class OutgoingPackage {
     const enc = this.limits.encoding;
     const first = state.offset === 0;
     const chunkDraft = (text: string, last: boolean): SyncBodyCommandDraft => {
-      const item = state.draft.items[0]!;
+      const item = state.draft.items[0]! as Item; // (a draft may hold ItemInits: completed again with the chunk)
       const meta = { ...(item.meta ?? { emis: [] }) };
       delete (meta as { size?: string }).size;
       if (first) meta.size = String(state.totalBytes);

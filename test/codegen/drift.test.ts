@@ -7,19 +7,22 @@ const root = join(import.meta.dirname, '..', '..', 'generated');
 const list = (dir: string): string[] =>
   readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? list(join(dir, n)) : [join(dir, n)]));
 
+/** Generating runs ts-morph over every output: tens of seconds on a loaded machine, so more than the default cap. */
+const GENERATE_TIMEOUT = 240_000;
+
 describe('generated/', () => {
   it('is exactly what codegen emits from schemas/ (run `npm run codegen`)', () => {
     const files = generate(loadModel());
     const onDisk = list(root).map((f) => relative(root, f)).sort();
     expect(onDisk).toEqual([...files.keys()].sort());
     for (const [path, text] of files) expect(readFileSync(join(root, path), 'utf8'), path).toBe(text);
-  });
+  }, GENERATE_TIMEOUT);
 
   it('is deterministic: two runs give the same bytes', () => {
     const a = generate(loadModel());
     const b = generate(loadModel());
     expect([...a.entries()]).toEqual([...b.entries()]);
-  });
+  }, GENERATE_TIMEOUT);
 
   it('heads every file with its generator and inputs', () => {
     for (const f of list(root)) {

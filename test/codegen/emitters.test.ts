@@ -3,6 +3,7 @@ import { Output } from '../../codegen/output.js';
 import { emitTypes } from '../../codegen/emit/types.js';
 import { emitDecoder } from '../../codegen/emit/decoder.js';
 import { emitXmlEncoder } from '../../codegen/emit/xml-encoder.js';
+import { emitWbxmlEncoder } from '../../codegen/emit/wbxml-encoder.js';
 import { emitXsd } from '../../codegen/emit/xsd.js';
 import { tinyModel } from '../helpers/tiny-model.js';
 
@@ -60,9 +61,29 @@ describe('XML encoder emitter', () => {
     const text = emit(emitXmlEncoder).get('xml-encoder.ts')!;
     const eX = text.slice(text.indexOf('function eX('), text.indexOf('function eY('));
     expect(eX).toContain("let s = '<X' + ns + '>';");
-    expect(eX).toContain('s += "<Id>" + escapeText(v.id) + "</Id>";');
+    expect(eX).toContain('s += "<Id>" + escapeText(v.id, o) + "</Id>";');
     expect(eX).toContain('if (!Array.isArray(a) || a.length === 0) throw refusedValue();');
-    expect(eX).toContain('for (const x of a) s += eItem(x, d + 1);');
+    expect(eX).toContain('for (const x of a) s += eItem(x, d + 1, o);');
+  });
+});
+
+describe('message frames (head, tail, command opening) in both encoders', () => {
+  const MESSAGE =
+    '<!ELEMENT R (H, B)><!ELEMENT H (Id)><!ELEMENT Id (#PCDATA)><!ELEMENT B ((X | Y)+, Final?)><!ELEMENT Final EMPTY>' +
+    '<!ELEMENT X (CmdID, Id)><!ELEMENT Y (Id)><!ELEMENT CmdID (#PCDATA)>';
+  const render = (fn: (m: ReturnType<typeof tinyModel>, o: Output) => void, file: string): string => {
+    const out = new Output();
+    fn(tinyModel(MESSAGE, { choiceFields: [['B', 1, 'commands']] }), out);
+    return out.render().get(file)!;
+  };
+  it.each([
+    ['XML head', 'xml-encoder.ts', 'return "<R xmlns=\\"urn:tiny\\">" + eH(header, 2, count) + "<B>";'],
+    ['XML tail', 'xml-encoder.ts', 'export function xmlMessageTail(final: boolean): string {\n  let s = \'\';\n  if (final) s += "<Final/>";\n  return s + "</B></R>";\n}'],
+    ['XML opening, for the members that start with their CmdID', 'xml-encoder.ts', '  switch (kind) {\n    case "X":\n      return "<X><CmdID>" + escapeText(cmdID, { surplus: 0 }) + \'</CmdID>\';\n    default:\n      return undefined;\n  }'],
+    ['WBXML head', 'wbxml-encoder.ts', '    sink.bytes(inlineDocumentHeader());\n    sink.start(0, 0x05); // <R>\n    wH(header, sink, 2);\n    sink.start(0, 0x08); // <B>'],
+    ['WBXML tail', 'wbxml-encoder.ts', '  if (final) sink.empty(0, 0x09); // <Final/>\n  sink.end(); // </B>\n  sink.end(); // </R>'],
+  ])('%s', (_name, file, want) => {
+    expect(render(file === 'xml-encoder.ts' ? emitXmlEncoder : emitWbxmlEncoder, file)).toContain(want);
   });
 });
 
