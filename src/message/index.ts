@@ -1,0 +1,3 @@
+/** Helpers over the generated message layer for people using it: one decode for both encodings, the Status answering a command. */
+export { decode, decodeSniffed, sniffFormat, type MessageFormat } from './decode.js';
+export { statusFor, type Received } from './status-for.js';
