@@ -128,7 +128,7 @@ its encoding, whitespace, Meta child order or CDATA/escaping.
 Options:
 `)).toBe(true);
     expect(usage).toMatch(/\n {2}-h, --help +Show this help\n\nExit status: 0 decoded; 1 /);
-    for (const line of usage.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    for (const command of commands) for (const line of command.usage.split('\n')) expect(line.length, `${command.name}: ${line}`).toBeLessThanOrEqual(80);
   });
 
   it('every option of a verb is in its help, from the same declaration that parses it', () => {
