@@ -33,6 +33,8 @@ export interface Command {
   readonly usage: string;
   /** The sub-verbs of a group (`omadm fuzz server|client|replay`), none for a plain verb. */
   readonly subcommands?: readonly Command[];
+  /** Every option flag it takes, long and short (`--output`, `-o`), for shell completion. */
+  readonly flags: readonly string[];
   /** Runs the verb with the arguments after the verb; resolves to the exit code. Throws UsageError for a bad command line. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
