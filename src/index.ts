@@ -19,3 +19,6 @@ export { type Encoding } from './session/message-size.js';
 export { MessageAssembler } from './session/message-assembler.js';
 export { ProtocolError, LocalProtocolError, isProtocolError, isLocalProtocolError, type LocalProblem, type SizeShortfall } from './session/errors.js';
 export * as auth from './session/auth/index.js';
+
+// For people using the message layer: decode either encoding, answer a command.
+export * from './message/index.js';

@@ -4,8 +4,7 @@
  * project would see the built package) and then run, from the repository root.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,7 +60,11 @@ function tsconfig(files: string[]): string {
 const fileOf = (s: Snippet): string => join(dir, `readme-line-${s.line}.ts`);
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'omadm-readme-'));
+  // Inside the repository, so that what a snippet imports besides omadm (fast-check) resolves
+  // as in a user's project that installed it.
+  const cache = join(ROOT, 'tmp'); // git-ignored
+  mkdirSync(cache, { recursive: true });
+  dir = mkdtempSync(join(cache, 'omadm-readme-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   for (const s of snippets) writeFileSync(fileOf(s), s.code);
   writeFileSync(join(dir, 'tsconfig.json'), tsconfig(snippets.map(fileOf)));

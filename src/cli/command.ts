@@ -3,6 +3,7 @@
  * exit codes, usage errors, argument parsing, input reading and output writing.
  */
 import { encodeWbxml, encodeXmlString, isDecodeError, isEncodeError, isValueError, type DecodeError, type SyncML, type WbxmlEncodeOptions } from '../index.js';
+import { inputHint, type ExpectedInput } from '../message/hints.js';
 import { isOversized, type CliIo, type Oversized } from './io.js';
 
 /** Process exit codes of the CLI. */
@@ -32,6 +33,8 @@ export interface Command {
   readonly usage: string;
   /** The sub-verbs of a group (`omadm fuzz server|client|replay`), none for a plain verb. */
   readonly subcommands?: readonly Command[];
+  /** Every option flag it takes, long and short (`--output`, `-o`), for shell completion. */
+  readonly flags: readonly string[];
   /** Runs the verb with the arguments after the verb; resolves to the exit code. Throws UsageError for a bad command line. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
@@ -138,25 +141,36 @@ export function inputLabel(file: string): string {
   return file === '-' ? '<stdin>' : file;
 }
 
-/** How a diagnostic with a (possibly empty) path is shown: `path: reason`, the root path shown as `/`. */
-export function formatIssue(path: string, reason: string): string {
-  return `${path || '/'}: ${reason}`;
+/**
+ * How a diagnostic is shown: `FILE: path: reason`, the input named as on the command line
+ * (`<stdin>` for `-`), the root path shown as `/`.
+ */
+export function formatIssue(label: string, path: string, reason: string): string {
+  return `${label}: ${path || '/'}: ${reason}`;
 }
 
-/** The stderr line of a message the decoder refused: `path: reason (offset N)`. */
-export function decodeErrorLine(e: DecodeError): string {
-  return `${formatIssue(e.path, e.reason)} (offset ${e.offset})\n`;
+/** The stderr line of a message the decoder refused: `FILE: path: reason (offset N)`. */
+export function decodeErrorLine(label: string, e: DecodeError): string {
+  return `${formatIssue(label, e.path, e.reason)} (offset ${e.offset})\n`;
+}
+
+/** The stderr line of a hint for a refused input (inputHint), when there is one. */
+export function hintLine(label: string, input: Uint8Array, expected: ExpectedInput): string {
+  const hint = inputHint(input, expected);
+  return hint === undefined ? '' : `${label}: hint: ${hint}\n`;
 }
 
 /**
- * Reports on stderr why the input is not a valid message, when `e` says so (a DecodeError,
- * a ValueError with every issue, or an EncodeError: a value the output encoding cannot
- * carry); returns whether it did (the verb then exits with ExitCode.invalidInput).
+ * Reports on stderr why the input `file` is not a valid message, when `e` says so (a
+ * DecodeError, then a hint for a likely mistake; a ValueError with every issue; or an
+ * EncodeError: a value the output encoding cannot carry); returns whether it did (the verb
+ * then exits with ExitCode.invalidInput).
  */
-export function reportInvalidInput(io: CliIo, e: unknown): boolean {
-  if (isDecodeError(e)) io.stderr(decodeErrorLine(e));
-  else if (isValueError(e)) io.stderr(e.issues.map((i) => formatIssue(i.path, i.reason) + '\n').join(''));
-  else if (isEncodeError(e)) io.stderr(formatIssue(e.path, e.reason) + '\n');
+export function reportInvalidInput(io: CliIo, e: unknown, file: string, input?: Uint8Array): boolean {
+  const label = inputLabel(file);
+  if (isDecodeError(e)) io.stderr(decodeErrorLine(label, e) + (input ? hintLine(label, input, 'message') : ''));
+  else if (isValueError(e)) io.stderr(e.issues.map((i) => formatIssue(label, i.path, i.reason) + '\n').join(''));
+  else if (isEncodeError(e)) io.stderr(formatIssue(label, e.path, e.reason) + '\n');
   else return false;
   return true;
 }

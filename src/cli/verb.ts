@@ -72,6 +72,7 @@ export function defineVerb<A extends unknown[], O extends OptionValues>(spec: Ve
     fullName,
     summary: spec.summary,
     usage: helpText(first as unknown as Commander<unknown[], OptionValues>),
+    flags: [...first.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)), '--help', '-h'],
     async run(args, io) {
       const cmd = make();
       cmd.configureOutput({ writeOut: (s) => io.stdout(s) });
@@ -126,14 +127,14 @@ function usageMessage(e: CommanderError, cmd: Commander<unknown[], OptionValues>
 }
 
 /**
- * An option value parser that refuses with the CLI's wording: `option '--NAME' takes WHAT,
- * not 'VALUE'`. `parse` returns the value, or undefined when it is not acceptable.
+ * An option (or argument) value parser that refuses with the CLI's wording: `option '--NAME'
+ * takes WHAT, not 'VALUE'` (`NAME takes ...` for an argument). `parse` returns the value, or undefined when it is not acceptable.
  */
 export function valueParser<T>(flag: string, what: string, parse: (value: string) => T | undefined): (value: string) => T {
   return (value) => {
     const parsed = parse(value);
     // A UsageError passes through commander unchanged (it only rewraps InvalidArgumentError).
-    if (parsed === undefined) throw new UsageError(`option '${flag}' takes ${what}, not '${value}'`);
+    if (parsed === undefined) throw new UsageError(`${flag.startsWith('-') ? `option '${flag}'` : flag} takes ${what}, not '${value}'`);
     return parsed;
   };
 }
@@ -187,6 +188,7 @@ export function defineGroup(spec: GroupSpec): Command {
     summary: spec.summary,
     usage,
     subcommands: spec.verbs,
+    flags: ['--help', '-h'],
     async run(args, io) {
       const [first, ...rest] = args;
       if (first === '-h' || first === '--help') {

@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'help']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -30,11 +30,12 @@ describe('registry', () => {
 OMA Device Management (SyncML DM 1.2/1.3) toolkit.
 
 Commands:
-  decode    Decode a SyncML XML or WBXML message and print it as JSON
-  encode    Encode a JSON message as SyncML XML or WBXML
-  convert   Convert a message from SyncML XML to WBXML, or back
-  validate  Check that a file is a valid OMA DM message, and say what was checked
-  help      Show the command list, or the help of one command
+  decode      Decode a SyncML XML or WBXML message and print it as JSON
+  encode      Encode a JSON message as SyncML XML or WBXML
+  convert     Convert a message from SyncML XML to WBXML, or back
+  validate    Check that a file is a valid OMA DM message, and say what was checked
+  help        Show the command list, or the help of one command
+  completion  Print a shell completion script
 
 Options:
   -h, --help     Show this help
@@ -128,7 +129,7 @@ its encoding, whitespace, Meta child order or CDATA/escaping.
 Options:
 `)).toBe(true);
     expect(usage).toMatch(/\n {2}-h, --help +Show this help\n\nExit status: 0 decoded; 1 /);
-    for (const line of usage.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    for (const command of commands) for (const line of command.usage.split('\n')) expect(line.length, `${command.name}: ${line}`).toBeLessThanOrEqual(80);
   });
 
   it('every option of a verb is in its help, from the same declaration that parses it', () => {

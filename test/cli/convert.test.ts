@@ -128,7 +128,7 @@ describe('omadm convert: invalid messages, exit 1', () => {
   };
   for (const [what, input] of Object.entries(xmlCases)) {
     it(`${what}: the XML decoder's 'path: reason (offset N)'`, async () => {
-      const expected = decodeErrorLine(input);
+      const expected = decodeErrorLine('<stdin>', input);
       expect(await cli(['convert', '-'], { stdin: input })).toEqual({ code: 1, stdout: '', stderr: expected });
     });
   }
@@ -140,8 +140,8 @@ describe('omadm convert: invalid messages, exit 1', () => {
   };
   for (const [what, input] of Object.entries(wbxmlCases)) {
     it(`${what}: the WBXML decoder's 'path: reason (offset N)'`, async () => {
-      const expected = decodeErrorLine(input, 'syncml', 'wbxml');
-      expect(expected).toMatch(/^\/\S*: .+ \(offset \d+\)\n$/);
+      const expected = decodeErrorLine('<stdin>', input, 'syncml', 'wbxml');
+      expect(expected).toMatch(/^<stdin>: \/\S*: .+ \(offset \d+\)\n$/);
       expect(await cli(['convert', '-'], { stdin: input })).toEqual({ code: 1, stdout: '', stderr: expected });
     });
   }

@@ -94,7 +94,7 @@ describe('omadm encode: invalid input, exit 1', () => {
       issues = (e as { issues: typeof issues }).issues;
     }
     expect(issues.length).toBeGreaterThan(1);
-    expect(r.stderr).toBe(issues.map((i) => `${i.path || '/'}: ${i.reason}\n`).join(''));
+    expect(r.stderr).toBe(issues.map((i) => `<stdin>: ${i.path || '/'}: ${i.reason}\n`).join(''));
     expect(r.stderr).toContain('syncHdr.verDTD: ');
     expect(r.stderr).toContain('extra: ');
   });
@@ -102,7 +102,7 @@ describe('omadm encode: invalid input, exit 1', () => {
   it('a JSON value that is not an object reports the root as /', async () => {
     const r = await cli(['encode', '-'], { stdin: 'null' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^\/: .*\n$/);
+    expect(r.stderr).toMatch(/^<stdin>: \/: .*\n$/);
   });
 
   it('a message with a wrong field deep inside names its path', async () => {
@@ -113,7 +113,7 @@ describe('omadm encode: invalid input, exit 1', () => {
     const r = await cli(['encode', '-'], { stdin: JSON.stringify(message) });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^syncBody\.commands\[1\]\.items\[2\]\.data: .+\n$/);
+    expect(r.stderr).toMatch(/^<stdin>: syncBody\.commands\[1\]\.items\[2\]\.data: .+\n$/);
   });
 });
 

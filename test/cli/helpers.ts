@@ -131,16 +131,17 @@ export function specWbxml(file: string, options: WbxmlEncodeOptions = {}): Uint8
 }
 
 /**
- * The stderr line the CLI must print for input the decoder refuses, computed from the library
+ * The stderr line the CLI must print for input the decoder refuses (`label` names the input as
+ * the CLI does: the file name, or <stdin>), computed from the library
  * itself: the CLI tests check the CLI's formatting, not the decoder's wording (tested elsewhere).
  */
-export function decodeErrorLine(input: string | Uint8Array, profile: 'syncml' | 'dm' = 'syncml', format: 'xml' | 'wbxml' = 'xml'): string {
+export function decodeErrorLine(label: string, input: string | Uint8Array, profile: 'syncml' | 'dm' = 'syncml', format: 'xml' | 'wbxml' = 'xml'): string {
   try {
     if (format === 'wbxml') decodeWbxml(typeof input === 'string' ? enc.encode(input) : input, { profile });
     else decodeXml(input, { profile });
   } catch (e) {
     if (!isDecodeError(e)) throw e;
-    return `${e.path || '/'}: ${e.reason} (offset ${e.offset})\n`;
+    return `${label}: ${e.path || '/'}: ${e.reason} (offset ${e.offset})\n`;
   }
   throw new Error('expected the decoder to refuse this input');
 }

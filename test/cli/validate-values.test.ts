@@ -110,10 +110,10 @@ describe('omadm validate: values', () => {
       code: 1,
       stdout: '',
       stderr:
-        'syncHdr.verDTD: VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)\n' +
-        'syncBody.commands[0].cmdID: CmdID "0" is not a positive integer\n' +
-        'syncBody.commands[0].data: Alert code "hello" is not a number\n' +
-        'syncBody.commands[1].cmdID: CmdID "0" is not a positive integer\n',
+        'm.xml: syncHdr.verDTD: VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)\n' +
+        'm.xml: syncBody.commands[0].cmdID: CmdID "0" is not a positive integer\n' +
+        'm.xml: syncBody.commands[0].data: Alert code "hello" is not a number\n' +
+        'm.xml: syncBody.commands[1].cmdID: CmdID "0" is not a positive integer\n',
     });
   });
 
@@ -121,7 +121,7 @@ describe('omadm validate: values', () => {
     expect(await run(msg(alert('1', '1299')))).toEqual({
       code: 0,
       stdout: 'm.xml: valid OMA DM message with 1 warning (XML: structure, DM profile, values against the protocol tables)\n',
-      stderr: 'syncBody.commands[0].data: warning: Alert code 1299 is not one the tables know\n',
+      stderr: 'm.xml: syncBody.commands[0].data: warning: Alert code 1299 is not one the tables know\n',
     });
   });
 

@@ -44,19 +44,19 @@ describe('omadm validate', () => {
 describe('omadm validate: invalid messages, exit 1', () => {
   it('refuses SyncML elements OMA DM does not use, which decode accepts', async () => {
     expect((await cli(['decode', '-'], { stdin: dsSync })).code).toBe(0);
-    const expected = decodeErrorLine(dsSync, 'dm');
-    expect(expected).toMatch(/^\/SyncML\/SyncBody: .*Sync.* \(offset \d+\)\n$/);
+    const expected = decodeErrorLine('ds.xml', dsSync, 'dm');
+    expect(expected).toMatch(/^ds.xml: \/SyncML\/SyncBody: .*Sync.* \(offset \d+\)\n$/);
     expect(await cli(['validate', 'ds.xml'], { files: { 'ds.xml': dsSync } })).toEqual({ code: 1, stdout: '', stderr: expected });
   });
 
   it('refuses a message that breaks the content model', async () => {
     const text = `<SyncML xmlns="SYNCML:SYNCML1.2">${header}<SyncBody><Final/></SyncBody></SyncML>`;
-    expect(await cli(['validate', '-'], { stdin: text })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine(text, 'dm') });
+    expect(await cli(['validate', '-'], { stdin: text })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine('<stdin>', text, 'dm') });
   });
 
   it('refuses XML that is not well-formed', async () => {
     const text = '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr></SyncML>';
-    expect(await cli(['validate', '-'], { stdin: text })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine(text, 'dm') });
+    expect(await cli(['validate', '-'], { stdin: text })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine('<stdin>', text, 'dm') });
   });
 });
 
@@ -83,14 +83,14 @@ describe('omadm validate: WBXML', () => {
   it('refuses SyncML elements OMA DM does not use, in WBXML too, exit 1', async () => {
     const wbxml = encodeWbxml(decodeXml(dsSync));
     expect((await cli(['decode', '-'], { stdin: wbxml })).code).toBe(0);
-    const expected = decodeErrorLine(wbxml, 'dm', 'wbxml');
-    expect(expected).toMatch(/^\/SyncML\/SyncBody: .*Sync.* \(offset \d+\)\n$/);
+    const expected = decodeErrorLine('ds.wbxml', wbxml, 'dm', 'wbxml');
+    expect(expected).toMatch(/^ds.wbxml: \/SyncML\/SyncBody: .*Sync.* \(offset \d+\)\n$/);
     expect(await cli(['validate', 'ds.wbxml'], { files: { 'ds.wbxml': wbxml } })).toEqual({ code: 1, stdout: '', stderr: expected });
   });
 
   it('refuses WBXML that is cut short, exit 1', async () => {
     const wbxml = specWbxml('11.1.1-package1.xml').slice(0, 40);
-    expect(await cli(['validate', '-'], { stdin: wbxml })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine(wbxml, 'dm', 'wbxml') });
+    expect(await cli(['validate', '-'], { stdin: wbxml })).toEqual({ code: 1, stdout: '', stderr: decodeErrorLine('<stdin>', wbxml, 'dm', 'wbxml') });
   });
 });
 

@@ -26,9 +26,10 @@ export default defineVerb({
 inputs of both kinds. WBXML is not written to a terminal: use -o FILE or a
 pipe.
 
-Exit status: 0 converted; 1 not a valid message (reported on stderr as
-'path: reason (offset N)') or larger than --max-bytes; 2 usage error, unreadable input or unwritable
-output file, or WBXML to a terminal.`,
+Exit status: 0 converted; 1 not a valid message (on stderr:
+'FILE: path: reason (offset N)', and a hint for a likely mistake) or larger
+than --max-bytes; 2 usage error, unreadable input or unwritable output file,
+or WBXML to a terminal.`,
   async run([file], options, io) {
     const wbxmlOptions = wbxmlEncodeOptions(options);
     const input = await readInput(io, file, maxBytesOf(options));
@@ -40,7 +41,7 @@ output file, or WBXML to a terminal.`,
       // (An EncodeError: a decoded message that the other encoding cannot carry.)
       converted = encodeForOutput(decodeSniffed(input, { profile: options.profile ?? 'syncml', limits: decodeLimitsOf(options) }).message, toWbxml ? wbxmlOptions : undefined, options.declaration === true);
     } catch (e) {
-      if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+      if (reportInvalidInput(io, e, file, input)) return ExitCode.invalidInput;
       throw e;
     }
     await writeOutput(io, options.output, converted);

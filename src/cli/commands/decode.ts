@@ -18,16 +18,16 @@ export default defineVerb({
       .option(PROFILE_FLAGS, profileHelp('syncml'), parseProfile)
       .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP, parseMaxBytes)
       .option(MAX_TEXT_FLAGS, MAX_TEXT_HELP, parseMaxText),
-  epilogue: `Exit status: 0 decoded; 1 not a valid message (reported on stderr as
-'path: reason (offset N)') or larger than --max-bytes; 2 usage error,
-unreadable input or unwritable output file.`,
+  epilogue: `Exit status: 0 decoded; 1 not a valid message (on stderr:
+'FILE: path: reason (offset N)', and a hint for a likely mistake) or larger
+than --max-bytes; 2 usage error, unreadable input or unwritable output file.`,
   async run([file], options, io) {
     const input = await readInput(io, file, maxBytesOf(options));
     let message;
     try {
       ({ message } = decodeSniffed(input, { profile: options.profile ?? 'syncml', limits: decodeLimitsOf(options) }));
     } catch (e) {
-      if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+      if (reportInvalidInput(io, e, file, input)) return ExitCode.invalidInput;
       throw e;
     }
     await writeOutput(io, options.output, JSON.stringify(message, null, 2) + '\n');

@@ -1,6 +1,6 @@
 /** `omadm encode FILE.json|-`: a JSON message value (as `omadm decode` prints it), written as SyncML XML or WBXML. */
 import { parseMessage } from '../../index.js';
-import { ExitCode, UsageError, encodeForOutput, inputLabel, readInput, refuseBinaryToTerminal, reportInvalidInput, writeOutput } from '../command.js';
+import { ExitCode, UsageError, encodeForOutput, hintLine, inputLabel, readInput, refuseBinaryToTerminal, reportInvalidInput, writeOutput } from '../command.js';
 import { MAX_BYTES_FLAGS, MAX_BYTES_HELP, maxBytesOf, parseMaxBytes } from '../limit-options.js';
 import { PROFILE_FLAGS, parseProfile, profileHelp } from '../profile-option.js';
 import { defineVerb, verbCommand } from '../verb.js';
@@ -25,8 +25,9 @@ export default defineVerb({
       .option(PROFILE_FLAGS, profileHelp('syncml'), parseProfile)
       .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP.replace('an input', 'a JSON input'), parseMaxBytes),
   epilogue: `Exit status: 0 encoded; 1 invalid JSON, not a valid message (one
-'path: reason' line per problem on stderr) or larger than --max-bytes; 2 usage error, unreadable input
-or unwritable output file, or WBXML to a terminal.`,
+'FILE: path: reason' line per problem on stderr) or larger than --max-bytes;
+2 usage error, unreadable input or unwritable output file, or WBXML to a
+terminal.`,
   async run([file], options, io) {
     const wbxml = options.wbxml === true;
     if (wbxml && options.declaration === true) throw new UsageError("option '--declaration' is for XML, not --wbxml");
@@ -40,14 +41,14 @@ or unwritable output file, or WBXML to a terminal.`,
     try {
       text = utf8.decode(input);
     } catch {
-      io.stderr(`omadm encode: ${inputLabel(file)}: input is not valid UTF-8\n`);
+      io.stderr(`omadm encode: ${inputLabel(file)}: input is not valid UTF-8\n` + hintLine(inputLabel(file), input, 'json'));
       return ExitCode.invalidInput;
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      io.stderr(`omadm encode: ${inputLabel(file)}: invalid JSON: ${e instanceof Error ? e.message : String(e)}\n`);
+      io.stderr(`omadm encode: ${inputLabel(file)}: invalid JSON: ${e instanceof Error ? e.message : String(e)}\n` + hintLine(inputLabel(file), input, 'json'));
       return ExitCode.invalidInput;
     }
 
@@ -55,7 +56,7 @@ or unwritable output file, or WBXML to a terminal.`,
     try {
       encoded = encodeForOutput(parseMessage(json, { profile: options.profile ?? 'syncml' }), wbxml ? wbxmlOptions : undefined, options.declaration === true);
     } catch (e) {
-      if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+      if (reportInvalidInput(io, e, file)) return ExitCode.invalidInput;
       throw e;
     }
     await writeOutput(io, options.output, encoded);

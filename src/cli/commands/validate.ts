@@ -11,9 +11,9 @@ import { PROFILE_FLAGS, parseProfile, profileHelp } from '../profile-option.js';
 import { decodeSniffed } from '../sniff.js';
 import { defineVerb, verbCommand } from '../verb.js';
 
-/** An issue as validate prints it: `path: reason`, or `path: warning: reason`. */
-function issueLine(i: MessageIssue): string {
-  return formatIssue(i.path, i.severity === 'warning' ? `warning: ${i.reason}` : i.reason) + '\n';
+/** An issue as validate prints it: `FILE: path: reason`, or `FILE: path: warning: reason`. */
+function issueLine(label: string, i: MessageIssue): string {
+  return formatIssue(label, i.path, i.severity === 'warning' ? `warning: ${i.reason}` : i.reason) + '\n';
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -31,10 +31,11 @@ export default defineVerb({
       .option(PROFILE_FLAGS, profileHelp('dm'), parseProfile)
       .option(MAX_BYTES_FLAGS, MAX_BYTES_HELP, parseMaxBytes)
       .option(MAX_TEXT_FLAGS, MAX_TEXT_HELP, parseMaxText),
-  epilogue: `Exit status: 0 valid (warnings, if any, on stderr as 'path: warning: reason');
-1 invalid: not well-formed, against the content model or the profile
-('path: reason (offset N)'), a value against the tables (one 'path: reason'
-line per problem), or larger than --max-bytes; 2 usage error or unreadable file.`,
+  epilogue: `Exit status: 0 valid (warnings, if any, on stderr as
+'FILE: path: warning: reason'); 1 invalid: not well-formed, against the content
+model or the profile ('FILE: path: reason (offset N)'), a value against the
+tables (one 'FILE: path: reason' line per problem), or larger than
+--max-bytes; 2 usage error or unreadable file.`,
   async run([file], options, io) {
     const profile = options.profile ?? 'dm';
     const input = await readInput(io, file, maxBytesOf(options));
@@ -46,10 +47,10 @@ line per problem), or larger than --max-bytes; 2 usage error or unreadable file.
       // The decoder enforces the grammar; the value checks are the second opinion on the profile, then the tables.
       issues = checkMessage(decoded.message, { profile, semantics: options.structureOnly !== true });
     } catch (e) {
-      if (reportInvalidInput(io, e)) return ExitCode.invalidInput;
+      if (reportInvalidInput(io, e, file, input)) return ExitCode.invalidInput;
       throw e;
     }
-    io.stderr(issues.map(issueLine).join(''));
+    io.stderr(issues.map((i) => issueLine(inputLabel(file), i)).join(''));
     const warnings = issues.filter((i) => i.severity === 'warning').length;
     if (warnings < issues.length) return ExitCode.invalidInput;
     const checked = [`${format}: structure`, ...(profile === 'dm' ? ['DM profile'] : [])].join(', ');
