@@ -25,12 +25,16 @@ function newDevice() {
 }
 
 /** One session over XML bytes: the server sends `plan`, one package per turn. */
-async function session(plan: SyncBodyCommandDraft[][], exec?: ExecRegistry) {
+async function session(plan: SyncBodyCommandDraft[][], opts: { clientMaxMsgSize?: number; serverMaxMsgSize?: number; abortAt?: number; setup?: (tree: ReturnType<typeof newDevice>) => void } = {}) {
   const tree = newDevice();
-  const device = new DmDevice({ tree, serverId: 'srv', ...(exec ? { exec } : {}) });
-  const common = { encoding: 'xml' as const, sessionID: '1', maxMsgSize: 16_000, peerMaxMsgSize: 16_000 };
-  const client = new ClientSession({ ...common, localURI: CLIENT, remoteURI: SERVER });
-  const server = new ServerSession({ ...common, localURI: SERVER, remoteURI: CLIENT });
+  opts.setup?.(tree);
+  const device = new DmDevice({ tree, serverId: 'srv' });
+  const common = { encoding: 'xml' as const, sessionID: '1' };
+  const clientMax = opts.clientMaxMsgSize ?? 16_000;
+  const serverMax = opts.serverMaxMsgSize ?? 16_000;
+  const client = new ClientSession({ ...common, localURI: CLIENT, remoteURI: SERVER, maxMsgSize: clientMax, peerMaxMsgSize: serverMax });
+  const server = new ServerSession({ ...common, localURI: SERVER, remoteURI: CLIENT, maxMsgSize: serverMax, peerMaxMsgSize: clientMax });
+  let clientMessages = 0;
   const wire = (m: { bytes: Uint8Array }): SyncML => decodeXml(m.bytes);
   const statuses: string[] = [];
   const results: string[] = [];
@@ -44,15 +48,16 @@ async function session(plan: SyncBodyCommandDraft[][], exec?: ExecRegistry) {
       if (e.type === 'results') results.push(...e.results.items.map((i) => `${i.source?.locURI}=${i.data ?? ''}`));
     }
     if (r.events.some((e) => e.type === 'package-complete') && server.awaitingStatus === 0) for (const d of plan.shift() ?? []) server.send(d);
-    const out = server.reply();
+    const out = step === opts.abortAt ? server.abort() : server.reply();
     if (!out) break;
     const toClient = wire(out);
     const c = client.receive(toClient);
     await device.handle(c.events as SessionEvent[], client);
     const back = client.reply();
+    if (back) clientMessages++;
     toServer = back ? wire(back) : undefined;
   }
-  return { tree, statuses, results, firstPackage, ended: client.ended };
+  return { tree, statuses, results, firstPackage, ended: client.ended, clientMessages };
 }
 
 describe('the device over a real session (glue to the session core)', () => {
@@ -74,6 +79,37 @@ describe('the device over a real session (glue to the session core)', () => {
     expect(results).toEqual(['./DevInfo/Mod=R3', './App/Setting?prop=Format=int']);
     expect(tree.value('./App/Setting')).toBe('5');
     expect(ended).toBe(true);
+  });
+
+  it('DM-PRO-C-002: the server aborts (1223): the device stops, and answers nothing more', async () => {
+    const r = await session([[{ kind: 'Add', items: [{ target: { locURI: './App/x' }, data: '1' }] }]], { abortAt: 0 });
+    expect(r.ended).toBe(true);
+    expect(r.clientMessages).toBe(0);
+    expect(r.tree.record('./App/x')).toBeUndefined();
+  });
+
+  it('DM-PRO-C-004: a large object chunked by the server reaches the tree whole, once its last chunk is in', async () => {
+    const big = 'x'.repeat(6000);
+    const r = await session([[{ kind: 'Replace', items: [{ target: { locURI: './App/Blob' }, data: big }] }]], {
+      clientMaxMsgSize: 1500,
+      setup: (tree) => tree.set('./App/Blob', { value: '' }),
+    });
+    expect(r.statuses.length).toBeGreaterThan(2);
+    expect(r.statuses.slice(0, -1).every((s) => s === 'Replace:213')).toBe(true);
+    expect(r.statuses.at(-1)).toBe('Replace:200');
+    expect(r.tree.value('./App/Blob')).toBe(big);
+  });
+
+  it('DM-PRO-C-003: Results larger than one message go in several messages of one package', async () => {
+    const r = await session([[{ kind: 'Get', items: [{ target: { locURI: './App?list=StructData' } }] }]], {
+      serverMaxMsgSize: 3000,
+      setup: (tree) => {
+        for (let i = 0; i < 40; i++) tree.set(`./App/n${i}`, { value: 'v'.repeat(60) });
+      },
+    });
+    expect(r.statuses.filter((s) => !s.startsWith('Alert:'))).toEqual(['Get:200']);
+    expect(r.results).toHaveLength(41);
+    expect(r.clientMessages).toBeGreaterThan(1);
   });
 
   it('DM-PRO-C-010, DM-PRO-GAlert-C-004: an accepted Exec answers 202 and its Generic Alert goes out in a later package', async () => {
