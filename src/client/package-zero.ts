@@ -8,6 +8,10 @@ import type { ManagementTree } from './tree/tree.js';
 import { NotificationError } from '../notification/errors.js';
 import { parseTrigger, requestedSession, type RequestedSession, verifyTrigger } from '../notification/trigger.js';
 
+/** Version fields read: 11 (sent by 1.1.2-era peers), 12 (DM 1.2), 13 (DM 1.3). */
+const MIN_VERSION = 11;
+const MAX_VERSION = 13;
+
 export interface AcceptedNotification extends RequestedSession {
   /** The digest matched only the all-zero nonce: the server should send a new nonce. */
   readonly nonceReset: boolean;
@@ -18,7 +22,22 @@ export function acceptNotification(bytes: Uint8Array, tree: ManagementTree): Acc
   const trigger = parseTrigger(bytes);
   const account = findAccount(tree, trigger.serverId);
   if (!account?.server) throw new NotificationError(`no DM account with server credentials for ${JSON.stringify(trigger.serverId)}`, 'unknown-server');
+  if (trigger.version < MIN_VERSION || trigger.version > MAX_VERSION) {
+    throw new NotificationError(`version ${trigger.version} is not one of ${MIN_VERSION}-${MAX_VERSION}`, 'bad-field', 'version');
+  }
   const nonce = new Uint8Array(Buffer.from(account.server.nonce ?? '', 'base64'));
-  const matched = verifyTrigger(trigger, { password: account.server.secret, nonce });
+  const secret = { password: account.server.secret, nonce };
+  // The digest names the server by its id; some peers use the SRVCRED AAuthName instead.
+  let matched: 'stored' | 'zero' | undefined;
+  let refusal: unknown;
+  for (const identifier of [...new Set([trigger.serverId, account.server.name].filter((n) => n !== ''))]) {
+    try {
+      matched = verifyTrigger(trigger, secret, true, identifier);
+      break;
+    } catch (e) {
+      refusal = e;
+    }
+  }
+  if (matched === undefined) throw refusal;
   return { ...requestedSession(trigger), nonceReset: matched === 'zero', ...(trigger.vendor ? { vendor: trigger.vendor } : {}) };
 }

@@ -129,12 +129,13 @@ export function parseTrigger(bytes: Uint8Array): Trigger {
 }
 
 /**
- * Checks the digest against the server's secret; on a mismatch, with `allowZeroNonce`,
- * against the all-zero nonce too. Returns the nonce that matched; throws
+ * Checks the digest against the server's secret (made with `identifier`, by default the
+ * server id the trigger names); on a mismatch, with `allowZeroNonce`, against the
+ * all-zero nonce too. Returns the nonce that matched; throws
  * NotificationError 'bad-digest' otherwise.
  */
-export function verifyTrigger(trigger: Trigger, secret: ServerSecret, allowZeroNonce = true): 'stored' | 'zero' {
-  const same = (s: ServerSecret): boolean => timingSafeEqual(Buffer.from(triggerDigest(trigger.serverId, s, trigger.body)), Buffer.from(trigger.digest));
+export function verifyTrigger(trigger: Trigger, secret: ServerSecret, allowZeroNonce = true, identifier = trigger.serverId): 'stored' | 'zero' {
+  const same = (s: ServerSecret): boolean => timingSafeEqual(Buffer.from(triggerDigest(identifier, s, trigger.body)), Buffer.from(trigger.digest));
   if (same(secret)) return 'stored';
   if (allowZeroNonce && same({ password: secret.password, nonce: ZERO_NONCE })) return 'zero';
   throw new NotificationError(`the digest does not match the credentials of server ${JSON.stringify(trigger.serverId)}`, 'bad-digest');
