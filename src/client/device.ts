@@ -13,6 +13,8 @@ import { devInfoItems } from './objects/devinfo.js';
 import type { TreeStore } from './store/store.js';
 import type { ManagementTree } from './tree/tree.js';
 import type { Item } from '../../generated/types.js';
+import { StatusCode } from '../../generated/codes.js';
+import { isLocalProtocolError } from '../session/errors.js';
 
 /** What the device needs of a session (ClientSession has it). */
 export interface SessionSurface {
@@ -69,8 +71,14 @@ export class DmDevice {
       if ((a.command as { noResp?: boolean }).noResp) continue;
       const msgRef = msgRefs.get(a.command);
       if (msgRef === undefined) continue;
-      // Status Items (user input, chosen items) need the session to carry them: see the report.
-      session.answer({ msgRef, command: a.command }, a.status, a.results);
+      // Status Items (user input, chosen items) need the session to carry them: not yet.
+      try {
+        session.answer({ msgRef, command: a.command }, a.status, a.results);
+      } catch (e) {
+        // Results over the server's MaxObjSize are refused by the session: 413 instead.
+        if (!a.results || !isLocalProtocolError(e) || e.problem !== 'object-too-large') throw e;
+        session.answer({ msgRef, command: a.command }, StatusCode.RequestEntityTooLarge);
+      }
     }
     for (const alert of this.executor.takeAlerts()) session.send(alert);
     return answers;

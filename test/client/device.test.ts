@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import type { SyncML } from '../../generated/types.js';
-import { decodeXml } from '../../src/index.js';
+import { decodeWbxml, decodeXml } from '../../src/index.js';
 import { DmDevice } from '../../src/client/device.js';
 import { ExecRegistry } from '../../src/client/executor/exec-handlers.js';
 import { createDeviceTree } from '../../src/client/objects/device-tree.js';
@@ -25,17 +25,18 @@ function newDevice() {
 }
 
 /** One session over XML bytes: the server sends `plan`, one package per turn. */
-async function session(plan: SyncBodyCommandDraft[][], opts: { clientMaxMsgSize?: number; serverMaxMsgSize?: number; abortAt?: number; setup?: (tree: ReturnType<typeof newDevice>) => void } = {}) {
+async function session(plan: SyncBodyCommandDraft[][], opts: { encoding?: 'xml' | 'wbxml'; serverMaxObjSize?: number; clientMaxMsgSize?: number; serverMaxMsgSize?: number; abortAt?: number; setup?: (tree: ReturnType<typeof newDevice>) => void } = {}) {
   const tree = newDevice();
   opts.setup?.(tree);
   const device = new DmDevice({ tree, serverId: 'srv' });
-  const common = { encoding: 'xml' as const, sessionID: '1' };
+  const encoding = opts.encoding ?? 'xml';
+  const common = { encoding, sessionID: '1' };
   const clientMax = opts.clientMaxMsgSize ?? 16_000;
   const serverMax = opts.serverMaxMsgSize ?? 16_000;
   const client = new ClientSession({ ...common, localURI: CLIENT, remoteURI: SERVER, maxMsgSize: clientMax, peerMaxMsgSize: serverMax });
-  const server = new ServerSession({ ...common, localURI: SERVER, remoteURI: CLIENT, maxMsgSize: serverMax, peerMaxMsgSize: clientMax });
+  const server = new ServerSession({ ...common, localURI: SERVER, remoteURI: CLIENT, maxMsgSize: serverMax, peerMaxMsgSize: clientMax, ...(opts.serverMaxObjSize ? { maxObjSize: opts.serverMaxObjSize } : {}) });
   let clientMessages = 0;
-  const wire = (m: { bytes: Uint8Array }): SyncML => decodeXml(m.bytes);
+  const wire = (m: { bytes: Uint8Array }): SyncML => (encoding === 'xml' ? decodeXml(m.bytes) : decodeWbxml(m.bytes));
   const statuses: string[] = [];
   const results: string[] = [];
   let toServer: SyncML | undefined = wire(client.start(device.packageOne()));
@@ -66,7 +67,7 @@ describe('the device over a real session (glue to the session core)', () => {
     expect(firstPackage).toEqual(['Alert', 'Replace']);
   });
 
-  it('DM-PRO-C-005, DM-PRO-C-008: the management phase runs the commands on the tree; the server gets a Status for each and Results for Get', async () => {
+  it.each(['xml', 'wbxml'] as const)('DM-PRO-C-005, DM-PRO-C-008: the management phase runs the commands on the tree; the server gets a Status for each and Results for Get (%s)', async (encoding) => {
     const { tree, statuses, results, ended } = await session([
       [
         { kind: 'Add', items: [{ target: { locURI: './App/Setting' }, meta: { format: 'int', emis: [] }, data: '5' }] },
@@ -74,7 +75,7 @@ describe('the device over a real session (glue to the session core)', () => {
         { kind: 'Atomic', commands: [{ kind: 'Replace', items: [{ target: { locURI: './App/Setting' }, data: '6' }] }, { kind: 'Delete', items: [{ target: { locURI: './nope' } }] }] },
         { kind: 'Replace', items: [{ target: { locURI: './DevInfo/Mod' }, data: 'hacked' }] },
       ],
-    ]);
+    ], { encoding });
     expect(statuses).toEqual(['Add:201', 'Get:200', 'Atomic:507', 'Replace:216', 'Delete:404', 'Replace:425']);
     expect(results).toEqual(['./DevInfo/Mod=R3', './App/Setting?prop=Format=int']);
     expect(tree.value('./App/Setting')).toBe('5');
@@ -110,6 +111,15 @@ describe('the device over a real session (glue to the session core)', () => {
     expect(r.statuses.filter((s) => !s.startsWith('Alert:'))).toEqual(['Get:200']);
     expect(r.results).toHaveLength(41);
     expect(r.clientMessages).toBeGreaterThan(1);
+  });
+
+  it('Results larger than the server takes (its MaxObjSize) answer 413 instead', async () => {
+    const r = await session([[{ kind: 'Get', items: [{ target: { locURI: './App/Big' } }] }]], {
+      serverMaxObjSize: 1000,
+      setup: (tree) => tree.set('./App/Big', { value: 'b'.repeat(3000) }),
+    });
+    expect(r.statuses).toEqual(['Get:413']);
+    expect(r.results).toEqual([]);
   });
 
   it('DM-PRO-C-010, DM-PRO-GAlert-C-004: an accepted Exec answers 202 and its Generic Alert goes out in a later package', async () => {
