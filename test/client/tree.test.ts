@@ -190,6 +190,14 @@ describe('ACLs on the tree (TND 7.7.1)', () => {
     expect(status(() => t2.replace('./B?prop=ACL', { value: 'Get=a b' }, 'srv2'))).toBe(400);
   });
 
+  it('a server forgotten leaves every ACL; the root keeps * where it was the only one', () => {
+    const tree = new ManagementTree({ clock: new StepClock(), rootAcl: 'Add=*&Get=srv1&Replace=srv1+srv2' });
+    tree.set('./N', { format: 'node', acl: 'Get=srv1&Replace=srv1+srv2' });
+    tree.forgetServer('srv1');
+    expect(tree.record('.')!.acl).toBe('Add=*&Get=*&Replace=srv2');
+    expect(tree.record('./N')!.acl).toBe('Replace=srv2');
+  });
+
   it('the root ACL is never empty', () => {
     const tree = new ManagementTree({ clock: new StepClock(), rootAcl: 'Add=*&Get=*&Replace=*' });
     expect(status(() => tree.replace('.?prop=ACL', { value: '' }, 's'))).toBe(405);

@@ -21,7 +21,7 @@
  *    (Atomic); changes since the last `takeChanges()` are what a store must write.
  */
 import { Format, StatusCode } from '../../../generated/codes.js';
-import { type AclCommand, formatAcl, grants, parseAcl } from './acl.js';
+import { type AclCommand, formatAcl, grants, parseAcl, withoutServer } from './acl.js';
 import { TreeError } from './errors.js';
 import { checkValue } from './format.js';
 import { type Clock, formatTStamp, isInterior, type NodeRecord } from './node.js';
@@ -278,6 +278,18 @@ export class ManagementTree {
         ...(init.permanent !== undefined ? { permanent: addr.segments.length === 0 || init.permanent } : {}),
         ...(init.title !== undefined ? { title: init.title } : {}),
       });
+    }
+  }
+
+  /**
+   * The device forgets a server (its account is gone): its id leaves every ACL; a root
+   * entry left with no server becomes "*" (TND 7.7.1.4), other emptied entries go.
+   */
+  forgetServer(serverId: string): void {
+    for (const [key, r] of [...this.nodes]) {
+      if (r.acl === '') continue;
+      const acl = formatAcl(withoutServer(parseAcl(r.acl), serverId, key === '.'));
+      if (acl !== r.acl) this.write(key, { ...r, acl });
     }
   }
 
