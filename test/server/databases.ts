@@ -11,7 +11,11 @@ import pg from 'pg';
 import { describe, it } from 'vitest';
 import { openPostgresStore, openSqliteStore, type Store, type StoreLimits } from '../../src/server/store/index.js';
 
+export type DatabaseLocation = { readonly backend: 'sqlite'; readonly file: string } | { readonly backend: 'postgres'; readonly url: string; readonly schema: string };
+
 export interface TestDatabase {
+  /** Where it is, for another process to open it. */
+  readonly location: DatabaseLocation;
   /** Opens the database (again): each call is another connection, as another process has. */
   open(limits?: Partial<StoreLimits>): Promise<Store>;
   dispose(): Promise<void>;
@@ -29,6 +33,7 @@ export const sqlite: Backend = {
     const file = join(dir, 'omadm.db');
     const opened: Store[] = [];
     return {
+      location: { backend: 'sqlite', file },
       async open(limits) {
         const store = await openSqliteStore(file, limits ? { limits } : {});
         opened.push(store);
@@ -56,6 +61,7 @@ export const postgres: Backend = {
     const schema = `omadm_t${process.pid}_${Date.now().toString(36)}_${schemas++}`;
     const opened: Store[] = [];
     return {
+      location: { backend: 'postgres', url: PG_URL, schema },
       async open(limits) {
         const store = await openPostgresStore(PG_URL, { schema, ...(limits ? { limits } : {}) });
         opened.push(store);
@@ -89,4 +95,9 @@ export function describePostgres(name: string, body: () => void): void {
     console.warn(`skipping "${name}": ${PG_MISSING}`);
     describe.skip(`${name} (skipped: ${PG_MISSING})`, body);
   }
+}
+
+/** Opens a database another process set up (see store-child.ts). */
+export function openLocation(where: DatabaseLocation): Promise<Store> {
+  return where.backend === 'sqlite' ? openSqliteStore(where.file) : openPostgresStore(where.url, { schema: where.schema });
 }

@@ -27,6 +27,17 @@ describePostgres('store under concurrent processes (postgres)', () => {
     await database.dispose();
   });
 
+  it('lets several processes start at once on an empty database: the schema is made once, all of them work', async () => {
+    const fresh = await postgres.fresh();
+    try {
+      const opened = await Promise.all(Array.from({ length: CLAIMERS }, () => fresh.open()));
+      await opened[0]!.addDevice(device('dev1'), T0);
+      for (const st of opened) expect((await st.getDevice('dev1'))?.id).toBe('dev1');
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('never claims a job twice when several processes claim the same device\'s queue at once', async () => {
     const [first] = stores as [Store];
     await first.addDevice(device('dev1'), T0);

@@ -5,17 +5,14 @@
  * statement on its one connection.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, JobResultTable, JobTable, SessionTable, AlertTable, TranscriptTable } from './schema.js';
+import type { Database, JobTable } from './schema.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
-  isAuthName,
   type AlertInit,
   type AuthFailures,
-  type AuthName,
   type BeginSessionResult,
   type ClaimedJob,
-  type CredentialsSpec,
   type Device,
   type DeviceInit,
   type DeviceNonces,
@@ -34,16 +31,15 @@ import {
   type TranscriptInit,
 } from './types.js';
 import { isSuccessStatus } from '../../../generated/codes.js';
-import { parseJobSpec, type JobSpec } from './job-spec.js';
+import { parseJobSpec } from './job-spec.js';
 import { stateAfter, statesAccepting, type JobEvent } from './job-states.js';
-import { Secret } from './secret.js';
 import { StoreInputError } from './errors.js';
+import { boundedId, deviceRow, fromBase64, toAlert, toBase64, toDevice, toFailures, toJob, toResultJob, toSession, toTranscript } from './rows.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
 const MAX_PAGE = 500;
 const DEFAULT_MAX_ATTEMPTS = 5;
-const ID_LIMIT = 512;
 const ENDED_BEFORE_STATUS = 'the session ended before the Status arrived';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -484,143 +480,8 @@ function pageSize(limit: number | undefined): number {
   return Math.max(1, Math.min(limit ?? 100, MAX_PAGE));
 }
 
-function boundedId(value: string, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new StoreInputError(field, 'must be a non-empty string');
-  if (value.length > ID_LIMIT) throw new StoreInputError(field, `longer than ${ID_LIMIT} characters`);
-  return value;
-}
-
 function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-function fromBase64(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64'));
-}
-
-function credentialColumns(c: CredentialsSpec, field: string): { scheme: string; name: string | null; secret: string | null } {
-  if (!isAuthName(c?.scheme)) throw new StoreInputError(`${field}.scheme`, 'must be none, basic, md5 or hmac');
-  if (c.scheme === 'none') return { scheme: 'none', name: null, secret: null };
-  boundedId(c.name, `${field}.name`);
-  if (!(c.secret instanceof Secret)) throw new StoreInputError(`${field}.secret`, 'must be a Secret');
-  if (c.secret.reveal() === '') throw new StoreInputError(`${field}.secret`, 'must not be empty');
-  return { scheme: c.scheme, name: c.name, secret: c.secret.reveal() };
-}
-
-function deviceRow(init: DeviceInit, createdAt: number, updatedAt: number): Selectable<Database['devices']> {
-  boundedId(init.id, 'id');
-  boundedId(init.serverId, 'serverId');
-  const client = credentialColumns(init.client, 'client');
-  const server = credentialColumns(init.server, 'server');
-  const accepted = init.acceptedClientSchemes ?? [];
-  accepted.forEach((s, i) => {
-    if (!isAuthName(s)) throw new StoreInputError(`acceptedClientSchemes[${i}]`, 'must be none, basic, md5 or hmac');
-  });
-  return {
-    id: init.id,
-    server_id: init.serverId,
-    client_scheme: client.scheme,
-    client_name: client.name,
-    client_secret: client.secret,
-    server_scheme: server.scheme,
-    server_name: server.name,
-    server_secret: server.secret,
-    accepted_schemes: accepted.join(','),
-    created_at: createdAt,
-    updated_at: updatedAt,
-  };
-}
-
-function credentials(scheme: string, name: string | null, secret: string | null): CredentialsSpec {
-  if (scheme === 'none' || !isAuthName(scheme) || name === null || secret === null) return { scheme: 'none' };
-  return { scheme, name, secret: new Secret(secret) };
-}
-
-function toDevice(row: Selectable<Database['devices']>): Device {
-  return {
-    id: row.id,
-    serverId: row.server_id,
-    client: credentials(row.client_scheme, row.client_name, row.client_secret),
-    server: credentials(row.server_scheme, row.server_name, row.server_secret),
-    acceptedClientSchemes: row.accepted_schemes === '' ? [] : (row.accepted_schemes.split(',').filter(isAuthName) as AuthName[]),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toSession(row: Selectable<SessionTable>): SessionRow {
-  return {
-    ref: Number(row.ref),
-    deviceId: row.device_id,
-    sessionId: row.session_id,
-    snapshot: JSON.parse(row.snapshot) as JsonValue,
-    version: Number(row.version),
-    startedAt: Number(row.started_at),
-    lastActivity: Number(row.last_activity),
-    expiresAt: Number(row.expires_at),
-    ...(row.ended_at !== null ? { endedAt: Number(row.ended_at) } : {}),
-    ...(row.outcome !== null ? { outcome: row.outcome as SessionOutcome } : {}),
-  };
-}
-
-function toJob(row: Selectable<JobTable>): Job {
-  return {
-    id: Number(row.id),
-    deviceId: row.device_id,
-    spec: JSON.parse(row.spec) as JobSpec,
-    state: row.state as JobState,
-    attempts: Number(row.attempts),
-    maxAttempts: Number(row.max_attempts),
-    createdAt: Number(row.created_at),
-    ...(row.expires_at !== null ? { expiresAt: Number(row.expires_at) } : {}),
-    ...(row.session_ref !== null ? { sessionRef: Number(row.session_ref) } : {}),
-    ...(row.sent_at !== null ? { sentAt: Number(row.sent_at) } : {}),
-    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
-  };
-}
-
-function toResultJob(row: Selectable<JobResultTable>): Job {
-  return {
-    ...toJob({ ...row, id: row.id }),
-    finishedAt: Number(row.finished_at),
-    ...(row.outcome !== null ? { outcome: JSON.parse(row.outcome) as JobOutcome } : {}),
-  };
-}
-
-function toAlert(row: Selectable<AlertTable>): StoredAlert {
-  return {
-    id: Number(row.id),
-    deviceId: row.device_id,
-    ...(row.session_ref !== null ? { sessionRef: Number(row.session_ref) } : {}),
-    code: Number(row.code),
-    ...(row.correlator !== null ? { correlator: row.correlator } : {}),
-    ...(row.mark !== null ? { mark: row.mark } : {}),
-    items: JSON.parse(row.items) as StoredAlert['items'],
-    receivedAt: Number(row.received_at),
-    ...(row.handled_at !== null ? { handledAt: Number(row.handled_at) } : {}),
-  };
-}
-
-function toTranscript(row: Selectable<TranscriptTable>): TranscriptEntry {
-  return {
-    id: Number(row.id),
-    sessionRef: Number(row.session_ref),
-    deviceId: row.device_id,
-    direction: row.direction as TranscriptEntry['direction'],
-    msgId: row.msg_id,
-    contentType: row.content_type,
-    body: fromBase64(row.body),
-    size: Number(row.size),
-    truncated: row.truncated !== 0,
-    at: Number(row.at),
-  };
-}
-
-function toFailures(row: Selectable<Database['auth_failures']>): AuthFailures {
-  return { count: Number(row.count), windowStart: Number(row.window_start), ...(row.locked_until !== null ? { lockedUntil: Number(row.locked_until) } : {}) };
-}

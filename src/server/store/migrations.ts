@@ -136,9 +136,34 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Brings the database up to the latest schema; names the migration that failed. */
+/** Brings the database up to the latest schema; names the migration that failed. On
+ * PostgreSQL several processes may start at once on an empty database: they take turns
+ * under an advisory lock (per schema), since creating Kysely's own migration tables is
+ * not safe to race. SQLite's file lock already serialises them. */
 export async function migrate(db: Kysely<unknown>, backend: Backend): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(backend), migrationTableName: 'omadm_migrations', migrationLockTableName: 'omadm_migration_lock' });
+  if (backend === 'sqlite') return migrateNow(db, backend);
+  return db.connection().execute(async (conn) => {
+    const key = sql`hashtext('omadm migrations ' || current_schema())`;
+    await sql`select pg_advisory_lock(${key})`.execute(conn);
+    try {
+      // Kysely looks its bookkeeping tables up in every schema unless told which one: name
+      // ours, or another schema's tables (a second omadm in the same database) would count.
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+      return await migrateNow(conn, backend, rows[0]?.schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${key})`.execute(conn);
+    }
+  });
+}
+
+async function migrateNow(db: Kysely<unknown>, backend: Backend, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticProvider(backend),
+    migrationTableName: 'omadm_migrations',
+    migrationLockTableName: 'omadm_migration_lock',
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) throw new StoreConfigError(`migration ${failed?.migrationName ?? '(none)'} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -36,6 +36,10 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     await client.connect();
     try {
       await client.query(`create schema if not exists ${schema}`);
+    } catch (e) {
+      // Another process created it between the check and the create.
+      const code = (e as { code?: unknown }).code;
+      if (code !== '23505' && code !== '42P06') throw e;
     } finally {
       await client.end();
     }
