@@ -38,7 +38,7 @@ import { isResponse, nestedCommands } from '../../generated/command-helpers.js';
 import type { ElementName } from '../../generated/types.js';
 
 /** The Cmd of a Status for an Alert (the peer's 1222, in the least exchange). */
-const ALERT_CMD: ElementName = 'Alert';
+const ALERT_CMD = 'Alert' satisfies ElementName;
 /** The Cmd of the Status for a Get (which its Results follow). */
 const GET_CMD: ElementName = 'Get';
 

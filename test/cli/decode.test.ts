@@ -248,11 +248,7 @@ describe('omadm decode: invalid messages, exit 1', () => {
   it('names the element path of a problem deep inside', async () => {
     const r = await cli(['decode', '-'], { stdin: cases['a command without CmdID']! });
     expect(r.code).toBe(1);
-<<<<<<< HEAD
-    expect(r.stderr).toMatch(/^\/SyncML\/SyncBody\/Replace\[1\]: .*CmdID.* \(offset \d+\)\n$/);
-=======
-    expect(r.stderr).toMatch(/^<stdin>: \/SyncML\/SyncBody\/Replace: .*CmdID.* \(offset \d+\)\n$/);
->>>>>>> api
+    expect(r.stderr).toMatch(/^<stdin>: \/SyncML\/SyncBody\/Replace\[1\]: .*CmdID.* \(offset \d+\)\n$/);
   });
 });
 

@@ -92,7 +92,7 @@ describe('the Status ledger', () => {
     const cmd = (id: string) => ({ kind: 'Delete' as const, cmdID: id, items: [{ target: { locURI: `./n${id}` } }] as [{ target: { locURI: string } }] });
     l.owe('1', cmd('1'));
     l.owe('1', cmd('2'));
-    const status = (id: string) => ({ kind: 'Status' as const, msgRef: '1', cmdRef: id, cmd: 'Delete', targetRefs: [], sourceRefs: [], data: '200', items: [] });
+    const status = (id: string) => ({ kind: 'Status' as const, msgRef: '1', cmdRef: id, cmd: 'Delete' as const, targetRefs: [], sourceRefs: [], data: '200', items: [] });
     l.pay('1', '2', [status('2')]);
     expect(l.release()).toEqual([]);
     l.begin();
