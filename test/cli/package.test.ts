@@ -29,6 +29,8 @@ function run(command: string, args: string[], cwd = ROOT): string {
 }
 
 beforeAll(() => {
+  // From a clean dist/, as `npm run build` does: stale outputs of moved files would be packed too.
+  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
   const packed = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'])) as { files: { path: string }[] }[];
   files = new Set(packed[0]!.files.map((f) => f.path));
