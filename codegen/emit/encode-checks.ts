@@ -22,6 +22,14 @@ import type { Output } from '../output.js';
 import { str } from '../naming.js';
 import { fieldKind, messageParts, structuredElements } from './common.js';
 
+/** The parameters of every generated check function `c<Name>(x, path, d, c)`. */
+const CHECK_PARAMETERS = [
+  { name: 'x', type: 'unknown' },
+  { name: 'path', type: 'string' },
+  { name: 'd', type: 'number' },
+  { name: 'c', type: 'CheckContext' },
+];
+
 export function emitEncodeChecks(model: Model, out: Output): void {
   const sf = out.ts('encode-checks.ts', [...model.inputs.dtd, 'embedding.tsv']);
   sf.addImportDeclaration({
@@ -128,12 +136,7 @@ export function emitEncodeChecks(model: Model, out: Output): void {
   for (const e of structuredElements(model)) {
     sf.addFunction({
       name: `c${e.name}`,
-      parameters: [
-        { name: 'x', type: 'unknown' },
-        { name: 'path', type: 'string' },
-        { name: 'd', type: 'number' },
-        { name: 'c', type: 'CheckContext' },
-      ],
+      parameters: CHECK_PARAMETERS,
       returnType: 'boolean',
       statements: (w) => writeElementCheck(model, e, w),
     });
@@ -141,12 +144,7 @@ export function emitEncodeChecks(model: Model, out: Output): void {
   for (const u of model.unions) {
     sf.addFunction({
       name: `c${u.name}`,
-      parameters: [
-        { name: 'x', type: 'unknown' },
-        { name: 'path', type: 'string' },
-        { name: 'd', type: 'number' },
-        { name: 'c', type: 'CheckContext' },
-      ],
+      parameters: CHECK_PARAMETERS,
       returnType: 'boolean',
       statements: (w) => {
         const names = u.members.map((m) => `<${m}>`).join(', ');

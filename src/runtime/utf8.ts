@@ -87,3 +87,15 @@ const encoder = new TextEncoder();
 export function encodeUtf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
+
+/** Is `cp` a code point XML 1.0 allows in a document (its Char production)? */
+export function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}

@@ -20,7 +20,7 @@ import { Buffer, isAscii } from 'node:buffer';
 import { DecodeError } from './errors.js';
 import type { DecodeLimits } from './limits.js';
 import type { ElementReader } from './element-reader.js';
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8, isXmlChar } from './utf8.js';
 import { inputBytes } from './input.js';
 
 /** Global tokens and framing constants (generated from schemas/wbxml-global-tokens.tsv). */
@@ -817,13 +817,3 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
 }
 
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}

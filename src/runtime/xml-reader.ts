@@ -16,7 +16,7 @@ import { DecodeError, type TextPosition } from './errors.js';
 import { inputBytes } from './input.js';
 import type { DecodeLimits } from './limits.js';
 import { Buffer } from 'node:buffer';
-import { utf8ByteLength, decodeUtf8 } from './utf8.js';
+import { utf8ByteLength, decodeUtf8, isXmlChar } from './utf8.js';
 
 /** One XML vocabulary (a namespace family) the reader accepts. */
 export interface XmlVocabulary {
@@ -1498,16 +1498,5 @@ void layoutKeeper;
 function refText(text: string, amp: number): string {
   const semi = text.indexOf(';', amp + 1);
   return semi >= 0 && semi - amp <= 16 ? text.slice(amp + 1, semi + 1) : text.slice(amp + 1, amp + 9) + '…';
-}
-
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
 }
 

@@ -11,7 +11,7 @@ describe('test/helpers/tools.ts: one rule for missing interop tools', () => {
   it('a missing tool is not skipped in CI: the tests that need it fail there', () => {
     expect(inCI({ CI: 'true' })).toBe(true);
     expect(tool('xmllint', { installed: false, env: { CI: 'true' } }).skip).toBe(false);
-    expect(tool('java', { installed: false, env: { CI: 'true' } }).debianPackage).toBe('default-jre-headless');
+    expect(tool('java', { installed: false, env: { CI: 'true' } }).debianPackage).toBe('default-jdk-headless');
   });
 
   it('an installed tool is never skipped', () => {

@@ -5,18 +5,19 @@
  *
  *   describeWithTools(['xml2wbxml'], 'omadm and libwbxml', () => { it(...) });
  *
- * or, for a single test, `it.skipIf(tool('xmllint').skip)(...)` (in CI it then runs and fails
- * where the tool is missing).
+ * or, for a single test, `itWithTools(['xmllint'], 'title', () => {...})`. Code that runs a tool
+ * can call `requireTools([...])` first, so that a missing tool is an error naming its package.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'vitest';
+import { describe, it, type TestFunction } from 'vitest';
 
 /** Each tool a test may need, with the Debian package it comes from. */
 export const TOOL_PACKAGES = {
   xmllint: 'libxml2-utils',
   xml2wbxml: 'libwbxml2-utils',
   wbxml2xml: 'libwbxml2-utils',
-  java: 'default-jre-headless',
+  // The JDK, not only the JRE: xsd-schema-validator compiles its helper with javac when it is installed.
+  java: 'default-jdk-headless',
 } as const;
 
 export type ToolName = keyof typeof TOOL_PACKAGES;
@@ -64,24 +65,52 @@ export function tool(name: ToolName, options: { installed?: boolean; env?: NodeJ
   };
 }
 
+/** Why the tools that are missing here are missing, or undefined when all are installed. */
+function missingMessage(tools: readonly ToolName[]): string | undefined {
+  const missing = tools.map((t) => tool(t)).filter((t) => !t.installed);
+  return missing.length === 0 ? undefined : missing.map((t) => t.missingMessage).join('; ');
+}
+
+/** The error a test meets where a tool it needs is missing. */
+function missingError(message: string): Error {
+  return new Error(`${message}${inCI() ? ': CI must install it (.ci/run)' : ''}`);
+}
+
+/** Throws, naming the Debian package, unless every one of the tools can be run. */
+export function requireTools(tools: readonly ToolName[]): void {
+  const message = missingMessage(tools);
+  if (message !== undefined) throw missingError(message);
+}
+
 /**
  * `describe`, for a suite that needs these tools: skipped with a message when one is missing
  * locally; in CI, a missing tool is a failing test that says which package to install.
  */
 export function describeWithTools(tools: readonly ToolName[], title: string, body: () => void): void {
-  const missing = tools.map((t) => tool(t)).filter((t) => !t.installed);
-  if (missing.length === 0) {
-    describe(title, body);
-    return;
-  }
-  const message = missing.map((t) => t.missingMessage).join('; ');
-  if (inCI()) {
+  const message = missingMessage(tools);
+  if (message === undefined) describe(title, body);
+  else if (inCI()) {
     describe(title, () => {
       it('has the tools it needs', () => {
-        throw new Error(`${message}: CI must install it (.ci/run)`);
+        throw missingError(message);
       });
     });
-    return;
+  } else {
+    console.warn(`skipping "${title}": ${message}`);
+    describe.skip(`${title} [skipped: ${message}]`, body);
   }
-  describe.skip(`${title} [skipped: ${message}]`, body);
+}
+
+/** `it`, for one test that needs these tools, treated as `describeWithTools` treats a suite. */
+export function itWithTools(tools: readonly ToolName[], title: string, fn: TestFunction, timeout?: number): void {
+  const message = missingMessage(tools);
+  if (message === undefined) it(title, fn, timeout);
+  else if (inCI()) {
+    it(title, () => {
+      throw missingError(message);
+    });
+  } else {
+    console.warn(`skipping "${title}": ${message}`);
+    it.skip(`${title} [skipped: ${message}]`, fn, timeout);
+  }
 }

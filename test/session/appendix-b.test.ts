@@ -19,9 +19,7 @@ const spec = existsSync(specPath) ? readFileSync(specPath, 'utf8') : '';
 
 /** Requirements outside the session core, with where they will be tested. */
 const elsewhere: Record<string, string> = {
-  'DM-PRO-Session-C-001': 'server notification (Package#0): the notification module',
   'DM-PRO-Session-S-001': 'server notification (Package#0): the notification module',
-  'DM-PRO-LO-C-011': 'DevDetail/LrgObj set to true: the client management tree',
 };
 
 function requirementsInSpec(): string[] {

@@ -26,7 +26,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWbxml, decodeXml, encodeWbxml, type WbxmlEncodeOptions } from '../../src/index.js';
 import { repoRoot } from '../helpers/validators.js';
-import { Libwbxml, libwbxmlInstalled } from './libwbxml.js';
+import { describeWithTools } from '../helpers/tools.js';
+import { Libwbxml, LIBWBXML_TOOLS } from './libwbxml.js';
 
 const dir = join(repoRoot, 'test', 'fixtures', 'wbxml');
 
@@ -207,7 +208,7 @@ describe('WBXML goldens', () => {
     expect(replace?.kind === 'Replace' && replace.items[0]?.data).toBe(metInfXml);
   });
 
-  describe.skipIf(!libwbxmlInstalled)('and libwbxml', () => {
+  describeWithTools(LIBWBXML_TOOLS, 'and libwbxml', () => {
     const lib = new Libwbxml();
     afterAll(() => lib.dispose());
 

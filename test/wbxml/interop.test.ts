@@ -17,7 +17,8 @@ import { decodeWbxml, decodeXml, encodeWbxml, encodeXmlString, type SyncML, type
 import { messageArbitrary } from '../../generated/arbitraries.js';
 import { xmlText } from '../../src/runtime/arbitrary-text.js';
 import { repoRoot } from '../helpers/validators.js';
-import { Libwbxml, libwbxmlInstalled } from './libwbxml.js';
+import { describeWithTools } from '../helpers/tools.js';
+import { Libwbxml, LIBWBXML_TOOLS } from './libwbxml.js';
 
 type Profile = 'syncml' | 'dm';
 
@@ -73,7 +74,7 @@ function sample(profile: Profile, text: () => fc.Arbitrary<string>, seed: number
 const forWbxml2xml = [...sample('syncml', textForWbxml2xml, 1201), ...sample('dm', textForWbxml2xml, 1202)];
 const forXml2wbxml = [...sample('syncml', textForXml2wbxml, 2201), ...sample('dm', textForXml2wbxml, 2202)];
 
-describe.skipIf(!libwbxmlInstalled)('interoperability with libwbxml', () => {
+describeWithTools(LIBWBXML_TOOLS, 'interoperability with libwbxml', () => {
   const lib = new Libwbxml();
   afterAll(() => lib.dispose());
 

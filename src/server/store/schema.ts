@@ -74,18 +74,9 @@ export interface JobTable {
 }
 
 /** Jobs that finished (done, failed, expired, cancelled), under their job id. */
-export interface JobResultTable {
+export interface JobResultTable extends Omit<JobTable, 'id'> {
+  /** The id the job had in the queue (not generated here). */
   id: number;
-  device_id: string;
-  spec: string;
-  state: string;
-  attempts: number;
-  max_attempts: number;
-  created_at: number;
-  expires_at: number | null;
-  session_ref: number | null;
-  sent_at: number | null;
-  last_error: string | null;
   finished_at: number;
   status_code: number | null;
   outcome: string | null;
