@@ -1,6 +1,6 @@
 /**
  * Every fenced `ts` block of README.md is a program a user may paste: each is type-checked
- * with `tsc --strict` against the package (`omadm` mapped to the source, as a user's
+ * with `tsc --strict` against the package (`omadm` and its subpath exports mapped to the source, as a user's
  * project would see the built package) and then run, from the repository root.
  */
 import { spawnSync } from 'node:child_process';
@@ -51,6 +51,9 @@ function tsconfig(files: string[]): string {
       paths: {
         omadm: [join(ROOT, 'src/index.ts')],
         'omadm/arbitraries': [join(ROOT, 'src/arbitraries.ts')],
+        'omadm/client': [join(ROOT, 'src/client/index.ts')],
+        'omadm/notification': [join(ROOT, 'src/notification/index.ts')],
+        'omadm/server': [join(ROOT, 'src/server/index.ts')],
       },
     },
     files,
@@ -75,9 +78,9 @@ afterAll(() => {
 });
 
 describe('README.md', () => {
-  it('has ts snippets to check, each a module importing omadm', () => {
+  it('has ts snippets to check, each a module importing omadm or one of its subpaths', () => {
     expect(snippets.length).toBeGreaterThanOrEqual(3);
-    for (const s of snippets) expect(s.code, `README.md:${s.line}`).toMatch(/from 'omadm'/);
+    for (const s of snippets) expect(s.code, `README.md:${s.line}`).toMatch(/from 'omadm(\/(arbitraries|client|notification|server))?'/);
   });
 
   it('every ts snippet passes tsc --strict against the package', () => {

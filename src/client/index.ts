@@ -26,3 +26,5 @@ export { autoAnswer, type AutoAnswers } from './ui/auto.js';
 export { terminalHandler, type TerminalStreams } from './ui/terminal.js';
 export { acceptNotification, type AcceptedNotification } from './package-zero.js';
 export { DmDevice, type CommandEvent, type DeviceOptions, type SessionSurface } from './device.js';
+export { HttpTransport, TransportError, isTransportError, type DmHttpExchange, type DmHttpReply, type HttpTransportOptions, type TransportProblem } from './transport/http-transport.js';
+export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';

@@ -1,8 +1,9 @@
 /**
  * The package as npm ships it (issue 10, section 4): built, then packed (dry run), every
  * entry point it names is in the tarball, every source map points at a shipped source, and
- * `omadm` and `omadm/arbitraries` import by their package names, for Node and for
- * TypeScript's older module resolution (the `types` field).
+ * `omadm`, `omadm/arbitraries`, `omadm/client`, `omadm/notification` and `omadm/server`
+ * import by their package names in Node, and `omadm` also for TypeScript's older module
+ * resolution (the `types` field).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ describe('the package as shipped', () => {
     const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin)];
     for (const t of Object.values(pkg.exports)) targets.push(...(typeof t === 'string' ? [t] : Object.values(t)));
     for (const t of targets) expect(files.has(rel(t)), t).toBe(true);
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './arbitraries']));
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './arbitraries', './client', './notification', './server']));
   });
 
   it('every source map points at sources that are shipped too', () => {
@@ -64,6 +65,18 @@ describe('the package as shipped', () => {
       const same = JSON.stringify(decode(encodeXml(m))) === JSON.stringify(decode(encodeWbxml(m)));
       console.log(same, typeof statusFor, typeof MessageBuilder);`;
     expect(run(process.execPath, ['--input-type=module', '-e', program])).toBe('true function function\n');
+  });
+
+  it("imports as 'omadm/client', 'omadm/notification' and 'omadm/server' in Node; the root does not re-export them", () => {
+    const program = `
+      import { ManagementTree, CommandExecutor, HttpTransport } from 'omadm/client';
+      import { buildTrigger, parseTrigger } from 'omadm/notification';
+      import { openStore, createDmServer, jobCommand } from 'omadm/server';
+      import * as root from 'omadm';
+      const t = parseTrigger(buildTrigger({ version: 12, uiMode: 0, initiator: 1, sessionId: 7, serverId: 's' }, { password: 'p', nonce: new Uint8Array(4) }));
+      console.log([ManagementTree, CommandExecutor, HttpTransport, openStore, createDmServer, jobCommand].map((f) => typeof f).join(' '), t.sessionId,
+        ['ManagementTree', 'buildTrigger', 'openStore', 'createDmServer'].some((n) => n in root));`;
+    expect(run(process.execPath, ['--input-type=module', '-e', program])).toBe('function function function function function function 7 false\n');
   });
 
   it("type-checks against 'omadm' through the types field (moduleResolution node10)", () => {
