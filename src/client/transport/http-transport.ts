@@ -17,6 +17,7 @@
 import type { Encoding } from '../../session/message-size.js';
 import { HMAC_HEADER_NAME } from '../../session/auth/digest.js';
 import { dmMediaType, parseDmMediaType, type MediaFamily } from '../../binding/media-type.js';
+import { positiveOption } from '../../binding/options.js';
 
 export interface DmHttpExchange {
   readonly url: string;
@@ -81,10 +82,10 @@ export class HttpTransport {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: HttpTransportOptions = {}) {
-    this.timeoutMs = positive(options.timeoutMs ?? 30_000, 'timeoutMs');
-    this.attempts = positive(options.attempts ?? 3, 'attempts');
+    this.timeoutMs = positiveOption(options.timeoutMs ?? 30_000, 'timeoutMs');
+    this.attempts = positiveOption(options.attempts ?? 3, 'attempts');
     this.backoffMs = options.backoffMs ?? ((n) => 500 * n);
-    this.maxResponseBytes = positive(options.maxResponseBytes ?? 1024 * 1024, 'maxResponseBytes');
+    this.maxResponseBytes = positiveOption(options.maxResponseBytes ?? 1024 * 1024, 'maxResponseBytes');
     this.family = options.family ?? 'dm';
     this.fetch = options.fetch ?? globalThis.fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -185,7 +186,3 @@ function describe(e: unknown): string {
   return cause instanceof Error ? `${e.message} (${cause.message})` : e.message;
 }
 
-function positive(n: number, what: string): number {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, not ${n}`);
-  return n;
-}

@@ -20,6 +20,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HMAC_HEADER_NAME } from '../../session/auth/digest.js';
 import { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType } from '../../binding/media-type.js';
+import { positiveOption } from '../../binding/options.js';
 
 /** One DM message received over HTTP. */
 export interface DmHttpRequest {
@@ -68,7 +69,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The request listener of the DM endpoint, to mount on any node:http server. */
 export function dmRequestListener(options: DmHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const path = normalisePath(options.path ?? '/dm');
-  const maxBodyBytes = positive(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
+  const maxBodyBytes = positiveOption(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
   return (req, res) => {
     const url = req.url ?? '/';
     const pathname = url.split('?', 1)[0]!;
@@ -117,18 +118,18 @@ export function dmRequestListener(options: DmHttpOptions): (req: IncomingMessage
 
 /** An HTTP server with the DM endpoint and the timeouts of rule 5. */
 export function createDmServer(options: DmServerOptions): Server {
-  const headersTimeout = positive(options.headersTimeoutMs ?? 10_000, 'headersTimeoutMs');
+  const headersTimeout = positiveOption(options.headersTimeoutMs ?? 10_000, 'headersTimeoutMs');
   const server = createServer(
     {
       headersTimeout,
-      requestTimeout: positive(options.requestTimeoutMs ?? 30_000, 'requestTimeoutMs'),
-      keepAliveTimeout: positive(options.keepAliveTimeoutMs ?? 5_000, 'keepAliveTimeoutMs'),
+      requestTimeout: positiveOption(options.requestTimeoutMs ?? 30_000, 'requestTimeoutMs'),
+      keepAliveTimeout: positiveOption(options.keepAliveTimeoutMs ?? 5_000, 'keepAliveTimeoutMs'),
       // How often the header and request timeouts are checked: often enough to honour them.
       connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(headersTimeout / 2))),
     },
     dmRequestListener(options),
   );
-  server.timeout = positive(options.idleTimeoutMs ?? 30_000, 'idleTimeoutMs');
+  server.timeout = positiveOption(options.idleTimeoutMs ?? 30_000, 'idleTimeoutMs');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // Expect: 100-continue: refuse a body that is too large before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -214,10 +215,6 @@ function normalisePath(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-function positive(n: number, what: string): number {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, not ${n}`);
-  return n;
-}
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
