@@ -163,6 +163,11 @@ export interface GroupSpec {
   description: string;
   /** Its sub-verbs, each made by defineVerb with `verbCommand(NAME, ..., GROUP)`. */
   verbs: readonly Command[];
+  /**
+   * The sub-verb that runs when the first argument is an option rather than a sub-verb's
+   * name (`omadm device --server URL ...` is `omadm device run --server URL ...`).
+   */
+  defaultVerb?: string;
 }
 
 /**
@@ -180,6 +185,7 @@ export function defineGroup(spec: GroupSpec): Command {
     'Commands:',
     ...spec.verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),
     '',
+    ...(spec.defaultVerb !== undefined ? [`'omadm ${spec.name} --OPTION ...' is 'omadm ${spec.name} ${spec.defaultVerb} --OPTION ...'.`] : []),
     `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help' for the help of a command.`,
   ].join('\n');
   return {
@@ -196,14 +202,19 @@ export function defineGroup(spec: GroupSpec): Command {
         return ExitCode.ok;
       }
       if (first === undefined) throw new UsageError('missing command');
-      const verb = spec.verbs.find((v) => v.name === first);
-      if (verb === undefined) throw new UsageError(`unknown command '${first}'`);
-      try {
-        return await verb.run(rest, io);
-      } catch (e) {
-        if (e instanceof UsageError && e.command === undefined) e.command = verb;
-        throw e;
-      }
+      if (first.startsWith('-') && spec.defaultVerb !== undefined) return run(spec.defaultVerb, args, io);
+      return run(first, rest, io);
     },
   };
+
+  async function run(name: string, rest: readonly string[], io: CliIo): Promise<number> {
+    const verb = spec.verbs.find((v) => v.name === name);
+    if (verb === undefined) throw new UsageError(`unknown command '${name}'`);
+    try {
+      return await verb.run(rest, io);
+    } catch (e) {
+      if (e instanceof UsageError && e.command === undefined) e.command = verb;
+      throw e;
+    }
+  }
 }

@@ -69,4 +69,23 @@ describe('defineGroup: a verb of sub-verbs', () => {
     await expect(tree.run(['put'], fakeIo())).rejects.toThrow("unknown command 'put'");
     await expect(tree.run([], fakeIo())).rejects.toThrow('missing command');
   });
+
+  it('with a default sub-verb, a first argument that is an option runs it with every argument', async () => {
+    const run = defineVerb({
+      summary: 'Run a device',
+      command: () => verbCommand('run', 'Runs a session.', 'device').option('--server <URL>', 'The server'),
+      epilogue: 'Exit status: 0 done.',
+      async run(_args, options) {
+        seen.push(`run ${options.server}`);
+        return ExitCode.ok;
+      },
+    });
+    const device = defineGroup({ name: 'device', summary: 'Devices', description: 'Runs devices.', verbs: [run], defaultVerb: 'run' });
+    expect(await device.run(['--server', 'http://127.0.0.1:1/dm'], fakeIo())).toBe(0);
+    expect(seen.at(-1)).toBe('run http://127.0.0.1:1/dm');
+    expect(device.usage).toContain("'omadm device --OPTION ...' is 'omadm device run --OPTION ...'.");
+    await expect(device.run(['stop'], fakeIo())).rejects.toThrow("unknown command 'stop'");
+    // Help stays the group's.
+    expect(await device.run(['--help'], fakeIo())).toBe(0);
+  });
 });
