@@ -142,8 +142,6 @@ export interface EndpointSnapshot {
   readonly peerOwesPackage: boolean;
   readonly ourPackageOpen: boolean;
   readonly ledger: LedgerSnapshot;
-  /** Responses queued since our last message (for an abort), the Status for the header first. */
-  readonly queuedResponses: readonly SyncBodyCommandDraft[];
   /** Client: Package#1, to send again when challenged. */
   readonly packageOne?: readonly SyncBodyCommandDraft[];
   readonly outgoing: OutgoingPackageSnapshot;
@@ -190,7 +188,6 @@ export abstract class SessionEndpoint {
   /** We sent part of a package that has more to come (e.g. a large object). */
   private ourPackageOpen = false;
   /** Responses handed to `out` since our last message (what an abort carries). */
-  private queuedResponses: SyncBodyCommandDraft[] = [];
 
   constructor(config: EndpointConfig, initial: SessionState) {
     this.config = config;
@@ -599,8 +596,6 @@ export abstract class SessionEndpoint {
 
   private respond(draft: SyncBodyCommandDraft, first = false): void {
     this.out.respond(draft, first);
-    if (first) this.queuedResponses.unshift(draft);
-    else this.queuedResponses.push(draft);
   }
 
   // ------------------------------------------------------------------ sending
@@ -666,8 +661,9 @@ export abstract class SessionEndpoint {
   /** The abort message: Alert 1223 right after the Status for the header, then what fits of the rest, Final. */
   private abortMessage(): Outgoing {
     for (const o of this.ledger.unanswered) this.ledger.pay(o.msgID, o.command.cmdID, [statusFor(o.msgID, o.command, StatusCode.OperationCancelled)]);
-    for (const d of this.ledger.release()) this.queuedResponses.push(d);
-    const responses = this.queuedResponses;
+    for (const d of this.ledger.release()) this.respond(d);
+    // Every response still owed, also those a smaller message left for later.
+    const responses = [...this.out.queuedResponses];
     const leading = responses[0]?.kind === 'Status' && responses[0].cmd === HEADER_CMD;
     const { header, hmacHeader } = this.header();
     const limits = { encoding: this.config.encoding, maxMsgSize: this.peerMaxMsgSize };
@@ -733,7 +729,6 @@ export abstract class SessionEndpoint {
     const commands = outgoing.message.syncBody.commands;
     this.ourPackageOpen = !final && commands.some((c) => !isResponse(c) && c.kind !== 'Alert');
     for (const c of commands) this.ledger.expect(msgID, c);
-    this.queuedResponses = [];
     this.lastReply = outgoing;
     return outgoing;
   }
@@ -762,7 +757,6 @@ export abstract class SessionEndpoint {
       peerOwesPackage: this.peerOwesPackage,
       ourPackageOpen: this.ourPackageOpen,
       ledger: this.ledger.snapshot(),
-      queuedResponses: this.queuedResponses,
       ...(this.packageOne().length > 0 ? { packageOne: this.packageOne() } : {}),
       outgoing: this.out.snapshot(),
       incoming: this.incoming.snapshot(),
@@ -788,7 +782,6 @@ export abstract class SessionEndpoint {
     this.peerOwesPackage = s.peerOwesPackage;
     this.ourPackageOpen = s.ourPackageOpen;
     this.ledger = StatusLedger.restore(s.ledger);
-    this.queuedResponses = [...s.queuedResponses];
     this.out = parts.out;
     this.incoming = parts.incoming;
   }

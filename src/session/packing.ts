@@ -417,6 +417,11 @@ export class OutgoingPackage {
     return this.commands.length > 0 || this.chunk !== undefined;
   }
 
+  /** The responses still to go, in the order they would (an abort takes them: 6.1.2). */
+  get queuedResponses(): readonly SyncBodyCommandDraft[] {
+    return this.responses;
+  }
+
   /** Responses are queued. */
   get pendingResponses(): boolean {
     return this.responses.length > 0;

@@ -89,6 +89,31 @@ describe('6.1.2 session abort at any MaxMsgSize', () => {
     expect(abort.message.syncBody.final).toBe(true);
   });
 
+  it('DM-PRO-Abort-S-003-O, 6.1.2: Statuses a small message had left for later go out with the abort too, not only those owed since the last message', () => {
+    const c = client({ maxMsgSize: 900 });
+    const s = server();
+    const extra: SyncBodyCommandDraft[] = Array.from({ length: 12 }, (_, i) => ({ kind: 'Alert', data: '1226', items: [{ source: { locURI: `./Vendor/Event${i}` }, data: 'x' }] }));
+    s.receive(c.start({ devInfo, extra }).message);
+    s.answerRemaining(200);
+    const first = s.reply()!.message;
+    const sentFirst = statuses(first).length;
+    // 1 + 1 + 12 + 1 Statuses are owed; the first answer could only carry some of them.
+    expect(sentFirst).toBeLessThan(15);
+    expect(first.syncBody.final).not.toBe(true);
+    c.receive(first);
+    const more = c.reply()!.message;
+    s.receive(more);
+    const abort = s.abort();
+    const left = statuses(abort.message).filter((st) => st.msgRef === '1').map((st) => st.cmdRef);
+    const sentRefs = statuses(first).map((st) => st.cmdRef);
+    expect(left.length).toBeGreaterThan(0);
+    // The abort carries Statuses of message 1 that the first answer had no room for, and none twice.
+    for (const ref of left) expect(sentRefs).not.toContain(ref);
+    expect(shape(abort.message).slice(0, 2)).toEqual(['Status(2/0 SyncHdr 200)', 'Alert(1223)']);
+    expect(abort.message.syncBody.final).toBe(true);
+    expect(abort.bytes.length).toBeLessThanOrEqual(900);
+  });
+
   it('DM-PRO-Abort-S-005-O: a server that aborted discards whatever answer comes back, and sends nothing more', () => {
     const c = client();
     const s = server();
