@@ -124,6 +124,12 @@ export interface Outgoing {
   /** The encoded message, within the peer's MaxMsgSize. */
   readonly bytes: Uint8Array;
   readonly hmacHeader?: (body: Uint8Array) => string;
+  /**
+   * Commands given to `send()` that will never go, because the peer announced a
+   * MaxObjSize smaller than one of their items after they were queued (8): the drafts
+   * themselves, so the application can tell which (and e.g. fail the job). Absent when none.
+   */
+  readonly withheld?: readonly SyncBodyCommandDraft[];
 }
 
 /** What a session keeps between calls, as plain data (JSON.stringify gives it whole). */
@@ -718,7 +724,11 @@ export abstract class SessionEndpoint {
     try {
       const { header, hmacHeader } = this.header();
       const packed = this.out.next(header, rule.mayEnd, rule.commands, rule.packagePerMessage, rule.askForMore ? NEXT_MESSAGE : undefined);
-      return this.sent({ message: packed.message, bytes: packed.bytes, ...(hmacHeader ? { hmacHeader } : {}) }, packed.final, header.msgID);
+      return this.sent(
+        { message: packed.message, bytes: packed.bytes, ...(hmacHeader ? { hmacHeader } : {}), ...(packed.withheld.length > 0 ? { withheld: packed.withheld } : {}) },
+        packed.final,
+        header.msgID,
+      );
     } catch (e) {
       this.state = 'error';
       throw e;

@@ -11,7 +11,9 @@ import type { Item } from '../../generated/types.js';
 import { OutgoingPackage } from '../../src/session/packing.js';
 import type { Encoding } from '../../src/session/message-size.js';
 import { isLocalProtocolError } from '../../src/session/errors.js';
-import { Pair } from './pair.js';
+import { CLIENT_URI, Pair, SERVER_URI } from './pair.js';
+import { ClientSession } from '../../src/session/client-session.js';
+import { ServerSession } from '../../src/session/server-session.js';
 
 const header = (msgID: number): HeaderInit => ({
   sessionID: '4F2A',
@@ -208,6 +210,30 @@ describe('MaxObjSize at packing time (issue 9 §2.3, section 8)', () => {
     expect(targets).not.toContain('./Vendor/B');
     expect(pair.tree.has('./Vendor/B')).toBe(false);
     expect(lowered).toBe(true);
+  });
+});
+
+describe('withheld commands reach the application (section 8)', () => {
+  it('DM-PRO-LO-S-007-M, section 8: reply() names the commands it withholds for a MaxObjSize lowered since they were queued, so the server can fail them instead of waiting for a Status', () => {
+    const c = new ClientSession({ encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '9', maxMsgSize: 20_000, maxObjSize: 10_000 });
+    const s = new ServerSession({ encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '9', maxMsgSize: 20_000 });
+    s.receive(c.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
+    s.answerRemaining(200);
+    const get: SyncBodyCommandDraft = { kind: 'Get', items: [{ target: { locURI: './DevInfo/Man' } }] };
+    s.send(get);
+    const first = s.reply()!;
+    // A message that withholds nothing says nothing.
+    expect(first.withheld).toBeUndefined();
+    c.receive(first.message);
+    c.answerRemaining(200);
+    const answer = c.reply()!.message;
+    // The device lowers its MaxObjSize in its next message, after the server queued a 2,000-byte Replace.
+    const replace: SyncBodyCommandDraft = { kind: 'Replace', items: [{ target: { locURI: './Vendor/Big' }, data: 'b'.repeat(2000) }] };
+    s.send(replace);
+    s.receive({ ...answer, syncHdr: { ...answer.syncHdr, meta: { maxObjSize: '1000', emis: [] } } });
+    const next = s.reply()!;
+    expect(next.withheld).toEqual([replace]);
+    expect(next.message.syncBody.commands.some((x) => x.kind === 'Replace')).toBe(false);
   });
 });
 
