@@ -12,7 +12,10 @@
  *    rest follows). A Status naming a nested command gives the container's inner code.
  * 3. A job is finished only once its Status arrived; a Get waits for its Results too, until
  *    the device's package is complete (Results in chunks come after the Status).
- * 4. A job whose Status the device's package left out (`status-missing`) leaves the
+ * 4. A job answered 401 or 407 was refused for want of our credentials (the device
+ *    challenged our SyncHdr, 9.1): it goes again, with the credentials the challenge asks
+ *    for, at most MAX_RESENDS times; then the refusal is its outcome.
+ * 5. A job whose Status the device's package left out (`status-missing`) leaves the
  *    session's books: it stays sent in the store, which puts it back in the queue when
  *    the session ends.
  */
@@ -34,6 +37,9 @@ export interface JobInFlight {
   /** Codes of the nested commands (Atomic, Sequence), by position; null until known. */
   readonly inner: readonly (number | null)[];
   readonly results: readonly Pick<Results, 'items' | 'meta'>[];
+  /** Rule 4: to be sent again, and how often it was. */
+  readonly resend?: true;
+  readonly resends?: number;
 }
 
 export interface JobsSnapshot {
@@ -43,6 +49,9 @@ export interface JobsSnapshot {
 }
 
 export const NO_JOBS: JobsSnapshot = { inFlight: [], pieces: {} };
+
+/** Times a job refused for want of our credentials goes again (rule 4). */
+export const MAX_RESENDS = 2;
 
 /** Protocol alerts a session sends on its own; never a job's piece. */
 const PROTOCOL_ALERTS: readonly number[] = [AlertCode.NextMessage, AlertCode.SessionAbort, AlertCode.NoEndOfData];
@@ -131,8 +140,13 @@ export class SessionJobs {
         inner[nested] = code;
         return { ...j, inner };
       }
+      if (code === StatusCode.ChunkedItemAccepted) return j;
+      const resends = j.resends ?? 0;
+      if ((code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) && resends < MAX_RESENDS) {
+        return { id: j.id, op: j.op, ...(j.spec ? { spec: j.spec } : {}), sending: true, inner: [], results: [], resend: true, resends: resends + 1 };
+      }
       // A final answer ends the object's pieces too (the device refused it or took it whole).
-      return code === StatusCode.ChunkedItemAccepted ? j : { ...j, sending: false, status: { data: status.data, items: status.items } };
+      return { ...j, sending: false, status: { data: status.data, items: status.items } };
     });
     return id;
   }
@@ -158,7 +172,20 @@ export class SessionJobs {
     if (at >= 0) this.inFlight[at] = change(this.inFlight[at]!);
   }
 
-  /** Rule 4. */
+  /** Rule 4: the jobs to send again now, in order (their flag cleared). */
+  takeResends(): { readonly id: number; readonly spec?: JobSpec }[] {
+    const out = this.inFlight.filter((j) => j.resend === true);
+    this.inFlight = this.inFlight.map((j) => {
+      if (j.resend !== true) return j;
+      const { resend: _, ...rest } = j;
+      return rest;
+    });
+    // Pieces of the first sending are answered: forget them.
+    for (const [k, v] of Object.entries(this.pieces)) if (out.some((j) => j.id === v[0])) delete this.pieces[k];
+    return out.map((j) => ({ id: j.id, ...(j.spec ? { spec: j.spec } : {}) }));
+  }
+
+  /** Rule 5. */
   statusMissing(command: Command, msgID: string): void {
     const piece = this.pieces[key(msgID, command.cmdID)];
     if (piece !== undefined && piece[1] === -1) this.remove(piece[0]);

@@ -294,6 +294,11 @@ export class DmService {
       out = session.abort();
       abortedByUs = true;
     } else {
+      for (const again of jobs.takeResends()) {
+        const spec = again.spec ?? (await store.getJob(again.id))?.spec;
+        if (spec !== undefined) session.send(jobCommand(spec));
+        else jobs.remove(again.id);
+      }
       if (session.current === 'answering' && session.awaitingStatus === 0 && jobs.idle) {
         for (const job of await store.claimJobs(m.deviceId, row.ref, m.now, this.o.jobsPerPackage)) {
           try {

@@ -35,7 +35,7 @@ export async function startHarness(backend: Backend, options: Partial<OmadmServe
     async device(id, o = {}) {
       const auth = o.auth ?? 'none';
       const serverAuth = o.serverAuth ?? 'none';
-      const client = auth === 'none' ? undefined : { scheme: auth, name: `${id}-user`, secret: `secret-of-${id}` };
+      const client = auth === 'none' ? undefined : { scheme: auth, name: `${id.replace(/[^A-Za-z0-9]/g, '')}-user`, secret: `secret-of-${id}` };
       const serverCreds = serverAuth === 'none' ? undefined : { scheme: serverAuth, name: SERVER_ID, secret: `server-secret-for-${id}` };
       await store.addDevice(
         {
