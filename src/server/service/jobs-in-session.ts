@@ -15,7 +15,8 @@
  * 4. A job answered 401 or 407 was refused for want of our credentials (the device
  *    challenged our SyncHdr, 9.1): it goes again, with the credentials the challenge asks
  *    for, at most MAX_RESENDS times; then the refusal is its outcome.
- * 5. A job whose Status the device's package left out (`status-missing`) leaves the
+ * 5. A job whose Status the device's package left out (`status-missing`), or answered
+ *    214 (operation cancelled: the device aborted before running it), leaves the
  *    session's books: it stays sent in the store, which puts it back in the queue when
  *    the session ends.
  */
@@ -40,6 +41,8 @@ export interface JobInFlight {
   /** Rule 4: to be sent again, and how often it was. */
   readonly resend?: true;
   readonly resends?: number;
+  /** Rule 5: answered 214, to be dropped from the books. */
+  readonly cancelled?: true;
 }
 
 export interface JobsSnapshot {
@@ -141,6 +144,7 @@ export class SessionJobs {
         return { ...j, inner };
       }
       if (code === StatusCode.ChunkedItemAccepted) return j;
+      if (code === StatusCode.OperationCancelled) return { ...j, cancelled: true };
       const resends = j.resends ?? 0;
       if ((code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) && resends < MAX_RESENDS) {
         return { id: j.id, op: j.op, ...(j.spec ? { spec: j.spec } : {}), sending: true, inner: [], results: [], resend: true, resends: resends + 1 };
@@ -193,6 +197,7 @@ export class SessionJobs {
 
   /** Rule 3: the jobs that are finished now, taken off the books. `all`: the session ends. */
   takeFinished(packageComplete: boolean, all = false): Finished[] {
+    for (const j of this.inFlight.filter((j) => j.cancelled === true)) this.remove(j.id);
     const out: Finished[] = [];
     for (const j of this.inFlight) {
       if (j.status === undefined) continue;

@@ -16,7 +16,9 @@ export function refusalMessage(received: SyncML, code: number, encoding: Encodin
     verProto: hdr.verProto.trim(),
     verDTD: hdr.verDTD.trim(),
     sessionID: hdr.sessionID.trim(),
-    msgID: '1',
+    // One answer per message: the number of the message answered (a MsgID the device has
+    // not had from us yet in this SessionID, so it is not taken for a resend).
+    msgID: hdr.msgID.trim(),
     target: { locURI: hdr.source.locURI },
     source: { locURI: hdr.target.locURI },
   });

@@ -20,7 +20,7 @@
  *    store finishes a job once. After the commit: nonces, alerts, the transcript, the end
  *    of the session (its sent jobs without a Status go back to the queue), the answer.
  */
-import { StatusCode } from '../../../generated/codes.js';
+import { StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
 import type { AuthType } from '../../../generated/codes.js';
 import type { SyncML } from '../../../generated/types.js';
 import { isDecodeError } from '../../runtime/errors.js';
@@ -72,6 +72,7 @@ interface Serving {
   readonly abortRequested: boolean;
   /** Begun by this message. */
   readonly fresh: boolean;
+  readonly firstIn: string;
 }
 
 /** Another process saved the session first: serve the message again. */
@@ -134,12 +135,15 @@ export class DmService {
     const context: EventContext = { deviceId, sessionId: hdr.sessionID.trim(), msgId: hdr.msgID.trim() };
     for (const w of decoded.warnings) this.emit({ ...context, type: 'decode-warning', kind: w.kind, path: w.path });
     if (decoded.format !== encoding) return this.refuse(context, 415, `the body is ${decoded.format.toUpperCase()}, the Content-Type says ${encoding.toUpperCase()}`);
+    // Not a DM message (a SyncML DS one, another version): answered 505 / 513, no session touched.
+    const version = !isVerDTD(hdr.verDTD.trim()) ? StatusCode.DtdVersionNotSupported : !isVerProto(hdr.verProto.trim()) ? StatusCode.ProtocolVersionNotSupported : undefined;
     try {
       for (let attempt = 0; attempt <= this.o.conflictRetries; attempt++) {
         // Loaded for every attempt: the other process may have stored new nonces.
         const creds = await DeviceCredentials.load(this.o.store, deviceId);
         if (creds === undefined) return this.refuse(context, 403, 'unknown device');
         const m: Message = { request, now, decoded, message, deviceId, creds, digest: requestDigest(request.body), encoding, contentType: dmMediaType(request.media), context };
+        if (version !== undefined) return this.refuseInDm(m, version, `VerDTD ${hdr.verDTD.trim()} / VerProto ${hdr.verProto.trim()} is not OMA DM 1.2 or 1.3`);
         const answer = await this.place(m);
         if (answer !== CONFLICT) return answer;
       }
@@ -163,6 +167,8 @@ export class DmService {
     switch (placement.kind) {
       case 'resend':
         return this.resend(m, live!, stored!);
+      case 'replayed':
+        return this.refuseInDm(m, StatusCode.BadRequest, 'the Package#1 of the live session, replayed');
       case 'busy':
         return this.refuseInDm(m, StatusCode.ServiceUnavailable, `another session of this device (SessionID ${live!.sessionId}) is live`);
       case 'over': {
@@ -196,6 +202,7 @@ export class DmService {
         authFailuresBefore: s.authFailures,
         abortRequested: s.abortRequested === true,
         fresh: false,
+        firstIn: s.firstIn,
       };
     } else {
       if (placement.kind === 'restart') await this.end(live!, 'failed', m.now);
@@ -210,7 +217,7 @@ export class DmService {
         maxObjSize: this.o.maxObjSize,
         initiator: openingAlert(m.message)!,
       };
-      serving = { row: begun.session, setup, session: new ServerSession(this.newConfig(setup, m)), jobs: new SessionJobs(NO_JOBS), authFailuresBefore: 0, abortRequested: false, fresh: true };
+      serving = { row: begun.session, setup, session: new ServerSession(this.newConfig(setup, m)), jobs: new SessionJobs(NO_JOBS), authFailuresBefore: 0, abortRequested: false, fresh: true, firstIn: m.digest };
       this.emit({ ...m.context, sessionRef: begun.session.ref, type: 'session-started' });
     }
     try {
@@ -325,6 +332,7 @@ export class DmService {
       v: STORED_SESSION_VERSION,
       setup: s.setup,
       endpoint: snapshot,
+      firstIn: s.firstIn,
       lastIn: { msgID: m.message.syncHdr.msgID.trim(), digest: m.digest },
       jobs: jobs.snapshot(),
       authFailures,

@@ -15,6 +15,9 @@
  *    opening a session with the live session's SessionID is the device starting over (it
  *    lost our answer to its Package#1, or it writes SessionID 1 for every session): the old
  *    one ends (failed, its sent jobs back to the queue) and the new one begins.
+ *    But the very Package#1 that opened the live session, arriving again once the session
+ *    went on, is an old message replayed (by the network or by someone else): refused
+ *    with 400, the live session untouched.
  * 5. A message that opens nothing and names no live session belongs to a session that is
  *    over (ended, expired, or never known): refused with 408, and nothing is begun.
  */
@@ -30,6 +33,8 @@ export type Placement =
   | { readonly kind: 'resend' }
   /** Rule 4, same SessionID: end the live session, then begin. */
   | { readonly kind: 'restart' }
+  /** Rule 4: the live session's own Package#1 again, after it went on. */
+  | { readonly kind: 'replayed' }
   /** Rule 4: another session is live. */
   | { readonly kind: 'busy' }
   /** Rule 5. */
@@ -78,6 +83,7 @@ export function placeMessage(live: LiveView | undefined, message: SyncML, digest
   if (live === undefined) return opens ? { kind: 'begin' } : { kind: 'over' };
   const same = sameSessionID(live.row.sessionId, hdr.sessionID);
   if (same && isResend(live.stored, message, digest)) return { kind: 'resend' };
+  if (opens && same && live.stored?.firstIn === digest) return { kind: 'replayed' };
   if (opens) return same ? { kind: 'restart' } : { kind: 'busy' };
   if (!same || live.stored === undefined) return { kind: 'over' };
   return { kind: 'continue' };

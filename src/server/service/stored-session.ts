@@ -30,6 +30,8 @@ export interface StoredSession {
   readonly v: typeof STORED_SESSION_VERSION;
   readonly setup: SessionSetup;
   readonly endpoint: EndpointSnapshot;
+  /** The digest of the message that opened the session (its Package#1 replayed is not a new session). */
+  readonly firstIn: string;
   /** The last message read: its MsgID and the digest of its bytes. */
   readonly lastIn?: { readonly msgID: string; readonly digest: string };
   readonly jobs: JobsSnapshot;

@@ -61,6 +61,8 @@ export interface SessionScript {
   readonly tamper?: (message: SyncML, index: number) => SyncML;
   /** Called before message `index` (0 = Package#1) is sent; `stop` ends the script there. */
   readonly before?: (index: number, out: Outgoing) => Promise<'send' | 'stop'> | 'send' | 'stop';
+  /** Message `abortAt` (counted from 0) is Alert 1223 instead of the answer: the device aborts without running what it got. */
+  readonly abortAt?: number;
   /** At most this many messages (default 50). */
   readonly maxMessages?: number;
 }
@@ -157,10 +159,33 @@ export class ScriptedDevice {
 
   /** Runs a session from Package#1 to its end, as scripted. */
   async run(script: SessionScript = {}, client = this.newSession(script.sessionID ?? String(++this.sessions))): Promise<SessionRun> {
+    return this.drive(client, this.start(client, script), script);
+  }
+
+  /** Goes on with a session after the answer `x` (e.g. one posted by hand). */
+  async resume(client: ClientSession, x: Exchange, script: SessionScript = {}): Promise<SessionRun> {
+    const events: SessionEvent[] = [];
+    const out = this.read(client, x, events, script);
+    const rest = out ? await this.drive(client, out, script, 1) : { exchanges: [], events: [], ended: client.ended, client };
+    return { ...rest, exchanges: [x, ...rest.exchanges], events: [...events, ...rest.events] };
+  }
+
+  /** Reads an answer, executes what it says, and gives the next message (undefined: the end). */
+  private read(client: ClientSession, x: Exchange, events: SessionEvent[], script: SessionScript, index = 0): Outgoing | undefined {
+    if (x.received === undefined) return undefined;
+    const r = client.receive(x.received, { ...(x.hmac !== null ? { hmacHeader: x.hmac } : {}), body: x.body });
+    events.push(...r.events);
+    if (r.duplicate) return client.lastSent;
+    if (script.abortAt === index + 1 && !client.ended) return client.abort();
+    for (const e of r.events) if (e.type === 'command') this.execute(client, e.msgRef, e.command, script);
+    return client.reply();
+  }
+
+  private async drive(client: ClientSession, first: Outgoing, script: SessionScript, from = 0): Promise<SessionRun> {
     const exchanges: Exchange[] = [];
     const events: SessionEvent[] = [];
-    let out: Outgoing | undefined = this.start(client, script);
-    for (let i = 0; out !== undefined; i++) {
+    let out: Outgoing | undefined = first;
+    for (let i = from; out !== undefined; i++) {
       if (i >= (script.maxMessages ?? 50)) throw new Error('the session did not end within its messages');
       if (script.before && (await script.before(i, out)) === 'stop') return { exchanges, events, ended: false, client };
       let bytes = out.bytes;
@@ -173,10 +198,9 @@ export class ScriptedDevice {
       const x = await this.post(bytes, hmac, message);
       exchanges.push(x);
       if (x.received === undefined) return { exchanges, events, ended: false, client };
-      const r = client.receive(x.received, { ...(x.hmac !== null ? { hmacHeader: x.hmac } : {}), body: x.body });
-      events.push(...r.events);
-      for (const e of r.events) if (e.type === 'command') this.execute(client, e.msgRef, e.command, script);
-      out = client.reply();
+      // After our own abort nothing more is read (6.1.2).
+      if (client.current === 'aborting') return { exchanges, events, ended: true, client };
+      out = this.read(client, x, events, script, i);
     }
     return { exchanges, events, ended: client.ended, client };
   }
