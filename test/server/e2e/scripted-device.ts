@@ -82,10 +82,13 @@ export function counterRandom(start = 1): RandomSource {
 
 export class ScriptedDevice {
   readonly tree = new Map<string, string>();
+  /** Where it posts (a test moves it to a restarted server). */
+  url: string;
   readonly credentials = new InMemoryCredentialStore();
   private sessions = 0;
 
   constructor(readonly options: DeviceOptions) {
+    this.url = options.url;
     this.tree.set('./DevInfo/DevId', options.id);
     this.tree.set('./DevInfo/Man', 'Scripted Devices Ltd');
     this.tree.set('./DevInfo/Mod', 'SD-1');
@@ -131,7 +134,7 @@ export class ScriptedDevice {
 
   /** Posts bytes as this device does; the answer, decoded when it is a DM message. */
   async post(bytes: Uint8Array, hmac?: string, sent?: SyncML): Promise<Exchange> {
-    const res = await fetch(this.options.url, {
+    const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': this.contentType, ...(hmac !== undefined ? { [HMAC_HEADER_NAME]: hmac } : {}) },
       body: bytes,
