@@ -7,11 +7,12 @@ import convert from './commands/convert.js';
 import decode from './commands/decode.js';
 import encode from './commands/encode.js';
 import validate from './commands/validate.js';
+import serve from './commands/serve.js';
 import help from './commands/help.js';
 import completion from './commands/completion.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, convert, validate, help, completion];
+export const commands: readonly Command[] = [decode, encode, convert, validate, serve, help, completion];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

@@ -29,6 +29,10 @@ export type ServiceEvent = EventContext &
     | { readonly type: 'decode-warning'; readonly kind: string; readonly path: string }
     /** No DM answer could be given (not a DM message, unknown device, ...): the HTTP status sent. */
     | { readonly type: 'refused'; readonly status: number; readonly reason: string }
+    /** A DM answer refused the message outside any session (a second session, one that is over, a locked device): the DM status given. */
+    | { readonly type: 'session-refused'; readonly status: number; readonly reason: string }
+    /** A slip of the device the session core accepted or recovered from (a SessionID written `01` for `1`, a Status naming nothing we sent, a chunked object cut short). */
+    | { readonly type: 'session-warning'; readonly message: string }
     | { readonly type: 'auth-failed'; readonly scheme?: string; readonly locked: boolean }
     | { readonly type: 'job-sent'; readonly jobId: number }
     | { readonly type: 'job-finished'; readonly jobId: number; readonly state: 'done' | 'failed'; readonly code: number }

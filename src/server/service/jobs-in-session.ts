@@ -1,0 +1,218 @@
+/**
+ * The jobs of one session between their claim and their outcome, as plain data kept in the
+ * stored session (stored-session.ts), so any process reads the Status of a job another
+ * process sent.
+ *
+ * Rules
+ * 1. Jobs go out in the order claimed, one command each (job-commands.ts). Each message we
+ *    send is read back (`sent`): each of its management commands is a piece of the first
+ *    job still going out (a large object spans messages, one piece per message), and every
+ *    piece and the commands nested in it are named by MsgID and CmdID, as Statuses name them.
+ * 2. A Status naming a piece gives the job its Status, except 213 (a chunk was taken, the
+ *    rest follows). A Status naming a nested command gives the container's inner code.
+ * 3. A job is finished only once its Status arrived; a Get waits for its Results too, until
+ *    the device's package is complete (Results in chunks come after the Status).
+ * 4. A job answered 401 or 407 was refused for want of our credentials (the device
+ *    challenged our SyncHdr, 9.1): it goes again, with the credentials the challenge asks
+ *    for, at most MAX_RESENDS times; then the refusal is its outcome.
+ * 5. A job whose Status the device's package left out (`status-missing`), or answered
+ *    214 (operation cancelled: the device aborted before running it), leaves the
+ *    session's books: it stays sent in the store, which puts it back in the queue when
+ *    the session ends.
+ */
+import { AlertCode, StatusCode } from '../../../generated/codes.js';
+import { isResponse, itemsOf, nestedCommands } from '../../../generated/command-helpers.js';
+import type { Command, Item, Meta, Results, Status, SyncML } from '../../../generated/types.js';
+import type { JobOp, JobSpec } from '../store/job-spec.js';
+
+/** Specs up to this size (JSON) are kept in the session for the outcome; larger ones are read back. */
+const KEPT_SPEC_BYTES = 4096;
+
+export interface JobInFlight {
+  readonly id: number;
+  readonly op: JobOp;
+  readonly spec?: JobSpec;
+  /** Pieces of its command are still to go out. */
+  readonly sending: boolean;
+  readonly status?: Pick<Status, 'data' | 'items'>;
+  /** Codes of the nested commands (Atomic, Sequence), by position; null until known. */
+  readonly inner: readonly (number | null)[];
+  readonly results: readonly Pick<Results, 'items' | 'meta'>[];
+  /** Rule 4: to be sent again, and how often it was. */
+  readonly resend?: true;
+  readonly resends?: number;
+  /** Rule 5: answered 214, to be dropped from the books. */
+  readonly cancelled?: true;
+}
+
+export interface JobsSnapshot {
+  readonly inFlight: readonly JobInFlight[];
+  /** `MsgID:CmdID` of each piece sent and each command nested in it → [job id, nested position or -1]. */
+  readonly pieces: { readonly [key: string]: readonly [number, number] };
+}
+
+export const NO_JOBS: JobsSnapshot = { inFlight: [], pieces: {} };
+
+/** Times a job refused for want of our credentials goes again (rule 4). */
+export const MAX_RESENDS = 2;
+
+/** Protocol alerts a session sends on its own; never a job's piece. */
+const PROTOCOL_ALERTS: readonly number[] = [AlertCode.NextMessage, AlertCode.SessionAbort, AlertCode.NoEndOfData];
+
+export interface Finished {
+  readonly id: number;
+  readonly spec?: JobSpec;
+  readonly status: Pick<Status, 'data' | 'items'>;
+  readonly results: readonly Pick<Results, 'items' | 'meta'>[];
+  readonly inner: readonly Pick<Status, 'data'>[];
+}
+
+function key(msgID: string, cmdID: string): string {
+  return `${msgID.trim()}:${cmdID.trim()}`;
+}
+
+/** Depth-first, as the device answers them. */
+function flatNested(command: Command): Command[] {
+  return nestedCommands(command).flatMap((c) => [c, ...flatNested(c)]);
+}
+
+function hasMoreData(command: Command): boolean {
+  return itemsOf(command).some((i: Item) => i.moreData === true) || nestedCommands(command).some(hasMoreData);
+}
+
+export class SessionJobs {
+  private inFlight: JobInFlight[];
+  private pieces: Record<string, readonly [number, number]>;
+
+  constructor(s: JobsSnapshot = NO_JOBS) {
+    this.inFlight = s.inFlight.map((j) => ({ ...j }));
+    this.pieces = { ...s.pieces };
+  }
+
+  snapshot(): JobsSnapshot {
+    return { inFlight: this.inFlight, pieces: this.pieces };
+  }
+
+  /** No job of the session awaits anything: new ones may be claimed. */
+  get idle(): boolean {
+    return this.inFlight.length === 0;
+  }
+
+  /** Jobs claimed and given to the session (`send`), in that order. */
+  add(id: number, spec: JobSpec): void {
+    const small = JSON.stringify(spec).length <= KEPT_SPEC_BYTES;
+    this.inFlight.push({ id, op: spec.op, ...(small ? { spec } : {}), sending: true, inner: [], results: [] });
+  }
+
+  /** A job claimed but never sent (the session refused its command): out of the books. */
+  remove(id: number): void {
+    this.inFlight = this.inFlight.filter((j) => j.id !== id);
+    for (const [k, v] of Object.entries(this.pieces)) if (v[0] === id) delete this.pieces[k];
+  }
+
+  /** Rule 1: reads back a message we sent. Returns the ids of the jobs whose last piece went. */
+  sent(message: SyncML): number[] {
+    const msgID = message.syncHdr.msgID;
+    const done: number[] = [];
+    for (const c of message.syncBody.commands) {
+      if (isResponse(c)) continue;
+      if (c.kind === 'Alert' && PROTOCOL_ALERTS.includes(Number((c.data ?? '').trim()))) continue;
+      const at = this.inFlight.findIndex((j) => j.sending);
+      if (at < 0) continue;
+      const job = this.inFlight[at]!;
+      this.pieces[key(msgID, c.cmdID)] = [job.id, -1];
+      flatNested(c).forEach((n, i) => (this.pieces[key(msgID, n.cmdID)] = [job.id, i]));
+      if (!hasMoreData(c)) {
+        this.inFlight[at] = { ...job, sending: false };
+        done.push(job.id);
+      }
+    }
+    return done;
+  }
+
+  /** Rule 2. Returns the job id the Status is for, if any. */
+  status(status: Status): number | undefined {
+    const piece = this.pieces[key(status.msgRef, status.cmdRef)];
+    if (piece === undefined) return undefined;
+    const [id, nested] = piece;
+    const code = Number(status.data.trim());
+    this.update(id, (j) => {
+      if (nested >= 0) {
+        const inner = [...j.inner];
+        while (inner.length <= nested) inner.push(null);
+        inner[nested] = code;
+        return { ...j, inner };
+      }
+      if (code === StatusCode.ChunkedItemAccepted) return j;
+      if (code === StatusCode.OperationCancelled) return { ...j, cancelled: true };
+      const resends = j.resends ?? 0;
+      if ((code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) && resends < MAX_RESENDS) {
+        return { id: j.id, op: j.op, ...(j.spec ? { spec: j.spec } : {}), sending: true, inner: [], results: [], resend: true, resends: resends + 1 };
+      }
+      // A final answer ends the object's pieces too (the device refused it or took it whole).
+      return { ...j, sending: false, status: { data: status.data, items: status.items } };
+    });
+    return id;
+  }
+
+  /** Results of a Get we sent (MsgRef may be missing: the latest piece with that CmdID). */
+  results(results: Results): number | undefined {
+    let piece = results.msgRef !== undefined && results.msgRef.trim() !== '' ? this.pieces[key(results.msgRef, results.cmdRef)] : undefined;
+    if (piece === undefined) {
+      const suffix = `:${results.cmdRef.trim()}`;
+      const keys = Object.keys(this.pieces).filter((k) => k.endsWith(suffix));
+      const last = keys.at(-1);
+      piece = last === undefined ? undefined : this.pieces[last];
+    }
+    if (piece === undefined) return undefined;
+    const id = piece[0];
+    const entry: Pick<Results, 'items' | 'meta'> = { items: results.items, ...(results.meta ? { meta: results.meta as Meta } : {}) };
+    this.update(id, (j) => ({ ...j, results: [...j.results, entry] }));
+    return id;
+  }
+
+  private update(id: number, change: (j: JobInFlight) => JobInFlight): void {
+    const at = this.inFlight.findIndex((j) => j.id === id);
+    if (at >= 0) this.inFlight[at] = change(this.inFlight[at]!);
+  }
+
+  /** Rule 4: the jobs to send again now, in order (their flag cleared). */
+  takeResends(): { readonly id: number; readonly spec?: JobSpec }[] {
+    const out = this.inFlight.filter((j) => j.resend === true);
+    this.inFlight = this.inFlight.map((j) => {
+      if (j.resend !== true) return j;
+      const { resend: _, ...rest } = j;
+      return rest;
+    });
+    // Pieces of the first sending are answered: forget them.
+    for (const [k, v] of Object.entries(this.pieces)) if (out.some((j) => j.id === v[0])) delete this.pieces[k];
+    return out.map((j) => ({ id: j.id, ...(j.spec ? { spec: j.spec } : {}) }));
+  }
+
+  /** Rule 5. */
+  statusMissing(command: Command, msgID: string): void {
+    const piece = this.pieces[key(msgID, command.cmdID)];
+    if (piece !== undefined && piece[1] === -1) this.remove(piece[0]);
+  }
+
+  /** Rule 3: the jobs that are finished now, taken off the books. `all`: the session ends. */
+  takeFinished(packageComplete: boolean, all = false): Finished[] {
+    for (const j of this.inFlight.filter((j) => j.cancelled === true)) this.remove(j.id);
+    const out: Finished[] = [];
+    for (const j of this.inFlight) {
+      if (j.status === undefined) continue;
+      const code = Number(j.status.data.trim());
+      const waitsForResults = j.op === 'get' && code >= 200 && code < 300 && j.results.length === 0 && !packageComplete && !all;
+      if (waitsForResults) continue;
+      out.push({
+        id: j.id,
+        ...(j.spec ? { spec: j.spec } : {}),
+        status: j.status,
+        results: j.results,
+        inner: j.inner.flatMap((c) => (c === null ? [] : [{ data: String(c) }])),
+      });
+    }
+    for (const f of out) this.remove(f.id);
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What the service keeps of a session in the store's snapshot column: the session core's
+ * own snapshot (ServerSession.snapshot(), plain JSON) and what the service needs beside it
+ * to continue in any process: how the session was set up (so it can be restored with the
+ * same configuration), the digest of the last message read (a resend of it is answered
+ * with the very same answer), and the jobs in flight (jobs-in-session.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { EndpointSnapshot } from '../../session/endpoint.js';
+import type { Encoding } from '../../session/message-size.js';
+import type { JsonValue } from '../store/types.js';
+import type { JobsSnapshot } from './jobs-in-session.js';
+
+export const STORED_SESSION_VERSION = 1;
+
+/** The configuration a session was begun with; a restore uses the same. */
+export interface SessionSetup {
+  readonly encoding: Encoding;
+  /** The SessionID as the device wrote it in Package#1 (trimmed). */
+  readonly sessionID: string;
+  /** Our Source LocURI towards the device (its ServerID for us). */
+  readonly localURI: string;
+  readonly maxMsgSize: number;
+  readonly maxObjSize?: number;
+  /** The session alert that opened it: 1201 client-initiated, 1200 after a Package#0. */
+  readonly initiator: number;
+}
+
+export interface StoredSession {
+  readonly v: typeof STORED_SESSION_VERSION;
+  readonly setup: SessionSetup;
+  readonly endpoint: EndpointSnapshot;
+  /** The digest of the message that opened the session (its Package#1 replayed is not a new session). */
+  readonly firstIn: string;
+  /** The last message read: its MsgID and the digest of its bytes. */
+  readonly lastIn?: { readonly msgID: string; readonly digest: string };
+  readonly jobs: JobsSnapshot;
+  /** Counted verifier failures so far (to count each new one against the device). */
+  readonly authFailures: number;
+  /** An abort was asked for (DmService.abortSession): the next answer is Alert 1223. */
+  readonly abortRequested?: true;
+}
+
+/** The digest that tells a resent message from a new one with the same MsgID. */
+export function requestDigest(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64');
+}
+
+export function toJson(s: StoredSession): JsonValue {
+  // Every field is plain data (the session core's snapshot is JSON by contract).
+  return s as unknown as JsonValue;
+}
+
+/** The stored session of a row, or undefined when the row holds something else (a
+ * session begun by a process that died before its first save). */
+export function readStored(value: JsonValue): StoredSession | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const o = value as { readonly [key: string]: JsonValue };
+  if (o['v'] !== STORED_SESSION_VERSION || typeof o['endpoint'] !== 'object' || typeof o['setup'] !== 'object' || typeof o['jobs'] !== 'object') return undefined;
+  return value as unknown as StoredSession;
+}
+
+/** What a session row holds between beginSession and the first save. */
+export const BEGUN: JsonValue = { v: 0 };

@@ -1,0 +1,102 @@
+/**
+ * Large objects over HTTP (section 8): a 1 MB Replace to a device whose MaxMsgSize is
+ * 4 KB goes out in chunks, each message within the device's limit; a Get whose Results
+ * the device sends in chunks comes back whole in the job's outcome; and a device that
+ * answers our non-final chunks with Final and no Alert 1222 still gets the whole object.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertCode, StatusCode } from '../../../generated/codes.js';
+import type { SyncML } from '../../../generated/types.js';
+import { describePostgres, postgres, sqlite, type Backend } from '../databases.js';
+import { startHarness, type Harness } from './harness.js';
+
+/** Data that shows where a chunk went missing or was doubled. */
+function data(size: number): string {
+  let s = '';
+  for (let i = 0; s.length < size; i++) s += `${i.toString(36)}.`;
+  return s.slice(0, size);
+}
+
+/** The slip: Final on a message that should have asked for more with 1222. */
+function finalInsteadOf1222(m: SyncML): SyncML {
+  const asks = m.syncBody.commands.some((c) => c.kind === 'Alert' && Number(c.data) === AlertCode.NextMessage);
+  if (!asks || m.syncBody.final) return m;
+  const commands = m.syncBody.commands.filter((c) => !(c.kind === 'Alert' && Number(c.data) === AlertCode.NextMessage));
+  return { ...m, syncBody: { commands: commands as SyncML['syncBody']['commands'], final: true } };
+}
+
+function suite(backend: Backend): void {
+  describe(`large objects over HTTP on ${backend.name}`, () => {
+    let h: Harness | undefined;
+    afterEach(async () => {
+      await h?.close();
+      h = undefined;
+    });
+
+    it('DM-PRO-S-004, DM-PRO-LO-S-003, DM-PRO-LO-S-004, DM-PRO-LO-S-007, DM-PRO-LO-S-008: a 1 MB Replace reaches a device with MaxMsgSize 4 KB in chunks within its limit (section 8)', { timeout: 120_000 }, async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO1', { maxMsgSize: 4096, maxObjSize: 2 * 1024 * 1024, encoding: 'wbxml', auth: 'md5' });
+      const value = data(1024 * 1024);
+      const job = await h.store.enqueueJob({ deviceId: 'IMEI:LO1', spec: { op: 'replace', items: [{ uri: './Vendor/Blob', data: value, format: 'chr' }] } }, Date.now());
+      const run = await device.run({ maxMessages: 1000 });
+      expect(run.ended).toBe(true);
+      expect(run.exchanges.length).toBeGreaterThan(256);
+      for (const x of run.exchanges) expect(x.body.byteLength).toBeLessThanOrEqual(4096);
+      expect(device.tree.get('./Vendor/Blob')).toBe(value);
+      expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+    });
+
+    it('DM-PRO-S-003: a device answering our non-final messages with Final and no Alert 1222 still gets the whole object (section 7.2)', { timeout: 60_000 }, async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO2', { maxMsgSize: 2048, maxObjSize: 1024 * 1024 });
+      const value = data(20_000);
+      const job = await h.store.enqueueJob({ deviceId: 'IMEI:LO2', spec: { op: 'add', items: [{ uri: './Vendor/Blob', data: value }] } }, Date.now());
+      let slips = 0;
+      const run = await device.run({
+        maxMessages: 200,
+        tamper: (m) => {
+          const t = finalInsteadOf1222(m);
+          if (t !== m) slips++;
+          return t;
+        },
+      });
+      expect(slips).toBeGreaterThan(5);
+      expect(run.ended).toBe(true);
+      expect(device.tree.get('./Vendor/Blob')).toBe(value);
+      expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.ItemAdded } });
+    });
+
+    it('DM-PRO-S-004, DM-PRO-LO-S-001, DM-PRO-LO-S-006: a Get whose Results arrive in chunks is kept whole in the outcome (section 8)', { timeout: 60_000 }, async () => {
+      h = await startHarness(backend, { maxMsgSize: 4096, maxObjSize: 256 * 1024 });
+      const device = await h.device('IMEI:LO3', { auth: 'hmac' });
+      const value = data(60_000);
+      device.tree.set('./Vendor/Log', value);
+      const job = await h.store.enqueueJob({ deviceId: 'IMEI:LO3', spec: { op: 'get', uris: ['./Vendor/Log'] } }, Date.now());
+      const run = await device.run({ maxMessages: 200 });
+      expect(run.ended).toBe(true);
+      // Our MaxMsgSize and MaxObjSize went out in Package#2, and the device kept to them.
+      expect(run.exchanges[0]!.received?.syncHdr.meta).toMatchObject({ maxMsgSize: '4096', maxObjSize: String(256 * 1024) });
+      expect(run.exchanges.length).toBeGreaterThan(10);
+      for (const x of run.exchanges) expect(x.sentBytes.byteLength).toBeLessThanOrEqual(4096);
+      const got = await h.store.getJob(job.id);
+      expect(got).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      expect(got?.outcome?.results?.map((r) => r.data)).toEqual([value]);
+    });
+
+    it('DM-PRO-LO-S-007: an object larger than the device\'s MaxObjSize is never sent; the job fails with 413', async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO4', { maxObjSize: 1000 });
+      const big = await h.store.enqueueJob({ deviceId: 'IMEI:LO4', spec: { op: 'replace', items: [{ uri: './Vendor/Big', data: data(5000) }] } }, Date.now());
+      const small = await h.store.enqueueJob({ deviceId: 'IMEI:LO4', spec: { op: 'replace', items: [{ uri: './Vendor/Small', data: 'ok' }] } }, Date.now());
+      // The device announces its MaxObjSize in Package#1, so Package#2 already knows it.
+      const run = await device.run();
+      expect(run.ended).toBe(true);
+      expect(device.tree.has('./Vendor/Big')).toBe(false);
+      expect(await h.store.getJob(big.id)).toMatchObject({ state: 'failed', outcome: { status: StatusCode.RequestEntityTooLarge } });
+      expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done' });
+    });
+  });
+}
+
+suite(sqlite);
+describePostgres('large objects over HTTP on postgres', () => suite(postgres));

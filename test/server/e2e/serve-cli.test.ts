@@ -1,0 +1,91 @@
+/**
+ * `omadm serve` as a process: it prints the DM URL and the admin token, serves a device
+ * over HTTP on 127.0.0.1, and stops gracefully on SIGTERM (exit 0), the database closed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore, Secret } from '../../../src/server/store/index.js';
+import { ScriptedDevice } from './scripted-device.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+let child: ChildProcess | undefined;
+let dir: string | undefined;
+afterEach(() => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** Starts `omadm serve`; resolves with its first two stdout lines. Bounded by a timeout. */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; token: string; stderr: () => string }> {
+  return new Promise((resolve, reject) => {
+    child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, OMADM_ADMIN_TOKEN: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`omadm serve printed no URL in 30 s: ${err}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /^DM endpoint: (\S+)$/m.exec(out)?.[1];
+      const token = /^admin token: (.+)$/m.exec(out)?.[1];
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({ url, token, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`omadm serve exited with ${code}: ${err}`));
+    });
+  });
+}
+
+function exited(p: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve({ code: p.exitCode, signal: p.signalCode });
+  return new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+describe('omadm serve', () => {
+  it('prints the DM URL and a random admin token, serves a session on a free port, and stops on SIGTERM with exit 0', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omadm-serve-'));
+    const db = join(dir, 'omadm.db');
+    const store = await openSqliteStore(db);
+    await store.addDevice({ id: 'IMEI:7', serverId: 'omadm.test', client: { scheme: 'md5', name: 'u7', secret: new Secret('s7-secret') }, server: { scheme: 'none' } }, Date.now());
+    const job = await store.enqueueJob({ deviceId: 'IMEI:7', spec: { op: 'get', uris: ['./DevInfo/Man'] } }, Date.now());
+    await store.close();
+
+    const { url, token, stderr } = await serve(['--port', '0', '--db', `sqlite:${db}`]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/dm$/);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const device = new ScriptedDevice({ url, id: 'IMEI:7', serverId: 'omadm.test', encoding: 'wbxml', client: { scheme: 'md5', name: 'u7', secret: 's7-secret' } });
+    const run = await device.run();
+    expect(run.ended).toBe(true);
+
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toEqual({ code: 0, signal: null });
+    expect(stderr()).toContain('SIGTERM, stopping');
+    const after = await openSqliteStore(db);
+    try {
+      expect(await after.getJob(job.id)).toMatchObject({ state: 'done', outcome: { status: 200, results: [{ data: 'Scripted Devices Ltd' }] } });
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('takes the admin token from OMADM_ADMIN_TOKEN and does not print it back', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omadm-serve-'));
+    const { token } = await serve(['--port', '0', '--db', `sqlite:${join(dir, 'x.db')}`], { OMADM_ADMIN_TOKEN: 'a-token-of-the-operator' });
+    expect(token).toBe('(as given)');
+    child!.kill('SIGINT');
+    expect(await exited(child!)).toEqual({ code: 0, signal: null });
+  });
+});
