@@ -80,9 +80,12 @@ function resolve(json: JsonSchema, registry: SchemaRegistry): JsonSchema {
   return target;
 }
 
+/** Values nested deeper than this are refused, whatever the schema (the checker recurses). */
+export const MAX_DEPTH = 64;
+
 /** Checks `value` against `schema`; returns it typed, or throws StoreInputError on the first field at fault. */
 export function check<T>(schema: Schema<T>, value: unknown, field: string, registry: SchemaRegistry = {}): T {
-  checkJson(schema.json, value, field, registry);
+  checkJson(schema.json, value, field, registry, 0);
   return value as T;
 }
 
@@ -114,9 +117,10 @@ export function fieldOf(parent: string, name: string | number): string {
   return parent === '' ? name : `${parent}.${name}`;
 }
 
-function checkJson(json: JsonSchema, value: unknown, field: string, registry: SchemaRegistry): void {
+function checkJson(json: JsonSchema, value: unknown, field: string, registry: SchemaRegistry, depth: number): void {
   json = resolve(json, registry);
   const where = field === '' ? 'body' : field;
+  if (depth > MAX_DEPTH) throw new StoreInputError(where, `nested deeper than ${MAX_DEPTH}`);
   if (json.type !== undefined) {
     const types: readonly JsonType[] = typeof json.type === 'string' ? [json.type] : json.type;
     const actual = typeOf(value);
@@ -139,7 +143,7 @@ function checkJson(json: JsonSchema, value: unknown, field: string, registry: Sc
   if (Array.isArray(value)) {
     if (json.minItems !== undefined && value.length < json.minItems) throw new StoreInputError(where, json.minItems === 1 ? 'must be a non-empty array' : `must hold at least ${json.minItems} entries`);
     if (json.maxItems !== undefined && value.length > json.maxItems) throw new StoreInputError(where, `more than ${json.maxItems} entries`);
-    if (json.items !== undefined) value.forEach((v, i) => checkJson(json.items!, v, fieldOf(field, i), registry));
+    if (json.items !== undefined) value.forEach((v, i) => checkJson(json.items!, v, fieldOf(field, i), registry, depth + 1));
   }
   if (typeOf(value) === 'object') {
     const o = value as Record<string, unknown>;
@@ -148,7 +152,7 @@ function checkJson(json: JsonSchema, value: unknown, field: string, registry: Sc
       const known = Object.keys(json.properties ?? {});
       for (const k of Object.keys(o)) if (!known.includes(k)) throw new StoreInputError(fieldOf(field, k), `is not a field here (expected ${known.join(', ')})`);
     }
-    for (const [name, p] of Object.entries(json.properties ?? {})) if (o[name] !== undefined) checkJson(p, o[name], fieldOf(field, name), registry);
+    for (const [name, p] of Object.entries(json.properties ?? {})) if (o[name] !== undefined) checkJson(p, o[name], fieldOf(field, name), registry, depth + 1);
   }
   if (json.oneOf !== undefined && json.discriminator !== undefined) {
     const name = json.discriminator.propertyName;
@@ -156,7 +160,7 @@ function checkJson(json: JsonSchema, value: unknown, field: string, registry: Sc
     const branches = json.oneOf.map((b) => resolve(b, registry));
     const branch = branches.find((b) => b.properties?.[name]?.const === tag);
     if (branch === undefined) throw new StoreInputError(fieldOf(field, name), `must be one of ${branches.map((b) => b.properties![name]!.const).join(', ')}`);
-    checkJson(branch, value, field, registry);
+    checkJson(branch, value, field, registry, depth + 1);
   }
 }
 

@@ -112,8 +112,9 @@ function managementSuite(backend: Backend): void {
         await m.addDevice(md5Device);
         const e = await failure(m.addDevice({ ...md5Device, client: { scheme: 'none' }, server: { scheme: 'none' } }));
         expect(isManagementConflictError(e) && e.field).toBe('id');
-        for (const p of [m.getDevice('nope'), m.deleteDevice('nope'), m.listJobs('nope'), m.listAlerts('nope'), m.listSessions('nope'), m.enqueueJob('nope', { spec: EVERY_KIND[0]! })]) {
-          const err = await failure(p);
+        const calls = [() => m.getDevice('nope'), () => m.deleteDevice('nope'), () => m.listJobs('nope'), () => m.listAlerts('nope'), () => m.listSessions('nope'), () => m.enqueueJob('nope', { spec: EVERY_KIND[0]! })];
+        for (const call of calls) {
+          const err = await failure(call());
           expect(isStoreNotFoundError(err), String(err)).toBe(true);
         }
       });
