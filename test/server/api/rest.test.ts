@@ -6,6 +6,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeXml } from '../../../src/index.js';
 import { API_SCHEMAS, ROUTES, apiRequestListener, apiRoute, errorBody, type Route } from '../../../src/server/api/index.js';
@@ -251,6 +252,21 @@ describe('REST API over HTTP, whatever the store', () => {
       pump();
     });
     expect(status).toBe(413);
+    expect(errors).toEqual([]);
+  });
+
+  it('answers hostile bodies with a JSON error naming the field, never a crash or a 500', async () => {
+    await api.call('POST', '/api/v1/devices', { id: 'd1', serverId: 's', client: { scheme: 'none' } });
+    const deep = '{"spec":' + '{"op":"atomic","steps":['.repeat(50) + '{"op":"get","uris":["./A"]}' + ']}'.repeat(50) + '}';
+    const r = await api.call('POST', '/api/v1/devices/d1/jobs', deep);
+    expect([r.status, r.json.error.code]).toEqual([400, 'invalid-input']);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/v1/devices', '/api/v1/devices/d1/jobs'), fc.jsonValue({ maxDepth: 4 }), async (path, value) => {
+        const answer = await api.call('POST', path, JSON.stringify(value));
+        expect([201, 400, 409, 413]).toContain(answer.status);
+      }),
+      { numRuns: 60 },
+    );
     expect(errors).toEqual([]);
   });
 
