@@ -10,9 +10,11 @@ import validate from './commands/validate.js';
 import serve from './commands/serve.js';
 import help from './commands/help.js';
 import completion from './commands/completion.js';
+import device from './commands/device.js';
+import job from './commands/job.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, convert, validate, serve, help, completion];
+export const commands: readonly Command[] = [decode, encode, convert, validate, serve, device, job, help, completion];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

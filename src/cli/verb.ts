@@ -83,7 +83,8 @@ export function defineVerb<A extends unknown[], O extends OptionValues>(spec: Ve
         if (e.code === 'commander.helpDisplayed') return ExitCode.ok;
         throw new UsageError(usageMessage(e, cmd as unknown as Commander<unknown[], OptionValues>, args));
       }
-      const extra = cmd.args.slice(cmd.registeredArguments.length);
+      // A variadic last argument takes every remaining word.
+      const extra = cmd.registeredArguments.at(-1)?.variadic ? [] : cmd.args.slice(cmd.registeredArguments.length);
       if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
       return spec.run(cmd.processedArgs, cmd.opts(), io);
     },
@@ -186,7 +187,8 @@ export function defineGroup(spec: GroupSpec): Command {
     ...spec.verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),
     '',
     ...(spec.defaultVerb !== undefined ? [`'omadm ${spec.name} --OPTION ...' is 'omadm ${spec.name} ${spec.defaultVerb} --OPTION ...'.`] : []),
-    `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help' for the help of a command.`,
+    `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help'`,
+    'for the help of a command.',
   ].join('\n');
   return {
     name: spec.name,

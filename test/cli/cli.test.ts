@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'serve', 'help', 'completion']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'serve', 'device', 'job', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -35,6 +35,8 @@ Commands:
   convert     Convert a message from SyncML XML to WBXML, or back
   validate    Check that a file is a valid OMA DM message, and say what was checked
   serve       Run the DM server (DM endpoint over HTTP, sessions and jobs in the database)
+  device      Manage the devices of the server database
+  job         Enqueue, list, show and cancel the jobs of devices
   help        Show the command list, or the help of one command
   completion  Print a shell completion script
 
