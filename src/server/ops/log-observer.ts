@@ -7,7 +7,9 @@
  * session) is `warn`, a failure of ours `error`, the traffic itself (`message-in`,
  * `message-out`) `debug`, everything else `info`.
  */
+import type { AlertDispatchObserver } from '../alerts/handler.js';
 import type { ServiceEvent, ServiceObserver } from '../service/events.js';
+import type { SweepObserver } from '../sweeper.js';
 import type { Logger } from './logger.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -59,5 +61,33 @@ export function logObserver(logger: Logger): ServiceObserver {
   return (event) => {
     const { level, fields, msg } = eventLine(event);
     logger[level](fields, msg);
+  };
+}
+
+/** The alert dispatcher's events as log lines (`event`, `alertId`, `deviceId`, `handler`). */
+export function alertLogObserver(logger: Logger): AlertDispatchObserver {
+  return (event) => {
+    const base = { event: event.type, alertId: event.alertId, deviceId: event.deviceId };
+    switch (event.type) {
+      case 'alert-delivered':
+        return logger.debug({ ...base, handler: event.handler }, 'alert delivered');
+      case 'alert-delivery-failed':
+        return logger.warn({ ...base, handler: event.handler, deliveries: event.deliveries, willRetry: event.willRetry, err: event.error }, 'alert delivery failed');
+      case 'alert-given-up':
+        return logger.error({ ...base, handler: event.handler, deliveries: event.deliveries }, 'alert delivery given up');
+      case 'alert-handled':
+        return logger.info({ ...base, givenUp: event.givenUp }, 'alert handled');
+    }
+  };
+}
+
+/** The sweeper's events as log lines: a finished sweep at debug (info when it did something), a failed stage at error. */
+export function sweepLogObserver(logger: Logger): SweepObserver {
+  return (event) => {
+    if (event.type === 'sweep-failed') return logger.error({ event: event.type, stage: event.stage, err: event.error }, `sweep stage ${event.stage} failed`);
+    const { report } = event;
+    const fields = { event: event.type, sessionsExpired: report.sessionsExpired, jobsExpired: report.jobsExpired, alertsHandled: report.alerts?.handled ?? 0, failed: report.failed };
+    const busy = report.sessionsExpired + report.jobsExpired + (report.alerts?.handled ?? 0) > 0;
+    logger[busy ? 'info' : 'debug'](fields, 'sweep finished');
   };
 }

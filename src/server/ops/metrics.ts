@@ -9,7 +9,9 @@
  * label, further ones count as `other`, so no device can grow the registry without bound.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AlertDispatchObserver } from '../alerts/handler.js';
 import type { ServiceObserver } from '../service/events.js';
+import type { SweepObserver } from '../sweeper.js';
 import type { Store } from '../store/store.js';
 import type { JobState } from '../store/types.js';
 
@@ -28,6 +30,10 @@ export interface ServerMetrics {
   readonly registry: Registry;
   /** Counts each event of the DM service. */
   readonly observer: ServiceObserver;
+  /** Counts the alert dispatcher's deliveries (createAlertDispatcher's `observers`). */
+  readonly alertObserver: AlertDispatchObserver;
+  /** Counts sweeps and their failed stages (createSweeper's `observers`). */
+  readonly sweepObserver: SweepObserver;
   /** The media type of `text()` (Prometheus text format 0.0.4). */
   readonly contentType: string;
   /** The exposition text (collects the job gauge from the store first). */
@@ -67,6 +73,10 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   const jobsFinished = new Counter({ name: `${prefix}jobs_finished_total`, help: 'Jobs whose Status arrived, by state', labelNames: ['state'] as const, registers });
   const alerts = new Counter({ name: `${prefix}alerts_received_total`, help: 'Alerts received from devices (1226, 1227, 1228), by code', labelNames: ['code'] as const, registers });
   const errors = new Counter({ name: `${prefix}service_errors_total`, help: 'Failures inside the DM service', registers });
+  const deliveries = new Counter({ name: `${prefix}alert_deliveries_total`, help: 'Alerts handed to a handler, by handler and result (delivered, failed, given-up)', labelNames: ['handler', 'result'] as const, registers });
+  const alertsHandled = new Counter({ name: `${prefix}alerts_handled_total`, help: 'Alerts marked handled (every handler took them or was given up on)', registers });
+  const sweeps = new Counter({ name: `${prefix}sweeps_total`, help: 'Sweeps of expired sessions and jobs and of unhandled alerts', registers });
+  const sweepFailures = new Counter({ name: `${prefix}sweep_failures_total`, help: 'Stages of a sweep that failed, by stage', labelNames: ['stage'] as const, registers });
 
   const store = options.store;
   if (store !== undefined) {
@@ -110,6 +120,7 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   const status = boundedLabel(maxValues);
   const scheme = boundedLabel(maxValues);
   const code = boundedLabel(maxValues);
+  const handlerName = boundedLabel(maxValues);
 
   const observer: ServiceObserver = (event) => {
     switch (event.type) {
@@ -144,5 +155,23 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     }
   };
 
-  return { registry, observer, contentType: registry.contentType, text: () => registry.metrics() };
+  const alertObserver: AlertDispatchObserver = (event) => {
+    switch (event.type) {
+      case 'alert-delivered':
+        return deliveries.inc({ handler: handlerName(event.handler), result: 'delivered' });
+      case 'alert-delivery-failed':
+        return deliveries.inc({ handler: handlerName(event.handler), result: 'failed' });
+      case 'alert-given-up':
+        return deliveries.inc({ handler: handlerName(event.handler), result: 'given-up' });
+      case 'alert-handled':
+        return alertsHandled.inc();
+    }
+  };
+
+  const sweepObserver: SweepObserver = (event) => {
+    if (event.type === 'sweep-finished') sweeps.inc();
+    else sweepFailures.inc({ stage: event.stage });
+  };
+
+  return { registry, observer, alertObserver, sweepObserver, contentType: registry.contentType, text: () => registry.metrics() };
 }

@@ -1,6 +1,6 @@
 /** Each event of the DM service becomes one log line naming its device, session and message. */
 import { describe, expect, it } from 'vitest';
-import { createLogger, logObserver } from '../../../src/server/ops/index.js';
+import { alertLogObserver, createLogger, logObserver, sweepLogObserver } from '../../../src/server/ops/index.js';
 import { Secret } from '../../../src/server/store/index.js';
 import { notifyObservers, type ServiceEvent } from '../../../src/server/service/events.js';
 
@@ -70,5 +70,45 @@ describe('log observer', () => {
   it('a session that did not complete is a warning', () => {
     const [line] = run([{ ...CTX, type: 'session-ended', outcome: 'aborted' }]);
     expect(line).toMatchObject({ level: 'warn', outcome: 'aborted', msg: 'session aborted' });
+  });
+});
+
+describe('alert dispatch and sweep log lines', () => {
+  function lines(write: (log: ReturnType<typeof createLogger>) => void): Record<string, unknown>[] {
+    const out: string[] = [];
+    write(createLogger({ level: 'debug', clock: () => 0, destination: { write: (s: string) => void out.push(s) } }));
+    return out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('names the alert, the device and the handler; a given-up delivery is an error', () => {
+    const got = lines((log) => {
+      const observe = alertLogObserver(log);
+      observe({ type: 'alert-delivered', alertId: 1, deviceId: 'd', handler: 'webhook' });
+      observe({ type: 'alert-delivery-failed', alertId: 2, deviceId: 'd', handler: 'webhook', deliveries: 5, willRetry: false, error: new Error('answered 500, Authorization: Basic c2VjcmV0') });
+      observe({ type: 'alert-given-up', alertId: 2, deviceId: 'd', handler: 'webhook', deliveries: 5 });
+      observe({ type: 'alert-handled', alertId: 2, deviceId: 'd', givenUp: true });
+    });
+    expect(got.map((l) => [l['event'], l['level'], l['alertId'], l['handler']])).toEqual([
+      ['alert-delivered', 'debug', 1, 'webhook'],
+      ['alert-delivery-failed', 'warn', 2, 'webhook'],
+      ['alert-given-up', 'error', 2, 'webhook'],
+      ['alert-handled', 'info', 2, undefined],
+    ]);
+    expect(JSON.stringify(got)).not.toContain('c2VjcmV0');
+  });
+
+  it('a sweep that did work is info, an idle one debug, a failed stage error', () => {
+    const report = { at: 0, sessionsExpired: 0, jobsExpired: 0, failed: [] };
+    const got = lines((log) => {
+      const observe = sweepLogObserver(log);
+      observe({ type: 'sweep-finished', report });
+      observe({ type: 'sweep-finished', report: { ...report, sessionsExpired: 2 } });
+      observe({ type: 'sweep-failed', stage: 'jobs', error: new Error('locked') });
+    });
+    expect(got.map((l) => [l['level'], l['msg']])).toEqual([
+      ['debug', 'sweep finished'],
+      ['info', 'sweep finished'],
+      ['error', 'sweep stage jobs failed'],
+    ]);
   });
 });

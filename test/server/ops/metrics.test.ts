@@ -83,6 +83,23 @@ describe('metrics of the DM service events', () => {
     expect([label('a'.repeat(100)), label('b')]).toEqual(['a'.repeat(64), OTHER_LABEL]);
   });
 
+  it('counts alert deliveries by handler and result, handled alerts, sweeps and failed sweep stages', async () => {
+    const m = createMetrics({ processMetrics: false });
+    m.alertObserver({ type: 'alert-delivered', alertId: 1, deviceId: 'd', handler: 'webhook' });
+    m.alertObserver({ type: 'alert-delivery-failed', alertId: 2, deviceId: 'd', handler: 'webhook', deliveries: 1, willRetry: true, error: new Error('x') });
+    m.alertObserver({ type: 'alert-given-up', alertId: 2, deviceId: 'd', handler: 'webhook', deliveries: 5 });
+    m.alertObserver({ type: 'alert-handled', alertId: 1, deviceId: 'd', givenUp: false });
+    m.sweepObserver({ type: 'sweep-finished', report: { at: 0, sessionsExpired: 0, jobsExpired: 0, failed: [] } });
+    m.sweepObserver({ type: 'sweep-failed', stage: 'alerts', error: new Error('x') });
+    const text = await m.text();
+    expect(sample(text, 'omadm_alert_deliveries_total', { handler: 'webhook', result: 'delivered' })).toBe(1);
+    expect(sample(text, 'omadm_alert_deliveries_total', { handler: 'webhook', result: 'failed' })).toBe(1);
+    expect(sample(text, 'omadm_alert_deliveries_total', { handler: 'webhook', result: 'given-up' })).toBe(1);
+    expect(sample(text, 'omadm_alerts_handled_total')).toBe(1);
+    expect(sample(text, 'omadm_sweeps_total')).toBe(1);
+    expect(sample(text, 'omadm_sweep_failures_total', { stage: 'alerts' })).toBe(1);
+  });
+
   it('keeps a registry per instance: two servers in one process count apart', async () => {
     const one = createMetrics();
     const two = createMetrics();
