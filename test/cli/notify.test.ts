@@ -31,6 +31,25 @@ describe('omadm notify', () => {
     expect(trigger).toMatchObject({ uiMode: UiMode.UserInteraction, initiator: Initiator.Server, sessionId: 0x4f2a, serverId: 'omadm.example', version: 13 });
     expect(verifyTrigger(trigger, { password: 'server-pw', nonce: new Uint8Array([7, 7, 7]) }, false)).toBe('stored');
     expect(new TextDecoder().decode(r.stdout)).toBe(`omadm notify: ${r.written['p0.bin']!.length} bytes for IMEI:1: session id 20266 (SessionID 4F2A), stored nonce\n`);
+    // The server expects the announced session (Alert 1200 with SessionID 4F2A).
+    const store = await openSqliteStore(join(dir, 'omadm.db'));
+    try {
+      expect(await store.announcedSession('IMEI:1', Date.now())).toMatchObject({ deviceId: 'IMEI:1', sessionId: '4F2A', uiMode: UiMode.UserInteraction, initiator: Initiator.Server });
+      const held = await store.announcedSession('IMEI:1', Date.now());
+      expect(held!.expiresAt - held!.sentAt).toBe(3_600_000);
+    } finally {
+      await store.close();
+    }
+    const short = await cliBytes(['notify', 'IMEI:1', '--db', db, '--session-id', '9', '--expect-for', '60', '-o', 'p1.bin']);
+    expect(short.code).toBe(0);
+    const again = await openSqliteStore(join(dir, 'omadm.db'));
+    try {
+      const held = await again.announcedSession('IMEI:1', Date.now());
+      expect(held).toMatchObject({ sessionId: '9' });
+      expect(held!.expiresAt - held!.sentAt).toBe(60_000);
+    } finally {
+      await again.close();
+    }
   });
 
   it('-o - writes the bytes to standard output (not a terminal) and the summary to standard error', async () => {
@@ -58,6 +77,7 @@ describe('omadm notify', () => {
       ['notify', 'IMEI:1', '--db', db, '--ui-mode', 'loud', '-o', 'x'],
       ['notify', 'IMEI:1', '--db', db, '--vendor', 'xyz', '-o', 'x'],
       ['notify', '--db', db, '-o', 'x'],
+      ['notify', 'IMEI:1', '--db', db, '--expect-for', '0', '-o', 'x'],
     ]) {
       expect((await cli(args)).code, args.join(' ')).toBe(2);
     }

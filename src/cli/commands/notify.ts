@@ -1,6 +1,6 @@
 /** `omadm notify DEVICE -o FILE`: the Package#0 (server notification) of a device of the server's database. */
 import { Initiator, UiMode } from '../../notification/index.js';
-import { isNotifyError, buildDeviceNotification } from '../../server/notify/index.js';
+import { buildDeviceNotification, DEFAULT_ANNOUNCEMENT_TTL_MS, isNotifyError, recordAnnouncement } from '../../server/notify/index.js';
 import { isStoreNotFoundError } from '../../server/store/index.js';
 import { ExitCode, UsageError, refuseBinaryToTerminal, writeOutput } from '../command.js';
 import { DB_FLAGS, DB_HELP, openDb, parseDb } from '../db-option.js';
@@ -18,12 +18,19 @@ const parseSessionId = valueParser('--session-id', 'a number from 0 to 65535 (de
 
 const parseVendor = valueParser('--vendor', 'hex bytes (at most 200)', (v) => (/^(?:[0-9a-fA-F]{2}){1,200}$/.test(v) ? new Uint8Array(Buffer.from(v, 'hex')) : undefined));
 
+const YEAR_SECONDS = 366 * 24 * 3600;
+const parseExpectFor = valueParser('--expect-for', `a number of seconds from 1 to ${YEAR_SECONDS}`, (v) => {
+  if (!/^[0-9]{1,8}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n >= 1 && n <= YEAR_SECONDS ? n : undefined;
+});
+
 export default defineVerb({
   summary: 'Write the Package#0 notification of a device',
   command: () =>
     verbCommand(
       'notify',
-      `Builds the Package#0 (application/vnd.syncml.notification) that asks DEVICE to open a DM session, from what the server's database keeps of it: the digest is made with the server id and server secret of the device and the nonce the device gave (the all-zero nonce when none is stored), and announces the session id the device is to use. Writes the bytes to FILE, for a push or SMS bearer to carry.`,
+      `Builds the Package#0 (application/vnd.syncml.notification) that asks DEVICE to open a DM session, from what the server's database keeps of it: the digest is made with the server id and server secret of the device and the nonce the device gave (the all-zero nonce when none is stored), and announces the session id the device is to use, which is recorded in the database so the server expects it. Writes the bytes to FILE, for a push or SMS bearer to carry.`,
     )
       .usage('[options] DEVICE -o FILE')
       .argument('<DEVICE>')
@@ -33,6 +40,7 @@ export default defineVerb({
       .option('--session-id <N>', 'The session id to announce, 0-65535 (default: a random one)', parseSessionId)
       .option('--dm-version <V>', 'The DM version of the trigger: 1.2 or 1.3 (default 1.3)', choiceParser('--dm-version', ['1.2', '1.3'] as const))
       .option('--vendor <HEX>', 'Vendor-specific bytes after the server id, as hex', parseVendor)
+      .option('--expect-for <SECONDS>', `How long the server expects the announced session (default ${DEFAULT_ANNOUNCEMENT_TTL_MS / 1000})`, parseExpectFor)
       .option('-o, --output <FILE>', "Write to FILE ('-': standard output, not a terminal)"),
   epilogue: `Prints what it announced (the SessionID of the device's Package#1 and the
 nonce used) on standard output, or on standard error when the bytes go there.
@@ -57,6 +65,8 @@ or a database that cannot be opened; 2 usage error or unwritable output file.`,
         ...(options.vendor !== undefined ? { vendor: options.vendor } : {}),
       });
       await writeOutput(io, options.output, built.bytes);
+      const now = Date.now();
+      await recordAnnouncement(store, built, now, (options.expectFor ?? DEFAULT_ANNOUNCEMENT_TTL_MS / 1000) * 1000);
       const summary = `omadm notify: ${built.bytes.length} bytes for ${deviceId}: session id ${built.sessionId} (SessionID ${built.sessionID}), ${built.nonce === 'stored' ? 'stored nonce' : 'zero nonce (none stored)'}\n`;
       if (options.output === '-') io.stderr(summary);
       else io.stdout(summary);

@@ -8,7 +8,8 @@
 import { buildTrigger, dmVersionField, Initiator, requestedSession, UiMode, ZERO_NONCE, parseTrigger, type TriggerFields } from '../../notification/index.js';
 import { StoreNotFoundError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
-import type { Device, DeviceNonces } from '../store/types.js';
+import type { AnnouncedSession, Device, DeviceNonces } from '../store/types.js';
+import type { NotificationSender, SendResult } from './sender.js';
 
 export interface NotificationRequest {
   /** Default not specified. */
@@ -95,4 +96,44 @@ export async function buildDeviceNotification(
   const device = await store.getDevice(deviceId);
   if (device === undefined) throw new StoreNotFoundError('device', deviceId);
   return notificationFor(device, await store.getNonces(deviceId), request, random);
+}
+
+/** How long the server expects the announced session by default: one hour (SMS can be slow). */
+export const DEFAULT_ANNOUNCEMENT_TTL_MS = 3_600_000;
+
+/** Records the session a notification announces, so the server expects it (Alert 1200 with that SessionID). */
+export function recordAnnouncement(
+  store: Pick<Store, 'recordAnnouncedSession'>,
+  built: DeviceNotification,
+  now: number,
+  ttlMs: number = DEFAULT_ANNOUNCEMENT_TTL_MS,
+): Promise<AnnouncedSession> {
+  return store.recordAnnouncedSession({ deviceId: built.deviceId, sessionId: built.sessionID, uiMode: built.fields.uiMode, initiator: built.fields.initiator, expiresAt: now + ttlMs }, now);
+}
+
+export interface NotifyOutcome {
+  readonly notification: DeviceNotification;
+  readonly announced: AnnouncedSession;
+  readonly sent: SendResult;
+}
+
+/**
+ * The whole server-initiated flow: builds the device's Package#0, records the session it
+ * announces (before sending, so a device that answers at once is expected) and hands it
+ * to the sender. Rejects with the sender's NotifySendError when the bearer refused it.
+ */
+export async function notifyDevice(
+  store: Pick<Store, 'getDevice' | 'getNonces' | 'recordAnnouncedSession'>,
+  deviceId: string,
+  sender: NotificationSender,
+  request: NotificationRequest = {},
+  options: { readonly now?: number; readonly ttlMs?: number; readonly random?: () => number; readonly signal?: AbortSignal } = {},
+): Promise<NotifyOutcome> {
+  const now = options.now ?? Date.now();
+  const device = await store.getDevice(deviceId);
+  if (device === undefined) throw new StoreNotFoundError('device', deviceId);
+  const notification = notificationFor(device, await store.getNonces(deviceId), request, options.random);
+  const announced = await recordAnnouncement(store, notification, now, options.ttlMs);
+  const sent = await sender.send(notification.bytes, device, options.signal !== undefined ? { signal: options.signal } : {});
+  return { notification, announced, sent };
 }

@@ -1,7 +1,7 @@
 /** Package#0: built for a stored device, and the senders that carry it (HTTP push, SMS gateway as WAP push). */
 export {
-  buildDeviceNotification, isNotifyError, notificationFor, NotifyError, randomSessionId,
-  type DeviceNotification, type NotificationRequest, type NotifyProblem,
+  buildDeviceNotification, DEFAULT_ANNOUNCEMENT_TTL_MS, isNotifyError, notificationFor, notifyDevice, NotifyError, randomSessionId, recordAnnouncement,
+  type DeviceNotification, type NotificationRequest, type NotifyOutcome, type NotifyProblem,
 } from './build.js';
 export { isNotifySendError, NotifySendError, type NotificationSender, type SendOptions, type SendResult } from './sender.js';
 export { httpPushSender, type HttpPushOptions } from './http-push.js';
