@@ -21,6 +21,11 @@ export interface LoggerOptions {
   readonly clock?: () => number;
 }
 
+/** What redaction made of a merge object, as the fields of a line (a merged Secret becomes `value`). */
+function asFields(safe: unknown): Record<string, unknown> {
+  return typeof safe === 'object' && safe !== null && !Array.isArray(safe) ? (safe as Record<string, unknown>) : { value: safe };
+}
+
 /** A logger whose every line is redacted (./redact.ts). */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const clock = options.clock;
@@ -34,8 +39,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       serializers: { err: (e: unknown) => e },
       formatters: {
         level: (label) => ({ level: label }),
-        bindings: (bindings) => redactForLog(bindings) as Record<string, unknown>,
-        log: (object) => redactForLog(object) as Record<string, unknown>,
+        bindings: (bindings) => asFields(redactForLog(bindings)),
+        log: (object) => asFields(redactForLog(object)),
       },
       hooks: {
         // The message and its format arguments (`log.info('%s', x)`): strings are scrubbed,
@@ -44,7 +49,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           const [first, ...rest] = args as unknown[];
           // `log.warn(error)`: pino would take the message from the error unscrubbed.
           const head = first instanceof Error ? [{ err: first }, ...(rest.length === 0 ? [first.message] : [])] : [first];
-          const safe = [...head, ...rest].map((a) => (typeof a === 'string' ? redactText(a) : typeof a === 'object' && a !== null ? redactForLog(a) : a));
+          // The merge object (first, when not text) is redacted by formatters.log; the
+          // message and the format arguments after it are made safe here.
+          const safe = [...head, ...rest].map((a, i) => (i === 0 && typeof a === 'object' && a !== null ? a : typeof a === 'string' ? redactText(a) : typeof a === 'object' && a !== null ? redactForLog(a) : a));
           method.apply(this, safe as Parameters<typeof method>);
         },
       },

@@ -40,10 +40,27 @@ export interface RedactLimits {
 
 export const DEFAULT_REDACT_LIMITS: RedactLimits = { depth: 8, keys: 64, items: 64, chars: 4096, nodes: 4096 };
 
+/** Whether text may hold a header or parameter the two patterns above replace (most text does not). */
+const MAY_HOLD_CREDENTIAL = /(?:authori[sz]ation|hmac|cookie|mac|nonce|response|password|secret)\s*[:=]/i;
+
 /** Text with credential headers and parameters hidden, and cut to `chars`. */
 export function redactText(text: string, chars = DEFAULT_REDACT_LIMITS.chars): string {
   const cut = text.length > chars ? `${text.slice(0, chars)}…(${text.length - chars} more)` : text;
+  if (!MAY_HOLD_CREDENTIAL.test(cut)) return cut;
   return cut.replace(HEADER_TEXT, `$1$2${REDACTED}`).replace(PARAM_TEXT, `$1$2${REDACTED}`);
+}
+
+/** Keys seen before, and whether each is sensitive (keys repeat: the same few fields on every line). */
+const keyVerdicts = new Map<string, boolean>();
+const PLAIN_KEY = /^[\w.-]{1,64}$/;
+
+function isSensitiveKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = SENSITIVE_KEY.test(key);
+    if (keyVerdicts.size < 4096) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 /** A copy of `value` that is safe to log (see the rules above). */
@@ -99,8 +116,8 @@ export function redactForLog(value: unknown, limits: RedactLimits = DEFAULT_REDA
   const walkEntries = (entries: [string, unknown][], depth: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [key, x] of entries.slice(0, limits.keys)) {
-      const safeKey = redactText(key, 128);
-      out[safeKey] = SENSITIVE_KEY.test(key) ? REDACTED : walk(x, depth + 1);
+      const safeKey = PLAIN_KEY.test(key) ? key : redactText(key, 128);
+      out[safeKey] = isSensitiveKey(key) ? REDACTED : walk(x, depth + 1);
     }
     if (entries.length > limits.keys) out['…'] = `${entries.length - limits.keys} more keys`;
     return out;

@@ -144,3 +144,13 @@ describe('redaction: no secret reaches a log line', () => {
     expect(redactText('a nonce="Zm9v", response=abcd, realm=x')).toBe(`a nonce=${REDACTED}, response=${REDACTED}, realm=x`);
   });
 });
+
+describe('redaction of a bare value', () => {
+  it('a Secret or bytes logged as the merge object become a `value` field', () => {
+    const { log, lines, text } = capture();
+    log.info(new Secret(SECRETS[0]!) as unknown as object, 'bare');
+    log.info(Buffer.from(SECRETS[1]!) as unknown as object, 'bytes');
+    expectNoSecret(text());
+    expect(lines().map((l) => l['value'])).toEqual([REDACTED, `[${SECRETS[1]!.length} bytes]`]);
+  });
+});
