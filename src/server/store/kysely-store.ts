@@ -10,6 +10,8 @@ import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
   type AlertInit,
+  type AnnouncedSession,
+  type AnnouncedSessionInit,
   type AuthFailures,
   type BeginSessionResult,
   type ClaimedJob,
@@ -426,6 +428,31 @@ export class KyselyStore implements Store {
   async markAlertHandled(id: number, now: number): Promise<boolean> {
     const r = await this.db.updateTable('alerts').set({ handled_at: now }).where('id', '=', id).where('handled_at', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  // ---------------------------------------------------------------- announced sessions
+
+  async recordAnnouncedSession(init: AnnouncedSessionInit, now: number): Promise<AnnouncedSession> {
+    if (!/^[0-9A-F]{1,4}$/.test(init.sessionId)) throw new StoreInputError('sessionId', 'must be 1-4 upper-case hex digits');
+    if (![0, 1, 2, 3].includes(init.uiMode)) throw new StoreInputError('uiMode', 'must be 0-3');
+    if (init.initiator !== 0 && init.initiator !== 1) throw new StoreInputError('initiator', 'must be 0 or 1');
+    if (!Number.isSafeInteger(init.expiresAt)) throw new StoreInputError('expiresAt', 'must be a time in milliseconds');
+    const set = { session_id: init.sessionId, ui_mode: init.uiMode, initiator: init.initiator, sent_at: now, expires_at: init.expiresAt };
+    await this.db.transaction().execute(async (trx) => {
+      await this.mustHaveDevice(trx, init.deviceId, 'deviceId');
+      await trx
+        .insertInto('announced_sessions')
+        .values({ device_id: init.deviceId, ...set })
+        .onConflict((oc) => oc.column('device_id').doUpdateSet(set))
+        .execute();
+    });
+    return { ...init, sentAt: now };
+  }
+
+  async announcedSession(deviceId: string, now: number): Promise<AnnouncedSession | undefined> {
+    const row = await this.db.selectFrom('announced_sessions').selectAll().where('device_id', '=', deviceId).where('expires_at', '>', now).executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { deviceId: row.device_id, sessionId: row.session_id, uiMode: row.ui_mode, initiator: row.initiator, sentAt: Number(row.sent_at), expiresAt: Number(row.expires_at) };
   }
 
   // ---------------------------------------------------------------- failed authentications

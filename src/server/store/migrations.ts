@@ -126,6 +126,21 @@ function migrations(backend: Backend): Record<string, Migration> {
           .execute();
       },
     },
+    // The session a Package#0 announced to a device, so the server can expect it (Alert
+    // 1200 with that SessionID). One row per device: the latest announcement.
+    '0002_announced_sessions': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('announced_sessions')
+          .addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id').onDelete('cascade'))
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('ui_mode', 'integer', (c) => c.notNull())
+          .addColumn('initiator', 'integer', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

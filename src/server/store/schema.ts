@@ -101,6 +101,15 @@ export interface AuthFailureTable {
   locked_until: number | null;
 }
 
+export interface AnnouncedSessionTable {
+  device_id: string;
+  session_id: string;
+  ui_mode: number;
+  initiator: number;
+  sent_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   devices: DeviceTable;
   device_nonces: NonceTable;
@@ -110,4 +119,5 @@ export interface Database {
   job_results: JobResultTable;
   alerts: AlertTable;
   auth_failures: AuthFailureTable;
+  announced_sessions: AnnouncedSessionTable;
 }

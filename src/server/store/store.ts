@@ -6,6 +6,8 @@
  */
 import type {
   AlertInit,
+  AnnouncedSession,
+  AnnouncedSessionInit,
   AuthFailures,
   BeginSessionResult,
   ClaimedJob,
@@ -98,6 +100,12 @@ export interface Store {
   /** Alerts not yet handed to every handler, oldest first. */
   unhandledAlerts(limit: number): Promise<StoredAlert[]>;
   markAlertHandled(id: number, now: number): Promise<boolean>;
+
+  // ---- announced sessions (Package#0)
+  /** Records the session a Package#0 announced; it replaces the device's last announcement. */
+  recordAnnouncedSession(init: AnnouncedSessionInit, now: number): Promise<AnnouncedSession>;
+  /** The device's last announcement, unless its expiry passed. */
+  announcedSession(deviceId: string, now: number): Promise<AnnouncedSession | undefined>;
 
   // ---- failed authentications
   authFailures(deviceId: string): Promise<AuthFailures | undefined>;

@@ -190,6 +190,22 @@ export interface TranscriptEntry extends Omit<TranscriptInit, 'body'> {
   readonly truncated: boolean;
 }
 
+/** A session a Package#0 announced to a device (the server then expects Alert 1200 with it). */
+export interface AnnouncedSessionInit {
+  readonly deviceId: string;
+  /** The SessionID as the device's Package#1 carries it (1-4 upper-case hex digits). */
+  readonly sessionId: string;
+  /** The trigger's ui-mode (0-3) and initiator (0 client, 1 server). */
+  readonly uiMode: number;
+  readonly initiator: number;
+  /** After this the announcement is no longer expected. */
+  readonly expiresAt: number;
+}
+
+export interface AnnouncedSession extends AnnouncedSessionInit {
+  readonly sentAt: number;
+}
+
 /** Failed authentications of a device within the current window. */
 export interface AuthFailures {
   readonly count: number;
