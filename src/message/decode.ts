@@ -11,12 +11,25 @@ import type { DecodeWarning } from '../runtime/errors.js';
 export type MessageFormat = 'xml' | 'wbxml';
 
 /**
- * The encoding a message is in, from its first byte. With `lenient`, a first byte 0x00
- * (WBXML 1.0, which no XML starts with) is WBXML too.
+ * The encoding a message is in, from its first byte. With `lenient`, any first byte that
+ * does not start XML (`<`, white space, a UTF-8 or UTF-16 byte order mark) is a WBXML
+ * version byte: WBXML 1.0 (0x00) or one libwbxml reads as an unknown version.
  */
 export function sniffFormat(input: Uint8Array, lenient = false): MessageFormat {
   const first = input[0];
-  return first !== undefined && first <= 0x03 && (first >= 0x01 || (lenient && input.length > 1)) ? 'wbxml' : 'xml';
+  if (first === undefined) return 'xml';
+  if (!lenient) return first >= 0x01 && first <= 0x03 ? 'wbxml' : 'xml';
+  const second = input[1];
+  const xml =
+    first === 0x3c ||
+    first === 0x20 ||
+    first === 0x09 ||
+    first === 0x0a ||
+    first === 0x0d ||
+    (first === 0xef && second === 0xbb) ||
+    (first === 0xfe && second === 0xff) ||
+    (first === 0xff && second === 0xfe);
+  return xml ? 'xml' : 'wbxml';
 }
 
 /** Decodes a message in whichever encoding it is in, and says which; throws the decoder's DecodeError. */
