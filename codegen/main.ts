@@ -14,6 +14,7 @@ import { Output } from './output.js';
 import { emitTypes } from './emit/types.js';
 import { emitGrammar } from './emit/grammar.js';
 import { emitDecoder } from './emit/decoder.js';
+import { emitLenientDecoder } from './emit/lenient-decoder.js';
 import { emitWbxmlEncoder } from './emit/wbxml-encoder.js';
 import { emitXmlEncoder } from './emit/xml-encoder.js';
 import { emitEncodeChecks } from './emit/encode-checks.js';
@@ -44,6 +45,7 @@ export function loadModel(schemas = join(repo, 'schemas')): Model {
     versions: t('versions.tsv', ['element', 'value', 'name']),
     wbxmlGlobals: t('wbxml-global-tokens.tsv', ['name', 'value']),
     fieldValues: t('field-values.tsv', ['parent', 'element', 'values']),
+    repairs: t('lenient-repairs.tsv', ['kind', 'parent', 'element', 'when', 'value']),
   });
 }
 
@@ -55,6 +57,7 @@ export function generate(model: Model): Map<string, string> {
   emitCodes(model, out);
   emitValidators(model, out);
   emitDecoder(model, out);
+  emitLenientDecoder(model, out);
   emitWbxmlEncoder(model, out);
   emitXmlEncoder(model, out);
   emitEncodeChecks(model, out);

@@ -99,6 +99,20 @@ export interface NamedValue {
   readonly extra: Readonly<Record<string, string>>;
 }
 
+/**
+ * A required child a lenient decoder supplies when a peer leaves it out, where its value
+ * is not in doubt (schemas/lenient-repairs.tsv): `element` of `parent` is `value` when the
+ * text child `whenElement` of the same parent is `whenValue`.
+ */
+export interface Repair {
+  readonly kind: string;
+  readonly parent: string;
+  readonly element: string;
+  readonly whenElement: string;
+  readonly whenValue: string;
+  readonly value: string;
+}
+
 export interface Model {
   readonly vocabularies: readonly Vocabulary[];
   /** Every element, in DTD order. */
@@ -115,6 +129,8 @@ export interface Model {
   readonly versions: readonly NamedValue[];
   /** WBXML global tokens and framing constants, by name. */
   readonly wbxmlGlobals: readonly { readonly name: string; readonly value: number; readonly description: string }[];
+  /** What a lenient decoder supplies for a missing required child (none without schemas/lenient-repairs.tsv). */
+  readonly repairs: readonly Repair[];
   /** Input files each output depends on, for the generated headers. */
   readonly inputs: Readonly<Record<'dtd' | 'tables', readonly string[]>> & { readonly all: readonly string[] };
 }
@@ -135,6 +151,8 @@ export interface ModelInputs {
   readonly wbxmlGlobals: Table;
   /** schemas/field-values.tsv; without it no field has values. */
   readonly fieldValues?: Table;
+  /** schemas/lenient-repairs.tsv; without it a lenient decoder supplies nothing. */
+  readonly repairs?: Table;
 }
 
 export class ModelError extends Error {
@@ -407,6 +425,7 @@ export function buildModel(inputs: ModelInputs): Model {
     inputs.versions,
     inputs.wbxmlGlobals,
     ...(inputs.fieldValues ? [inputs.fieldValues] : []),
+    ...(inputs.repairs ? [inputs.repairs] : []),
   ].map((t) => t.file);
   return {
     vocabularies,
@@ -421,6 +440,7 @@ export function buildModel(inputs: ModelInputs): Model {
     uiOptions: named(inputs.uiOptions, 'option'),
     versions: named(inputs.versions, 'value'),
     wbxmlGlobals: inputs.wbxmlGlobals.rows.map((r) => ({ name: r['name']!, value: Number(r['value']), description: r['description'] ?? '' })),
+    repairs: readRepairs(inputs.repairs, byName),
     inputs: { dtd: dtd.files, tables, all: [...dtd.files, ...tables] },
   };
 }
@@ -451,6 +471,29 @@ function attachFieldValues(inputs: ModelInputs, elements: readonly Element[], by
     else throw new ModelError(`${at}: unknown values "${v}"`);
     (p as { values?: FieldValues }).values = values;
   }
+}
+
+/**
+ * The rows of schemas/lenient-repairs.tsv, checked: the repaired element is a required
+ * text child of its parent, the condition names another text child of it, and `when` is
+ * `Element=value`.
+ */
+function readRepairs(table: Table | undefined, byName: ReadonlyMap<string, Element>): Repair[] {
+  if (!table) return [];
+  return table.rows.map((row) => {
+    const at = `${table.file}: ${row['parent']}/${row['element']}`;
+    const parent = byName.get(row['parent']!);
+    const particles = parent?.content.kind === 'sequence' ? parent.content.particles : [];
+    const child = (name: string): ElementParticle | undefined =>
+      particles.find((p): p is ElementParticle => p.kind === 'element' && p.element === name && p.max === 1 && byName.get(name)!.content.kind === 'text');
+    const target = child(row['element']!);
+    if (!target || target.min !== 1) throw new ModelError(`${at}: <${row['element']}> is not a required text child of <${row['parent']}>`);
+    const when = /^([A-Za-z]+)=(.+)$/.exec(row['when']!);
+    if (!when) throw new ModelError(`${at}: when "${row['when']}" is not Element=value`);
+    if (when[1] === row['element'] || !child(when[1]!)) throw new ModelError(`${at}: when names <${when[1]}>, not another text child of <${row['parent']}>`);
+    if (!/^[a-z]+(?:-[a-z]+)*$/.test(row['kind']!)) throw new ModelError(`${at}: kind "${row['kind']}" is not kebab-case`);
+    return { kind: row['kind']!, parent: row['parent']!, element: row['element']!, whenElement: when[1]!, whenValue: when[2]!, value: row['value']! };
+  });
 }
 
 function collectNames(p: ContentParticle, into: Set<string>): void {

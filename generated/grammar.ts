@@ -87,6 +87,10 @@ export const WBXML = {
     TAG_ID: 0x3F,
     /** IANA MIBenum of UTF-8, the only charset omadm reads and writes */
     CHARSET_UTF8: 0x6A,
+    /** IANA MIBenum of US-ASCII, which a lenient decode reads as UTF-8 (as libwbxml does) */
+    CHARSET_US_ASCII: 0x03,
+    /** Charset 0: unknown (WBXML 1.3, 5.6), which a lenient decode reads as UTF-8 (as libwbxml does) */
+    CHARSET_UNKNOWN: 0x00,
     /** WBXML version byte of 1.3 (major - 1 in the high nibble, minor in the low) */
     VERSION_1_3: 0x03,
   } as const;

@@ -8,7 +8,8 @@
  */
 export * from '../generated/index.js';
 export { ArgumentError, DecodeError, EncodeError, ValueError, isArgumentError, isDecodeError, isEncodeError, isValueError } from './runtime/errors.js';
-export type { ValueIssue } from './runtime/errors.js';
+export type { DecodeWarning, ValueIssue } from './runtime/errors.js';
+export { LENIENT_SLIPS, MAX_WARNINGS, type LenientSlip } from './runtime/lenient.js';
 export { defaultDecodeLimits, type DecodeLimits } from './runtime/limits.js';
 
 // Sans-I/O sessions (sections 6-9 of the DM protocol).

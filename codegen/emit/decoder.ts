@@ -16,12 +16,16 @@ import { fieldType, importedTypeNames, isOptionalField, structuredElements, valu
 const OPTIONS_DOCS = {
   limits: 'Bounds on input size, depth, element count and text length.',
   profile: "`dm` refuses elements OMA DM does not use (Sync, Map, Search, ...); `syncml` (default) reads all of SyncML.",
+  lenient:
+    'Recover from the slips real clients make where the meaning is not in doubt (children out of DTD order, a SyncHdr Status without CmdRef, `Chr` for `chr`, a WBXML public id without its NUL, ...: LENIENT_SLIPS), each recorded in `warnings`. Default false: strict.',
+  warnings: 'Where a lenient decode puts a DecodeWarning for each slip it recovered from (at most MAX_WARNINGS, then one `warnings-truncated`).',
 };
 
 export function emitDecoder(model: Model, out: Output): void {
   const sf = out.ts('decoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'dm-profile.tsv', 'embedding.tsv']);
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/element-reader.js', isTypeOnly: true, namedImports: ['ElementReader'] });
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', isTypeOnly: true, namedImports: ['DecodeLimits'] });
+  sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', isTypeOnly: true, namedImports: ['DecodeWarning'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
   sf.addInterface({
@@ -30,6 +34,8 @@ export function emitDecoder(model: Model, out: Output): void {
     properties: [
       { name: 'limits', type: 'Partial<DecodeLimits>', hasQuestionToken: true, docs: [OPTIONS_DOCS.limits] },
       { name: 'profile', type: "'syncml' | 'dm'", hasQuestionToken: true, docs: [OPTIONS_DOCS.profile] },
+      { name: 'lenient', type: 'boolean', hasQuestionToken: true, docs: [OPTIONS_DOCS.lenient] },
+      { name: 'warnings', type: 'DecodeWarning[]', hasQuestionToken: true, docs: [OPTIONS_DOCS.warnings] },
     ],
   });
   sf.addFunction({
@@ -53,15 +59,17 @@ export function emitDecoder(model: Model, out: Output): void {
     const ef = out.ts(file, [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv']);
     ef.addImportDeclaration({ moduleSpecifier: `../src/runtime/${file.replace('-decoder.ts', '-reader.js')}`, namedImports: [reader] });
     ef.addImportDeclaration({ moduleSpecifier: '../src/runtime/limits.js', namedImports: ['resolveLimits'] });
+    ef.addImportDeclaration({ moduleSpecifier: '../src/runtime/lenient.js', namedImports: ['WarningLog'] });
     ef.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: [grammar] });
     ef.addImportDeclaration({ moduleSpecifier: './decoder.js', namedImports: ['decodeMessage', 'type DecodeOptions'] });
+    ef.addImportDeclaration({ moduleSpecifier: './lenient-decoder.js', namedImports: ['decodeMessageLenient'] });
     ef.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: [model.root.typeName] });
     ef.addTypeAlias({ name: `${fn === 'decodeXml' ? 'Xml' : 'Wbxml'}DecodeOptions`, isExported: true, type: 'DecodeOptions' });
     ef.addFunction({
       name: fn,
       isExported: true,
       docs: [
-        `Decodes a complete <${model.root.name}> message from ${what}. Throws DecodeError, with the element path and\nbyte offset, for anything that is not a well-formed message of the grammar; ArgumentError, at the call, for an\ninput of another type or a limit that is not a usable integer.`,
+        `Decodes a complete <${model.root.name}> message from ${what}. Throws DecodeError, with the element path and\nbyte offset, for anything that is not a well-formed message of the grammar; ArgumentError, at the call, for an\ninput of another type or a limit that is not a usable integer. With \`lenient: true\`, recovers from the\nslips of LENIENT_SLIPS, each put in \`warnings\`.`,
       ],
       parameters: [
         { name: 'input', type: inputType },
@@ -71,8 +79,12 @@ export function emitDecoder(model: Model, out: Output): void {
       statements: (w) => {
         w.writeLine(`const r = new ${reader}(input, ${grammar}, resolveLimits(options.limits));`);
         w.writeLine("r.dmOnly = options.profile === 'dm';");
+        w.write('if (options.lenient === true)').block(() => {
+          w.writeLine('r.lenient = true;');
+          w.writeLine('r.warnings = new WarningLog(options.warnings);');
+        });
         w.writeLine('r.openRoot();');
-        w.writeLine('const message = decodeMessage(r);');
+        w.writeLine('const message = r.lenient ? decodeMessageLenient(r) : decodeMessage(r);');
         w.writeLine('r.finish();');
         w.writeLine('return message;');
       },

@@ -4,7 +4,7 @@ import type { Output } from '../output.js';
 
 export function emitIndex(model: Model, out: Output): void {
   const sf = out.ts('index.ts', model.inputs.all);
-  for (const m of ['types', 'grammar', 'codes', 'validators', 'decoder', 'xml-decoder', 'wbxml-decoder', 'xml-encoder', 'wbxml-encoder', 'builders']) {
+  for (const m of ['types', 'grammar', 'codes', 'validators', 'decoder', 'lenient-decoder', 'xml-decoder', 'wbxml-decoder', 'xml-encoder', 'wbxml-encoder', 'builders']) {
     sf.addExportDeclaration({ moduleSpecifier: `./${m}.js` });
   }
 }

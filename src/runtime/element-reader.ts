@@ -1,3 +1,5 @@
+import type { LenientSlip } from './lenient.js';
+
 /**
  * What the generated decoder needs from a reader: the next child element's name, the
  * text of a text-only element, the check of an EMPTY one, and typed failures. The XML
@@ -25,4 +27,15 @@ export interface ElementReader {
   duplicate(name: string, parent: string): never;
   missing(what: string, parent: string, found: string | null): never;
   outsideProfile(name: string, parent: string, why: string): never;
+}
+
+/**
+ * A reader in lenient mode, for the generated lenient decoder: it records each slip the
+ * decoder recovers from as a DecodeWarning, at the reader's current place.
+ */
+export interface LenientElementReader extends ElementReader {
+  /** A slip at the child element just opened (its path, the offset of its start tag). */
+  slip(kind: LenientSlip, message: string): void;
+  /** A slip at the element just closed (its path, the offset of what closed it). */
+  slipClosed(kind: LenientSlip, message: string): void;
 }

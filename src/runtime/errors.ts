@@ -93,3 +93,19 @@ export function isArgumentError(e: unknown): e is ArgumentError {
 export function isValueError(e: unknown): e is ValueError {
   return e instanceof Error && e.name === 'ValueError';
 }
+
+/**
+ * A slip a lenient decoder recovered from (see the `lenient` decode option): what it was,
+ * and where, in the style of DecodeError. A strict decoder refuses the same input with a
+ * DecodeError.
+ */
+export interface DecodeWarning {
+  /** Stable kebab-case name of the slip, e.g. `child-order` (see LENIENT_SLIPS for the list). */
+  readonly kind: string;
+  /** Human-readable account of what was read and how it was taken. */
+  readonly message: string;
+  /** Element path, as DecodeError's (`/SyncML/SyncBody/Status[1]/TargetRef[1]`); `` for the header of the document. */
+  readonly path: string;
+  /** Byte offset into the input. */
+  readonly offset: number;
+}

@@ -22,6 +22,7 @@ import type { DecodeLimits } from './limits.js';
 import type { ElementReader } from './element-reader.js';
 import { decodeUtf8, isXmlChar } from './utf8.js';
 import { inputBytes } from './input.js';
+import type { LenientSlip, WarningLog } from './lenient.js';
 
 /** Global tokens and framing constants (generated from schemas/wbxml-global-tokens.tsv). */
 export interface WbxmlTokens {
@@ -36,6 +37,8 @@ export interface WbxmlTokens {
   readonly TAG_ATTRIBUTES: number;
   readonly TAG_ID: number;
   readonly CHARSET_UTF8: number;
+  readonly CHARSET_US_ASCII: number;
+  readonly CHARSET_UNKNOWN: number;
   readonly VERSION_1_3: number;
   readonly [name: string]: number;
 }
@@ -80,6 +83,7 @@ const SHORT_SCAN = 64;
 const LATIN1_INPUT_MAX = 64 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
+
 
 /** Flags of a scanned string: a byte >= 0x80 was seen; a control byte other than tab, LF, CR was seen. */
 const NON_ASCII = 1;
@@ -163,6 +167,13 @@ export class WbxmlReader implements ElementReader {
   /** Characters of all strings read so far (string-table references can repeat a string). */
   private textTotal = 0;
   dmOnly = false;
+  /**
+   * Lenient mode (set by the decoder's options): recover from the slips of LENIENT_SLIPS
+   * made at this level (header, string table, NULs after the document), each recorded in
+   * `warnings`.
+   */
+  lenient = false;
+  warnings: WarningLog | undefined = undefined;
   header: WbxmlHeader | undefined;
   /**
    * Work done beyond one forward pass over the input, in bytes or entries examined (see
@@ -210,6 +221,24 @@ export class WbxmlReader implements ElementReader {
     throw new DecodeError(reason, this.path(), at);
   }
 
+  // ---------------------------------------------------------------- lenient mode
+
+  private warn(kind: LenientSlip, message: string, at: number, path: string = this.path()): void {
+    this.warnings?.add(kind, message, path, at);
+  }
+
+  slip(kind: LenientSlip, message: string): void {
+    this.warn(kind, message, this.tagAt);
+  }
+
+  slipClosed(kind: LenientSlip, message: string): void {
+    // The element just closed is still on the stacks, one past the depth.
+    this.depth++;
+    const path = this.path();
+    this.depth--;
+    this.warn(kind, message, this.closedAt, path);
+  }
+
   private current(): string {
     return this.depth > 0 ? this.stack[this.depth - 1]! : 'document';
   }
@@ -246,7 +275,7 @@ export class WbxmlReader implements ElementReader {
    * `limit`. Sets `strNext` (just past the NUL) and `strClean`. `what` names the string in
    * errors; undefined means a string-table string (named by its table offset).
    */
-  private termString(start: number, limit: number, at: number, what: string | undefined): string {
+  private termString(start: number, limit: number, at: number, what: string | undefined, unterminated?: LenientSlip): string {
     const b = this.b;
     // Fast path, short strings: one pass finds the NUL and notes whether any byte is
     // >= 0x80 (then the strict TextDecoder decides) or a control character other than
@@ -286,7 +315,13 @@ export class WbxmlReader implements ElementReader {
         if ((flags & NON_ASCII) === 0) flags |= this.scanLong(i, nul);
       }
     }
-    if (nul < 0) this.fail(`${what ?? this.tableWhat(start)} has no terminating NUL`, at);
+    if (nul < 0) {
+      if (unterminated === undefined) this.fail(`${what ?? this.tableWhat(start)} has no terminating NUL`, at);
+      // Lenient, a string-table string: it ends with the table.
+      if (i < limit && (flags & NON_ASCII) === 0) flags |= this.scanLong(i, limit);
+      nul = limit;
+      this.warn(unterminated, `${what ?? this.tableWhat(start)} has no terminating NUL: read up to the end of the string table`, at);
+    }
     this.work += nul - start;
     this.chargeBytes(nul - start, at);
     let text: string;
@@ -362,7 +397,7 @@ export class WbxmlReader implements ElementReader {
       return hit.text;
     }
     const start = this.strtblAt + offset;
-    const text = this.termString(start, this.strtblAt + this.strtbl.length, at, what);
+    const text = this.termString(start, this.strtblAt + this.strtbl.length, at, what, this.lenient ? (what === undefined ? 'wbxml-string-unterminated' : 'wbxml-public-id-unterminated') : undefined);
     cache.set(offset, { text, bytes: this.strNext - 1 - start, clean: this.strClean });
     return text;
   }
@@ -394,15 +429,25 @@ export class WbxmlReader implements ElementReader {
   openRoot(): void {
     const version = this.byte();
     if (version < 0x01 || version > 0x03) {
-      this.fail(`unsupported WBXML version byte 0x${version.toString(16).padStart(2, '0')} (1.1 to 1.3 are read)`, 0);
+      if (!this.lenient) this.fail(`unsupported WBXML version byte 0x${version.toString(16).padStart(2, '0')} (1.1 to 1.3 are read)`, 0);
+      this.warn(
+        'wbxml-version',
+        version === 0 ? 'WBXML 1.0 (version byte 0x00): its header has no charset, UTF-8 is assumed' : `unknown WBXML version byte 0x${hex(version)}, read as WBXML 1.3`,
+        0,
+        '',
+      );
     }
     const idAt = this.pos;
     const publicId = this.mbUint32();
     let fpiIndex = -1;
     if (publicId === 0) fpiIndex = this.mbUint32();
     const csAt = this.pos;
-    const charset = this.mbUint32();
-    if (charset !== this.t.CHARSET_UTF8) this.fail(`unsupported charset MIBenum ${charset}: only UTF-8 (106) is read`, csAt);
+    // WBXML 1.0 has no charset field (libwbxml reads it so too).
+    const charset = this.lenient && version === 0 ? this.t.CHARSET_UTF8 : this.mbUint32();
+    if (charset !== this.t.CHARSET_UTF8) {
+      if (!this.lenient || (charset !== this.t.CHARSET_UNKNOWN && charset !== this.t.CHARSET_US_ASCII)) this.fail(`unsupported charset MIBenum ${charset}: only UTF-8 (106) is read`, csAt);
+      this.warn('wbxml-charset', `charset MIBenum ${charset} (${charset === this.t.CHARSET_UNKNOWN ? 'unknown' : 'US-ASCII'}) read as UTF-8`, csAt, '');
+    }
     const lenAt = this.pos;
     const len = this.mbUint32();
     if (len > this.b.length - this.pos) this.fail(`string table of ${len} bytes is longer than the rest of the input`, lenAt);
@@ -413,6 +458,7 @@ export class WbxmlReader implements ElementReader {
       if (fpiIndex >= this.strtbl.length) this.fail(`public id string at offset ${fpiIndex} is past the string table`, idAt);
       fpi = this.tableString(fpiIndex, idAt, 'public id string');
       vocab = this.g.fpis.get(fpi);
+      if (vocab === undefined && this.lenient) vocab = this.fpiInOtherCase(fpi, idAt);
       if (vocab === undefined) this.fail(`unknown public identifier "${fpi}"`, idAt);
     } else if (publicId !== 1) {
       // 1 means "unknown" (WBXML 1.3, section 7.2): then the root tag decides.
@@ -429,6 +475,19 @@ export class WbxmlReader implements ElementReader {
       this.depth--;
       this.fail(`root element is <${name}>, expected <${this.g.root}>`, this.tagAt);
     }
+  }
+
+  /** Lenient: the vocabulary of a known public identifier that `fpi` spells in another case. */
+  private fpiInOtherCase(fpi: string, at: number): number | undefined {
+    if (fpi.length > 256) return undefined;
+    const lower = fpi.toLowerCase();
+    for (const [known, vocab] of this.g.fpis) {
+      if (known.toLowerCase() === lower) {
+        this.warn('wbxml-public-id-case', `public identifier "${fpi}" read as "${known}"`, at, '');
+        return vocab;
+      }
+    }
+    return undefined;
   }
 
   /** The next `len` bytes (checked to be there) are the string table. */
@@ -456,7 +515,14 @@ export class WbxmlReader implements ElementReader {
 
   /** After the root element: nothing but processing instructions. */
   finish(): void {
-    if (this.pos < this.b.length) this.fail('content after the root element');
+    if (this.pos < this.b.length) {
+      if (this.lenient && this.buf.subarray(this.pos).every((c) => c === 0)) {
+        this.warn('trailing-nul', `${this.b.length - this.pos} NUL byte(s) after the document`, this.pos, '');
+        this.pos = this.b.length;
+        return;
+      }
+      this.fail('content after the root element');
+    }
   }
 
   // ---------------------------------------------------------------- tags
@@ -543,11 +609,13 @@ export class WbxmlReader implements ElementReader {
     if (this.pendingEnd) {
       this.pendingEnd = false;
       this.depth--;
+      this.closedAt = this.tagAt;
       return;
     }
     const at = this.pos;
     if (this.pos >= this.b.length) this.eof();
     if (this.b[this.pos] !== this.t.END) this.notEmpty(at);
+    this.closedAt = at;
     this.pos++;
     this.depth--;
   }
@@ -560,6 +628,7 @@ export class WbxmlReader implements ElementReader {
     if (this.pendingEnd) {
       this.pendingEnd = false;
       this.depth--;
+      this.closedAt = this.tagAt;
       return '';
     }
     // Fast path, most text elements: one STR_I or STR_T string, then END. The same steps
@@ -580,7 +649,7 @@ export class WbxmlReader implements ElementReader {
     }
     this.checkPiece(text, text, this.strClean, at);
     if (this.pos < b.length && b[this.pos] === this.t.END) {
-      this.pos++;
+      this.closedAt = this.pos++;
       this.depth--;
       return text;
     }
@@ -615,6 +684,7 @@ export class WbxmlReader implements ElementReader {
       const c = this.b[this.pos++]!;
       if (c === t.END) {
         this.depth--;
+        this.closedAt = at;
         break;
       }
       // `piece` is what this token adds; `clean` when it is known to hold no INVALID_XML_CHAR.

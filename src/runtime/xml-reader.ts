@@ -13,6 +13,7 @@
  * byte offset of the problem.
  */
 import { DecodeError, type TextPosition } from './errors.js';
+import type { LenientSlip, WarningLog } from './lenient.js';
 import { inputBytes } from './input.js';
 import type { DecodeLimits } from './limits.js';
 import { Buffer } from 'node:buffer';
@@ -73,6 +74,12 @@ const INVALID_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBF
  * The XML declaration after `<?xml`, up to `?>` (XML 1.0, 2.8 and 4.3.3): group 1 or 2 is
  * the encoding name.
  */
+/** Encodings in which ASCII bytes mean what they mean in UTF-8 (lenient mode takes them over ASCII input). */
+const ASCII_COMPATIBLE_ENCODING = /^(?:iso[-_]?8859[-_][0-9]{1,2}|latin-?1|l1|windows-125[0-8]|cp125[0-8]|ascii|us_ascii)$/;
+
+/** UTF-16 by its names: what .NET writes when a message is serialized to a string first, then sent as UTF-8. */
+const UTF16_ENCODING = /^(?:utf-?16(?:[lb]e)?|ucs-?2|unicode)$/;
+
 const XML_DECLARATION =
   /^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*$/;
 
@@ -336,6 +343,16 @@ export class XmlReader {
   private inherited = true;
   /** Refuse elements outside the OMA DM profile (set by the decoder's options). */
   dmOnly = false;
+  /**
+   * Lenient mode (set by the decoder's options): recover from the slips of LENIENT_SLIPS
+   * that are made at this level (an unescaped `&`, a declared ASCII-compatible encoding over
+   * ASCII input, NULs after the message), each recorded in `warnings`.
+   */
+  lenient = false;
+  warnings: WarningLog | undefined = undefined;
+  /** Character index and byte offset of the last warning (so that each costs the text since the one before). */
+  private warnedChar = 0;
+  private warnedByte = 0;
 
   constructor(given: Uint8Array | ArrayBuffer | string, grammar: XmlGrammar, limits: DecodeLimits) {
     const input = typeof given === 'string' ? given : inputBytes(given, 'a Uint8Array, Buffer, ArrayBuffer or string');
@@ -425,6 +442,38 @@ export class XmlReader {
     this.nths[this.depth - 1] = index;
   }
 
+  // ---------------------------------------------------------------- lenient mode
+
+  /** Records a slip at character index `at` and the current path (lenient mode only). */
+  private warn(kind: LenientSlip, message: string, at: number, path: string = this.path()): void {
+    if (this.warnings === undefined) return;
+    let offset: number;
+    if (this.asciiView !== undefined) offset = this.bomLength + at;
+    else {
+      if (at < this.warnedChar) {
+        this.warnedChar = 0;
+        this.warnedByte = 0;
+      }
+      this.warnedByte += Buffer.byteLength(this.s.slice(this.warnedChar, at), 'utf8');
+      this.work += at - this.warnedChar;
+      this.warnedChar = at;
+      offset = this.bomLength + this.warnedByte;
+    }
+    this.warnings.add(kind, message, path, offset);
+  }
+
+  slip(kind: LenientSlip, message: string): void {
+    this.warn(kind, message, this.tagStartOfCurrent());
+  }
+
+  slipClosed(kind: LenientSlip, message: string): void {
+    // The element just closed is still on the stacks, one past the depth.
+    this.depth++;
+    const path = this.path();
+    this.depth--;
+    this.warn(kind, message, this.tagStartOfCurrent(), path);
+  }
+
   private current(): string {
     return this.depth > 0 ? localName(this.qnames[this.depth - 1]!) : 'document';
   }
@@ -493,7 +542,14 @@ export class XmlReader {
     if (encoding !== undefined) {
       const label = encoding.toLowerCase();
       if (label !== 'utf-8' && label !== 'utf8' && label !== 'us-ascii') {
-        this.fail(`unsupported encoding "${encoding}": SyncML XML is read as UTF-8 only`, 0);
+        if (this.lenient && this.asciiView !== undefined && ASCII_COMPATIBLE_ENCODING.test(label)) {
+          this.warn('xml-encoding', `the XML declaration names the encoding "${encoding}"; the input is all ASCII, which reads the same in it and in UTF-8`, 0, '');
+        } else if (this.lenient && UTF16_ENCODING.test(label)) {
+          // The declaration was read one byte (or, from a string, one unit) per character: the text is not UTF-16 bytes.
+          this.warn('xml-encoding', `the XML declaration names the encoding "${encoding}", but the text is not UTF-16 bytes (its declaration reads as UTF-8): read as UTF-8`, 0, '');
+        } else {
+          this.fail(`unsupported encoding "${encoding}": SyncML XML is read as UTF-8 only`, 0);
+        }
       }
       if (label === 'us-ascii') {
         const nonAscii = this.asciiView !== undefined ? -1 : this.s.search(/[^\x00-\x7f]/);
@@ -571,8 +627,18 @@ export class XmlReader {
       if (this.pos >= this.end) return;
       if (this.s.startsWith('<!--', this.pos)) this.skipComment();
       else if (this.s.startsWith('<?', this.pos)) this.skipProcessingInstruction();
-      else this.fail('content after the root element');
+      else if (this.lenient && this.onlyNuls(this.pos)) {
+        this.warn('trailing-nul', `${this.end - this.pos} NUL byte(s) after the message`, this.pos, '');
+        return;
+      } else this.fail('content after the root element');
     }
+  }
+
+  /** Whether everything from `from` to the end is NUL characters. */
+  private onlyNuls(from: number): boolean {
+    for (let i = from; i < this.end; i++) if (this.s.charCodeAt(i) !== 0) return false;
+    this.work += this.end - from;
+    return true;
   }
 
   // ---------------------------------------------------------------- small scanners
@@ -794,7 +860,7 @@ export class XmlReader {
   /** The value of attribute `attr` from its literal `raw` (at `valueAt`): no `<`, references decoded, characters checked. */
   private attributeValue(attr: string, raw: string, attrAt: number, valueAt: number): string {
     if (raw.includes('<')) this.fail(`"<" in the value of attribute ${attr}`, attrAt);
-    const value = raw.includes('&') ? this.decodeEntities(raw, valueAt) : raw;
+    const value = raw.includes('&') ? this.decodeEntities(raw, valueAt, false) : raw;
     this.checkChars(value, valueAt);
     this.work += 3 * raw.length;
     return value;
@@ -1215,7 +1281,7 @@ export class XmlReader {
   private checkInlineText(from: number, to: number): void {
     const text = this.s.slice(from, to);
     this.checkNoCdataEnd(text, from);
-    if (text.includes('&')) this.decodeEntities(text, from);
+    if (text.includes('&')) this.decodeEntities(text, from, false);
     this.work += 3 * text.length;
   }
 
@@ -1336,7 +1402,7 @@ export class XmlReader {
    * references, decimal or hexadecimal, with any number of leading zeros (XML 1.0, 4.1).
    * Each reference is read once, up to its `;`.
    */
-  private decodeEntities(text: string, at: number): string {
+  private decodeEntities(text: string, at: number, lenient: boolean = this.lenient): string {
     let out = '';
     let p = 0;
     for (;;) {
@@ -1364,7 +1430,13 @@ export class XmlReader {
         continue;
       }
       const nameEnd = xmlNameEnd(text, p, text.length);
-      if (nameEnd === p || text.charCodeAt(nameEnd) !== 0x3b) this.fail('"&" that starts no entity or character reference', at + amp);
+      if (nameEnd === p || text.charCodeAt(nameEnd) !== 0x3b) {
+        if (!lenient) this.fail('"&" that starts no entity or character reference', at + amp);
+        // An `&` that starts no reference (not even a malformed one, which would end at a `;`) means itself.
+        this.warn('unescaped-ampersand', `"&" that starts no reference (${JSON.stringify(text.slice(amp, amp + 12))}) taken as the character`, at + amp);
+        out += '&';
+        continue;
+      }
       switch (text.slice(p, nameEnd)) {
         case 'lt':
           out += '<';
