@@ -28,3 +28,14 @@ export { acceptNotification, type AcceptedNotification } from './package-zero.js
 export { DmDevice, type CommandEvent, type DeviceOptions, type SessionSurface } from './device.js';
 export { HttpTransport, TransportError, isTransportError, type DmHttpExchange, type DmHttpReply, type HttpTransportOptions, type TransportProblem } from './transport/http-transport.js';
 export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';
+export {
+  authOfCredential,
+  formatTranscript,
+  runDeviceSession,
+  type AuthChoice,
+  type DeviceSessionOptions,
+  type DeviceSessionTranscript,
+  type DmTransport,
+  type SessionOutcome,
+} from './runner/runner.js';
+export { formatCommand, formatPackages, summarizeCommand, type Sender, type TranscriptCommand, type TranscriptMessage, type TranscriptPackage } from './runner/transcript.js';
