@@ -26,7 +26,7 @@ describe.skipIf(!hasBash)('omadm completion bash', () => {
 
   it('completes verbs, then each verb\'s own options', () => {
     const script = bashCompletion(commands);
-    expect(complete(script, ['omadm', 'de'])).toEqual(['decode']);
+    expect(complete(script, ['omadm', 'dec'])).toEqual(['decode']);
     expect(complete(script, ['omadm', 'validate', '--s'])).toEqual(['--structure-only']);
     expect(complete(script, ['omadm', 'encode', '--w'])).toEqual(['--wbxml']);
     expect(complete(script, ['omadm', 'decode', '--max-'])).toEqual(['--max-bytes', '--max-text']);
