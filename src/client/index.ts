@@ -30,6 +30,7 @@ export { HttpTransport, TransportError, isTransportError, type DmHttpExchange, t
 export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';
 export {
   authOfCredential,
+  DEFAULT_DEVICE_MAX_MSG_SIZE,
   formatTranscript,
   runDeviceSession,
   type AuthChoice,

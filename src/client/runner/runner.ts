@@ -157,7 +157,10 @@ export function authOfCredential(cred: AccountCredential | undefined): AuthChoic
   return known;
 }
 
-const DEFAULTS = { maxMsgSize: 64 * 1024, maxObjSize: 1024 * 1024, maxMessages: 100, maxIdleExchanges: 10, maxDurationMs: 5 * 60_000 } as const;
+/** Our MaxMsgSize unless told: the largest answer read, too. */
+export const DEFAULT_DEVICE_MAX_MSG_SIZE = 64 * 1024;
+
+const DEFAULTS = { maxMsgSize: DEFAULT_DEVICE_MAX_MSG_SIZE, maxObjSize: 1024 * 1024, maxMessages: 100, maxIdleExchanges: 10, maxDurationMs: 5 * 60_000 } as const;
 
 /** Runs one DM session of the device (see the rules at the top); resolves to its transcript. */
 export async function runDeviceSession(options: DeviceSessionOptions): Promise<DeviceSessionTranscript> {
@@ -191,6 +194,7 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
   const { vendor: _vendor, ...notified } = notification ?? { vendor: undefined };
   const devId = tree.value('./DevInfo/DevId') ?? '';
 
+  const maxMsgSize = options.maxMsgSize ?? DEFAULTS.maxMsgSize;
   const store = new InMemoryCredentialStore([[url, authRecord(account, clientAuth, serverAuth)]]);
   const retries = options.maxAuthRetries !== undefined ? { maxRetries: options.maxAuthRetries } : {};
   const session = new ClientSession({
@@ -198,7 +202,7 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     localURI: devId,
     remoteURI: url,
     sessionID: sessionId,
-    maxMsgSize: options.maxMsgSize ?? DEFAULTS.maxMsgSize,
+    maxMsgSize,
     maxObjSize: options.maxObjSize ?? DEFAULTS.maxObjSize,
     ...(clientAuth !== 'none' ? { prover: new AuthProver({ store, peer: url, scheme: SCHEME[clientAuth], ...retries }) } : {}),
     ...(serverAuth !== 'none' ? { verifier: new AuthVerifier({ store, peer: url, random, scheme: SCHEME[serverAuth], ...retries }) } : {}),
@@ -210,7 +214,8 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     ...(options.ui ? { ui: options.ui } : {}),
     ...(options.store ? { store: options.store } : {}),
   });
-  const transport = options.transport ?? new HttpTransport();
+  // No answer larger than our MaxMsgSize is read (8: the server must keep within it).
+  const transport = options.transport ?? new HttpTransport({ maxResponseBytes: maxMsgSize });
   const limits = {
     messages: options.maxMessages ?? DEFAULTS.maxMessages,
     idle: options.maxIdleExchanges ?? DEFAULTS.maxIdleExchanges,
@@ -236,7 +241,8 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     } catch (e) {
       record(entry);
       if (!isTransportError(e)) throw e;
-      outcome = 'transport-error';
+      // An answer larger than we take breaks our MaxMsgSize: the server's fault, not the network's.
+      outcome = e.problem === 'too-large' ? 'protocol-error' : 'transport-error';
       reason = e.message;
       return undefined;
     }
