@@ -21,7 +21,7 @@ export { FileTreeStore } from './store/file-store.js';
 export { SqliteTreeDatabase } from './store/sqlite-store.js';
 export { parseUiOptions, type EchoType, type InputType, type UiOptions } from './ui/options.js';
 export { parseUiAlert, type UiRequest, type UiResponse } from './ui/request.js';
-export { createUiRunner, defaultResponse, realTimer, type UiHandler, type UiTimer } from './ui/runner.js';
+export { createUiRunner, defaultResponse, realTimer, type UiHandler, type UiRunnerOptions, type UiTimer } from './ui/runner.js';
 export { autoAnswer, type AutoAnswers } from './ui/auto.js';
 export { terminalHandler, type TerminalStreams } from './ui/terminal.js';
 export { acceptNotification, type AcceptedNotification } from './package-zero.js';

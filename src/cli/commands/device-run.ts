@@ -139,7 +139,7 @@ does not check, a tree file that cannot be used; the reason on the last line);
         clientAuth: auth,
         serverAuth,
         transport: new HttpTransport({ maxResponseBytes: DEFAULT_DEVICE_MAX_MSG_SIZE, backoffMs: (n) => 250 * n, ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}) }),
-        ui: createUiRunner(autoAnswer()),
+        ui: createUiRunner(autoAnswer(), undefined, { minDisplayTime: false }),
         ...(notification ? { notification } : {}),
         ...(o.maxMessages !== undefined ? { maxMessages: o.maxMessages } : {}),
         ...(store ? { store } : {}),
