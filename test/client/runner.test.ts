@@ -183,4 +183,14 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     const got = server.events.flatMap((e) => (e.type === 'status' && e.status.cmd === 'Alert' ? [`${e.status.data}:${e.status.items.map((i) => i.data).join(',')}`] : []));
     expect(got).toEqual(['200:Ada Lovelace', '200:2', '200:1,3', '304:']);
   });
+
+  it.each(['xml', 'wbxml'] as const)('Get ?list=TNDS+Format+Value reaches the server as one TNDS document (%s)', async (encoding) => {
+    const plan = [[{ kind: 'Get', items: [{ target: { locURI: './DevInfo?list=TNDS+Format+Value' } }] } as SyncBodyCommandDraft]];
+    const { transcript, server } = await run({ plan }, { encoding });
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect(server.statuses).toEqual(['Get:200']);
+    const doc = server.results[0]!;
+    expect(doc.startsWith('./DevInfo?list=TNDS+Format+Value=<MgmtTree xmlns="syncml:dmddf1.2">')).toBe(true);
+    expect(doc).toContain('<Node><NodeName>Mod</NodeName><RTProperties><Format><chr/></Format></RTProperties><Value>R3</Value></Node>');
+  });
 });
