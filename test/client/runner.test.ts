@@ -193,4 +193,33 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect(doc.startsWith('./DevInfo?list=TNDS+Format+Value=<MgmtTree xmlns="syncml:dmddf1.2">')).toBe(true);
     expect(doc).toContain('<Node><NodeName>Mod</NodeName><RTProperties><Format><chr/></Format></RTProperties><Value>R3</Value></Node>');
   });
+
+  it('a DM 1.1 account (./SyncML/DMAcc) gives the address and both credentials; its nonces are kept', async () => {
+    server = await startScriptedServer({
+      plan: PLAN,
+      clientAuth: { type: 'md5', name: 'dev-user', secret: 'dev-secret', nonce: clientNonce },
+      serverAuth: { type: 'md5', name: 'srv', secret: 'srv-secret', nonce: serverNonce },
+    });
+    const tree = createDeviceTree({
+      clock: new StepClock(),
+      devInfo: { devId: DEV, man: 'ACME', mod: 'Old', dmV: '1.1', lang: 'en' },
+      devDetail: { devTyp: 'phone', oem: 'ACME', fwV: '1', swV: '1', hwV: '1', lrgObj: false, uri: { maxDepth: 10, maxTotLen: 255, maxSegLen: 32 } },
+      accounts: [
+        {
+          node: '1',
+          layout: '1.1',
+          serverId: 'srv',
+          addr: server.url,
+          client: { type: 'syncml:auth-md5', name: 'dev-user', secret: 'dev-secret', nonce: clientNonce.toString('base64') },
+          server: { type: 'syncml:auth-md5', name: 'srv', secret: 'srv-secret', nonce: serverNonce.toString('base64') },
+        },
+      ],
+      rootAcl: 'Add=*&Get=*&Replace=srv',
+    });
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport, random: seeded() });
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect([transcript.clientAuth, transcript.serverAuth]).toEqual(['md5', 'md5']);
+    expect(server.statuses).toEqual(['Add:201', 'Get:200', 'Replace:200']);
+    expect(tree.value('./SyncML/DMAcc/1/ClientNonce')).not.toBe(clientNonce.toString('base64'));
+  });
 });

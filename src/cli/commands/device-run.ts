@@ -34,6 +34,8 @@ import { choiceParser, positiveIntegerParser, verbCommand, defineVerb } from '..
 const AUTHS = ['none', 'basic', 'md5', 'hmac'] as const;
 /** DMAcc AAuthType for each choice. */
 const AAUTH_TYPE: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'BASIC', md5: 'DIGEST', hmac: 'HMAC' };
+/** DM 1.1 AuthPref for each choice. */
+const AUTH_PREF_11: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'syncml:auth-basic', md5: 'syncml:auth-md5', hmac: 'syncml:auth-MAC' };
 /** A Package#0 is small (the notification spec's trigger; src/notification bounds it too). */
 const MAX_NOTIFICATION_BYTES = 4096;
 const clock = { now: () => Date.now() };
@@ -106,13 +108,16 @@ does not check, a tree file that cannot be used; the reason on the last line);
         tree = defaultDeviceTree({ devId: o.devId, serverId: o.serverId });
       }
       const existing = findAccount(tree, o.serverId);
-      const serverType = AAUTH_TYPE[serverAuth === 'none' ? 'md5' : serverAuth];
+      // A DM 1.1 account (./SyncML/DMAcc) stays one, with the 1.1 names of the types.
+      const types = existing?.layout === '1.1' ? AUTH_PREF_11 : AAUTH_TYPE;
+      const serverType = types[serverAuth === 'none' ? 'md5' : serverAuth];
       const account: DmAccount = {
         node: existing?.node ?? accountNode(o.serverId),
         serverId: o.serverId,
         addr: o.server,
+        ...(existing?.layout ? { layout: existing.layout } : {}),
         ...(auth !== 'none'
-          ? { client: { type: AAUTH_TYPE[auth], name: o.clientName!, secret: o.clientSecret!, ...(existing?.client?.nonce ? { nonce: existing.client.nonce } : {}) } }
+          ? { client: { type: types[auth], name: o.clientName!, secret: o.clientSecret!, ...(existing?.client?.nonce ? { nonce: existing.client.nonce } : {}) } }
           : existing?.client
             ? { client: existing.client }
             : {}),
