@@ -42,21 +42,31 @@ function tree(url: string) {
  * A server that answers each client message with what `answer` builds: Statuses for
  * everything the client sent (so the session can go on), then `answer`'s commands.
  */
-async function startRaw(answer: (client: SyncML, n: number) => { commands: SyncBodyCommandDraft[]; final: boolean; sessionID?: string } | Uint8Array): Promise<{ url: string; seen: SyncML[] }> {
+async function startRaw(
+  answer: (client: SyncML, n: number, answered: readonly Uint8Array[]) => { commands: SyncBodyCommandDraft[]; final: boolean; sessionID?: string } | Uint8Array,
+): Promise<{ url: string; seen: SyncML[]; bodies: Uint8Array[] }> {
   const seen: SyncML[] = [];
+  const bodies: Uint8Array[] = [];
+  const answered: Uint8Array[] = [];
   let url = '';
   raw = createDmServer({
     handler: (request) => {
       const client = decodeXml(request.body);
       seen.push(client);
-      const a = answer(client, seen.length);
-      if (a instanceof Uint8Array) return { kind: 'message', body: a };
+      bodies.push(request.body);
+      const a = answer(client, seen.length, answered);
+      if (a instanceof Uint8Array) {
+        answered.push(a);
+        return { kind: 'message', body: a };
+      }
       const b = new MessageBuilder({ sessionID: a.sessionID ?? client.syncHdr.sessionID, msgID: String(seen.length), target: { locURI: client.syncHdr.source.locURI }, source: { locURI: url } });
       const msgRef = client.syncHdr.msgID;
       b.command({ kind: 'Status', msgRef, cmdRef: '0', cmd: 'SyncHdr', data: '200' });
       for (const c of client.syncBody.commands) if (c.kind !== 'Status' && c.kind !== 'Results') b.command({ kind: 'Status', msgRef, cmdRef: c.cmdID, cmd: c.kind, data: '200' });
       for (const c of a.commands) b.command(c);
-      return { kind: 'message', body: encodeXml(b.final(a.final).build()) };
+      const body = encodeXml(b.final(a.final).build());
+      answered.push(body);
+      return { kind: 'message', body };
     },
     headersTimeoutMs: 2_000,
     requestTimeoutMs: 5_000,
@@ -64,7 +74,7 @@ async function startRaw(answer: (client: SyncML, n: number) => { commands: SyncB
   });
   await new Promise<void>((r) => raw!.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/dm`;
-  return { url, seen };
+  return { url, seen, bodies };
 }
 
 async function device(url: string, extra: Partial<DeviceSessionOptions> = {}) {
@@ -168,5 +178,20 @@ describe('a hostile server against the device runner (issue 11, bad input)', () 
     const r = await device(garbage.url);
     expect(r.transcript.outcome).toBe('protocol-error');
     expect(r.transcript.reason).toMatch(/cannot be read/);
+  });
+
+  it('a repeat of the server message already answered gets our last message again, the same bytes, and nothing runs twice', async () => {
+    let replaced = 0;
+    const { url, bodies } = await startRaw((_client, n, answered) => {
+      if (n === 1) return { commands: [{ kind: 'Replace', items: [{ target: { locURI: './DevInfo/Lang' }, data: 'x' }] }, { kind: 'Add', items: [{ target: { locURI: './App/n' }, data: String(++replaced) }] }], final: true };
+      if (n === 2) return answered[0]!; // the same message again: its answer got lost on its way to us
+      return { commands: [], final: true };
+    });
+    const { transcript, t } = await device(url);
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect(Buffer.from(bodies[2]!).equals(Buffer.from(bodies[1]!))).toBe(true);
+    expect(t.value('./App/n')).toBe('1');
+    const messages = transcript.packages.flatMap((p) => p.messages);
+    expect(messages.filter((m) => m.duplicate).map((m) => m.sender)).toEqual(['server', 'client']);
   });
 });

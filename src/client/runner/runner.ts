@@ -231,10 +231,10 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
   const record = (m: TranscriptMessage): void => options.onMessage?.(m);
 
   /** POSTs `out`; returns the decoded answer, or ends the session (outcome set). */
-  const post = async (out: Outgoing): Promise<{ message: SyncML; reply: DmHttpReply } | undefined> => {
+  const post = async (out: Outgoing, resend: boolean): Promise<{ message: SyncML; reply: DmHttpReply } | undefined> => {
     sent++;
     const hmac = out.hmacHeader?.(out.bytes);
-    const entry = builder.add('client', out.message, { bytes: out.bytes.byteLength, url: target, ...(hmac !== undefined ? { hmac: true } : {}) });
+    const entry = builder.add('client', out.message, { bytes: out.bytes.byteLength, url: target, ...(hmac !== undefined ? { hmac: true } : {}), ...(resend ? { duplicate: true } : {}) });
     let reply: DmHttpReply;
     try {
       reply = await transport.send({ url: target, body: out.bytes, encoding, ...(hmac !== undefined ? { hmac } : {}) });
@@ -260,8 +260,9 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
   };
 
   let out: Outgoing | undefined = session.start(device.packageOne(alert));
+  let resend = false;
   while (out) {
-    const exchange = await post(out);
+    const exchange = await post(out, resend);
     if (!exchange) break;
     let events: SessionEvent[];
     let duplicate: boolean;
@@ -276,6 +277,7 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     record(builder.add('server', exchange.message, { bytes: exchange.reply.body.byteLength, ...(exchange.reply.hmac !== undefined ? { hmac: true } : {}), ...(duplicate ? { duplicate: true } : {}) }));
     const respURI = session.sendTo;
     if (respURI !== undefined) target = resolve(respURI, target);
+    resend = duplicate;
     if (duplicate) {
       out = session.lastSent;
     } else {

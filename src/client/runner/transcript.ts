@@ -46,7 +46,10 @@ export interface TranscriptMessage {
   readonly final: boolean;
   /** Client messages: HTTP attempts it took (more than 1: resent after a lost answer). */
   attempts?: number;
-  /** Server messages: a repeat of one already answered (our answer is resent). */
+  /**
+   * A repeat: from the server, of a message already answered (our answer is resent); from
+   * us, that answer resent. Its commands are those of the first one, not listed again.
+   */
   readonly duplicate?: boolean;
   /** The auth type of the header's credentials (Cred Meta Type, or HMAC). */
   readonly credentials?: string;
@@ -174,7 +177,7 @@ export function formatPackages(packages: readonly TranscriptPackage[]): string[]
         m.credentials !== undefined ? `credentials ${m.credentials}` : undefined,
         m.respUri !== undefined ? `RespURI ${m.respUri}` : undefined,
         m.attempts !== undefined && m.attempts > 1 ? `${m.attempts} attempts` : undefined,
-        m.duplicate ? 'a repeat of the last message (answered again)' : undefined,
+        m.duplicate ? (m.sender === 'server' ? 'a repeat of its last message (answered again)' : 'our last message, sent again') : undefined,
       ].filter((f) => f !== undefined);
       lines.push(`  message ${m.msgId}: ${facts.join(', ')}`);
       const walk = (cs: readonly TranscriptCommand[], depth: number): void => {
