@@ -9,6 +9,7 @@ import type { SyncBodyCommandDraft } from '../../generated/builders.js';
 import { createDeviceTree } from '../../src/client/objects/device-tree.js';
 import type { DmAccount } from '../../src/client/objects/dmacc.js';
 import { findAccount } from '../../src/client/objects/dmacc.js';
+import { genericAlert } from '../../src/client/alerts.js';
 import { formatTranscript, runDeviceSession, type DeviceSessionOptions } from '../../src/client/runner/runner.js';
 import { HttpTransport } from '../../src/client/transport/http-transport.js';
 import { autoAnswer } from '../../src/client/ui/auto.js';
@@ -221,5 +222,14 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect([transcript.clientAuth, transcript.serverAuth]).toEqual(['md5', 'md5']);
     expect(server.statuses).toEqual(['Add:201', 'Get:200', 'Replace:200']);
     expect(tree.value('./SyncML/DMAcc/1/ClientNonce')).not.toBe(clientNonce.toString('base64'));
+  });
+
+  it('client alerts given to the runner go in Package#1 after the DevInfo Replace (6.7 Generic Alert)', async () => {
+    const alert = genericAlert([{ source: './FwUpdate', type: 'urn:oma:at:fumo:1.0:DownloadAndUpdate', format: 'int', mark: 'critical', data: '200' }], 'job-1');
+    const { transcript, server } = await run({}, { alerts: [alert] });
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect(server.commands.slice(0, 3)).toEqual(['Alert 1201', 'Replace', 'Alert 1226']);
+    const p1 = transcript.packages[0]!.messages[0]!.commands;
+    expect(p1.map((c) => `${c.kind} ${c.data ?? ''} ${c.status}`)).toEqual(['Alert 1201 200', 'Replace  200', 'Alert 1226 200']);
   });
 });

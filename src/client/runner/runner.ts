@@ -28,6 +28,7 @@ import { decodeWbxml } from '../../../generated/wbxml-decoder.js';
 import { decodeXml } from '../../../generated/xml-decoder.js';
 import { AlertCode, AuthType } from '../../../generated/codes.js';
 import type { SyncML } from '../../../generated/types.js';
+import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import { AuthProver, AuthVerifier } from '../../session/auth/authenticator.js';
 import type { RandomSource } from '../../session/auth/challenge.js';
 import { encodeNonce } from '../../session/auth/digest.js';
@@ -96,6 +97,8 @@ export interface DeviceSessionOptions {
   readonly random?: RandomSource;
   /** Authentication retries of either side before giving up. Default 3. */
   readonly maxAuthRetries?: number;
+  /** Client alerts for Package#1 (Generic Alerts 1226, a tree change alert): Alerts only (6.7). */
+  readonly alerts?: readonly SyncBodyCommandDraft[];
   readonly exec?: ExecRegistry;
   readonly ui?: UiRunner;
   /** Where the tree is written after each command, and the nonces at the end. */
@@ -259,7 +262,8 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     }
   };
 
-  let out: Outgoing | undefined = session.start(device.packageOne(alert));
+  const one = device.packageOne(alert);
+  let out: Outgoing | undefined = session.start({ ...one, extra: [...(options.alerts ?? []), ...one.extra] });
   let resend = false;
   while (out) {
     const exchange = await post(out, resend);
