@@ -232,4 +232,13 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     const p1 = transcript.packages[0]!.messages[0]!.commands;
     expect(p1.map((c) => `${c.kind} ${c.data ?? ''} ${c.status}`)).toEqual(['Alert 1201 200', 'Replace  200', 'Alert 1226 200']);
   });
+
+  it('both sides refusing each other\'s credentials in the same message ends the session as auth-failed, without a throw', async () => {
+    server = await startScriptedServer({ plan: PLAN, clientAuth: { type: 'md5', name: 'dev-user', secret: 'other-secret', nonce: clientNonce } });
+    const tree = deviceTree(server.url, 'md5', 'md5');
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport, random: seeded() });
+    expect(transcript.outcome).toBe('auth-failed');
+    expect(transcript.messagesSent).toBeLessThanOrEqual(6);
+    expect(server.commands).toEqual([]);
+  });
 });

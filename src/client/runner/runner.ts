@@ -294,11 +294,11 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
         await device.handle(events, session);
         out = session.ended ? undefined : session.reply();
       } catch (e) {
-        // What the server asked cannot be answered within the session's rules (e.g. a
-        // MaxMsgSize too small for any answer).
         // When both sides give up on each other's credentials in one message, the session
         // core has no closing message to give (our prover has given up): the session is over.
         if (isAuthStateError(e) && outcome === 'auth-failed') break;
+        // What the server asked cannot be answered within the session's rules (e.g. a
+        // MaxMsgSize too small for any answer).
         if (!isLocalProtocolError(e)) throw e;
         outcome = 'protocol-error';
         reason = e.message;
