@@ -3,7 +3,7 @@
  * client that knows the session's shape, kept thin so it follows the session core when
  * that changes. It uses the session's public surface only: received commands arrive as
  * `SessionEvent` 'command' (a generated `SyncBodyCommand` and its MsgRef), and each is
- * answered with `answer(received, status, results)`; client alerts go out with `send()`.
+ * answered with `answer(received, status, results, statusItems)`; client alerts go out with `send()`.
  */
 import type { SyncBodyCommandDraft, ResultsInit } from '../../generated/builders.js';
 import type { SyncBodyCommand } from '../../generated/types.js';
@@ -18,7 +18,7 @@ import { isLocalProtocolError } from '../session/errors.js';
 
 /** What the device needs of a session (ClientSession has it). */
 export interface SessionSurface {
-  answer(received: { readonly msgRef: string; readonly command: SyncBodyCommand }, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>): void;
+  answer(received: { readonly msgRef: string; readonly command: SyncBodyCommand }, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>, statusItems?: readonly Item[]): void;
   send(draft: SyncBodyCommandDraft): unknown;
 }
 
@@ -71,9 +71,9 @@ export class DmDevice {
       if ((a.command as { noResp?: boolean }).noResp) continue;
       const msgRef = msgRefs.get(a.command);
       if (msgRef === undefined) continue;
-      // Status Items (user input, chosen items) need the session to carry them: not yet.
+      // The Status carries the user's input or chosen items (10.2.3, 10.2.4).
       try {
-        session.answer({ msgRef, command: a.command }, a.status, a.results);
+        session.answer({ msgRef, command: a.command }, a.status, a.results, a.statusItems);
       } catch (e) {
         // Results over the server's MaxObjSize are refused by the session: 413 instead.
         if (!a.results || !isLocalProtocolError(e) || e.problem !== 'object-too-large') throw e;

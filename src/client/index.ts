@@ -13,7 +13,7 @@ export { CommandExecutor, type Answer, type ExecutorOptions, type UiAnswer, type
 export { ExecRegistry, type ExecCompletion, type ExecHandler, type ExecOutcome, type ExecRequest } from './executor/exec-handlers.js';
 export { ALERT_MARKS, execCompletionAlert, genericAlert, isAlertType, treeChangeAlert, type AlertMark, type GenericAlertItem } from './alerts.js';
 export { DEVDETAIL, DEVINFO, devInfoItems, devInfoReplace, installDevDetail, installDevInfo, type DevDetail, type DevInfo } from './objects/devinfo.js';
-export { DMACC, findAccount, installAccount, readAccounts, storeNonce, type AccountCredential, type AuthLevel, type DmAccount } from './objects/dmacc.js';
+export { DMACC, DMACC_11, findAccount, installAccount, readAccounts, storeNonce, type AccountCredential, type AuthLevel, type DmAccount } from './objects/dmacc.js';
 export { createDeviceTree, openDeviceTree, type DeviceTreeInit } from './objects/device-tree.js';
 export { TreeChangeTracker, type ChangeSnapshot } from './objects/tree-changes.js';
 export type { FaultPoint, TreeStore } from './store/store.js';
@@ -21,10 +21,22 @@ export { FileTreeStore } from './store/file-store.js';
 export { SqliteTreeDatabase } from './store/sqlite-store.js';
 export { parseUiOptions, type EchoType, type InputType, type UiOptions } from './ui/options.js';
 export { parseUiAlert, type UiRequest, type UiResponse } from './ui/request.js';
-export { createUiRunner, defaultResponse, realTimer, type UiHandler, type UiTimer } from './ui/runner.js';
+export { createUiRunner, defaultResponse, realTimer, type UiHandler, type UiRunnerOptions, type UiTimer } from './ui/runner.js';
 export { autoAnswer, type AutoAnswers } from './ui/auto.js';
 export { terminalHandler, type TerminalStreams } from './ui/terminal.js';
 export { acceptNotification, type AcceptedNotification } from './package-zero.js';
 export { DmDevice, type CommandEvent, type DeviceOptions, type SessionSurface } from './device.js';
 export { HttpTransport, TransportError, isTransportError, type DmHttpExchange, type DmHttpReply, type HttpTransportOptions, type TransportProblem } from './transport/http-transport.js';
 export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';
+export {
+  authOfCredential,
+  DEFAULT_DEVICE_MAX_MSG_SIZE,
+  formatTranscript,
+  runDeviceSession,
+  type AuthChoice,
+  type DeviceSessionOptions,
+  type DeviceSessionTranscript,
+  type DmTransport,
+  type SessionOutcome,
+} from './runner/runner.js';
+export { formatCommand, formatPackages, summarizeCommand, type Sender, type TranscriptCommand, type TranscriptMessage, type TranscriptPackage } from './runner/transcript.js';

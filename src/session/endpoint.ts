@@ -571,9 +571,10 @@ export abstract class SessionEndpoint {
    * and for a Get with its results. Results with an item larger than the peer's
    * MaxObjSize are refused (LocalProtocolError 'object-too-large') and nothing is
    * queued: answer again, without them (e.g. with 413). Statuses go out in the order the
-   * commands came, whatever order they are answered in.
+   * commands came, whatever order they are answered in. `statusItems` go in the Status
+   * itself (10.2: the user's text input, the chosen items of a single or multiple choice).
    */
-  answer(received: ReceivedCommand, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>): void {
+  answer(received: ReceivedCommand, code: number, results?: Omit<ResultsInit, 'msgRef' | 'cmdRef'>, statusItems?: readonly Item[]): void {
     if (!this.ledger.owes(received.msgRef, received.command.cmdID)) {
       throw new LocalProtocolError(`no Status is owed for MsgRef ${received.msgRef} CmdID ${received.command.cmdID}`, 'wrong-state');
     }
@@ -585,7 +586,11 @@ export abstract class SessionEndpoint {
       throw new LocalProtocolError(`a Status ${code} must carry a Chal (9.1), and this session has no verifier to challenge with`, 'wrong-state');
     }
     const chal = demandsCredentials ? this.config.verifier?.challenge() : undefined;
-    const status = { ...statusFor(received.msgRef, received.command, code), ...(chal ? { chal } : {}) } as SyncBodyCommandDraft;
+    const status = {
+      ...statusFor(received.msgRef, received.command, code),
+      ...(chal ? { chal } : {}),
+      ...(statusItems && statusItems.length > 0 ? { items: [...statusItems] } : {}),
+    } as SyncBodyCommandDraft;
     this.ledger.pay(received.msgRef, received.command.cmdID, resultsDraft ? [status, resultsDraft] : [status]);
     this.releaseAnswered();
   }

@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'serve', 'device', 'job', 'notify', 'help', 'completion']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'serve', 'device', 'job', 'notify', 'tree', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -35,9 +35,10 @@ Commands:
   convert     Convert a message from SyncML XML to WBXML, or back
   validate    Check that a file is a valid OMA DM message, and say what was checked
   serve       Run the DM server (DM endpoint over HTTP, sessions and jobs in the database)
-  device      Manage the devices of the server database
+  device      Run a simulated device, or manage the devices of the server database
   job         Enqueue, list, show and cancel the jobs of devices
   notify      Write the Package#0 notification of a device
+  tree        Read and edit a device tree file (show, get, set)
   help        Show the command list, or the help of one command
   completion  Print a shell completion script
 

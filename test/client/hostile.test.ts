@@ -31,7 +31,7 @@ describe('a hostile server cannot crash the client or write outside its rights',
         // Nobody but srv1 may change ./A or its ACL (TND: that takes Replace on the root).
         tree.set('.', { format: 'node', acl: 'Add=*&Get=*&Exec=*' });
         const exec = new ExecRegistry().register('./B', () => ({ status: 200 }));
-        const ex = new CommandExecutor({ tree, exec, ui: createUiRunner(autoAnswer()) });
+        const ex = new CommandExecutor({ tree, exec, ui: createUiRunner(autoAnswer(), undefined, { minDisplayTime: false }) });
         const closed = JSON.stringify(tree.get('./A?list=StructData', undefined));
         const answers = await ex.runPackage(commands, 'srv2');
         const expected = commands.flatMap(walk);

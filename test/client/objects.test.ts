@@ -102,4 +102,33 @@ describe('standard objects', () => {
     expect(again.limits.maxSegLen).toBe(32);
     expect(JSON.stringify(again.image())).toBe(JSON.stringify(tree.image()));
   });
+
+  it('DM 1.1 accounts (./SyncML/DMAcc) are read and written like 1.2 ones: credentials both ways from AuthPref, nonces kept', () => {
+    const tree = createDeviceTree({
+      clock: new StepClock(),
+      devInfo: { devId: 'IMEI:11', man: 'ACME', mod: 'Old', dmV: '1.1', lang: 'en' },
+      devDetail: { devTyp: 'phone', oem: 'ACME', fwV: '1', swV: '1', hwV: '1', lrgObj: false, uri: { maxDepth: 8, maxTotLen: 200, maxSegLen: 32 } },
+      accounts: [
+        { node: 'old', layout: '1.1', serverId: 'legacy-dm', addr: 'http://legacy.example/dm', client: { type: 'syncml:auth-md5', name: 'IMEI:11', secret: 'c-pw', nonce: 'Y2xpZW50' }, server: { type: 'syncml:auth-md5', name: 'legacy-dm', secret: 's-pw' } },
+      ],
+    });
+    expect(tree.value('./SyncML/DMAcc/old/ServerId')).toBe('legacy-dm');
+    expect(tree.value('./SyncML/DMAcc/old/AuthPref')).toBe('syncml:auth-md5');
+    expect(tree.value('./SyncML/DMAcc/old/UserName')).toBe('IMEI:11');
+    expect(findAccount(tree, 'legacy-dm')).toEqual({
+      node: 'old',
+      layout: '1.1',
+      serverId: 'legacy-dm',
+      addr: 'http://legacy.example/dm',
+      addrType: '1',
+      authPref: 'syncml:auth-md5',
+      client: { type: 'syncml:auth-md5', name: 'IMEI:11', secret: 'c-pw', nonce: 'Y2xpZW50' },
+      server: { type: 'syncml:auth-md5', name: 'legacy-dm', secret: 's-pw' },
+    });
+    expect(storeNonce(tree, 'legacy-dm', 'SRVCRED', 'bmV4dA==')).toBe(true);
+    expect(tree.value('./SyncML/DMAcc/old/ServerNonce')).toBe('bmV4dA==');
+    // The passwords are the server's to replace, nobody's to read.
+    expect(status(() => tree.get('./SyncML/DMAcc/old/ClientPW', 'legacy-dm'))).toBe(425);
+    expect(status(() => tree.get('./SyncML/DMAcc/old/ServerId', 'other'))).toBe(425);
+  });
 });

@@ -131,6 +131,29 @@ describe('management tree: nodes and commands (DM-PRO-C-006)', () => {
     expect(status(() => tree.get('./A?list=TNDS+Struct', 'srv1'))).toBe(406);
   });
 
+  it('?list=TNDS+... gives the subtree as one TNDS document, with the properties asked, without what the ACL hides (TND 1.2 TNDS)', () => {
+    const tree = sampleTree();
+    tree.set('./A/y', { format: 'chr', value: 'a<b & "c"', type: 'text/plain' });
+    const [item] = tree.get('./A?list=TNDS+ACL+Format+Type+Value', 'srv1');
+    expect(item).toMatchObject({ uri: './A?list=TNDS+ACL+Format+Type+Value', format: 'xml', type: 'application/vnd.syncml.dmtnds+xml' });
+    expect(item!.data).toBe(
+      '<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD>' +
+        '<Node><NodeName>A</NodeName><Path>.</Path><RTProperties><ACL>Add=srv1&amp;Delete=srv1&amp;Get=*&amp;Replace=srv1</ACL><Format><node/></Format><Type><DDFName></DDFName></Type></RTProperties>' +
+        '<Node><NodeName>x</NodeName><RTProperties><ACL></ACL><Format><int/></Format><Type><MIME>text/plain</MIME></Type></RTProperties><Value>42</Value></Node>' +
+        '<Node><NodeName>y</NodeName><RTProperties><ACL></ACL><Format><chr/></Format><Type><MIME>text/plain</MIME></Type></RTProperties><Value>a&lt;b &amp; &quot;c&quot;</Value></Node>' +
+        '</Node></MgmtTree>',
+    );
+    // Structure only; sizes and versions; the root holds only what srv1 may Get (not ./B).
+    expect(tree.get('./A/x?list=TNDS', 'srv1')[0]!.data).toBe('<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD><Node><NodeName>x</NodeName><Path>./A</Path></Node></MgmtTree>');
+    expect(tree.get('./A/y?list=TNDS+Size+VerNo', 'srv1')[0]!.data).toContain('<RTProperties><Size>9</Size><VerNo>1</VerNo></RTProperties>');
+    const root = tree.get('.?list=TNDS', 'srv1')[0]!.data!;
+    expect(root).toContain('<NodeName>A</NodeName>');
+    expect(root).not.toContain('<NodeName>B</NodeName>');
+    expect(status(() => tree.get('./A?list=TNDS+Colour', 'srv1'))).toBe(406);
+    expect(status(() => tree.get('./A?list=TNDS+ACL+ACL', 'srv1'))).toBe(406);
+    expect(status(() => tree.get('./B?list=TNDS', 'srv1'))).toBe(425);
+  });
+
   it('is bounded: node count (420), one value (413), all values (420)', () => {
     const tree = new ManagementTree({ clock: new StepClock(), limits: { maxNodes: 4, maxValueBytes: 8, maxTotalBytes: 12 }, rootAcl: 'Add=*&Get=*&Replace=*' });
     expect(tree.add('./a', { value: '12345678' }, 's')).toBe(201);

@@ -38,8 +38,12 @@ function executor(handler: UiHandler, timer?: UiTimer) {
 describe('user interaction (section 10)', () => {
   it('DM-PRO-C-007, DM-PRO-UI-C-001: Display shows the second Item and answers 200', async () => {
     const seen: UiRequest[] = [];
-    const { ex } = executor(answering({ kind: 'ok' }, seen));
-    expect(codes(await ex.runPackage([c.alert(1100, 'MINDT=10', 'Hello')], 'srv1'))).toEqual(['Alert:200']);
+    const timer = new ManualTimer();
+    const { ex } = executor(answering({ kind: 'ok' }, seen), timer);
+    const pending = ex.runPackage([c.alert(1100, 'MINDT=10', 'Hello')], 'srv1');
+    await new Promise((r) => setImmediate(r));
+    timer.fire();
+    expect(codes(await pending)).toEqual(['Alert:200']);
     expect(seen[0]).toMatchObject({ kind: 'display', text: 'Hello', options: { minDisplayTime: 10 } });
   });
 
@@ -69,8 +73,12 @@ describe('user interaction (section 10)', () => {
 
   it('DM-PRO-UI-C-004, DM-PRO-UI-C-006: Single choice numbers the items from 1 in the order sent and returns the one picked', async () => {
     const seen: UiRequest[] = [];
-    const { ex } = executor(answering({ kind: 'chosen', choices: [2] }, seen));
-    const answers = await ex.runPackage([c.alert(1103, 'MINDT=10', 'Select service', 'CNN', 'Mobilbank', 'Game Channel')], 'srv1');
+    const timer = new ManualTimer();
+    const { ex } = executor(answering({ kind: 'chosen', choices: [2] }, seen), timer);
+    const pending = ex.runPackage([c.alert(1103, 'MINDT=10', 'Select service', 'CNN', 'Mobilbank', 'Game Channel')], 'srv1');
+    await new Promise((r) => setImmediate(r));
+    timer.fire();
+    const answers = await pending;
     expect(seen[0]).toMatchObject({ kind: 'single', text: 'Select service', choices: ['CNN', 'Mobilbank', 'Game Channel'] });
     expect(answers[0]!.statusItems).toEqual([{ data: '2' }]);
   });
@@ -111,6 +119,30 @@ describe('user interaction (section 10)', () => {
       expect(a!.status, items[0]).toBe(want);
       if (alert === 1102) expect(a!.statusItems).toEqual([{ data: 'John Doe' }]);
     }
+  });
+
+  it('MINDT (10.3.1): the answer waits until the interaction was shown that long, at most MAXDT; a simulator may leave it out', async () => {
+    const timer = new ManualTimer();
+    const { ex } = executor(answering({ kind: 'yes' }), timer);
+    let done = false;
+    const pending = ex.runPackage([c.alert(1101, 'MINDT=10', 'Go?')], 'srv1').then((a) => ((done = true), a));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(timer.requested).toEqual([10_000]);
+    expect(done).toBe(false);
+    timer.fire();
+    expect(codes(await pending)).toEqual(['Alert:200']);
+    // MINDT above MAXDT waits MAXDT only.
+    const capped = ex.runPackage([c.alert(1100, 'MINDT=30&MAXDT=5', 'Hi')], 'srv1');
+    await new Promise((r) => setImmediate(r));
+    expect(timer.requested.slice(1)).toEqual([5_000, 5_000]);
+    timer.fire();
+    expect(codes(await capped)).toEqual(['Alert:200']);
+    // Left out: no wait at all.
+    const quick = new ManualTimer();
+    const tree = sampleTree();
+    const fast = new CommandExecutor({ tree, ui: createUiRunner(answering({ kind: 'yes' }), quick, { minDisplayTime: false }) });
+    expect(codes(await fast.runPackage([c.alert(1101, 'MINDT=10', 'Go?')], 'srv1'))).toEqual(['Alert:200']);
+    expect(quick.requested).toEqual([]);
   });
 
   it('options: unknown ones and ones not for this alert are skipped without error', () => {

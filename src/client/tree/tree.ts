@@ -22,6 +22,7 @@
  */
 import { Format, StatusCode } from '../../../generated/codes.js';
 import { type AclCommand, formatAcl, grants, parseAcl, withoutServer } from './acl.js';
+import { parseTndsList, TNDS_MEDIA_TYPE, tndsDocument, type TndsNode, type TndsRequest } from './tnds.js';
 import { TreeError } from './errors.js';
 import { checkValue } from './format.js';
 import { type Clock, formatTStamp, isInterior, type NodeRecord } from './node.js';
@@ -136,8 +137,10 @@ export class ManagementTree {
     this.demand(found, 'Get', server, uri);
     if (addr.prop !== undefined) return [this.property(found, addr.prop, uri)];
     if (addr.list !== undefined) {
+      const tnds = parseTndsList(addr.list, uri);
+      if (tnds) return [this.tnds(found, addr.list, tnds, server)];
       if (addr.list !== 'Struct' && addr.list !== 'StructData') {
-        throw new TreeError(`?list=${addr.list} is not supported (Struct, StructData)`, StatusCode.OptionalFeatureNotSupported, uri);
+        throw new TreeError(`?list=${addr.list} is not supported (Struct, StructData, TNDS)`, StatusCode.OptionalFeatureNotSupported, uri);
       }
       const items: ResultItem[] = [];
       this.walk(found.segments, server, addr.list === 'StructData', items);
@@ -587,6 +590,21 @@ export class ManagementTree {
     if (isInterior(r)) out.push({ uri, format: r.format, ...(r.type ? { type: r.type } : {}) });
     else out.push(withData ? this.valueItem({ key, record: r, segments }, uri) : { uri, format: r.format, ...(r.type !== undefined ? { type: r.type } : {}) });
     for (const c of r.children ?? []) this.walk([...segments, c], server, withData, out);
+  }
+
+  /** `?list=TNDS+...` (tnds.ts): the nodes the server may Get, within the node bound. */
+  private tnds(found: Found, list: string, request: TndsRequest, server: Server): ResultItem {
+    let count = 0;
+    const node = (segments: readonly string[]): TndsNode | undefined => {
+      if (count >= this.limits.maxNodes || !this.allowed(segments, 'Get', server)) return undefined;
+      count++;
+      const record = this.nodes.get(pathKey(segments))!;
+      const children = (record.children ?? []).map((c) => node([...segments, c])).filter((n): n is TndsNode => n !== undefined);
+      return { name: segments.length === 0 ? '.' : segments[segments.length - 1]!, record, children };
+    };
+    const top = node(found.segments)!;
+    const parent = found.segments.length === 0 ? undefined : formatUri(found.segments.slice(0, -1));
+    return { uri: `${formatUri(found.segments)}?list=${list}`, format: Format.Xml, type: TNDS_MEDIA_TYPE, data: tndsDocument(top, parent, request) };
   }
 
   private valueItem(found: Found, uri: string): ResultItem {

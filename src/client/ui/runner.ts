@@ -6,8 +6,10 @@
  *   Item per choice number · cancel 214 (the executor then answers 215 for the rest).
  *
  * MAXDT bounds the wait: when it passes, the default response (DR) is the answer if there
- * is one, otherwise 408 (a display counts as shown). The timer comes in, never read from
- * the wall clock, so tests decide when time passes.
+ * is one, otherwise 408 (a display counts as shown). MINDT (10.3.1) keeps the interaction
+ * on screen that long at least: the answer is not given before it has passed (at most
+ * MAXDT). The timer comes in, never read from the wall clock, so tests decide when time
+ * passes.
  */
 import { StatusCode } from '../../../generated/codes.js';
 import type { Alert, Item } from '../../../generated/types.js';
@@ -33,7 +35,15 @@ export const realTimer: UiTimer = {
 
 const TIMED_OUT = Symbol('timed out');
 
-export function createUiRunner(handler: UiHandler, timer: UiTimer = realTimer): UiRunner {
+export interface UiRunnerOptions {
+  /**
+   * Wait for MINDT before answering (default true). A device nobody looks at (a
+   * simulator answering by itself) may leave it out: the hint is for a human reader.
+   */
+  readonly minDisplayTime?: boolean;
+}
+
+export function createUiRunner(handler: UiHandler, timer: UiTimer = realTimer, options: UiRunnerOptions = {}): UiRunner {
   return async (alert: Alert): Promise<UiAnswer> => {
     let request: UiRequest;
     try {
@@ -46,6 +56,8 @@ export function createUiRunner(handler: UiHandler, timer: UiTimer = realTimer): 
     const waits: Promise<UiResponse | typeof TIMED_OUT>[] = [handler(request, stop.signal)];
     const maxdt = request.options.maxDisplayTime;
     if (maxdt !== undefined) waits.push(timer.sleep(maxdt * 1000, stop.signal).then(() => TIMED_OUT));
+    const mindt = options.minDisplayTime === false ? undefined : request.options.minDisplayTime;
+    const shown = mindt !== undefined && mindt > 0 ? timer.sleep(Math.min(mindt, maxdt ?? mindt) * 1000, new AbortController().signal) : undefined;
     let response: UiResponse | typeof TIMED_OUT;
     try {
       response = await Promise.race(waits);
@@ -54,6 +66,7 @@ export function createUiRunner(handler: UiHandler, timer: UiTimer = realTimer): 
     } finally {
       stop.abort();
     }
+    await shown;
     if (response === TIMED_OUT) {
       const fallback = defaultResponse(request);
       if (!fallback) return { status: StatusCode.RequestTimeout };
