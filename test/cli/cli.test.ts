@@ -35,7 +35,7 @@ Commands:
   convert     Convert a message from SyncML XML to WBXML, or back
   validate    Check that a file is a valid OMA DM message, and say what was checked
   serve       Run the DM server (DM endpoint over HTTP, sessions and jobs in the database)
-  device      Run a simulated device, or manage the devices of the server database
+  device      Run a simulated device, or manage the devices of the server
   job         Enqueue, list, show and cancel the jobs of devices
   notify      Write the Package#0 notification of a device
   tree        Read and edit a device tree file (show, get, set)

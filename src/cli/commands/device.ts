@@ -10,9 +10,9 @@ import { deviceAdminVerbs } from './device-admin.js';
 
 export default defineGroup({
   name: 'device',
-  summary: 'Run a simulated device, or manage the devices of the server database',
+  summary: 'Run a simulated device, or manage the devices of the server',
   description:
-    'run plays one OMA DM session of a simulated device (a management tree with DevInfo,\nDevDetail and DMAcc) against a DM server over HTTP. add, list, show and delete manage\nthe devices of the database `omadm serve` runs on (--db).',
+    'run plays one OMA DM session of a simulated device (a management tree with\nDevInfo, DevDetail and DMAcc) against a DM server over HTTP. add, list, show and\ndelete manage the devices of the database `omadm serve` runs on (--db).',
   verbs: [run, ...deviceAdminVerbs],
   defaultVerb: 'run',
 });
