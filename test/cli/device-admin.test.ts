@@ -45,8 +45,8 @@ describe('omadm device add', () => {
     const cases: [string[], string][] = [
       [['--auth', 'md5'], "option '--server-id' is required"],
       [['--server-id', 's'], "option '--auth' is required"],
-      [['--server-id', 's', '--auth', 'basic', '--client-name', 'u'], '--auth basic needs --client-name and --client-secret'],
-      [['--server-id', 's', '--auth', 'md5', '--client-name', 'u', '--client-secret', 'x'], 'give --server-secret, or --server-auth none'],
+      [['--server-id', 's', '--auth', 'basic', '--client-name', 'u'], '--auth basic needs --client-name and --client-secret (or --client-secret-file)'],
+      [['--server-id', 's', '--auth', 'md5', '--client-name', 'u', '--client-secret', 'x'], 'give --server-secret (or --server-secret-file), or --server-auth none'],
       [['--server-id', 's', '--auth', 'none', '--client-secret', 'x'], '--auth none takes no --client-name or --client-secret'],
       [['--server-id', 's', '--auth', 'pgp'], "option '--auth' takes none, basic, md5 or hmac, not 'pgp'"],
       [['--server-id', 's', '--auth', 'none', '--accept', 'md5,x'], "option '--accept' takes a comma-separated list"],
@@ -65,6 +65,22 @@ describe('omadm device add', () => {
     expect(await run('device', 'add', 'IMEI:1', '--server-id', 's', '--auth', 'none')).toEqual({ code: 1, stdout: '', stderr: 'omadm device add: ID: device "IMEI:1" exists\n' });
     const long = await run('device', 'add', 'IMEI:2', '--server-id', 's', '--auth', 'basic', '--client-name', 'u', '--client-secret', 'x'.repeat(2000), '--server-auth', 'none');
     expect(long).toEqual({ code: 1, stdout: '', stderr: 'omadm device add: --client-secret: longer than 1024 characters\n' });
+  });
+
+  it('reads secrets from files or standard input, so they stay off the command line', async () => {
+    const r = await cli(['device', 'add', 'IMEI:3', '--server-id', 's', '--auth', 'basic', '--client-name', 'u', '--client-secret-file', 'c.txt', '--server-secret-file', '-', '--db', db], { files: { 'c.txt': 'from-file\n' }, stdin: 'from-stdin\r\n' });
+    expect(r.code).toBe(0);
+    const store = await openSqliteStore(db.slice('sqlite:'.length));
+    try {
+      const d = (await store.getDevice('IMEI:3'))!;
+      expect([d.client.scheme !== 'none' && d.client.secret.reveal(), d.server.scheme !== 'none' && d.server.secret.reveal()]).toEqual(['from-file', 'from-stdin']);
+    } finally {
+      await store.close();
+    }
+    const both = await run('device', 'add', 'IMEI:4', '--server-id', 's', '--auth', 'basic', '--client-name', 'u', '--client-secret', 'x', '--client-secret-file', 'c.txt');
+    expect([both.code, both.stderr.split('\n')[0]]).toEqual([2, 'omadm device add: give --client-secret or --client-secret-file, not both']);
+    const empty = await cli(['device', 'add', 'IMEI:5', '--server-id', 's', '--auth', 'basic', '--client-name', 'u', '--client-secret-file', 'e.txt', '--server-auth', 'none', '--db', db], { files: { 'e.txt': '\n' } });
+    expect(empty).toEqual({ code: 1, stdout: '', stderr: 'omadm device add: --client-secret: must not be empty\n' });
   });
 
   it('says so, exit 1, when the database cannot be opened', async () => {

@@ -45,6 +45,17 @@ describe('omadm job add', () => {
     for (const [args, spec] of cases) expect((await added(args)).spec, args.join(' ')).toEqual(spec);
   });
 
+  it('takes --max-attempts and --expires-in', async () => {
+    const before = Date.now();
+    const job = (await added(['get', './A', '--max-attempts', '2', '--expires-in', '3600'])) as unknown as { maxAttempts: number; expiresAt: number; createdAt: number };
+    expect(job.maxAttempts).toBe(2);
+    // The expiry is counted from the CLI's clock when it enqueued the job.
+    expect(job.expiresAt).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(job.expiresAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    const big = await run(['job', 'add', 'IMEI:1', 'get', './A', '--max-attempts', '101']);
+    expect(big).toMatchObject({ code: 1, stderr: 'omadm job add: --max-attempts: must be at most 100\n' });
+  });
+
   it('takes any job, Atomic and Sequence included, as JSON from a file or standard input, and data from a file', async () => {
     const atomic: JobSpec = { op: 'atomic', steps: [{ op: 'replace', items: [{ uri: './X', data: '1' }] }, { op: 'sequence', steps: [{ op: 'get', uris: ['./X'] }] }] };
     expect((await added(['spec', 'job.json'], { files: { 'job.json': JSON.stringify(atomic) } })).spec).toEqual(atomic);

@@ -4,8 +4,9 @@
  * and name.
  */
 import { AUTH_NAMES, type AuthName } from '../../server/store/types.js';
-import type { DeviceInput, DeviceView } from '../../server/management/schemas.js';
-import { ExitCode, UsageError } from '../command.js';
+import { SECRET_MAX, type DeviceInput, type DeviceView } from '../../server/management/schemas.js';
+import { ExitCode, UsageError, readInput } from '../command.js';
+import type { CliIo } from '../io.js';
 import { DB_FLAGS, DB_HELP, parseDb } from '../db-option.js';
 import { alertName, cell, describeSpec, fields, jobResult, printJson, status, table, when, withManagement } from '../admin.js';
 import { choiceParser, defineVerb, positiveIntegerParser, valueParser, verbCommand } from '../verb.js';
@@ -30,6 +31,17 @@ const parseSchemes = valueParser('--accept', 'a comma-separated list of none, ba
   return list.every((s) => (AUTH_NAMES as readonly string[]).includes(s)) ? (list as AuthName[]) : undefined;
 });
 
+/**
+ * A secret from its option or from a file (a secret on the command line shows in process
+ * lists): the file's text without its last line break, at most SECRET_MAX bytes.
+ */
+async function secretOption(io: CliIo, given: string | undefined, file: string | undefined, flag: string): Promise<string | undefined> {
+  if (file === undefined) return given;
+  if (given !== undefined) throw new UsageError(`give ${flag} or ${flag}-file, not both`);
+  const bytes = await readInput(io, file, SECRET_MAX + 2);
+  return new TextDecoder().decode(bytes).replace(/\r?\n$/, '');
+}
+
 function credentialsText(c: DeviceView['client']): string {
   return c.name === undefined ? c.scheme : `${c.scheme} (name ${c.name})`;
 }
@@ -48,24 +60,29 @@ export const add = defineVerb({
       .option('--auth <SCHEME>', 'How the device authenticates: none, basic, md5 or hmac', choiceParser('--auth', AUTH_NAMES))
       .option('--client-name <NAME>', "The device's name (AAuthName)")
       .option('--client-secret <SECRET>', "The device's secret (AAuthSecret)")
+      .option('--client-secret-file <FILE>', "Read the device's secret from FILE ('-': stdin), not the command line")
       .option('--server-auth <SCHEME>', 'How the server authenticates (default: --auth)', choiceParser('--server-auth', AUTH_NAMES))
       .option('--server-name <NAME>', "The server's name towards the device (default: --server-id)")
       .option('--server-secret <SECRET>', "The server's secret")
+      .option('--server-secret-file <FILE>', "Read the server's secret from FILE ('-': stdin)")
       .option('--accept <SCHEMES>', 'Other schemes the device may use instead of --auth, in order of preference (AAuthPref)', parseSchemes)
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print the device as JSON'),
   epilogue: `Exit status: 0 added; 1 refused (the id exists, a value is too long) or the
 database cannot be opened; 2 usage error.`,
-  async run([id], o, io) {
+  async run([id], options, io) {
+    const clientSecret = await secretOption(io, options.clientSecret, options.clientSecretFile, '--client-secret');
+    const serverSecret = await secretOption(io, options.serverSecret, options.serverSecretFile, '--server-secret');
+    const o = { ...options, clientSecret, serverSecret };
     if (o.serverId === undefined) throw new UsageError("option '--server-id' is required");
     if (o.auth === undefined) throw new UsageError("option '--auth' is required");
     if (o.auth !== 'none' && (o.clientName === undefined || o.clientSecret === undefined)) {
-      throw new UsageError(`--auth ${o.auth} needs --client-name and --client-secret`);
+      throw new UsageError(`--auth ${o.auth} needs --client-name and --client-secret (or --client-secret-file)`);
     }
     if (o.auth === 'none' && (o.clientName !== undefined || o.clientSecret !== undefined)) throw new UsageError('--auth none takes no --client-name or --client-secret');
     const serverScheme = o.serverAuth ?? o.auth;
     if (serverScheme !== 'none' && o.serverSecret === undefined) {
-      throw new UsageError(`the server authenticates with ${serverScheme}${o.serverAuth === undefined ? ' (the scheme of --auth)' : ''}: give --server-secret, or --server-auth none`);
+      throw new UsageError(`the server authenticates with ${serverScheme}${o.serverAuth === undefined ? ' (the scheme of --auth)' : ''}: give --server-secret (or --server-secret-file), or --server-auth none`);
     }
     if (serverScheme === 'none' && (o.serverSecret !== undefined || o.serverName !== undefined)) throw new UsageError('--server-auth none takes no --server-secret or --server-name');
     const input: DeviceInput = {

@@ -163,6 +163,7 @@ export const add = defineVerb({
       .option('--choice <TEXT>', 'UI alert: a choice of single or multiple (repeat for each)', collect((v) => v))
       .option('--option <NAME=VALUE>', 'UI alert: an option such as MINDT=5 or DR=1 (repeat for each)', collect(parseUiOption))
       .option('--max-attempts <N>', 'Send it at most N times (default 5)', positiveIntegerParser('--max-attempts'))
+      .option('--expires-in <SECONDS>', 'Not sent after SECONDS from now: it becomes expired', positiveIntegerParser('--expires-in'))
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print the job as JSON'),
   epilogue: `Exit status: 0 enqueued (the job id is printed); 1 refused (no such
@@ -184,9 +185,14 @@ opened; 2 usage error.`,
         return ExitCode.invalidInput;
       }
     }
-    const input = { spec: spec as JobSpec, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) } satisfies JobInput;
+    const input = {
+      spec: spec as JobSpec,
+      ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
+      ...(o.expiresIn !== undefined ? { expiresAt: Date.now() + o.expiresIn * 1000 } : {}),
+    } satisfies JobInput;
     const named = (field: string): string | undefined => {
       if (field === 'maxAttempts') return '--max-attempts';
+      if (field === 'expiresAt') return '--expires-in';
       if (field === 'deviceId') return 'ID';
       return !fromFile && field.startsWith('spec') ? flagOf(field) : undefined;
     };
