@@ -10,7 +10,8 @@
  * 3. Bytes (Uint8Array, Buffer, ArrayBuffer) are never written, only counted: a nonce or a
  *    message body under an unexpected key still stays out.
  * 4. Text that looks like a credential header (`Authorization: Basic …`,
- *    `x-syncml-hmac: algorithm=MD5, username="…", mac=…`, a `mac=` or `nonce=` parameter)
+ *    `x-syncml-hmac: algorithm=MD5, username="…", mac=…`, a `mac=` or `nonce=` parameter,
+ *    a scheme and its token on their own: `Basic dXNlcjpwdw==`, as in `req.rawHeaders`)
  *    has its value replaced.
  * 5. Everything is bounded: depth, keys per object, items per array, characters per string;
  *    cycles are cut. What is cut is marked, never written.
@@ -40,14 +41,16 @@ export interface RedactLimits {
 
 export const DEFAULT_REDACT_LIMITS: RedactLimits = { depth: 8, keys: 64, items: 64, chars: 4096, nodes: 4096 };
 
-/** Whether text may hold a header or parameter the two patterns above replace (most text does not). */
-const MAY_HOLD_CREDENTIAL = /(?:authori[sz]ation|hmac|cookie|mac|nonce|response|password|secret)\s*[:=]/i;
+/** A credential after its scheme, as an Authorization value on its own (`req.rawHeaders`): a token with a digit, `+`, `/` or `=`. */
+const SCHEME_TOKEN = /\b(Basic|Bearer|Digest|Negotiate|NTLM|Token)(\s+)(?=[A-Za-z0-9+/=._~-]*[0-9+/=])[A-Za-z0-9+/=._~-]{4,}/gi;
+/** Whether text may hold what the patterns above replace (most text does not). */
+const MAY_HOLD_CREDENTIAL = /(?:authori[sz]ation|hmac|cookie|mac|nonce|response|password|secret)\s*[:=]|(?:basic|bearer|digest|negotiate|ntlm|token)\s/i;
 
 /** Text with credential headers and parameters hidden, and cut to `chars`. */
 export function redactText(text: string, chars = DEFAULT_REDACT_LIMITS.chars): string {
   const cut = text.length > chars ? `${text.slice(0, chars)}…(${text.length - chars} more)` : text;
   if (!MAY_HOLD_CREDENTIAL.test(cut)) return cut;
-  return cut.replace(HEADER_TEXT, `$1$2${REDACTED}`).replace(PARAM_TEXT, `$1$2${REDACTED}`);
+  return cut.replace(HEADER_TEXT, `$1$2${REDACTED}`).replace(PARAM_TEXT, `$1$2${REDACTED}`).replace(SCHEME_TOKEN, `$1$2${REDACTED}`);
 }
 
 /** Keys seen before, and whether each is sensitive (keys repeat: the same few fields on every line). */

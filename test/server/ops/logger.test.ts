@@ -79,6 +79,8 @@ describe('redaction: no secret reaches a log line', () => {
     log.warn(`x-syncml-hmac: algorithm=MD5, username="u", mac=${SECRETS[4]}`);
     log.warn('MAC check failed (mac=%s)', SECRETS[4]);
     log.info({ header: `algorithm=MD5, username="u", mac=${SECRETS[4]}` }, 'hmac');
+    // node's rawHeaders: names and values side by side in one array.
+    log.info({ rawHeaders: ['Authorization', SECRETS[2], 'X-SyncML-HMAC', `algorithm=MD5, username="u", mac=${SECRETS[4]}`, 'Proxy-Authorization', `Bearer ${SECRETS[5]}`] }, 'raw');
     expectNoSecret(text());
     expect(text()).toContain('application/vnd.syncml.dm+xml');
   });
@@ -142,6 +144,8 @@ describe('redaction: no secret reaches a log line', () => {
   it('redactText hides header values and digest parameters but keeps the rest of the text', () => {
     expect(redactText('GET /x Authorization: Basic abc')).toBe(`GET /x Authorization: ${REDACTED}`);
     expect(redactText('a nonce="Zm9v", response=abcd, realm=x')).toBe(`a nonce=${REDACTED}, response=${REDACTED}, realm=x`);
+    expect(redactText('Basic dXNlcjpwdw==')).toBe(`Basic ${REDACTED}`);
+    expect(redactText('Basic authentication failed for the device')).toBe('Basic authentication failed for the device');
   });
 });
 
