@@ -1,17 +1,16 @@
 /**
  * The one place the service decodes a device's message: XML or WBXML, told apart by the
- * first byte (src/message decodeSniffed). Every slip the decoder recovers from comes back
- * as a warning, which the service reports per device ('decode-warning' events).
+ * first byte, in the lenient mode (src/message decodeLenient) that recovers from the slips
+ * real DM clients make. Every slip recovered from comes back as a warning, which the
+ * service reports per device ('decode-warning' events); anything else is refused with the
+ * decoder's DecodeError, as in strict mode.
  */
 import type { SyncML } from '../../../generated/types.js';
 import type { DecodeLimits } from '../../runtime/limits.js';
-import { decodeSniffed, type MessageFormat } from '../../message/decode.js';
+import type { DecodeWarning } from '../../runtime/errors.js';
+import { decodeLenient, type MessageFormat } from '../../message/decode.js';
 
-/** A slip of the device the decoder recovered from: what it was, and where. */
-export interface DecodeWarning {
-  readonly kind: string;
-  readonly path: string;
-}
+export type { DecodeWarning };
 
 export interface DecodedRequest {
   readonly format: MessageFormat;
@@ -19,8 +18,7 @@ export interface DecodedRequest {
   readonly warnings: readonly DecodeWarning[];
 }
 
-/** Throws the decoder's DecodeError for a body that is no SyncML message. */
+/** Throws the decoder's DecodeError for a body that is no SyncML message, even read leniently. */
 export function decodeRequest(body: Uint8Array, limits?: Partial<DecodeLimits>): DecodedRequest {
-  const { format, message } = decodeSniffed(body, limits ? { limits } : {});
-  return { format, message, warnings: [] };
+  return decodeLenient(body, limits ? { limits } : {});
 }
