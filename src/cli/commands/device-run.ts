@@ -70,7 +70,7 @@ export default defineVerb({
       `Runs one DM session of a simulated device against the DM server at URL: Package#1 (Alert 1201, or 1200 with the notified session id after --notify), then the server's packages, each command run on the device's management tree, until the session ends. Prints the transcript, package by package, each command with the status it got. The tree comes from --tree FILE (created if missing, and updated as the session changes it), else a default one (DevInfo with --dev-id, DevDetail, the DMAcc account of --server-id). Secrets are never printed.`,
       'device',
     )
-      .usage('--server URL --server-id SID [--dev-id ID] [--auth none|basic|md5|hmac --client-name U --client-secret S] [options]')
+      .usage('--server URL --server-id SID [--dev-id ID] [--auth TYPE ...] [options]')
       .requiredOption('--server <URL>', 'The DM server address (http or https)')
       .requiredOption('--server-id <SID>', 'The server id: the DMAcc account, and the id its ACL entries name')
       .option('--dev-id <ID>', 'The device id (./DevInfo/DevId) of a new tree')
