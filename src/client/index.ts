@@ -14,7 +14,7 @@ export { ExecRegistry, type ExecCompletion, type ExecHandler, type ExecOutcome, 
 export { ALERT_MARKS, execCompletionAlert, genericAlert, isAlertType, treeChangeAlert, type AlertMark, type GenericAlertItem } from './alerts.js';
 export { DEVDETAIL, DEVINFO, devInfoItems, devInfoReplace, installDevDetail, installDevInfo, type DevDetail, type DevInfo } from './objects/devinfo.js';
 export { DMACC, DMACC_11, findAccount, installAccount, readAccounts, storeNonce, type AccountCredential, type AuthLevel, type DmAccount } from './objects/dmacc.js';
-export { createDeviceTree, openDeviceTree, type DeviceTreeInit } from './objects/device-tree.js';
+export { createDeviceTree, openDeviceTree, simulatedDeviceTree, type DeviceTreeInit, type SimulatedDeviceInit } from './objects/device-tree.js';
 export { TreeChangeTracker, type ChangeSnapshot } from './objects/tree-changes.js';
 export type { FaultPoint, TreeStore } from './store/store.js';
 export { FileTreeStore } from './store/file-store.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
-import { createDeviceTree } from '../../src/client/objects/device-tree.js';
+import { createDeviceTree, simulatedDeviceTree } from '../../src/client/objects/device-tree.js';
 import type { DmAccount } from '../../src/client/objects/dmacc.js';
 import { findAccount } from '../../src/client/objects/dmacc.js';
 import { genericAlert } from '../../src/client/alerts.js';
@@ -240,5 +240,22 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect(transcript.outcome).toBe('auth-failed');
     expect(transcript.messagesSent).toBeLessThanOrEqual(6);
     expect(server.commands).toEqual([]);
+  });
+
+  it('a simulated device (simulatedDeviceTree) lets its server manage what it adds, not the standard objects', async () => {
+    server = await startScriptedServer({
+      plan: [[
+        { kind: 'Add', items: [{ target: { locURI: './App/Setting' }, data: 'a' }] },
+        { kind: 'Replace', items: [{ target: { locURI: './App/Setting' }, data: 'b' }] },
+        { kind: 'Replace', items: [{ target: { locURI: './DevInfo/Mod' }, data: 'hacked' }] },
+        { kind: 'Delete', items: [{ target: { locURI: './DevDetail' } }] },
+      ]],
+    });
+    const tree = simulatedDeviceTree({ devId: 'IMEI:77', serverId: 'srv', clock: new StepClock(), accounts: [{ node: 'srv', serverId: 'srv', addr: server.url }] });
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport });
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect(server.statuses).toEqual(['Add:201', 'Replace:200', 'Replace:425', 'Delete:425']);
+    expect(tree.value('./App/Setting')).toBe('b');
+    expect(tree.value('./DevInfo/Mod')).toBe('simulated device');
   });
 });
