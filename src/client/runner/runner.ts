@@ -97,6 +97,12 @@ export interface DeviceSessionOptions {
   readonly random?: RandomSource;
   /** Authentication retries of either side before giving up. Default 3. */
   readonly maxAuthRetries?: number;
+  /**
+   * A device kept across sessions (on the same tree and server): the Generic Alerts of
+   * Execs that finish after a session ended go in the next one's Package#1. When given,
+   * `exec`, `ui` and `store` are its own; else a device is made from them.
+   */
+  readonly device?: DmDevice;
   /** Client alerts for Package#1 (Generic Alerts 1226, a tree change alert): Alerts only (6.7). */
   readonly alerts?: readonly SyncBodyCommandDraft[];
   readonly exec?: ExecRegistry;
@@ -210,13 +216,15 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     ...(clientAuth !== 'none' ? { prover: new AuthProver({ store, peer: url, scheme: SCHEME[clientAuth], ...retries }) } : {}),
     ...(serverAuth !== 'none' ? { verifier: new AuthVerifier({ store, peer: url, random, scheme: SCHEME[serverAuth], ...retries }) } : {}),
   });
-  const device = new DmDevice({
+  const device =
+    options.device ??
+    new DmDevice({
     tree,
     serverId,
     ...(options.exec ? { exec: options.exec } : {}),
     ...(options.ui ? { ui: options.ui } : {}),
     ...(options.store ? { store: options.store } : {}),
-  });
+    });
   // No answer larger than our MaxMsgSize is read (8: the server must keep within it).
   const transport = options.transport ?? new HttpTransport({ maxResponseBytes: maxMsgSize });
   const limits = {
