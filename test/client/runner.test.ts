@@ -137,6 +137,17 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect(transcript.notification).toMatchObject({ serverId: 'srv', uiMode: 1, dmVersion: '1.3' });
   });
 
+  it('a Package#0 whose session is declined (acceptSession, e.g. ui-mode 3) sends nothing', async () => {
+    server = await startScriptedServer({ plan: PLAN });
+    const tree = deviceTree(server.url, 'none', 'none');
+    const notification = buildTrigger({ version: 13, uiMode: 3, initiator: 1, sessionId: 9, serverId: 'srv' }, { password: 'srv-secret', nonce: serverNonce });
+    const asked: number[] = [];
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport, notification, acceptSession: (n) => (asked.push(n.uiMode), false) });
+    expect(asked).toEqual([3]);
+    expect(transcript.outcome).toBe('notification-refused');
+    expect(server.seen).toEqual([]);
+  });
+
   it('a Package#0 with a bad digest is refused and nothing is sent', async () => {
     server = await startScriptedServer({ plan: PLAN });
     const tree = deviceTree(server.url, 'none', 'none');

@@ -75,6 +75,11 @@ export interface DeviceSessionOptions {
   readonly encoding?: Encoding;
   /** A Package#0 received: the session it asks for is the one run (rule 1). */
   readonly notification?: Uint8Array;
+  /**
+   * Asked once the Package#0 checked (e.g. to let the user accept a session whose ui-mode
+   * is 3, user interaction): false refuses it, and nothing is sent.
+   */
+  readonly acceptSession?: (notification: AcceptedNotification) => boolean | Promise<boolean>;
   /** Client-initiated sessions: the SessionID (default 4 random hex digits). */
   readonly sessionId?: string;
   /** Overrides the account's address (AppAddr Addr). */
@@ -194,9 +199,9 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     } catch (e) {
       return { ...base, sessionId: '', alert: AlertCode.ServerInitiatedSession, outcome: 'notification-refused', reason: message(e), packages: [], messagesSent: 0, messagesReceived: 0 };
     }
-    if (notification.serverId !== serverId) {
-      return { ...base, sessionId: notification.sessionID, alert: notification.alert, outcome: 'notification-refused', reason: `the notification is from ${JSON.stringify(notification.serverId)}, not ${JSON.stringify(serverId)}`, packages: [], messagesSent: 0, messagesReceived: 0 };
-    }
+    const refused = (reason: string): DeviceSessionTranscript => ({ ...base, sessionId: notification!.sessionID, alert: notification!.alert, outcome: 'notification-refused', reason, packages: [], messagesSent: 0, messagesReceived: 0 });
+    if (notification.serverId !== serverId) return refused(`the notification is from ${JSON.stringify(notification.serverId)}, not ${JSON.stringify(serverId)}`);
+    if (options.acceptSession && !(await options.acceptSession(notification))) return refused('the session it asks for was declined');
   }
   const sessionId = notification?.sessionID ?? options.sessionId ?? newSessionId(random);
   const alert = notification?.alert ?? AlertCode.ClientInitiatedSession;
