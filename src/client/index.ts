@@ -7,6 +7,7 @@ export { ManagementTree, defaultTreeLimits, PROPERTIES, type NodeInit, type Resu
 export { TreeError, isTreeError } from './tree/errors.js';
 export { ACL_COMMANDS, ANY_SERVER, formatAcl, grants, parseAcl, withoutServer, type Acl, type AclCommand } from './tree/acl.js';
 export { checkValue } from './tree/format.js';
+export { TNDS_MEDIA_TYPE, TNDS_NAMESPACE } from './tree/tnds.js';
 export { formatTStamp, type Clock, type NodeRecord } from './tree/node.js';
 export { formatUri, parseUri, pathKey, type NodeAddress, type UriLimits } from './tree/uri.js';
 export { CommandExecutor, type Answer, type ExecutorOptions, type UiAnswer, type UiRunner } from './executor/executor.js';

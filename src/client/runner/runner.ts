@@ -114,7 +114,10 @@ export interface DeviceSessionOptions {
   readonly ui?: UiRunner;
   /** Where the tree is written after each command, and the nonces at the end. */
   readonly store?: TreeStore;
-  /** Told of each message as it is added to the transcript. */
+  /**
+   * Told of each message as it is added to the transcript (a sent one once its HTTP answer
+   * came or failed); the statuses of its commands are filled in as the answers arrive.
+   */
   readonly onMessage?: (message: TranscriptMessage) => void;
 }
 
