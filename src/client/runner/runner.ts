@@ -84,7 +84,7 @@ export interface DeviceSessionOptions {
   readonly sessionId?: string;
   /** Overrides the account's address (AppAddr Addr). */
   readonly url?: string;
-  /** Default an HttpTransport with its defaults. */
+  /** Default an HttpTransport that reads no answer larger than `maxMsgSize`. */
   readonly transport?: DmTransport;
   /** Largest message we accept (our MaxMsgSize). Default 64 KiB. */
   readonly maxMsgSize?: number;
@@ -105,7 +105,8 @@ export interface DeviceSessionOptions {
   /**
    * A device kept across sessions (on the same tree and server): the Generic Alerts of
    * Execs that finish after a session ended go in the next one's Package#1. When given,
-   * `exec`, `ui` and `store` are its own; else a device is made from them.
+   * `exec` and `ui` are its own, and its store gets the commands' changes (`store` here
+   * still gets the nonces at the end); else a device is made from them.
    */
   readonly device?: DmDevice;
   /** Client alerts for Package#1 (Generic Alerts 1226, a tree change alert): Alerts only (6.7). */
