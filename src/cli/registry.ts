@@ -14,9 +14,10 @@ import device from './commands/device.js';
 import job from './commands/job.js';
 import notify from './commands/notify.js';
 import tree from './commands/tree.js';
+import demo from './commands/demo.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, convert, validate, serve, device, job, notify, tree, help, completion];
+export const commands: readonly Command[] = [decode, encode, convert, validate, demo, serve, device, job, notify, tree, help, completion];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

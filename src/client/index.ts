@@ -7,6 +7,7 @@ export { ManagementTree, defaultTreeLimits, PROPERTIES, type NodeInit, type Resu
 export { TreeError, isTreeError } from './tree/errors.js';
 export { ACL_COMMANDS, ANY_SERVER, formatAcl, grants, parseAcl, withoutServer, type Acl, type AclCommand } from './tree/acl.js';
 export { checkValue } from './tree/format.js';
+export { TNDS_MEDIA_TYPE, TNDS_NAMESPACE } from './tree/tnds.js';
 export { formatTStamp, type Clock, type NodeRecord } from './tree/node.js';
 export { formatUri, parseUri, pathKey, type NodeAddress, type UriLimits } from './tree/uri.js';
 export { CommandExecutor, type Answer, type ExecutorOptions, type UiAnswer, type UiRunner } from './executor/executor.js';
@@ -14,7 +15,7 @@ export { ExecRegistry, type ExecCompletion, type ExecHandler, type ExecOutcome, 
 export { ALERT_MARKS, execCompletionAlert, genericAlert, isAlertType, treeChangeAlert, type AlertMark, type GenericAlertItem } from './alerts.js';
 export { DEVDETAIL, DEVINFO, devInfoItems, devInfoReplace, installDevDetail, installDevInfo, type DevDetail, type DevInfo } from './objects/devinfo.js';
 export { DMACC, DMACC_11, findAccount, installAccount, readAccounts, storeNonce, type AccountCredential, type AuthLevel, type DmAccount } from './objects/dmacc.js';
-export { createDeviceTree, openDeviceTree, type DeviceTreeInit } from './objects/device-tree.js';
+export { createDeviceTree, openDeviceTree, simulatedDeviceTree, type DeviceTreeInit, type SimulatedDeviceInit } from './objects/device-tree.js';
 export { TreeChangeTracker, type ChangeSnapshot } from './objects/tree-changes.js';
 export type { FaultPoint, TreeStore } from './store/store.js';
 export { FileTreeStore } from './store/file-store.js';

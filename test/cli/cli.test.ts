@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'serve', 'device', 'job', 'notify', 'tree', 'help', 'completion']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'demo', 'serve', 'device', 'job', 'notify', 'tree', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -34,6 +34,7 @@ Commands:
   encode      Encode a JSON message as SyncML XML or WBXML
   convert     Convert a message from SyncML XML to WBXML, or back
   validate    Check that a file is a valid OMA DM message, and say what was checked
+  demo        Run a DM server and simulated devices, and show their sessions
   serve       Run the DM server (DM endpoint over HTTP, sessions and jobs in the database)
   device      Run a simulated device, or manage the devices of the server
   job         Enqueue, list, show and cancel the jobs of devices

@@ -32,6 +32,12 @@ describe('omadm tree', () => {
     expect(r.stdout).toContain('./DevInfo/Mod = "R3" (chr');
     expect(r.stdout).toContain('./DMAcc/srv/AppAuth/1/AAuthSecret = (secret, not shown)');
     expect(r.stdout).not.toContain('top-secret');
+    for (const uri of ['./DMAcc/srv/AppAuth/1/AAuthSecret', './DMAcc/srv?list=StructData', './DMAcc/srv?list=TNDS+Value', './DMAcc/srv?list=TNDS+ACL+Format+Value']) {
+      const got = await cli(['tree', 'get', file, uri]);
+      expect(got.code, uri).toBe(0);
+      expect(got.stdout, uri).not.toContain('top-secret');
+      expect(got.stdout, uri).toContain('(secret, not shown)');
+    }
     const sub = await cli(['tree', 'show', file, './DevInfo']);
     expect(sub.stdout.split('\n')[0]).toMatch(/^\.\/DevInfo \(node/);
     expect(sub.stdout).not.toContain('DevDetail');

@@ -6,10 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
 import type { SyncBodyCommandDraft } from '../../generated/builders.js';
-import { createDeviceTree } from '../../src/client/objects/device-tree.js';
+import { createDeviceTree, simulatedDeviceTree } from '../../src/client/objects/device-tree.js';
 import type { DmAccount } from '../../src/client/objects/dmacc.js';
 import { findAccount } from '../../src/client/objects/dmacc.js';
 import { genericAlert } from '../../src/client/alerts.js';
+import { DmDevice } from '../../src/client/device.js';
+import { ExecRegistry } from '../../src/client/executor/exec-handlers.js';
 import { formatTranscript, runDeviceSession, type DeviceSessionOptions } from '../../src/client/runner/runner.js';
 import { HttpTransport } from '../../src/client/transport/http-transport.js';
 import { autoAnswer } from '../../src/client/ui/auto.js';
@@ -135,6 +137,17 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect(transcript.notification).toMatchObject({ serverId: 'srv', uiMode: 1, dmVersion: '1.3' });
   });
 
+  it('a Package#0 whose session is declined (acceptSession, e.g. ui-mode 3) sends nothing', async () => {
+    server = await startScriptedServer({ plan: PLAN });
+    const tree = deviceTree(server.url, 'none', 'none');
+    const notification = buildTrigger({ version: 13, uiMode: 3, initiator: 1, sessionId: 9, serverId: 'srv' }, { password: 'srv-secret', nonce: serverNonce });
+    const asked: number[] = [];
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport, notification, acceptSession: (n) => (asked.push(n.uiMode), false) });
+    expect(asked).toEqual([3]);
+    expect(transcript.outcome).toBe('notification-refused');
+    expect(server.seen).toEqual([]);
+  });
+
   it('a Package#0 with a bad digest is refused and nothing is sent', async () => {
     server = await startScriptedServer({ plan: PLAN });
     const tree = deviceTree(server.url, 'none', 'none');
@@ -240,5 +253,44 @@ describe('the device runner against a scripted DM server over HTTP on 127.0.0.1'
     expect(transcript.outcome).toBe('auth-failed');
     expect(transcript.messagesSent).toBeLessThanOrEqual(6);
     expect(server.commands).toEqual([]);
+  });
+
+  it('a simulated device (simulatedDeviceTree) lets its server manage what it adds, not the standard objects', async () => {
+    server = await startScriptedServer({
+      plan: [[
+        { kind: 'Add', items: [{ target: { locURI: './App/Setting' }, data: 'a' }] },
+        { kind: 'Replace', items: [{ target: { locURI: './App/Setting' }, data: 'b' }] },
+        { kind: 'Replace', items: [{ target: { locURI: './DevInfo/Mod' }, data: 'hacked' }] },
+        { kind: 'Delete', items: [{ target: { locURI: './DevDetail' } }] },
+      ]],
+    });
+    const tree = simulatedDeviceTree({ devId: 'IMEI:77', serverId: 'srv', clock: new StepClock(), accounts: [{ node: 'srv', serverId: 'srv', addr: server.url }] });
+    const transcript = await runDeviceSession({ tree, serverId: 'srv', transport });
+    expect(transcript.outcome, transcript.reason).toBe('completed');
+    expect(server.statuses).toEqual(['Add:201', 'Replace:200', 'Replace:425', 'Delete:425']);
+    expect(tree.value('./App/Setting')).toBe('b');
+    expect(tree.value('./DevInfo/Mod')).toBe('simulated device');
+  });
+
+  it('DM-PRO-C-010, DM-PRO-GAlert-C-004: an Exec that finishes after its session is reported by a Generic Alert with its Correlator in the next session of the same device', async () => {
+    let finish!: () => void;
+    const exec = new ExecRegistry().register('./App/Update', () => ({ accepted: new Promise((r) => (finish = () => r({ type: 'urn:oma:at:app:1.0:done', data: '200' }))) }));
+    server = await startScriptedServer({ plan: [[{ kind: 'Exec', correlator: 'job-42', item: { target: { locURI: './App/Update' } } }]] });
+    const tree = deviceTree(server.url, 'none', 'none');
+    tree.set('./App/Update', { value: '' });
+    const device = new DmDevice({ tree, serverId: 'srv', exec });
+    const first = await runDeviceSession({ tree, serverId: 'srv', transport, device, serverAuth: 'none' });
+    expect(first.outcome, first.reason).toBe('completed');
+    expect(server.statuses).toEqual(['Exec:202']);
+    finish();
+    await device.executor.settled();
+    await server.stop();
+    server = await startScriptedServer({ plan: [] });
+    tree.set('./DMAcc/srv/AppAddr/1/Addr', { value: server.url });
+    const second = await runDeviceSession({ tree, serverId: 'srv', transport, device, serverAuth: 'none' });
+    expect(second.outcome, second.reason).toBe('completed');
+    expect(server.commands).toEqual(['Alert 1201', 'Replace', 'Alert 1226']);
+    const alert = server.events.find((e) => e.type === 'command' && e.command.kind === 'Alert' && e.command.data === '1226');
+    expect(alert && alert.type === 'command' && alert.command.kind === 'Alert' ? alert.command.correlator : undefined).toBe('job-42');
   });
 });

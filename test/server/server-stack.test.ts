@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServerStack, type ServerStack } from '../../src/server/server-stack.js';
 import { runDeviceSession } from '../../src/client/runner/runner.js';
 import { installAccount } from '../../src/client/objects/dmacc.js';
-import { defaultDeviceTree } from '../../src/cli/commands/device-run.js';
+import { simulatedDeviceTree } from '../../src/client/objects/device-tree.js';
 import { sqlite, type TestDatabase } from './databases.js';
 import type { Store } from '../../src/server/store/store.js';
 
@@ -45,7 +45,7 @@ describe('the server stack (omadm serve)', () => {
     const job = await api('POST', '/devices/IMEI:4900000000001/jobs', { spec: { op: 'get', uris: ['./DevInfo/Mod'] } });
     expect(job.status).toBe(201);
 
-    const tree = defaultDeviceTree({ devId: 'IMEI:4900000000001', serverId: 'omadm.stack' });
+    const tree = simulatedDeviceTree({ devId: 'IMEI:4900000000001', serverId: 'omadm.stack' });
     installAccount(tree, {
       node: 'stack',
       serverId: 'omadm.stack',

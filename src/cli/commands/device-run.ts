@@ -12,7 +12,6 @@
  */
 import {
   autoAnswer,
-  createDeviceTree,
   createUiRunner,
   DEFAULT_DEVICE_MAX_MSG_SIZE,
   findAccount,
@@ -23,6 +22,7 @@ import {
   isTreeError,
   openDeviceTree,
   runDeviceSession,
+  simulatedDeviceTree,
   type AuthChoice,
   type DmAccount,
   type ManagementTree,
@@ -39,22 +39,6 @@ const AUTH_PREF_11: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'sync
 /** A Package#0 is small (the notification spec's trigger; src/notification bounds it too). */
 const MAX_NOTIFICATION_BYTES = 4096;
 const clock = { now: () => Date.now() };
-
-export interface DeviceTreeDefaults {
-  readonly devId: string;
-  readonly serverId: string;
-}
-
-/** The tree of a simulated device with nothing stored yet: DevInfo, DevDetail, and rights for its server. */
-export function defaultDeviceTree({ devId, serverId }: DeviceTreeDefaults): ManagementTree {
-  return createDeviceTree({
-    clock,
-    devInfo: { devId, man: 'omadm', mod: 'simulated device', dmV: '1.3', lang: 'en-US' },
-    devDetail: { devTyp: 'simulator', oem: 'omadm', fwV: '1.0', swV: '1.0', hwV: '1.0', lrgObj: true, uri: { maxDepth: 16, maxTotLen: 1024, maxSegLen: 64 } },
-    // The server it is run against may manage what it adds; the standard objects keep their own ACLs.
-    rootAcl: `Add=*&Get=*&Replace=${serverId}&Delete=${serverId}&Exec=${serverId}`,
-  });
-}
 
 /** The segment name of the account node for a server id (its characters that are no URI trouble). */
 function accountNode(serverId: string): string {
@@ -105,7 +89,7 @@ does not check, a tree file that cannot be used; the reason on the last line);
       if (image) tree = openDeviceTree(image, clock);
       else {
         if (o.devId === undefined) throw new UsageError(o.tree !== undefined ? `--dev-id is needed to create the tree file '${o.tree}'` : 'missing --dev-id (or a --tree file)');
-        tree = defaultDeviceTree({ devId: o.devId, serverId: o.serverId });
+        tree = simulatedDeviceTree({ devId: o.devId, serverId: o.serverId, clock });
       }
       const existing = findAccount(tree, o.serverId);
       // A DM 1.1 account (./SyncML/DMAcc) stays one, with the 1.1 names of the types.

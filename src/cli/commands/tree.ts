@@ -3,7 +3,7 @@
  * store's format, as `omadm device run --tree FILE` keeps it), as the device itself does:
  * no ACL applies. Secrets (DMAcc AAuthSecret, DM 1.1 ServerPW/ClientPW) are never printed.
  */
-import { FileTreeStore, isTreeError, openDeviceTree, type ManagementTree, type NodeRecord } from '../../client/index.js';
+import { FileTreeStore, isTreeError, openDeviceTree, TNDS_MEDIA_TYPE, type ManagementTree, type NodeRecord } from '../../client/index.js';
 import { ExitCode, UsageError } from '../command.js';
 import type { CliIo } from '../io.js';
 import { defineGroup, defineVerb, verbCommand } from '../verb.js';
@@ -33,6 +33,14 @@ async function guarded(io: CliIo, verb: string, file: string, body: () => number
     io.stderr(`omadm tree ${verb}: ${file}: ${e.message}\n`);
     return ExitCode.invalidInput;
   }
+}
+
+/**
+ * A TNDS document (tnds.ts writes it: text escaped, so no `<` inside a Value) with the
+ * values of secret leaves hidden.
+ */
+function hideTndsSecrets(doc: string): string {
+  return doc.replace(/(<NodeName>(?:AAuthSecret|ServerPW|ClientPW)<\/NodeName>(?:<Path>[^<]*<\/Path>)?(?:<RTProperties>(?:(?!<\/RTProperties>).)*<\/RTProperties>)?<Value>)[^<]*(<\/Value>)/g, `$1${HIDDEN}$2`);
 }
 
 function describeNode(uri: string, r: NodeRecord): string {
@@ -89,7 +97,7 @@ const get = defineVerb({
       const { tree } = open(file);
       const items = tree.get(uri, undefined);
       const lines = items.map((i) => {
-        const data = isSecret(i.uri) && !uri.includes('?prop=') ? HIDDEN : i.data ?? '';
+        const data = isSecret(i.uri) && !uri.includes('?prop=') ? HIDDEN : i.type === TNDS_MEDIA_TYPE ? hideTndsSecrets(i.data ?? '') : i.data ?? '';
         return items.length === 1 && (i.uri === uri || i.uri === uri.split('?', 1)[0]) ? data : `${i.uri}\t${data}`;
       });
       io.stdout(lines.join('\n') + '\n');

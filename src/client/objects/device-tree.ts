@@ -35,3 +35,28 @@ export function openDeviceTree(image: TreeImage, clock: Clock, limits?: DeviceTr
   };
   return new ManagementTree({ clock, image, limits: { ...limits, maxDepth: n('MaxDepth'), maxTotLen: n('MaxTotLen'), maxSegLen: n('MaxSegLen') } });
 }
+
+export interface SimulatedDeviceInit {
+  readonly devId: string;
+  /** The server it is run against: its ServerID, given the management rights. */
+  readonly serverId: string;
+  readonly clock?: Clock;
+  /** Its DM accounts (none by default: the embedding application installs them). */
+  readonly accounts?: readonly DmAccount[];
+}
+
+/**
+ * The tree of a simulated device with nothing stored yet: DevInfo (made by omadm),
+ * DevDetail (URI limits 16 / 1024 / 64, large objects supported), and a root ACL that
+ * lets its server manage what it adds (the standard objects keep their own ACLs).
+ */
+export function simulatedDeviceTree(init: SimulatedDeviceInit): ManagementTree {
+  const id = init.serverId;
+  return createDeviceTree({
+    clock: init.clock ?? { now: () => Date.now() },
+    devInfo: { devId: init.devId, man: 'omadm', mod: 'simulated device', dmV: '1.3', lang: 'en-US' },
+    devDetail: { devTyp: 'simulator', oem: 'omadm', fwV: '1.0', swV: '1.0', hwV: '1.0', lrgObj: true, uri: { maxDepth: 16, maxTotLen: 1024, maxSegLen: 64 } },
+    ...(init.accounts ? { accounts: init.accounts } : {}),
+    rootAcl: `Add=*&Get=*&Replace=${id}&Delete=${id}&Exec=${id}`,
+  });
+}

@@ -75,11 +75,16 @@ export interface DeviceSessionOptions {
   readonly encoding?: Encoding;
   /** A Package#0 received: the session it asks for is the one run (rule 1). */
   readonly notification?: Uint8Array;
+  /**
+   * Asked once the Package#0 checked (e.g. to let the user accept a session whose ui-mode
+   * is 3, user interaction): false refuses it, and nothing is sent.
+   */
+  readonly acceptSession?: (notification: AcceptedNotification) => boolean | Promise<boolean>;
   /** Client-initiated sessions: the SessionID (default 4 random hex digits). */
   readonly sessionId?: string;
   /** Overrides the account's address (AppAddr Addr). */
   readonly url?: string;
-  /** Default an HttpTransport with its defaults. */
+  /** Default an HttpTransport that reads no answer larger than `maxMsgSize`. */
   readonly transport?: DmTransport;
   /** Largest message we accept (our MaxMsgSize). Default 64 KiB. */
   readonly maxMsgSize?: number;
@@ -97,13 +102,23 @@ export interface DeviceSessionOptions {
   readonly random?: RandomSource;
   /** Authentication retries of either side before giving up. Default 3. */
   readonly maxAuthRetries?: number;
+  /**
+   * A device kept across sessions (on the same tree and server): the Generic Alerts of
+   * Execs that finish after a session ended go in the next one's Package#1. When given,
+   * `exec` and `ui` are its own, and its store gets the commands' changes (`store` here
+   * still gets the nonces at the end); else a device is made from them.
+   */
+  readonly device?: DmDevice;
   /** Client alerts for Package#1 (Generic Alerts 1226, a tree change alert): Alerts only (6.7). */
   readonly alerts?: readonly SyncBodyCommandDraft[];
   readonly exec?: ExecRegistry;
   readonly ui?: UiRunner;
   /** Where the tree is written after each command, and the nonces at the end. */
   readonly store?: TreeStore;
-  /** Told of each message as it is added to the transcript. */
+  /**
+   * Told of each message as it is added to the transcript (a sent one once its HTTP answer
+   * came or failed); the statuses of its commands are filled in as the answers arrive.
+   */
   readonly onMessage?: (message: TranscriptMessage) => void;
 }
 
@@ -188,9 +203,9 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     } catch (e) {
       return { ...base, sessionId: '', alert: AlertCode.ServerInitiatedSession, outcome: 'notification-refused', reason: message(e), packages: [], messagesSent: 0, messagesReceived: 0 };
     }
-    if (notification.serverId !== serverId) {
-      return { ...base, sessionId: notification.sessionID, alert: notification.alert, outcome: 'notification-refused', reason: `the notification is from ${JSON.stringify(notification.serverId)}, not ${JSON.stringify(serverId)}`, packages: [], messagesSent: 0, messagesReceived: 0 };
-    }
+    const refused = (reason: string): DeviceSessionTranscript => ({ ...base, sessionId: notification!.sessionID, alert: notification!.alert, outcome: 'notification-refused', reason, packages: [], messagesSent: 0, messagesReceived: 0 });
+    if (notification.serverId !== serverId) return refused(`the notification is from ${JSON.stringify(notification.serverId)}, not ${JSON.stringify(serverId)}`);
+    if (options.acceptSession && !(await options.acceptSession(notification))) return refused('the session it asks for was declined');
   }
   const sessionId = notification?.sessionID ?? options.sessionId ?? newSessionId(random);
   const alert = notification?.alert ?? AlertCode.ClientInitiatedSession;
@@ -210,13 +225,15 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     ...(clientAuth !== 'none' ? { prover: new AuthProver({ store, peer: url, scheme: SCHEME[clientAuth], ...retries }) } : {}),
     ...(serverAuth !== 'none' ? { verifier: new AuthVerifier({ store, peer: url, random, scheme: SCHEME[serverAuth], ...retries }) } : {}),
   });
-  const device = new DmDevice({
+  const device =
+    options.device ??
+    new DmDevice({
     tree,
     serverId,
     ...(options.exec ? { exec: options.exec } : {}),
     ...(options.ui ? { ui: options.ui } : {}),
     ...(options.store ? { store: options.store } : {}),
-  });
+    });
   // No answer larger than our MaxMsgSize is read (8: the server must keep within it).
   const transport = options.transport ?? new HttpTransport({ maxResponseBytes: maxMsgSize });
   const limits = {
