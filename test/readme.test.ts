@@ -109,10 +109,10 @@ describe('README.md', () => {
 });
 
 describe('README.md set-up commands', () => {
-  it('open the README: npm ci && npx omadm decode <the Package#1 fixture>, then npm test', () => {
+  it('open the README: npm ci && npx omadm demo, then npm test', () => {
     const opening = fencedBlocks(README, 'sh')[0]!;
     expect(opening.line).toBe(3);
-    expect(opening.code).toContain('npm ci && npx omadm decode test/fixtures/spec/11.1.1-package1.xml\n');
+    expect(opening.code).toContain('npm ci && npx omadm demo\n');
     expect(opening.code).toContain('npm test\n');
   });
 });

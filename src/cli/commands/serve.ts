@@ -8,7 +8,7 @@ import { ExitCode } from '../command.js';
 import { DB_FLAGS, DB_HELP, dbOf, parseDb } from '../db-option.js';
 import { defineVerb, valueParser, verbCommand } from '../verb.js';
 import { openStore } from '../../server/store/open.js';
-import { startOmadmServer } from '../../server/app.js';
+import { startServerStack } from '../../server/server-stack.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -60,16 +60,20 @@ not be opened; 2 usage error.`,
     }
     let server;
     try {
-      server = await startOmadmServer({ store, host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT, adminToken });
+      // JSON log lines go to standard error: standard output has the URL and the token.
+      server = await startServerStack({ store, host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT, adminToken, log: { destination: { write: (line: string) => io.stderr(line) } } });
     } catch (e) {
       await store.close();
       io.stderr(`omadm serve: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);
       return ExitCode.invalidInput;
     }
+    // Listening for the stop before saying where we are: whoever reads the URL may stop us at once.
+    const stop = stopRequested();
     io.stdout(`DM endpoint: ${server.url}\n`);
+    io.stdout(`REST API:    ${server.origin}/api/v1 (OpenAPI document at ${server.origin}/api/v1/openapi.json); /metrics, /healthz\n`);
     // A token the user chose is theirs already: it is not printed back.
     io.stdout(`admin token: ${given === undefined ? adminToken : '(as given)'}\n`);
-    const signal = await stopRequested();
+    const signal = await stop;
     io.stderr(`omadm serve: ${signal}, stopping\n`);
     await server.close();
     await store.close();

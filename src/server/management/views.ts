@@ -8,7 +8,10 @@ import { decodeWbxml, encodeXmlString } from '../../index.js';
 import type { CredentialsSpec, Device, Job, SessionRow, StoredAlert, TranscriptEntry } from '../store/types.js';
 import type { AlertView, DeviceView, JobView, MessageView, SessionView } from './schemas.js';
 
-export const REDACTED = '[redacted]';
+import { REDACTED } from '../ops/redact.js';
+
+/** What stands where a secret was, the same in API answers as in log lines. */
+export { REDACTED };
 
 function credentialsView(c: CredentialsSpec): DeviceView['client'] {
   return c.scheme === 'none' ? { scheme: 'none' } : { scheme: c.scheme, name: c.name };

@@ -69,10 +69,20 @@ describe('omadm serve', () => {
     const device = new ScriptedDevice({ url, id: 'IMEI:7', serverId: 'omadm.test', encoding: 'wbxml', client: { scheme: 'md5', name: 'u7', secret: 's7-secret' } });
     const run = await device.run();
     expect(run.ended).toBe(true);
+    // The rest of the server is on the same port: the REST API with the printed token, /healthz.
+    const origin = new URL(url).origin;
+    const devices = await fetch(`${origin}/api/v1/devices`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+    expect(devices.status).toBe(200);
+    expect(JSON.stringify(await devices.json())).toContain('IMEI:7');
+    expect((await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
 
     child!.kill('SIGTERM');
     expect(await exited(child!)).toEqual({ code: 0, signal: null });
     expect(stderr()).toContain('SIGTERM, stopping');
+    // JSON log lines on stderr name the device, never its secret nor the admin token.
+    expect(stderr()).toMatch(/^\{.*"deviceId":"IMEI:7".*\}$/m);
+    expect(stderr()).not.toContain('s7-secret');
+    expect(stderr()).not.toContain(token);
     const after = await openSqliteStore(db);
     try {
       expect(await after.getJob(job.id)).toMatchObject({ state: 'done', outcome: { status: 200, results: [{ data: 'Scripted Devices Ltd' }] } });
