@@ -119,6 +119,12 @@ interface TableSegment {
 /** Bytes per entry of the NUL index of the string table, and of a segment's units index. */
 const SEGMENT_STEP = 16;
 
+/**
+ * Strings shorter than this from their first reference are not remembered as segments: a
+ * reference inside one decodes its few bytes again, which costs less than the bookkeeping.
+ */
+const SEGMENT_MIN = 32;
+
 /** A table string whose bytes from its first decoded offset are not UTF-8: each reference decodes its own. */
 const NOT_UTF8 = 'not-utf8';
 
@@ -447,8 +453,8 @@ export class WbxmlReader implements ElementReader {
     const end = this.strNext - 1 - this.strtblAt;
     cache.set(offset, { text, bytes: end - offset, clean: this.strClean });
     // A body reference decoded from here to its NUL (not one that ran to the end of the table,
-    // lenient): the string from here, for references after it.
-    if (what === undefined && end < this.strtbl.length) {
+    // lenient), long enough to be worth it: the string from here, for references after it.
+    if (what === undefined && end < this.strtbl.length && end - offset >= SEGMENT_MIN) {
       const seg = segments.get(end);
       if (seg === undefined || (seg !== NOT_UTF8 && seg.start > offset)) {
         segments.set(end, { start: offset, end, text, ascii: text.length === end - offset, lastBad: this.strClean ? -1 : undefined, units: undefined });
