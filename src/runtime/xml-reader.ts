@@ -1376,19 +1376,7 @@ export class XmlReader {
     const view = this.asciiView;
     if (view !== undefined) return normalizeAsciiNewlines(new Uint8Array(view.buffer, view.byteOffset + at, t.length));
     const buf = Buffer.from(t, 'utf16le');
-    const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
-    const n = u.length;
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      const c = u[i]!;
-      if (c === Ch.Cr) {
-        u[j++] = Ch.Lf;
-        if (i + 1 < n && u[i + 1] === Ch.Lf) i++;
-      } else {
-        u[j++] = c;
-      }
-    }
-    return buf.toString('utf16le', 0, 2 * j);
+    return buf.toString('utf16le', 0, 2 * normalizeUtf16Newlines(buf));
   }
 
   private checkChars(text: string, at: number): void {
@@ -1622,6 +1610,52 @@ function normalizeAsciiNewlines(src: Uint8Array): string {
     out[j++] = afterCr ? Ch.Lf : c;
   }
   return out.toString('latin1', 0, j);
+}
+
+/** The high bit of each 16-bit half of the word `x` that is zero, exactly. */
+function zeroHalves(x: number): number {
+  return ~(((x & 0x7fff7fff) + 0x7fff7fff) | x | 0x7fff7fff);
+}
+
+/**
+ * UTF-16LE text in `buf` with CR LF and lone CR turned into LF, in place; returns its new
+ * length in units. As normalizeAsciiNewlines, two units at a time: aligned in place until
+ * the first LF right after a CR, then moving down.
+ */
+function normalizeUtf16Newlines(buf: Buffer): number {
+  const n = buf.length >> 1;
+  const u = new Uint16Array(buf.buffer, buf.byteOffset, n);
+  let i = 0;
+  let afterCr = false;
+  if ((buf.byteOffset & 3) === 0) {
+    const w = new Uint32Array(buf.buffer, buf.byteOffset, n >>> 1);
+    let k = 0;
+    for (; k < w.length; k++) {
+      const x = w[k]!;
+      const cr = zeroHalves(x ^ 0x000d000d);
+      if (cr === 0) {
+        if (afterCr && (x & 0xffff) === Ch.Lf) break;
+        afterCr = false;
+        continue;
+      }
+      const lf = zeroHalves(x ^ 0x000a000a);
+      if (((cr << 16) & lf) !== 0 || (afterCr && (lf & 0x8000) !== 0)) break;
+      w[k] = x ^ ((cr >>> 15) * 0x07);
+      afterCr = (cr & 0x80000000) !== 0;
+    }
+    i = 2 * k;
+  }
+  let j = i;
+  for (; i < n; i++) {
+    const c = u[i]!;
+    if (c === Ch.Lf && afterCr) {
+      afterCr = false;
+      continue;
+    }
+    afterCr = c === Ch.Cr;
+    u[j++] = afterCr ? Ch.Lf : c;
+  }
+  return j;
 }
 
 /** The local part of a qualified name (after the prefix and colon, if any). */

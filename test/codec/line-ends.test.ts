@@ -63,5 +63,10 @@ describe('line ends read as LF (XML 1.0, 2.11)', () => {
     // The first pair comes after many words without one: the aligned in-place pass, then the moving one.
     const late = 'abcd'.repeat(5000) + 'abc\r' + '\nabc' + '\r\r\n\n'.repeat(100);
     expect(dataOf(new TextEncoder().encode(doc(late)))).toBe(reference(late));
+    // The same through the UTF-16 path (two units at a time), from bytes and from a string.
+    for (const t of ['é\r'.repeat(50_000), 'é€😀\r'.repeat(20_000) + '\r\n', 'éabc'.repeat(5000) + 'é\r' + '\n😀' + '\r\r\n\n'.repeat(100)]) {
+      expect(dataOf(new TextEncoder().encode(doc(t)))).toBe(reference(t));
+      expect(dataOf(doc(t))).toBe(reference(t));
+    }
   });
 });
