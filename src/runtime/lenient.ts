@@ -7,6 +7,9 @@
 import type { DecodeWarning } from './errors.js';
 import type { LenientElementReader } from './element-reader.js';
 
+/** Most warnings recorded for one message; past it, one `warnings-truncated` and no more. */
+export const MAX_WARNINGS = 256;
+
 /**
  * Every kind of slip a lenient decode recovers from, with what it means. A kind is a
  * stable name: logs and metrics count warnings by it.
@@ -25,13 +28,10 @@ export const LENIENT_SLIPS = {
   'wbxml-public-id-unterminated': 'the public identifier in the string table without its terminating NUL (it ends with the table)',
   'wbxml-public-id-case': 'the public identifier in another case (-//SYNCML//DTD SyncML 1.2//en)',
   'wbxml-string-unterminated': 'the last string of the string table without its terminating NUL (it ends with the table)',
-  'warnings-truncated': `more than ${256} slips in one message: the rest are not recorded`,
+  'warnings-truncated': `more than ${MAX_WARNINGS} slips in one message: the rest are not recorded`,
 } as const;
 
 export type LenientSlip = keyof typeof LENIENT_SLIPS;
-
-/** Most warnings recorded for one message; past it, one `warnings-truncated` and no more. */
-export const MAX_WARNINGS = 256;
 
 /** Where a reader in lenient mode puts its warnings: the caller's array, bounded by MAX_WARNINGS. */
 export class WarningLog {

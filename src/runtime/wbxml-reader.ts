@@ -100,6 +100,34 @@ function isControl(c: number): boolean {
 const HIGH_BITS = 0x80808080 | 0;
 const ADD_20 = 0x60606060;
 
+/**
+ * One string of the string table decoded from `start` (table offsets) up to its NUL at
+ * `end`: references to offsets inside it are slices of `text` (see `tableString`).
+ */
+interface TableSegment {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  /** Every byte is ASCII: a byte offset is a character index. */
+  readonly ascii: boolean;
+  /** Index in `text` of the last character INVALID_XML_CHAR matches, -1 for none; undefined until needed. */
+  lastBad: number | undefined;
+  /** For non-ASCII text: UTF-16 units of the bytes before each SEGMENT_STEP-th byte from `start`; made when needed. */
+  units: Int32Array | undefined;
+}
+
+/** Bytes per entry of the NUL index of the string table, and of a segment's units index. */
+const SEGMENT_STEP = 16;
+
+/**
+ * Strings shorter than this from their first reference are not remembered as segments: a
+ * reference inside one decodes its few bytes again, which costs less than the bookkeeping.
+ */
+const SEGMENT_MIN = 32;
+
+/** A table string whose bytes from its first decoded offset are not UTF-8: each reference decodes its own. */
+const NOT_UTF8 = 'not-utf8';
+
 /** A string-table entry already decoded, by offset (see `tableString`). */
 interface TableEntry {
   readonly text: string;
@@ -142,6 +170,17 @@ export class WbxmlReader implements ElementReader {
    * `textTotal`, and there is at most one per table offset.
    */
   private tableCache: Map<number, TableEntry> | undefined;
+  /** Decoded table strings by the table offset of their NUL (see `tableString`). */
+  private segments: Map<number, TableSegment | typeof NOT_UTF8> | undefined;
+  /** The highest NUL offset among `segments`, -1 for none: no reference past it falls in one. */
+  private segmentsEnd = -1;
+  /**
+   * The NUL index of the string table: for each SEGMENT_STEP-byte block, the table offset of
+   * the first NUL at or after its start, -1 for none, -2 while not known. A lookup walks
+   * forward over the blocks not known yet, to a NUL or a known block, and fills them: each
+   * block is scanned once.
+   */
+  private nulIndex: Int32Array | undefined;
   private page = 0;
   /** Element names of code page `page`, and its vocabulary id (kept in step with `page`). */
   private pageNames: readonly (string | undefined)[] | undefined;
@@ -396,10 +435,153 @@ export class WbxmlReader implements ElementReader {
       this.strClean = hit.clean;
       return hit.text;
     }
+    // A body reference into a string already decoded from an earlier or the same offset: a
+    // slice of it. (Without this, references to many offsets inside one long string would
+    // decode it again from each: quadratic.)
+    const segments = (this.segments ??= new Map());
+    // (A reference past the end of every string decoded so far, as the first one into each
+    // string is when the table is in the order of first use, has nothing to slice: it goes
+    // the direct way, without looking for its NUL first.)
+    const known = what === undefined && offset <= this.segmentsEnd ? this.nextNul(offset) : -2;
+    if (known >= 0) {
+      let seg = segments.get(known);
+      if (seg !== undefined && seg !== NOT_UTF8 && seg.start > offset) seg = this.decodeSegment(this.stringStart(offset), known);
+      if (seg !== undefined && seg !== NOT_UTF8) return this.sliceSegment(seg, offset, at, cache);
+    }
     const start = this.strtblAt + offset;
     const text = this.termString(start, this.strtblAt + this.strtbl.length, at, what, this.lenient ? (what === undefined ? 'wbxml-string-unterminated' : 'wbxml-public-id-unterminated') : undefined);
-    cache.set(offset, { text, bytes: this.strNext - 1 - start, clean: this.strClean });
+    const end = this.strNext - 1 - this.strtblAt;
+    cache.set(offset, { text, bytes: end - offset, clean: this.strClean });
+    // A body reference decoded from here to its NUL (not one that ran to the end of the table,
+    // lenient), long enough to be worth it: the string from here, for references after it.
+    if (what === undefined && end < this.strtbl.length && end - offset >= SEGMENT_MIN) {
+      const seg = segments.get(end);
+      if (seg === undefined || (seg !== NOT_UTF8 && seg.start > offset)) {
+        segments.set(end, { start: offset, end, text, ascii: text.length === end - offset, lastBad: this.strClean ? -1 : undefined, units: undefined });
+        if (end > this.segmentsEnd) this.segmentsEnd = end;
+      }
+    }
     return text;
+  }
+
+  /**
+   * The reference at table `offset` into `seg` (which starts at or before it), charged and
+   * checked as a decoded one is: the same limits in the same order, and at an offset inside
+   * a UTF-8 sequence the same error (from decoding it, as before).
+   */
+  private sliceSegment(seg: TableSegment, offset: number, at: number, cache: Map<number, TableEntry>): string {
+    this.work++;
+    const bytes = seg.end - offset;
+    this.chargeBytes(bytes, at);
+    let index = offset - seg.start;
+    if (!seg.ascii) {
+      if ((this.strtbl[offset]! & 0xc0) === 0x80) {
+        // Inside a UTF-8 sequence: decoding from here fails, with the error it always gave.
+        this.termString(this.strtblAt + offset, this.strtblAt + this.strtbl.length, at, undefined);
+      }
+      index = this.unitsBefore(seg, offset);
+    }
+    const text = index === 0 ? seg.text : seg.text.slice(index);
+    this.chargeText(text.length, at);
+    if (seg.lastBad === undefined) seg.lastBad = lastInvalidChar(seg.text);
+    this.work++;
+    const clean = index > seg.lastBad;
+    this.strClean = clean;
+    cache.set(offset, { text, bytes, clean });
+    return text;
+  }
+
+  /**
+   * The string of the table from `start` to its NUL at `end` (table offsets), decoded and
+   * remembered, or NOT_UTF8 (remembered too) when those bytes are not UTF-8. Not charged:
+   * each reference is, for its own part.
+   */
+  private decodeSegment(start: number, end: number): TableSegment | typeof NOT_UTF8 {
+    this.work += end - start;
+    const decoded = decodeUtf8(this.strtbl, start, end);
+    const seg: TableSegment | typeof NOT_UTF8 =
+      typeof decoded === 'number' ? NOT_UTF8 : { start, end, text: decoded, ascii: decoded.length === end - start, lastBad: undefined, units: undefined };
+    this.segments!.set(end, seg);
+    return seg;
+  }
+
+  /** UTF-16 units of `seg`'s text before table `offset` (a character boundary inside it). */
+  private unitsBefore(seg: TableSegment, offset: number): number {
+    const t = this.strtbl;
+    let units = seg.units;
+    if (units === undefined) {
+      // Units before every SEGMENT_STEP-th byte: one pass, once per segment.
+      units = seg.units = new Int32Array(Math.floor((seg.end - seg.start) / SEGMENT_STEP) + 1);
+      let u = 0;
+      // (Through `end` itself: a reference may be to the NUL, the empty string.)
+      for (let i = seg.start; ; i++) {
+        if ((i - seg.start) % SEGMENT_STEP === 0) units[(i - seg.start) / SEGMENT_STEP] = u;
+        if (i >= seg.end) break;
+        u += unitsOfByte(t[i]!);
+      }
+      this.work += seg.end - seg.start;
+    }
+    const block = Math.floor((offset - seg.start) / SEGMENT_STEP);
+    let u = units[block]!;
+    for (let i = seg.start + block * SEGMENT_STEP; i < offset; i++) u += unitsOfByte(t[i]!);
+    this.work += offset - seg.start - block * SEGMENT_STEP;
+    return u;
+  }
+
+  /** Table offset where the string holding table `offset` starts: just past the NUL before it. */
+  private stringStart(offset: number): number {
+    const nul = offset > 0 ? this.buf.lastIndexOf(0, this.strtblAt + offset - 1) : -1;
+    const start = nul >= this.strtblAt ? nul - this.strtblAt + 1 : 0;
+    this.work += offset - start;
+    return start;
+  }
+
+  /**
+   * Table offset of the first NUL at or after table `offset`, -1 for none: in its own block,
+   * else from the NUL index, filled on the way (see `nulIndex`).
+   */
+  private nextNul(offset: number): number {
+    const t = this.strtbl;
+    const n = t.length;
+    const block = Math.floor(offset / SEGMENT_STEP);
+    const blockEnd = Math.min(n, (block + 1) * SEGMENT_STEP);
+    for (let i = offset; i < blockEnd; i++) if (t[i] === 0) return i;
+    this.work += blockEnd - offset;
+    if (blockEnd >= n) return -1;
+    const index = (this.nulIndex ??= new Int32Array(Math.ceil(n / SEGMENT_STEP)).fill(-2));
+    const first = block + 1;
+    if (index[first] === -2) {
+      // Forward from the next block to a NUL (memchr over chunks that double in size) or to a
+      // block already known, whose NUL is this one's too; the blocks passed are filled. A
+      // chunk may run into known blocks, by less than what was walked before it: each byte
+      // is scanned a bounded number of times.
+      let pos = first * SEGMENT_STEP;
+      let chunk = 4 * SEGMENT_STEP;
+      let nul = -1;
+      let stop = index.length;
+      for (;;) {
+        const b = pos / SEGMENT_STEP;
+        if (index[b] !== -2) {
+          nul = index[b]!;
+          stop = b;
+          break;
+        }
+        const to = Math.min(n, pos + chunk);
+        const found = this.buf.subarray(this.strtblAt + pos, this.strtblAt + to).indexOf(0);
+        this.work += found >= 0 ? found + 1 : to - pos;
+        if (found >= 0) {
+          nul = pos + found;
+          stop = Math.floor(nul / SEGMENT_STEP) + 1;
+          break;
+        }
+        if (to >= n) break;
+        pos = to;
+        chunk *= 2;
+      }
+      for (let j = first; j < stop; j++) index[j] = nul;
+      this.work += stop - first;
+    }
+    return index[block + 1]!;
   }
 
   /** Checks a string of `bytes` UTF-8 bytes against the limits, before decoding it. */
@@ -495,6 +677,9 @@ export class WbxmlReader implements ElementReader {
     this.strtbl = this.b.subarray(this.pos, this.pos + len);
     this.strtblAt = this.pos;
     this.tableCache = undefined;
+    this.segments = undefined;
+    this.segmentsEnd = -1;
+    this.nulIndex = undefined;
     this.pos += len;
   }
 
@@ -872,6 +1057,21 @@ export class WbxmlReader implements ElementReader {
     this.depth--;
     this.fail(`<${name}> in <${parent}> is not part of OMA DM${why ? ` (${why})` : ''}`, this.tagAt);
   }
+}
+
+/** UTF-16 units a UTF-8 byte adds: 1 for a lead or ASCII byte, 2 for the lead of a four-byte sequence, 0 for a continuation byte. */
+function unitsOfByte(c: number): number {
+  return (c & 0xc0) === 0x80 ? 0 : c >= 0xf0 ? 2 : 1;
+}
+
+const INVALID_XML_CHARS = new RegExp(INVALID_XML_CHAR.source, 'g');
+
+/** Index of the last character of `text` INVALID_XML_CHAR matches, or -1. */
+function lastInvalidChar(text: string): number {
+  INVALID_XML_CHARS.lastIndex = 0;
+  let last = -1;
+  for (let m = INVALID_XML_CHARS.exec(text); m !== null; m = INVALID_XML_CHARS.exec(text)) last = m.index;
+  return last;
 }
 
 function hasControl(b: Uint8Array, start: number, end: number): boolean {

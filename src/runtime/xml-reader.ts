@@ -1192,7 +1192,7 @@ export class XmlReader {
         const cdata = s.slice(lt + 9, close);
         this.checkChars(cdata, lt + 9);
         this.work += 2 * cdata.length;
-        out += cdata.includes('\r') ? this.normalizeNewlines(cdata) : cdata;
+        out += cdata.includes('\r') ? this.normalizeNewlines(cdata, lt + 9) : cdata;
         p = close + 3;
       } else if (s.startsWith('<!--', lt)) {
         this.pos = lt;
@@ -1245,7 +1245,7 @@ export class XmlReader {
           const raw = s.slice(start, lt);
           this.checkChars(raw, start);
           this.work += 2 * raw.length;
-          const text = raw.includes('\r') ? this.normalizeNewlines(raw) : raw;
+          const text = raw.includes('\r') ? this.normalizeNewlines(raw, start) : raw;
           if (text.length > this.limits.maxTextLength) this.textTooLong(start);
           this.popEndTag();
           return text;
@@ -1346,7 +1346,7 @@ export class XmlReader {
     this.checkNoCdataEnd(raw, at);
     let text = raw;
     if (raw.includes('\r')) {
-      text = this.normalizeNewlines(raw);
+      text = this.normalizeNewlines(raw, at);
       this.work += raw.length;
     }
     if (text.includes('&')) {
@@ -1366,25 +1366,17 @@ export class XmlReader {
   }
 
   /**
-   * `t` with CR LF and lone CR turned into LF (XML 1.0, 2.11). One pass over its UTF-16
-   * units in a typed array (a regex replace costs a match object per line end: some ten
-   * times slower on text with many).
+   * `t` (which starts at index `at` of the input) with CR LF and lone CR turned into LF
+   * (XML 1.0, 2.11). One pass over its bytes when the input is ASCII (the input's own bytes,
+   * one per character: no encoding of the string), else over its UTF-16 units in a typed
+   * array (a regex replace costs a match object per line end: some ten times slower on text
+   * with many).
    */
-  private normalizeNewlines(t: string): string {
+  private normalizeNewlines(t: string, at: number): string {
+    const view = this.asciiView;
+    if (view !== undefined) return normalizeAsciiNewlines(new Uint8Array(view.buffer, view.byteOffset + at, t.length));
     const buf = Buffer.from(t, 'utf16le');
-    const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
-    const n = u.length;
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      const c = u[i]!;
-      if (c === Ch.Cr) {
-        u[j++] = Ch.Lf;
-        if (i + 1 < n && u[i + 1] === Ch.Lf) i++;
-      } else {
-        u[j++] = c;
-      }
-    }
-    return buf.toString('utf16le', 0, 2 * j);
+    return buf.toString('utf16le', 0, 2 * normalizeUtf16Newlines(buf));
   }
 
   private checkChars(text: string, at: number): void {
@@ -1545,6 +1537,125 @@ function isPlainAscii(view: DataView, from: number, to: number): boolean {
     }
   }
   return true;
+}
+
+/**
+ * The high bit of each byte of the word `x` that is zero, exactly (no false positives from
+ * a borrow, unlike the usual `(x - 0x01010101) & ~x & 0x80808080`).
+ */
+function zeroBytes(x: number): number {
+  return ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+}
+
+/**
+ * ASCII bytes with CR LF and lone CR turned into LF (XML 1.0, 2.11), as a string. The bytes
+ * are copied (memcpy) and rewritten in place four at a time: in each word the CR bytes and
+ * LF bytes are found exactly (zeroBytes of the word XOR 0x0D0D0D0D, 0x0A0A0A0A) and each CR
+ * turned into LF by XOR with 0x07. Up to the first LF right after a CR nothing moves, and
+ * the words are read and written aligned; from there on, each such LF is dropped and the
+ * rest moves down (a word at a time where it holds none). The result is read back as
+ * latin1 (= ASCII), which V8 makes a one-byte string from at memcpy speed. So text with
+ * many lone CRs costs a few operations per word, close to text without any.
+ */
+function normalizeAsciiNewlines(src: Uint8Array): string {
+  const n = src.length;
+  const out = Buffer.allocUnsafe(n);
+  out.set(src);
+  let i = 0;
+  /** The byte before `i` was a CR. */
+  let afterCr = false;
+  if ((out.byteOffset & 3) === 0) {
+    const w = new Uint32Array(out.buffer, out.byteOffset, n >>> 2);
+    const words = w.length;
+    let k = 0;
+    for (; k < words; k++) {
+      const x = w[k]!;
+      const cr = zeroBytes(x ^ 0x0d0d0d0d);
+      if (cr === 0) {
+        if (afterCr && (x & 0xff) === Ch.Lf) break;
+        afterCr = false;
+        continue;
+      }
+      const lf = zeroBytes(x ^ 0x0a0a0a0a);
+      if (((cr << 8) & lf) !== 0 || (afterCr && (lf & 0x80) !== 0)) break;
+      w[k] = x ^ ((cr >>> 7) * 0x07);
+      afterCr = (cr & 0x80000000) !== 0;
+    }
+    // (Past the loop afterCr is the CR state before word k, whether it ended or broke.)
+    i = 4 * k;
+  }
+  let j = i;
+  const view = new DataView(out.buffer, out.byteOffset, n);
+  for (; i + 4 <= n; i += 4) {
+    const x = view.getUint32(i, true);
+    const cr = zeroBytes(x ^ 0x0d0d0d0d);
+    const lf = zeroBytes(x ^ 0x0a0a0a0a);
+    const y = cr === 0 ? x : x ^ ((cr >>> 7) * 0x07);
+    const drop = ((cr << 8) & lf) | (afterCr ? lf & 0x80 : 0);
+    if (drop === 0) {
+      view.setUint32(j, y, true);
+      j += 4;
+    } else {
+      for (let k = 0; k < 32; k += 8) if (((drop >>> k) & 0x80) === 0) out[j++] = (y >>> k) & 0xff;
+    }
+    afterCr = (cr & 0x80000000) !== 0;
+  }
+  for (; i < n; i++) {
+    const c = out[i]!;
+    if (c === Ch.Lf && afterCr) {
+      afterCr = false;
+      continue;
+    }
+    afterCr = c === Ch.Cr;
+    out[j++] = afterCr ? Ch.Lf : c;
+  }
+  return out.toString('latin1', 0, j);
+}
+
+/** The high bit of each 16-bit half of the word `x` that is zero, exactly. */
+function zeroHalves(x: number): number {
+  return ~(((x & 0x7fff7fff) + 0x7fff7fff) | x | 0x7fff7fff);
+}
+
+/**
+ * UTF-16LE text in `buf` with CR LF and lone CR turned into LF, in place; returns its new
+ * length in units. As normalizeAsciiNewlines, two units at a time: aligned in place until
+ * the first LF right after a CR, then moving down.
+ */
+function normalizeUtf16Newlines(buf: Buffer): number {
+  const n = buf.length >> 1;
+  const u = new Uint16Array(buf.buffer, buf.byteOffset, n);
+  let i = 0;
+  let afterCr = false;
+  if ((buf.byteOffset & 3) === 0) {
+    const w = new Uint32Array(buf.buffer, buf.byteOffset, n >>> 1);
+    let k = 0;
+    for (; k < w.length; k++) {
+      const x = w[k]!;
+      const cr = zeroHalves(x ^ 0x000d000d);
+      if (cr === 0) {
+        if (afterCr && (x & 0xffff) === Ch.Lf) break;
+        afterCr = false;
+        continue;
+      }
+      const lf = zeroHalves(x ^ 0x000a000a);
+      if (((cr << 16) & lf) !== 0 || (afterCr && (lf & 0x8000) !== 0)) break;
+      w[k] = x ^ ((cr >>> 15) * 0x07);
+      afterCr = (cr & 0x80000000) !== 0;
+    }
+    i = 2 * k;
+  }
+  let j = i;
+  for (; i < n; i++) {
+    const c = u[i]!;
+    if (c === Ch.Lf && afterCr) {
+      afterCr = false;
+      continue;
+    }
+    afterCr = c === Ch.Cr;
+    u[j++] = afterCr ? Ch.Lf : c;
+  }
+  return j;
 }
 
 /** The local part of a qualified name (after the prefix and colon, if any). */

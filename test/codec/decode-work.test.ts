@@ -159,6 +159,36 @@ const wbxmlGenerators: Record<string, (n: number) => Uint8Array> = {
     }
     return wbxml(table, alertBytes(refs));
   },
+  // References to every offset inside one long string: decoding the string again from each
+  // offset is quadratic (below the cap on all text, maxBytes).
+  'references to every offset of one long table string': (n) => {
+    const table = [...enc.encode('a'.repeat(400 * n)), 0x00];
+    const refs: number[] = [];
+    for (let k = 0; k < 400 * n; k++) refs.push(...dataItemBytes([0x83, ...mbUint32(k)]));
+    return wbxml(table, alertBytes(refs));
+  },
+  'the same, offsets from the last to the first': (n) => {
+    const table = [...enc.encode('a'.repeat(400 * n)), 0x00];
+    const refs: number[] = [];
+    for (let k = 400 * n - 1; k >= 0; k--) refs.push(...dataItemBytes([0x83, ...mbUint32(k)]));
+    return wbxml(table, alertBytes(refs));
+  },
+  'the same in a non-ASCII string (every character boundary)': (n) => {
+    const text = 'é'.repeat(200 * n);
+    const table = [...enc.encode(text), 0x00];
+    const refs: number[] = [];
+    for (let k = 0; k < 400 * n; k += 2) refs.push(...dataItemBytes([0x83, ...mbUint32(k)]));
+    return wbxml(table, alertBytes(refs));
+  },
+  'offsets inside several long strings, in turn': (n) => {
+    const strings = 8;
+    const len = 100 * n;
+    const table: number[] = [];
+    for (let i = 0; i < strings; i++) table.push(...enc.encode(String.fromCharCode(0x61 + i).repeat(len)), 0x00);
+    const refs: number[] = [];
+    for (let k = 0; k < len; k += 2) for (let i = 0; i < strings; i++) refs.push(...dataItemBytes([0x83, ...mbUint32(i * (len + 1) + k)]));
+    return wbxml(table, alertBytes(refs));
+  },
   'code pages switched back and forth': (n) =>
     wbxml([], alertBytes(repeat([0x54, 0x5a, 0x00, 0x01, 0x53, ...STR_I('t'), 0x01, 0x47, ...STR_I('f'), 0x01, 0x00, 0x00, 0x01, 0x01], 2000 * n))),
   'many ENTITY tokens in one text': (n) => wbxml([], alertBytes(dataItemBytes(repeat([0x02, 0x81, 0x00], 10_000 * n)))),
