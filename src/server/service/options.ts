@@ -30,7 +30,7 @@ export interface DmServiceOptions {
   readonly authFailurePolicy?: AuthFailurePolicy;
   /** Decode limits for device messages (the HTTP layer bounds the body size first). */
   readonly decodeLimits?: Partial<DecodeLimits>;
-  /** Times a message is served again when another process saved its session first. Default 3. */
+  /** Times a message is served again when another process saved its session first (or is beginning it). Default 5. */
   readonly conflictRetries?: number;
 }
 
@@ -69,6 +69,6 @@ export function resolveOptions(o: DmServiceOptions): ResolvedOptions {
     maxAuthRetries: o.maxAuthRetries ?? 3,
     authFailurePolicy: o.authFailurePolicy ?? DEFAULT_AUTH_FAILURE_POLICY,
     ...(o.decodeLimits ? { decodeLimits: o.decodeLimits } : {}),
-    conflictRetries: positive(o.conflictRetries ?? 3, 'conflictRetries'),
+    conflictRetries: positive(o.conflictRetries ?? 5, 'conflictRetries'),
   };
 }
