@@ -19,8 +19,9 @@ import type { BenchSuite, SuiteContext } from './suite.js';
 import * as xmlCodec from './xml-codec.js';
 import * as wbxmlCodec from './wbxml-codec.js';
 import * as session from './session.js';
+import * as server from './server.js';
 
-const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session];
+const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session, server];
 
 interface Args {
   json: boolean;

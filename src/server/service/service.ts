@@ -195,8 +195,10 @@ export class DmService {
       default:
         break;
     }
-    // Step 2: a locked-out device is not judged.
-    const failures = await store.authFailures(m.deviceId);
+    // Step 2: a locked-out device is not judged. (Nothing to judge: a device without
+    // credentials, or a session whose verifier accepted them already.)
+    const judged = m.creds.clientScheme(this.offered(m)) !== undefined && (placement.kind !== 'continue' || stored?.endpoint.verifier?.state !== 'accepted');
+    const failures = judged ? await store.authFailures(m.deviceId) : undefined;
     const admitted = admission(failures, m.now);
     if (!admitted.allowed) {
       this.emit({ ...m.context, type: 'auth-failed', ...this.schemeOf(m), locked: true });
