@@ -68,7 +68,13 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
   });
   // One listener for everything: the routes by prefix, the DM endpoint for the rest.
   server.removeAllListeners('request');
+  let closing: Promise<void> | undefined;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Once closing, a connection whose answer went out is closed, not kept alive.
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.setHeader('Connection', 'close');
     const pathname = (req.url ?? '/').split('?', 1)[0]!;
     const route = routes.find((r) => pathname === r.prefix || pathname.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
     if (route) {
@@ -103,7 +109,6 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
         }, sweepEvery)
       : undefined;
   sweeper?.unref();
-  let closing: Promise<void> | undefined;
   return {
     url: origin + path,
     origin,

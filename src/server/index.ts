@@ -1,7 +1,8 @@
 /**
  * The DM server's parts around the session (subpath export `omadm/server`): the store
  * (SQLite or PostgreSQL through Kysely, with the job queue), device credentials and
- * failed-auth rate limiting, jobs as session commands, and the HTTP endpoint.
+ * failed-auth rate limiting, jobs as session commands, the HTTP endpoint, the DM service
+ * that joins them (DmService) and the server process around it (startOmadmServer).
  */
 export * from './store/index.js';
 export * from './auth/index.js';
@@ -11,3 +12,5 @@ export {
   type DmHandler, type DmHttpAnswer, type DmHttpOptions, type DmHttpRequest, type DmServerOptions,
 } from './http/dm-http.js';
 export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';
+export * from './service/index.js';
+export { startOmadmServer, type OmadmServer, type OmadmServerOptions, type Route } from './app.js';
