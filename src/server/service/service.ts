@@ -230,6 +230,7 @@ export class DmService {
         maxMsgSize: this.o.maxMsgSize,
         maxObjSize: this.o.maxObjSize,
         initiator: openingAlert(m.message)!,
+        ...(this.o.respUri ? { respURI: this.o.respUri({ ref: begun.session.ref, deviceId: m.deviceId }) } : {}),
       };
       serving = { row: begun.session, setup, session: new ServerSession(this.newConfig(setup, m)), jobs: new SessionJobs(NO_JOBS), authFailuresBefore: 0, abortRequested: false, fresh: true, firstIn: m.digest };
       this.emit({ ...m.context, sessionRef: begun.session.ref, type: 'session-started' });
@@ -456,6 +457,7 @@ export class DmService {
       sessionID: setup.sessionID,
       maxMsgSize: setup.maxMsgSize,
       ...(setup.maxObjSize !== undefined ? { maxObjSize: setup.maxObjSize } : {}),
+      ...(setup.respURI !== undefined ? { respURI: setup.respURI } : {}),
     };
   }
 

@@ -42,6 +42,18 @@ describe('startOmadmServer', () => {
     expect((await device.run()).ended).toBe(true);
   });
 
+  it('pins a session to its own URL with RespURI when asked; the device follows it (section 9.1: the next message goes to the RespURI)', async () => {
+    h = await startHarness(sqlite, { pinSessions: true });
+    const device = await h.device('IMEI:APP3', { auth: 'md5' });
+    const job = await h.store.enqueueJob({ deviceId: 'IMEI:APP3', spec: { op: 'get', uris: ['./DevInfo/Mod'] } }, Date.now());
+    const run = await device.run();
+    expect(run.ended).toBe(true);
+    const [session] = await h.store.listSessions('IMEI:APP3');
+    expect(run.exchanges[0]!.received?.syncHdr.respURI).toBe(`${h.server.url}/s/${session!.ref}`);
+    expect(run.client.sendTo).toBe(`${h.server.url}/s/${session!.ref}`);
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done' });
+  });
+
   it('closes gracefully: the message in flight is answered, then the server stops taking connections', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
