@@ -54,6 +54,26 @@ describe('startOmadmServer', () => {
     expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done' });
   });
 
+  it('expires idle sessions: their sent jobs go back to the queue, and a message of theirs gets 408', async () => {
+    let clock = Date.now();
+    h = await startHarness(sqlite, { now: () => clock, sessionTtlMs: 60_000 });
+    const device = await h.device('IMEI:APP4');
+    const job = await h.store.enqueueJob({ deviceId: 'IMEI:APP4', spec: { op: 'get', uris: ['./DevInfo/Mod'] } }, clock);
+    const cut = await device.run({ before: (i) => (i === 1 ? 'stop' : 'send') });
+    expect(cut.ended).toBe(false);
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'sent' });
+    expect(await h.server.service.expireSessions()).toBe(0);
+    clock += 60_001;
+    expect(await h.server.service.expireSessions()).toBe(1);
+    expect(h.eventsOf('session-ended')).toMatchObject([{ outcome: 'expired', deviceId: 'IMEI:APP4' }]);
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 1 });
+    const late = await device.resume(cut.client, cut.exchanges[0]!);
+    const status = late.exchanges[1]!.received!.syncBody.commands[0]!;
+    expect(status.kind === 'Status' && Number(status.data)).toBe(408);
+    expect((await device.run()).ended).toBe(true);
+    expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
   it('closes gracefully: the message in flight is answered, then the server stops taking connections', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
