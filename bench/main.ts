@@ -20,8 +20,9 @@ import * as xmlCodec from './xml-codec.js';
 import * as wbxmlCodec from './wbxml-codec.js';
 import * as session from './session.js';
 import * as xmlText from './xml-text.js';
+import * as server from './server.js';
 
-const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session, xmlText];
+const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session, xmlText, server];
 
 interface Args {
   json: boolean;

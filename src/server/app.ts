@@ -31,6 +31,8 @@ export interface OmadmServerOptions extends DmServiceOptions {
   readonly maxBodyBytes?: number;
   /** HTTP timeouts of the DM endpoint (dm-http.ts rule 5). */
   readonly timeouts?: Pick<DmServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'idleTimeoutMs'>;
+  /** Pins each session to `URL/s/REF` with RespURI (any process serves it; a balancer may route by it). Default false. */
+  readonly pinSessions?: boolean;
   /** Idle sessions are expired this often. Default 30 s; 0: never (a sweeper elsewhere does it). */
   readonly sweepEveryMs?: number;
   /** How long `close()` waits for requests in flight before closing their connections. Default 5 s. */
@@ -51,8 +53,10 @@ export interface OmadmServer {
 }
 
 export async function startOmadmServer(options: OmadmServerOptions): Promise<OmadmServer> {
-  const service = new DmService(options);
   const path = options.path ?? '/dm';
+  // The RespURI names the listening address, known once listening: read when a session begins.
+  let origin = '';
+  const service = new DmService({ ...options, ...(options.pinSessions ? { respUri: ({ ref }: { ref: number }) => `${origin}${path}/s/${ref}` } : {}) });
   const routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
   const dm = dmRequestListener({
     handler: service.handle,
@@ -68,7 +72,13 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
   });
   // One listener for everything: the routes by prefix, the DM endpoint for the rest.
   server.removeAllListeners('request');
+  let closing: Promise<void> | undefined;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Once closing, a connection whose answer went out is closed, not kept alive.
+    res.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.setHeader('Connection', 'close');
     const pathname = (req.url ?? '/').split('?', 1)[0]!;
     const route = routes.find((r) => pathname === r.prefix || pathname.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
     if (route) {
@@ -94,7 +104,7 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const sweepEvery = options.sweepEveryMs ?? 30_000;
   const sweeper =
     sweepEvery > 0
@@ -103,7 +113,6 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
         }, sweepEvery)
       : undefined;
   sweeper?.unref();
-  let closing: Promise<void> | undefined;
   return {
     url: origin + path,
     origin,

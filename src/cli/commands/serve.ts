@@ -21,17 +21,22 @@ const parsePort = valueParser('--port', 'a port number (0 to 65535; 0 picks a fr
 
 const parseToken = valueParser('--admin-token', 'at least 16 characters', (v) => (v.length >= 16 ? v : undefined));
 
-/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+/** Resolves when the process is asked to stop (SIGINT, SIGTERM); `cancel` stops listening. */
+function stopRequested(): { readonly signal: Promise<string>; cancel(): void } {
+  let on: (signal: NodeJS.Signals) => void = () => {};
+  const cancel = () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  const signal = new Promise<string>((resolve) => {
+    on = (signal) => {
+      cancel();
       resolve(signal);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+  return { signal, cancel };
 }
 
 export default defineVerb({
@@ -49,12 +54,16 @@ export default defineVerb({
   epilogue: `Exit status: 0 stopped by SIGINT or SIGTERM; 1 the database or the port could
 not be opened; 2 usage error.`,
   async run(_args, options, io) {
+    // Listening for the signals before anything is printed: a stop asked for as soon as the
+    // URL appears is a graceful stop, never the default (abrupt) one.
+    const stop = stopRequested();
     const given = options.adminToken ?? (process.env['OMADM_ADMIN_TOKEN'] || undefined);
     const adminToken = given ?? randomBytes(24).toString('base64url');
     let store;
     try {
       store = await openStore(dbOf(options));
     } catch (e) {
+      stop.cancel();
       io.stderr(`omadm serve: cannot open the database: ${e instanceof Error ? e.message : String(e)}\n`);
       return ExitCode.invalidInput;
     }
@@ -63,17 +72,16 @@ not be opened; 2 usage error.`,
       // JSON log lines go to standard error: standard output has the URL and the token.
       server = await startServerStack({ store, host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT, adminToken, log: { destination: { write: (line: string) => io.stderr(line) } } });
     } catch (e) {
+      stop.cancel();
       await store.close();
       io.stderr(`omadm serve: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);
       return ExitCode.invalidInput;
     }
-    // Listening for the stop before saying where we are: whoever reads the URL may stop us at once.
-    const stop = stopRequested();
     io.stdout(`DM endpoint: ${server.url}\n`);
     io.stdout(`REST API:    ${server.origin}/api/v1 (OpenAPI document at ${server.origin}/api/v1/openapi.json); /metrics, /healthz\n`);
     // A token the user chose is theirs already: it is not printed back.
     io.stdout(`admin token: ${given === undefined ? adminToken : '(as given)'}\n`);
-    const signal = await stop;
+    const signal = await stop.signal;
     io.stderr(`omadm serve: ${signal}, stopping\n`);
     await server.close();
     await store.close();

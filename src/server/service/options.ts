@@ -30,7 +30,13 @@ export interface DmServiceOptions {
   readonly authFailurePolicy?: AuthFailurePolicy;
   /** Decode limits for device messages (the HTTP layer bounds the body size first). */
   readonly decodeLimits?: Partial<DecodeLimits>;
-  /** Times a message is served again when another process saved its session first. Default 3. */
+  /**
+   * Pins each session to a URL of this server: written as RespURI in every header we send
+   * (the device sends its next messages there, e.g. `…/dm/s/REF` behind a load balancer
+   * that routes by path). Default: none.
+   */
+  readonly respUri?: (session: { readonly ref: number; readonly deviceId: string }) => string;
+  /** Times a message is served again when another process saved its session first (or is beginning it). Default 5. */
   readonly conflictRetries?: number;
 }
 
@@ -48,6 +54,7 @@ export interface ResolvedOptions {
   readonly authFailurePolicy: AuthFailurePolicy;
   readonly decodeLimits?: Partial<DecodeLimits>;
   readonly conflictRetries: number;
+  readonly respUri?: (session: { readonly ref: number; readonly deviceId: string }) => string;
 }
 
 function positive(n: number, what: string): number {
@@ -69,6 +76,7 @@ export function resolveOptions(o: DmServiceOptions): ResolvedOptions {
     maxAuthRetries: o.maxAuthRetries ?? 3,
     authFailurePolicy: o.authFailurePolicy ?? DEFAULT_AUTH_FAILURE_POLICY,
     ...(o.decodeLimits ? { decodeLimits: o.decodeLimits } : {}),
-    conflictRetries: positive(o.conflictRetries ?? 3, 'conflictRetries'),
+    conflictRetries: positive(o.conflictRetries ?? 5, 'conflictRetries'),
+    ...(o.respUri ? { respUri: o.respUri } : {}),
   };
 }

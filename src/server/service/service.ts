@@ -20,6 +20,7 @@
  *    store finishes a job once. After the commit: nonces, alerts, the transcript, the end
  *    of the session (its sent jobs without a Status go back to the queue), the answer.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
 import type { AuthType } from '../../../generated/codes.js';
 import type { SyncML } from '../../../generated/types.js';
@@ -77,6 +78,11 @@ interface Serving {
 
 /** Another process saved the session first: serve the message again. */
 const CONFLICT = Symbol('conflict');
+/** Another process is serving the Package#1 of this session: wait, then place the message again. */
+const PENDING = Symbol('pending');
+/** How often, and how long at most, to look again at a session another process is beginning. */
+const PENDING_POLL_MS = 20;
+const PENDING_LIMIT_MS = 2_000;
 
 export class DmService {
   private readonly o: ResolvedOptions;
@@ -138,14 +144,18 @@ export class DmService {
     // Not a DM message (a SyncML DS one, another version): answered 505 / 513, no session touched.
     const version = !isVerDTD(hdr.verDTD.trim()) ? StatusCode.DtdVersionNotSupported : !isVerProto(hdr.verProto.trim()) ? StatusCode.ProtocolVersionNotSupported : undefined;
     try {
-      for (let attempt = 0; attempt <= this.o.conflictRetries; attempt++) {
+      for (let conflicts = 0, waited = 0; conflicts <= this.o.conflictRetries && waited <= PENDING_LIMIT_MS; ) {
         // Loaded for every attempt: the other process may have stored new nonces.
         const creds = await DeviceCredentials.load(this.o.store, deviceId);
         if (creds === undefined) return this.refuse(context, 403, 'unknown device');
         const m: Message = { request, now, decoded, message, deviceId, creds, digest: requestDigest(request.body), encoding, contentType: dmMediaType(request.media), context };
         if (version !== undefined) return this.refuseInDm(m, version, `VerDTD ${hdr.verDTD.trim()} / VerProto ${hdr.verProto.trim()} is not OMA DM 1.2 or 1.3`);
         const answer = await this.place(m);
-        if (answer !== CONFLICT) return answer;
+        if (answer === CONFLICT) conflicts++;
+        else if (answer === PENDING) {
+          await delay(PENDING_POLL_MS);
+          waited += PENDING_POLL_MS;
+        } else return answer;
       }
       return this.refuse(context, 503, 'the session is being served by another process');
     } catch (error) {
@@ -155,7 +165,7 @@ export class DmService {
   }
 
   /** Step 1: which session the message is for (session-rules.ts). */
-  private async place(m: Message): Promise<DmHttpAnswer | typeof CONFLICT> {
+  private async place(m: Message): Promise<DmHttpAnswer | typeof CONFLICT | typeof PENDING> {
     const { store } = this.o;
     let live = await store.liveSession(m.deviceId);
     if (live && live.expiresAt <= m.now) {
@@ -163,8 +173,10 @@ export class DmService {
       live = undefined;
     }
     const stored = live ? readStored(live.snapshot) : undefined;
-    const placement = placeMessage(live && { row: live, stored }, m.message, m.digest);
+    const placement = placeMessage(live && { row: live, stored }, m.message, m.digest, m.now);
     switch (placement.kind) {
+      case 'pending':
+        return PENDING;
       case 'resend':
         return this.resend(m, live!, stored!);
       case 'replayed':
@@ -183,8 +195,10 @@ export class DmService {
       default:
         break;
     }
-    // Step 2: a locked-out device is not judged.
-    const failures = await store.authFailures(m.deviceId);
+    // Step 2: a locked-out device is not judged. (Nothing to judge: a device without
+    // credentials, or a session whose verifier accepted them already.)
+    const judged = m.creds.clientScheme(this.offered(m)) !== undefined && (placement.kind !== 'continue' || stored?.endpoint.verifier?.state !== 'accepted');
+    const failures = judged ? await store.authFailures(m.deviceId) : undefined;
     const admitted = admission(failures, m.now);
     if (!admitted.allowed) {
       this.emit({ ...m.context, type: 'auth-failed', ...this.schemeOf(m), locked: true });
@@ -216,6 +230,7 @@ export class DmService {
         maxMsgSize: this.o.maxMsgSize,
         maxObjSize: this.o.maxObjSize,
         initiator: openingAlert(m.message)!,
+        ...(this.o.respUri ? { respURI: this.o.respUri({ ref: begun.session.ref, deviceId: m.deviceId }) } : {}),
       };
       serving = { row: begun.session, setup, session: new ServerSession(this.newConfig(setup, m)), jobs: new SessionJobs(NO_JOBS), authFailuresBefore: 0, abortRequested: false, fresh: true, firstIn: m.digest };
       this.emit({ ...m.context, sessionRef: begun.session.ref, type: 'session-started' });
@@ -442,6 +457,7 @@ export class DmService {
       sessionID: setup.sessionID,
       maxMsgSize: setup.maxMsgSize,
       ...(setup.maxObjSize !== undefined ? { maxObjSize: setup.maxObjSize } : {}),
+      ...(setup.respURI !== undefined ? { respURI: setup.respURI } : {}),
     };
   }
 

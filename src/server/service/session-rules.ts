@@ -18,6 +18,9 @@
  *    But the very Package#1 that opened the live session, arriving again once the session
  *    went on, is an old message replayed (by the network or by someone else): refused
  *    with 400, the live session untouched.
+ *    A live session not saved yet (its Package#1 is being served by another process right
+ *    now) is waited for (`pending`), unless it was begun more than PENDING_MS ago: then
+ *    the process that began it died, and the device starting over restarts it.
  * 5. A message that opens nothing and names no live session belongs to a session that is
  *    over (ended, expired, or never known): refused with 408, and nothing is begun.
  */
@@ -35,10 +38,15 @@ export type Placement =
   | { readonly kind: 'restart' }
   /** Rule 4: the live session's own Package#1 again, after it went on. */
   | { readonly kind: 'replayed' }
+  /** Rule 4: another process is serving this session's Package#1: wait and place it again. */
+  | { readonly kind: 'pending' }
   /** Rule 4: another session is live. */
   | { readonly kind: 'busy' }
   /** Rule 5. */
   | { readonly kind: 'over' };
+
+/** How long a begun session may stay unsaved before it counts as abandoned (rule 4). */
+export const PENDING_MS = 10_000;
 
 /** The session alerts that open Package#1. */
 const SESSION_ALERTS: readonly number[] = [AlertCode.ClientInitiatedSession, AlertCode.ServerInitiatedSession];
@@ -77,13 +85,14 @@ export interface LiveView {
 }
 
 /** Rules 1, 2, 4, 5 (rule 3 is applied before: `live` is not expired). */
-export function placeMessage(live: LiveView | undefined, message: SyncML, digest: string): Placement {
+export function placeMessage(live: LiveView | undefined, message: SyncML, digest: string, now: number): Placement {
   const opens = openingAlert(message) !== undefined;
   const hdr = message.syncHdr;
   if (live === undefined) return opens ? { kind: 'begin' } : { kind: 'over' };
   const same = sameSessionID(live.row.sessionId, hdr.sessionID);
   if (same && isResend(live.stored, message, digest)) return { kind: 'resend' };
   if (opens && same && live.stored?.firstIn === digest) return { kind: 'replayed' };
+  if (same && live.stored === undefined && now - live.row.lastActivity < PENDING_MS) return { kind: 'pending' };
   if (opens) return same ? { kind: 'restart' } : { kind: 'busy' };
   if (!same || live.stored === undefined) return { kind: 'over' };
   return { kind: 'continue' };

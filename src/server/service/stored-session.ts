@@ -22,6 +22,8 @@ export interface SessionSetup {
   readonly localURI: string;
   readonly maxMsgSize: number;
   readonly maxObjSize?: number;
+  /** The RespURI our headers carry (DmServiceOptions.respUri), if any. */
+  readonly respURI?: string;
   /** The session alert that opened it: 1201 client-initiated, 1200 after a Package#0. */
   readonly initiator: number;
 }

@@ -82,8 +82,10 @@ export function counterRandom(start = 1): RandomSource {
 
 export class ScriptedDevice {
   readonly tree = new Map<string, string>();
-  /** Where it posts (a test moves it to a restarted server). */
+  /** Where it posts (a test moves it to a restarted server); a RespURI of the server moves it for the rest of the session. */
   url: string;
+  /** Where the current session's messages go (the server's RespURI), if it said. */
+  private respURI: string | undefined;
   readonly credentials = new InMemoryCredentialStore();
   private sessions = 0;
 
@@ -134,7 +136,7 @@ export class ScriptedDevice {
 
   /** Posts bytes as this device does; the answer, decoded when it is a DM message. */
   async post(bytes: Uint8Array, hmac?: string, sent?: SyncML): Promise<Exchange> {
-    const res = await fetch(this.url, {
+    const res = await fetch(this.respURI ?? this.url, {
       method: 'POST',
       headers: { 'content-type': this.contentType, ...(hmac !== undefined ? { [HMAC_HEADER_NAME]: hmac } : {}) },
       body: bytes,
@@ -162,6 +164,7 @@ export class ScriptedDevice {
 
   /** Runs a session from Package#1 to its end, as scripted. */
   async run(script: SessionScript = {}, client = this.newSession(script.sessionID ?? String(++this.sessions))): Promise<SessionRun> {
+    this.respURI = undefined;
     return this.drive(client, this.start(client, script), script);
   }
 
@@ -178,6 +181,7 @@ export class ScriptedDevice {
     if (x.received === undefined) return undefined;
     const r = client.receive(x.received, { ...(x.hmac !== null ? { hmacHeader: x.hmac } : {}), body: x.body });
     events.push(...r.events);
+    this.respURI = client.ended ? undefined : client.sendTo;
     if (r.duplicate) return client.lastSent;
     if (script.abortAt === index + 1 && !client.ended) return client.abort();
     for (const e of r.events) if (e.type === 'command') this.execute(client, e.msgRef, e.command, script);

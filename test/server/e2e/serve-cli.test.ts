@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, Secret } from '../../../src/server/store/index.js';
 import { ScriptedDevice } from './scripted-device.js';
+import { cli } from '../../cli/helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -97,5 +98,15 @@ describe('omadm serve', () => {
     expect(token).toBe('(as given)');
     child!.kill('SIGINT');
     expect(await exited(child!)).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 2 for a bad port or token, 1 when the database cannot be opened, before listening', async () => {
+    const listening = process.listenerCount('SIGTERM');
+    expect(await cli(['serve', '--port', '70000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("option '--port' takes a port number") });
+    expect(await cli(['serve', '--admin-token', 'short'])).toMatchObject({ code: 2 });
+    expect(await cli(['serve', '--db', 'mysql://x'])).toMatchObject({ code: 2 });
+    const r = await cli(['serve', '--port', '0', '--db', 'sqlite:/nonexistent-dir-omadm/x.db']);
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('cannot open the database') });
+    expect(process.listenerCount('SIGTERM')).toBe(listening);
   });
 });

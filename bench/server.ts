@@ -1,0 +1,312 @@
+/**
+ * Server suite: the DM server over HTTP on 127.0.0.1, against a bare node:http server.
+ *
+ * 200 simulated devices (a ClientSession each, over fetch with keep-alive) run full DM
+ * sessions concurrently against `startOmadmServer` in a child process (bench/server-child.ts):
+ * Package#1 → Package#2 (5 Replace + 5 Get jobs) → Package#3 (10 Statuses + 5 Results) →
+ * Package#4 (Final): two HTTP requests per session, every message decoded, the session
+ * restored from and saved to the store, its jobs claimed and finished, its transcript kept.
+ * Devices authenticate with none (the exchange has exactly 4 messages). The jobs are
+ * queued before the clock starts.
+ *
+ * The bare server (same child script) answers the same number of requests, posted by the
+ * same 200 concurrent loops with the same request bodies, with a fixed body of the mean
+ * size of the DM server's answers. ratio = DM requests/s ÷ bare requests/s (goal ≥ 0.5 on
+ * SQLite). The devices' own work (their ClientSession) runs in the bench process in the
+ * DM run only: it is counted against the DM server.
+ *
+ * Also: p50/p99 of session latency (Package#1 posted → Package#4 read), and the stored size
+ * of a session (its snapshot JSON as the store keeps it, mean over the sessions; and the
+ * SQLite file's size per session). With OMADM_TEST_PG_URL set, the DM run is repeated on
+ * PostgreSQL and its rate given against SQLite's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { decode, StatusCode, type Item, type SyncBodyCommand } from '../src/index.js';
+import { itemsOf } from '../generated/command-helpers.js';
+import { ClientSession } from '../src/session/client-session.js';
+import type { Outgoing } from '../src/session/endpoint.js';
+import { openPostgresStore, openSqliteStore, type Store } from '../src/server/store/index.js';
+import type { BenchSuite, SuiteContext } from './suite.js';
+import { median } from './timing.js';
+
+const DEVICES = 200;
+const SERVER_ID = 'omadm.bench';
+const CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
+export const RATIO_GOAL = 0.5;
+
+export interface DmRun {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly sessions: number;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly sessionsPerSec: number;
+  readonly requestsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Mean bytes of the answers (Package#2 and #4). */
+  readonly meanAnswerBytes: number;
+  /** Mean JSON bytes of a stored session (the snapshot column). */
+  readonly storedSessionBytes: number;
+  /** SQLite only: database file size (with its WAL) per session run. */
+  readonly fileBytesPerSession?: number;
+}
+
+export interface ServerSuiteResult {
+  readonly devices: number;
+  readonly sqlite: DmRun;
+  readonly bare: { readonly requests: number; readonly seconds: number; readonly requestsPerSec: number; readonly bodyBytes: number };
+  /** DM requests/s ÷ bare requests/s, SQLite. */
+  readonly ratio: number;
+  readonly ratioGoal: number;
+  readonly postgres?: DmRun & { readonly vsSqlite: number };
+}
+
+interface Child {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench server gave no URL in 60 s: ${err}`));
+    }, 60_000);
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.indexOf('\n');
+      if (line < 0) return;
+      clearTimeout(timer);
+      resolve({ url: (JSON.parse(out.slice(0, line)) as { url: string }).url, child });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench server exited with ${code}: ${err}`));
+    });
+  });
+}
+
+function stopChild(c: Child): Promise<void> {
+  return new Promise((resolve) => {
+    if (c.child.exitCode !== null) return resolve();
+    const force = setTimeout(() => c.child.kill('SIGKILL'), 10_000);
+    c.child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    c.child.kill('SIGTERM');
+  });
+}
+
+const deviceId = (i: number) => `IMEI:35${String(i).padStart(13, '0')}`;
+
+/** Devices and their jobs: `sessions` times 5 Replace then 5 Get, oldest first. */
+async function provision(store: Store, sessions: number): Promise<void> {
+  const now = Date.now();
+  for (let d = 0; d < DEVICES; d++) {
+    const id = deviceId(d);
+    await store.addDevice({ id, serverId: SERVER_ID, client: { scheme: 'none' }, server: { scheme: 'none' } }, now);
+    for (let s = 0; s < sessions; s++) {
+      for (let k = 0; k < 5; k++) await store.enqueueJob({ deviceId: id, spec: { op: 'replace', items: [{ uri: `./Vendor/Setting${k}`, data: `value-${s}-${k}`, format: 'chr' }] } }, now);
+      for (const node of ['DevId', 'Man', 'Mod', 'DmV', 'Lang']) await store.enqueueJob({ deviceId: id, spec: { op: 'get', uris: [`./DevInfo/${node}`] } }, now);
+    }
+  }
+}
+
+interface LoadStats {
+  readonly latencies: number[];
+  readonly requests: number;
+  readonly answerBytes: number;
+  readonly requestBodies: Uint8Array[];
+  readonly seconds: number;
+}
+
+async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': CONTENT_TYPE }, body });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${Buffer.from(bytes).toString('utf8')}`);
+  return bytes;
+}
+
+/** One device's sessions, back to back, with a ClientSession each. */
+async function deviceLoop(url: string, d: number, sessions: number, stats: { latencies: number[]; requests: number; answerBytes: number; bodies: Uint8Array[] }): Promise<void> {
+  const id = deviceId(d);
+  const tree = new Map<string, string>([
+    ['./DevInfo/DevId', id],
+    ['./DevInfo/Man', 'Bench Devices'],
+    ['./DevInfo/Mod', 'B-200'],
+    ['./DevInfo/DmV', '1.2'],
+    ['./DevInfo/Lang', 'en'],
+  ]);
+  for (let s = 0; s < sessions; s++) {
+    const client = new ClientSession({ encoding: 'xml', localURI: id, remoteURI: SERVER_ID, sessionID: String(s + 1), maxMsgSize: 64 * 1024, peerMaxMsgSize: 64 * 1024 });
+    const t0 = performance.now();
+    let out: Outgoing | undefined = client.start({ devInfo: [...tree].map(([uri, data]): Item => ({ source: { locURI: uri }, data })) });
+    for (let n = 0; out !== undefined; n++) {
+      if (n > 10) throw new Error(`session ${s} of ${id} did not end`);
+      if (stats.bodies.length < 400) stats.bodies.push(out.bytes);
+      const answer = await post(url, out.bytes);
+      stats.requests++;
+      stats.answerBytes += answer.byteLength;
+      const r = client.receive(decode(answer));
+      for (const e of r.events) if (e.type === 'command') execute(client, tree, e.msgRef, e.command);
+      out = client.reply();
+    }
+    stats.latencies.push(performance.now() - t0);
+  }
+}
+
+function execute(client: ClientSession, tree: Map<string, string>, msgRef: string, command: SyncBodyCommand): void {
+  const received = { msgRef, command };
+  if (command.kind === 'Replace') {
+    for (const i of itemsOf(command)) if (i.target) tree.set(i.target.locURI, i.data ?? '');
+    client.answer(received, StatusCode.Ok);
+  } else if (command.kind === 'Get') {
+    const items = itemsOf(command).map((i): Item => ({ source: { locURI: i.target?.locURI ?? '' }, data: tree.get(i.target?.locURI ?? '') ?? '' }));
+    client.answer(received, StatusCode.Ok, { items: items as [Item, ...Item[]], targetRefs: [], sourceRefs: [] });
+  } else client.answer(received, StatusCode.Ok);
+}
+
+async function dmLoad(url: string, sessions: number): Promise<LoadStats> {
+  const stats = { latencies: [] as number[], requests: 0, answerBytes: 0, bodies: [] as Uint8Array[] };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: DEVICES }, (_, d) => deviceLoop(url, d, sessions, stats)));
+  const seconds = (performance.now() - t0) / 1000;
+  return { latencies: stats.latencies, requests: stats.requests, answerBytes: stats.answerBytes, requestBodies: stats.bodies, seconds };
+}
+
+/** The same number of requests with the same bodies, by the same number of concurrent loops. */
+async function bareLoad(url: string, requests: number, bodies: readonly Uint8Array[]): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: DEVICES }, async () => {
+      while (next < requests) {
+        const i = next++;
+        await post(url, bodies[i % bodies.length]!);
+      }
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))] ?? 0;
+}
+
+async function storedBytes(store: Store): Promise<number> {
+  const sizes: number[] = [];
+  for (let d = 0; d < DEVICES; d += 10) for (const s of await store.listSessions(deviceId(d))) sizes.push(JSON.stringify(s.snapshot).length);
+  return sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0;
+}
+
+async function dmRun(ctx: SuiteContext, backend: 'sqlite' | 'postgres', sessions: number): Promise<DmRun & { bodies: Uint8Array[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'omadm-bench-'));
+  const file = join(dir, 'bench.db');
+  const pgUrl = process.env['OMADM_TEST_PG_URL'];
+  const schema = `omadm_bench_${process.pid}`;
+  const store = backend === 'sqlite' ? await openSqliteStore(file) : await openPostgresStore(pgUrl!, { schema });
+  let child: Child | undefined;
+  try {
+    ctx.log(`server/${backend}: ${DEVICES} devices, ${sessions * 10} jobs each`);
+    await provision(store, sessions);
+    child = await startChild(backend === 'sqlite' ? { OMADM_BENCH_DB: `sqlite:${file}` } : { OMADM_BENCH_DB: pgUrl!, OMADM_BENCH_SCHEMA: schema });
+    const load = await dmLoad(child.url, sessions);
+    await stopChild(child);
+    child = undefined;
+    const done = (await store.jobCounts()).done;
+    if (done !== DEVICES * sessions * 10) throw new Error(`${done} jobs done, not ${DEVICES * sessions * 10}`);
+    const n = load.latencies.length;
+    const wal = (() => {
+      try {
+        return statSync(`${file}-wal`).size;
+      } catch {
+        return 0;
+      }
+    })();
+    const result: DmRun & { bodies: Uint8Array[] } = {
+      backend,
+      sessions: n,
+      requests: load.requests,
+      seconds: load.seconds,
+      sessionsPerSec: n / load.seconds,
+      requestsPerSec: load.requests / load.seconds,
+      p50Ms: median(load.latencies),
+      p99Ms: percentile(load.latencies, 99),
+      meanAnswerBytes: load.answerBytes / load.requests,
+      storedSessionBytes: await storedBytes(store),
+      ...(backend === 'sqlite' ? { fileBytesPerSession: (statSync(file).size + wal) / n } : {}),
+      bodies: load.requestBodies,
+    };
+    ctx.log(`server/${backend}: ${result.sessionsPerSec.toFixed(0)} sessions/s, ${result.requestsPerSec.toFixed(0)} requests/s`);
+    return result;
+  } finally {
+    if (child) await stopChild(child);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (backend === 'postgres') {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`).finally(() => c.end());
+    }
+  }
+}
+
+async function run(ctx: SuiteContext): Promise<ServerSuiteResult> {
+  // Sessions per device: enough for a few seconds of load; --quick runs one.
+  const sessions = ctx.budgetMs < 200 ? 1 : 5;
+  const { bodies, ...sqlite } = await dmRun(ctx, 'sqlite', sessions);
+  const bodyBytes = Math.round(sqlite.meanAnswerBytes);
+  const bareChild = await startChild({ OMADM_BENCH_BARE_BYTES: String(bodyBytes) });
+  let bareSeconds: number;
+  try {
+    bareSeconds = await bareLoad(bareChild.url, sqlite.requests, bodies);
+  } finally {
+    await stopChild(bareChild);
+  }
+  const bare = { requests: sqlite.requests, seconds: bareSeconds, requestsPerSec: sqlite.requests / bareSeconds, bodyBytes };
+  ctx.log(`server/bare: ${bare.requestsPerSec.toFixed(0)} requests/s`);
+  let postgres: ServerSuiteResult['postgres'];
+  if (process.env['OMADM_TEST_PG_URL']) {
+    const { bodies: _b, ...p } = await dmRun(ctx, 'postgres', sessions);
+    postgres = { ...p, vsSqlite: p.requestsPerSec / sqlite.requestsPerSec };
+  }
+  return { devices: DEVICES, sqlite, bare, ratio: sqlite.requestsPerSec / bare.requestsPerSec, ratioGoal: RATIO_GOAL, ...(postgres ? { postgres } : {}) };
+}
+
+function line(r: DmRun): string {
+  return `  ${r.backend.padEnd(10)}${r.sessionsPerSec.toFixed(0).padStart(12)}${r.requestsPerSec.toFixed(0).padStart(12)}${r.p50Ms.toFixed(1).padStart(10)}${r.p99Ms.toFixed(1).padStart(10)}${Math.round(r.storedSessionBytes).toLocaleString('en-US').padStart(14)}`;
+}
+
+function format(r: ServerSuiteResult): string {
+  const lines = [
+    `Server: ${r.devices} devices over HTTP on 127.0.0.1, full sessions (P#1 -> P#2 with 5 Replace + 5 Get -> P#3 -> P#4), 2 requests each;`,
+    `the DM server in a child process; the devices' ClientSessions in the bench process.`,
+    `  ${'backend'.padEnd(10)}${'sessions/s'.padStart(12)}${'requests/s'.padStart(12)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'stored B/sess'.padStart(14)}`,
+    line(r.sqlite),
+    ...(r.postgres ? [line(r.postgres) + `   (${r.postgres.vsSqlite.toFixed(2)}x SQLite)`] : []),
+    `  bare node:http, ${r.bare.bodyBytes} B answers: ${r.bare.requestsPerSec.toFixed(0)} requests/s`,
+    `  ratio DM/bare (SQLite): ${r.ratio.toFixed(2)} ${r.ratio >= r.ratioGoal ? 'ok' : 'UNDER GOAL'} (goal >= ${r.ratioGoal})`,
+    ...(r.sqlite.fileBytesPerSession !== undefined ? [`  SQLite file per session (transcripts, results, snapshots): ${Math.round(r.sqlite.fileBytesPerSession).toLocaleString('en-US')} B`] : []),
+  ];
+  return lines.join('\n');
+}
+
+/** Key of this suite in the `--json` output. */
+export const name = 'server';
+export { run, format };
+
+const _suite: BenchSuite<ServerSuiteResult> = { name, run, format };
+void _suite;

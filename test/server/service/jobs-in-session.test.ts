@@ -1,0 +1,102 @@
+/** The jobs of a session between claim and outcome (src/server/service/jobs-in-session.ts), rule by rule. */
+import { describe, expect, it } from 'vitest';
+import { MessageBuilder } from '../../../generated/builders.js';
+import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
+import type { Results, Status, SyncML } from '../../../generated/types.js';
+import { MAX_RESENDS, SessionJobs } from '../../../src/server/service/jobs-in-session.js';
+
+function sent(msgID: string, drafts: SyncBodyCommandDraft[]): SyncML {
+  const b = new MessageBuilder({ sessionID: '1', msgID, target: { locURI: 'dev' }, source: { locURI: 'srv' } });
+  b.status({ msgRef: msgID, cmdRef: '0', cmd: 'SyncHdr', targetRefs: [], sourceRefs: [], data: '200', items: [] });
+  for (const d of drafts) b.command(d);
+  return b.final().build();
+}
+
+function status(msgRef: string, cmdRef: string, code: number, items: Status['items'] = []): Status {
+  return { kind: 'Status', cmdID: '9', msgRef, cmdRef, cmd: 'X', targetRefs: [], sourceRefs: [], data: String(code), items };
+}
+
+const get = (uri: string): SyncBodyCommandDraft => ({ kind: 'Get', items: [{ target: { locURI: uri } }] });
+const chunk = (more: boolean): SyncBodyCommandDraft => ({ kind: 'Replace', items: [{ target: { locURI: './Big' }, data: 'abc', ...(more ? { moreData: true } : {}) }] });
+
+describe('jobs of a session (jobs-in-session.ts)', () => {
+  it('rules 1-3: pieces are the jobs in order; a Status finishes a job, a Get waits for its Results or the end of the package', () => {
+    const jobs = new SessionJobs();
+    jobs.add(1, { op: 'replace', items: [{ uri: './A', data: '1' }] });
+    jobs.add(2, { op: 'get', uris: ['./B'] });
+    // Alert 1222 is the session's own, never a job's piece.
+    expect(jobs.sent(sent('2', [{ kind: 'Replace', items: [{ target: { locURI: './A' }, data: '1' }] }, { kind: 'Alert', data: '1222', items: [] }, get('./B')]))).toEqual([1, 2]);
+    expect(jobs.status(status('2', '2', 200))).toBe(1);
+    expect(jobs.status(status('2', '4', 200))).toBe(2);
+    expect(jobs.takeFinished(false).map((f) => f.id)).toEqual([1]);
+    const results: Results = { kind: 'Results', cmdID: '5', cmdRef: '4', targetRefs: [], sourceRefs: [], items: [{ source: { locURI: './B' }, data: 'b' }] };
+    // Results leaving MsgRef out are matched by CmdRef.
+    expect(jobs.results(results)).toBe(2);
+    expect(jobs.takeFinished(false)).toMatchObject([{ id: 2, results: [{ items: [{ data: 'b' }] }] }]);
+    expect(jobs.idle).toBe(true);
+  });
+
+  it('rule 1: a large object is one job over several messages; 213 keeps it going, the last chunk\'s Status finishes it', () => {
+    const jobs = new SessionJobs();
+    jobs.add(7, { op: 'replace', items: [{ uri: './Big', data: 'abcabc' }] });
+    jobs.add(8, { op: 'get', uris: ['./C'] });
+    expect(jobs.sent(sent('2', [chunk(true)]))).toEqual([]);
+    jobs.status(status('2', '2', 213));
+    expect(jobs.takeFinished(true)).toEqual([]);
+    expect(jobs.sent(sent('3', [chunk(false), get('./C')]))).toEqual([7, 8]);
+    jobs.status(status('3', '2', 200));
+    jobs.status(status('3', '3', 404));
+    expect(jobs.takeFinished(true).map((f) => [f.id, f.status.data])).toEqual([
+      [7, '200'],
+      [8, '404'],
+    ]);
+  });
+
+  it('rule 2: the Statuses of nested commands are the container\'s inner codes, in order, whatever order they come in', () => {
+    const jobs = new SessionJobs();
+    jobs.add(3, { op: 'atomic', steps: [{ op: 'delete', uris: ['./X'] }, { op: 'delete', uris: ['./Y'] }] });
+    jobs.sent(sent('2', [{ kind: 'Atomic', commands: [{ kind: 'Delete', items: [{ target: { locURI: './X' } }] }, { kind: 'Delete', items: [{ target: { locURI: './Y' } }] }] }]));
+    jobs.status(status('2', '4', 404));
+    jobs.status(status('2', '2', 507));
+    jobs.status(status('2', '3', 215));
+    expect(jobs.takeFinished(true)).toMatchObject([{ id: 3, status: { data: '507' }, inner: [{ data: '215' }, { data: '404' }] }]);
+  });
+
+  it(`rule 4: a job refused 401/407 for want of our credentials goes again, at most ${MAX_RESENDS} times`, () => {
+    const jobs = new SessionJobs();
+    jobs.add(4, { op: 'get', uris: ['./A'] });
+    for (let i = 0; i < MAX_RESENDS; i++) {
+      jobs.sent(sent(String(2 + i), [get('./A')]));
+      jobs.status(status(String(2 + i), '2', 401));
+      expect(jobs.takeFinished(true)).toEqual([]);
+      expect(jobs.takeResends()).toMatchObject([{ id: 4 }]);
+      expect(jobs.takeResends()).toEqual([]);
+    }
+    jobs.sent(sent('9', [get('./A')]));
+    jobs.status(status('9', '2', 407));
+    expect(jobs.takeFinished(true)).toMatchObject([{ id: 4, status: { data: '407' } }]);
+  });
+
+  it('rule 5: a job answered 214 or left without a Status leaves the books (the store puts it back in the queue)', () => {
+    const jobs = new SessionJobs();
+    jobs.add(5, { op: 'get', uris: ['./A'] });
+    jobs.add(6, { op: 'get', uris: ['./B'] });
+    const m = sent('2', [get('./A'), get('./B')]);
+    jobs.sent(m);
+    jobs.status(status('2', '2', 214));
+    jobs.statusMissing(m.syncBody.commands[2]! as never, '2');
+    expect(jobs.takeFinished(true)).toEqual([]);
+    expect(jobs.idle).toBe(true);
+  });
+
+  it('keeps its state as plain JSON, small specs only', () => {
+    const jobs = new SessionJobs();
+    jobs.add(1, { op: 'ui', code: 1100, text: 'hi' });
+    jobs.add(2, { op: 'replace', items: [{ uri: './Big', data: 'x'.repeat(10_000) }] });
+    const again = new SessionJobs(JSON.parse(JSON.stringify(jobs.snapshot())));
+    expect(again.snapshot().inFlight.map((j) => [j.id, j.spec !== undefined])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+  });
+});
