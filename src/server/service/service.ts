@@ -21,7 +21,7 @@
  *    of the session (its sent jobs without a Status go back to the queue), the answer.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
+import { AlertCode, StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
 import type { AuthType } from '../../../generated/codes.js';
 import type { SyncML } from '../../../generated/types.js';
 import { isDecodeError } from '../../runtime/errors.js';
@@ -234,6 +234,7 @@ export class DmService {
       };
       serving = { row: begun.session, setup, session: new ServerSession(this.newConfig(setup, m)), jobs: new SessionJobs(NO_JOBS), authFailuresBefore: 0, abortRequested: false, fresh: true, firstIn: m.digest };
       this.emit({ ...m.context, sessionRef: begun.session.ref, type: 'session-started' });
+      if (setup.initiator === AlertCode.ServerInitiatedSession) await this.checkAnnounced(m, setup.sessionID, begun.session.ref);
     }
     try {
       return await this.step(m, serving, failures !== undefined && failures.count > 0);
@@ -242,6 +243,20 @@ export class DmService {
       await this.end(serving.row, 'failed', m.now).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Alert 1200 says the session answers our Package#0: it should carry the SessionID the
+   * last notification announced. Devices that open 1200 sessions of their own, or reuse an
+   * old id, are still served (real clients do both); the mismatch is a session warning.
+   */
+  private async checkAnnounced(m: Message, sessionID: string, sessionRef: number): Promise<void> {
+    const announced = await this.o.store.announcedSession(m.deviceId, m.now);
+    if (announced && sameSessionID(announced.sessionId, sessionID)) return;
+    const message = announced
+      ? `Alert 1200 with SessionID ${sessionID}, but the last Package#0 announced ${announced.sessionId}`
+      : `Alert 1200 with SessionID ${sessionID}, but no Package#0 was announced to this device (or it expired)`;
+    this.emit({ ...m.context, sessionRef, type: 'session-warning', message });
   }
 
   /** Steps 3 to 5. */
