@@ -22,6 +22,7 @@ import { Secret } from '../store/secret.js';
 import { isStoreInputError, isStoreNotFoundError } from '../store/errors.js';
 import { API_SCHEMAS, assertRouteSchemas, openApiDocument } from './openapi.js';
 import { ERROR_STATUS, OPENAPI_PATH, ROUTES, type ErrorCode, type Method, type Route } from './routes.js';
+import { readBody } from '../http/read-body.js';
 
 export const API_PREFIX = '/api/v1';
 /** Largest request body taken by default: a job may carry 1 MiB of data, as JSON text. */
@@ -116,36 +117,6 @@ function isJson(contentType: string | undefined): boolean {
   return params.every((p) => !p.startsWith('charset=') || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.byteLength;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        req.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      const body = Buffer.concat(chunks, size);
-      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-    });
-    req.on('error', (e) => {
-      if (done) return;
-      done = true;
-      reject(e);
-    });
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;

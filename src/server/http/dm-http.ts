@@ -21,6 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HMAC_HEADER_NAME } from '../../session/auth/digest.js';
 import { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType } from '../../binding/media-type.js';
 import { positiveOption } from '../../binding/options.js';
+import { readBody } from './read-body.js';
 
 /** One DM message received over HTTP. */
 export interface DmHttpRequest {
@@ -158,37 +159,6 @@ export function stopDmServer(server: Server, graceMs = 5_000): Promise<void> {
   });
 }
 
-/** Reads the body, or undefined as soon as it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.byteLength;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        req.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-    });
-    req.on('error', (error) => {
-      if (done) return;
-      done = true;
-      reject(error);
-    });
-  });
-}
 
 function tooLarge(res: ServerResponse, limit: number): void {
   // Close afterwards: the rest of the body is never read.
