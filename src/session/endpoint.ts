@@ -700,7 +700,9 @@ export abstract class SessionEndpoint {
   }
 
   private header(): { header: HeaderInit & { msgID: string }; hmacHeader?: (body: Uint8Array) => string } {
-    const credentials = this.config.prover?.outgoing() ?? {};
+    // A prover that gave up has nothing more to present (9.1): the last message goes bare.
+    const prover = this.config.prover;
+    const credentials = prover && prover.state !== 'failed' ? prover.outgoing() : {};
     const msgID = String(++this.lastMsgID);
     const header = {
       verProto: this.config.verProto ?? DEFAULT_VERPROTO,

@@ -32,7 +32,7 @@ import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import { AuthProver, AuthVerifier } from '../../session/auth/authenticator.js';
 import type { RandomSource } from '../../session/auth/challenge.js';
 import { encodeNonce } from '../../session/auth/digest.js';
-import { AuthConfigError, isAuthStateError } from '../../session/auth/errors.js';
+import { AuthConfigError } from '../../session/auth/errors.js';
 import { parseAuthType } from '../../session/auth/scheme.js';
 import { InMemoryCredentialStore, type PeerAuthRecord } from '../../session/auth/store.js';
 import { ClientSession } from '../../session/client-session.js';
@@ -261,6 +261,9 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
     } catch (e) {
       record(entry);
       if (!isTransportError(e)) throw e;
+      // The closing message after an authentication give-up may find the server gone: the
+      // session ended for want of credentials, not for the network.
+      if (outcome === 'auth-failed') return undefined;
       // An answer larger than we take breaks our MaxMsgSize: the server's fault, not the network's.
       outcome = e.problem === 'too-large' ? 'protocol-error' : 'transport-error';
       reason = e.message;
@@ -311,9 +314,6 @@ export async function runDeviceSession(options: DeviceSessionOptions): Promise<D
         await device.handle(events, session);
         out = session.ended ? undefined : session.reply();
       } catch (e) {
-        // When both sides give up on each other's credentials in one message, the session
-        // core has no closing message to give (our prover has given up): the session is over.
-        if (isAuthStateError(e) && outcome === 'auth-failed') break;
         // What the server asked cannot be answered within the session's rules (e.g. a
         // MaxMsgSize too small for any answer).
         if (!isLocalProtocolError(e)) throw e;

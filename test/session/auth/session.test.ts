@@ -9,6 +9,8 @@ import type { Status, SyncML } from '../../../generated/types.js';
 import { AuthProver, AuthVerifier, InMemoryCredentialStore, isAuthStateError, type RandomSource } from '../../../src/session/auth/index.js';
 import { isLocalProtocolError } from '../../../src/session/errors.js';
 import type { EndpointConfig, SessionEvent } from '../../../src/session/endpoint.js';
+import { ClientSession } from '../../../src/session/client-session.js';
+import { ServerSession } from '../../../src/session/server-session.js';
 import { checkWire } from '../invariants.js';
 import { CLIENT_URI, Pair, SERVER_URI, counterNonces, type WireRecord } from '../pair.js';
 
@@ -354,5 +356,38 @@ describe('9.1 replay: a digest over the empty nonce is no proof', () => {
       const answer = attacked.server.reply()!;
       expect(headerStatus(answer.message)).toMatchObject({ data: '401', chal: { meta: { type: AuthType.Md5Digest } } });
     }
+  });
+});
+
+describe('9.1 give-up on both sides of one message', () => {
+  it('our prover and our verifier give up on the same message: reply() closes the session without asking the failed prover for credentials (no AuthStateError)', () => {
+    const basic = AuthType.Basic;
+    const client = new ClientSession({
+      encoding: 'xml', localURI: CLIENT_URI, remoteURI: SERVER_URI, sessionID: '77', maxMsgSize: 20_000,
+      prover: new AuthProver({ store: new InMemoryCredentialStore([[SERVER_URI, { ours: { username: USER, password: 'wrong', scheme: basic } }]]), peer: SERVER_URI, maxRetries: 0 }),
+      verifier: new AuthVerifier({ store: new InMemoryCredentialStore([[SERVER_URI, { theirs: { username: 'dm-server', password: 'S3cret', scheme: basic } }]]), peer: SERVER_URI, random: counterNonces(), maxRetries: 0 }),
+    });
+    const server = new ServerSession({
+      encoding: 'xml', localURI: SERVER_URI, remoteURI: CLIENT_URI, sessionID: '77', maxMsgSize: 20_000,
+      verifier: new AuthVerifier({ store: new InMemoryCredentialStore([[CLIENT_URI, { theirs: { username: USER, password: PASSWORD, scheme: basic } }]]), peer: CLIENT_URI, random: counterNonces(), maxRetries: 0 }),
+      prover: new AuthProver({ store: new InMemoryCredentialStore([[CLIENT_URI, { ours: { username: 'dm-server', password: 'not it', scheme: basic } }]]), peer: CLIENT_URI, maxRetries: 0 }),
+    });
+    server.receive(client.start({ devInfo: [{ source: { locURI: './DevInfo/DevId' }, data: CLIENT_URI }] }).message);
+    const refusal = server.reply()!;
+    expect(headerStatus(refusal.message).data).toBe('401');
+    const { events } = client.receive(refusal.message);
+    expect(authFailed(events).map((e) => e.role).sort()).toEqual(['prover', 'verifier']);
+    let error: unknown;
+    let last;
+    try {
+      last = client.reply();
+    } catch (e) {
+      error = e;
+    }
+    expect(isAuthStateError(error)).toBe(false);
+    expect(error).toBeUndefined();
+    // Whatever it sends last carries no credentials of ours: we gave up on them.
+    if (last) expect(last.message.syncHdr.cred).toBeUndefined();
+    expect(client.ended).toBe(true);
   });
 });
