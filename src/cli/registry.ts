@@ -9,9 +9,10 @@ import encode from './commands/encode.js';
 import validate from './commands/validate.js';
 import help from './commands/help.js';
 import completion from './commands/completion.js';
+import fuzz from './commands/fuzz.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, convert, validate, help, completion];
+export const commands: readonly Command[] = [decode, encode, convert, validate, fuzz, help, completion];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

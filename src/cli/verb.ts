@@ -186,7 +186,9 @@ export function defineGroup(spec: GroupSpec): Command {
     ...spec.verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),
     '',
     ...(spec.defaultVerb !== undefined ? [`'omadm ${spec.name} --OPTION ...' is 'omadm ${spec.name} ${spec.defaultVerb} --OPTION ...'.`] : []),
-    `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help' for the help of a command.`,
+    // Two lines: the help keeps to 80 columns whatever the group's name.
+    `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help'`,
+    'for the help of a command.',
   ].join('\n');
   return {
     name: spec.name,

@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'help', 'completion']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'fuzz', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -34,6 +34,7 @@ Commands:
   encode      Encode a JSON message as SyncML XML or WBXML
   convert     Convert a message from SyncML XML to WBXML, or back
   validate    Check that a file is a valid OMA DM message, and say what was checked
+  fuzz        Test another DM implementation against the spec, with a report
   help        Show the command list, or the help of one command
   completion  Print a shell completion script
 
