@@ -43,6 +43,8 @@ export interface CaseContext {
   session(): PeerSession;
   /** Whether the peer is configured to require authentication (an --auth other than none). */
   readonly authenticates: boolean;
+  /** Whether the server's own credentials are checked (a --server-auth other than none). */
+  readonly checksServer: boolean;
   readonly encoding: 'xml' | 'wbxml';
 }
 

@@ -185,6 +185,7 @@ export async function runOnce(c: FuzzCase, params: unknown, device: DevicePeer, 
   const ctx: CaseContext = {
     session: () => device.session(log),
     authenticates: device.config.auth !== 'none',
+    checksServer: device.config.serverAuth !== undefined && device.config.serverAuth !== 'none',
     encoding: device.config.encoding,
   };
   try {

@@ -39,6 +39,10 @@ export interface FixtureOptions {
   readonly devId?: string;
   readonly username?: string;
   readonly password?: string;
+  /** How the server authenticates to the client (its prover), with this id and secret. */
+  readonly serverAuth?: 'none' | 'basic' | 'md5' | 'hmac';
+  readonly serverId?: string;
+  readonly serverSecret?: string;
 }
 
 export interface Fixture {
@@ -72,6 +76,10 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   const scheme = authScheme === 'basic' ? AuthType.Basic : authScheme === 'md5' ? AuthType.Md5Digest : AuthType.Hmac;
   if (authScheme !== 'none') store.set(devId, { theirs: { username: options.username ?? devId, password: options.password ?? 'secret', scheme } });
   const random = counterRandom();
+  const schemeOf = (a: 'basic' | 'md5' | 'hmac') => (a === 'basic' ? AuthType.Basic : a === 'md5' ? AuthType.Md5Digest : AuthType.Hmac);
+  const serverAuth = options.serverAuth ?? 'none';
+  const serverStore = new auth.InMemoryCredentialStore();
+  if (serverAuth !== 'none') serverStore.set(devId, { ours: { username: options.serverId ?? 'omadm-fixture', password: options.serverSecret ?? 'server-secret', scheme: schemeOf(serverAuth) } });
   const sessions = new Map<string, Slot>();
   let requests = 0;
 
@@ -97,6 +105,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
           remoteURI: message.syncHdr.source.locURI,
           maxMsgSize: 64 * 1024,
           ...(authScheme !== 'none' ? { verifier: new auth.AuthVerifier({ store, peer: devId, random, scheme }) } : {}),
+          ...(serverAuth !== 'none' ? { prover: new auth.AuthProver({ store: serverStore, peer: devId, scheme: schemeOf(serverAuth) }) } : {}),
         }),
         planned: false,
         ...(message.syncHdr.meta?.maxObjSize !== undefined ? { maxObjSize: Number(message.syncHdr.meta.maxObjSize) } : {}),
@@ -148,8 +157,9 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     }
     if (!out) return { kind: 'refusal', status: 400, reason: 'the session is over' };
     const broken = breakMessage(out.message, breaks);
-    if (broken === out.message) return { kind: 'message', body: out.bytes };
-    return { kind: 'message', body: request.media.encoding === 'wbxml' ? encodeWbxml(broken) : encodeXml(broken) };
+    const body = broken === out.message ? out.bytes : request.media.encoding === 'wbxml' ? encodeWbxml(broken) : encodeXml(broken);
+    const hmac = out.hmacHeader?.(body);
+    return { kind: 'message', body, ...(hmac !== undefined ? { hmac } : {}) };
   };
 
   const server: Server = createDmServer({ handler, maxBodyBytes: 1024 * 1024, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 });

@@ -39,9 +39,9 @@ describe('omadm fuzz server against the unbroken fixture server (ServerSession b
     expect(failing(report)).toEqual([]);
     expect(report.summary.ok).toBe(true);
     expect(report.stopped).toBeUndefined();
-    // Skips only where the peer is played without authentication.
+    // Skips only where the peer is played without authentication, and the server's own credentials unchecked.
     const skipped = report.cases.filter((c) => c.verdict === 'skip').map((c) => c.id);
-    expect(skipped).toEqual(auth === 'none' ? ['dm-1.3/9.1/1', 'dm-1.3/9.1/2', 'dm-1.3/9.1/3'] : []);
+    expect(skipped).toEqual(['dm-1.3/6.4/3', ...(auth === 'none' ? ['dm-1.3/9.1/1', 'dm-1.3/9.1/2', 'dm-1.3/9.1/3'] : [])]);
   });
 });
 
@@ -68,5 +68,23 @@ describe('mutation testing of the fuzzer: one rule broken at a time, named, and 
     expect(found.reproducer?.case).toBe(found.id);
     expect(found.reproducer?.messages.length).toBeGreaterThan(0);
     expect(found.wire.some((e) => e.direction === 'sent')).toBe(true);
+  });
+});
+
+describe("the server's own credentials (--server-auth), DM-PRO-S-010, section 6.4", () => {
+  it.each(['basic', 'md5', 'hmac'] as const)('are checked, and right ones pass dm-1.3/6.4/3 (%s)', async (scheme) => {
+    fixture = await startFixture({ devId: DEV_ID, serverAuth: scheme, serverId: 'dm.example', serverSecret: 'server-secret' });
+    const peer: ServerPeerConfig = { url: fixture.url, encoding: 'xml', devId: DEV_ID, auth: 'none', serverId: 'dm.example', serverAuth: scheme, serverSecret: 'server-secret', timeoutMs: 5000 };
+    const report = await runFuzz({ peer, seed, cases: ['dm-1.3/6.4/*'] });
+    expect(failing(report)).toEqual([]);
+    expect(report.cases.find((c) => c.id === 'dm-1.3/6.4/3')?.verdict).toBe('pass');
+  });
+
+  it('a server with the wrong secret fails dm-1.3/6.4/3', async () => {
+    fixture = await startFixture({ devId: DEV_ID, serverAuth: 'md5', serverId: 'dm.example', serverSecret: 'not the secret' });
+    const peer: ServerPeerConfig = { url: fixture.url, encoding: 'wbxml', devId: DEV_ID, auth: 'none', serverId: 'dm.example', serverAuth: 'md5', serverSecret: 'server-secret', timeoutMs: 5000 };
+    const report = await runFuzz({ peer, seed, cases: ['dm-1.3/6.4/3'] });
+    expect(failing(report)).toEqual(['fail dm-1.3/6.4/3']);
+    expect(report.cases.at(-1)?.observed).toMatch(/^invalid: digest does not match/);
   });
 });

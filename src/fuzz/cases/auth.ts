@@ -9,6 +9,7 @@ import { defineCase, fail, pass, skip, type CaseContext, type FuzzCase, type Out
 import { describeOwed, missing, owedStatuses } from '../checks.js';
 import { headerStatus, type CredMode, type Exchange, type PeerSession } from '../peer/client-driver.js';
 import { code, expectMessage, open, packageOne, playOn } from '../peer/play.js';
+import { plainSession } from './common.js';
 
 const DEMANDS: readonly number[] = [StatusCode.InvalidCredentials, StatusCode.MissingCredentials];
 
@@ -113,4 +114,25 @@ export const notLockedOut: FuzzCase = defineCase({
   },
 });
 
-export const authCases: readonly FuzzCase[] = [chalOnDemand, refusedWithStatusesOnly, notLockedOut];
+
+export const serverAuthenticated: FuzzCase = defineCase({
+  id: 'dm-1.3/6.4/3',
+  section: '6.4',
+  pro: 'DM-PRO-S-010',
+  level: 'MUST',
+  kind: 'conformance',
+  title: "the server's credentials (--server-auth) are right, at the latest in the session after our challenge",
+  requirement: 'DM Server is always authenticated to the DM Client but this authentication MAY be accomplished at the transport level.',
+  params: fc.constant(null),
+  async run(ctx) {
+    if (!ctx.checksServer) return skip('the server is played without checking its credentials (no --server-auth)');
+    // Two sessions: the first may need our challenge (a nonce for a digest); the second must open with the right credentials.
+    const first = await plainSession(ctx);
+    const second = await plainSession(ctx);
+    const v = second.session.serverVerdicts[0];
+    if (v?.outcome !== 'valid') return fail("the server's first message of a session to carry its right credentials", `${v?.outcome ?? 'no message'}: ${v?.reason ?? ''} (first session: ${first.session.serverVerdicts.map((x) => x.outcome).join(', ') || 'nothing judged'})`);
+    return pass();
+  },
+});
+
+export const authCases: readonly FuzzCase[] = [chalOnDemand, refusedWithStatusesOnly, notLockedOut, serverAuthenticated];

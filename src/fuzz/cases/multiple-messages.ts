@@ -8,7 +8,7 @@ import { AlertCode, StatusCode, statusFor, type SyncBodyCommandDraft, type SyncM
 import { defineCase, fail, pass, skip, type FuzzCase, type CaseContext } from '../case.js';
 import { alertsIn, describeOwed, hasMoreData, missing, newCommands, owedStatuses } from '../checks.js';
 import type { Exchange, PeerSession } from '../peer/client-driver.js';
-import { answersTo, expectMessage, open, packageOne, playOn } from '../peer/play.js';
+import { answersTo, expectMessage, headerStatusDraft, open, packageOne, playOn } from '../peer/play.js';
 import { genericAlert, plainSession, replies } from './common.js';
 
 /** A MaxMsgSize small enough that the Statuses for a dozen Alerts need several messages. */
@@ -41,7 +41,7 @@ export const withinMaxMsgSize: FuzzCase = defineCase({
 /** Answers a server message as a plain device, without Final, asking for the next one. */
 function askForMore(session: PeerSession, m: SyncML): Promise<Exchange> {
   const { answers } = answersTo(m, session.config.devId);
-  return session.send({ commands: [{ kind: 'Status', ...statusFor(m.syncHdr, StatusCode.Ok) }, ...answers, { kind: 'Alert', data: String(AlertCode.NextMessage), items: [] }], final: false });
+  return session.send({ commands: [headerStatusDraft(session, m), ...answers, { kind: 'Alert', data: String(AlertCode.NextMessage), items: [] }], final: false });
 }
 
 export const finalOnLastMessage: FuzzCase = defineCase({

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { AlertCode, StatusCode, statusFor, type SyncBodyCommandDraft } from '../../index.js';
 import { defineCase, fail, pass, type FuzzCase } from '../case.js';
 import { answers, describeOwed, missing, newCommands, owedStatuses, statusesIn, strayStatuses } from '../checks.js';
-import { answersTo, expectMessage, open, packageOne } from '../peer/play.js';
+import { answersTo, expectMessage, headerStatusDraft, open, packageOne } from '../peer/play.js';
 import { after, genericAlert, plainSession, replies } from './common.js';
 
 export const sanity: FuzzCase = defineCase({
@@ -108,7 +108,7 @@ export const abortAnswer: FuzzCase = defineCase({
       const cancelled = owed.map((d) => (d.kind === 'Status' ? { ...d, data: String(StatusCode.OperationCancelled), items: [] } : d)).filter((d) => d.kind === 'Status');
       // A Package#2 that closed the session leaves nothing to abort: abort in a new session's Package#1.
       ex = pending > 0 || reply.syncBody.final !== true
-        ? await session.send({ commands: [{ kind: 'Status', ...statusFor(reply.syncHdr, StatusCode.Ok) }, ...cancelled, abort], final: true })
+        ? await session.send({ commands: [headerStatusDraft(session, reply), ...cancelled, abort], final: true })
         : await open(ctx.session(), { commands: [...packageOne(session.config.devId), abort], final: true });
     }
     const reply = expectMessage(ex, 'a DM message answering the abort');

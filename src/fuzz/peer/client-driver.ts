@@ -18,7 +18,8 @@
 import { Buffer } from 'node:buffer';
 import { AuthType, MessageBuilder, decode, encodeWbxml, encodeXml, isDecodeError, type SyncBodyCommandDraft, type SyncML, type Status, type Cred } from '../../index.js';
 import { HttpTransport, isTransportError } from '../../client/transport/http-transport.js';
-import { buildCred } from '../../session/auth/credentials.js';
+import { buildCred, verifyCred, verifyHmac, type CredVerdict } from '../../session/auth/credentials.js';
+import { buildChal } from '../../session/auth/challenge.js';
 import { decodeNextNonce } from '../../session/auth/challenge.js';
 import { formatHmacHeader, hmacMac } from '../../session/auth/digest.js';
 import { parseAuthType } from '../../session/auth/scheme.js';
@@ -111,7 +112,11 @@ export class DevicePeer {
   nonce: Uint8Array = EMPTY;
   /** The scheme to authenticate with (the configured one, or the one a Chal asked for). */
   scheme: AuthType | undefined;
+  /** The nonce we issued to the server last (its next digest is over it), and the one before. */
+  serverNonce: Uint8Array = EMPTY;
+  previousServerNonce: Uint8Array = EMPTY;
   private sessionCount = 0;
+  private nonceCount = 0;
 
   constructor(
     config: ServerPeerConfig,
@@ -128,6 +133,14 @@ export class DevicePeer {
     return this.sessionCount;
   }
 
+  /** A fresh nonce for the server (deterministic: a counter and the session base). */
+  issueNonce(): Uint8Array {
+    const n = this.nonceCount++;
+    this.previousServerNonce = this.serverNonce;
+    this.serverNonce = Uint8Array.from(Buffer.from(`omadm-fuzz-${this.sessionBase}-${n}`));
+    return this.serverNonce;
+  }
+
   session(log: WireLog): PeerSession {
     const id = ((this.sessionBase + this.sessionCount++) % 0xffff) + 1;
     return new PeerSession(this, id.toString(16).toUpperCase(), log);
@@ -138,6 +151,11 @@ export class DevicePeer {
 export class PeerSession {
   private msgCount = 0;
   private accepted = false;
+  private serverAccepted = false;
+  /** How the server's credentials in its last message were judged (with --server-auth). */
+  serverVerdict: CredVerdict | undefined;
+  /** Each judgement of the server's credentials in this session, in order. */
+  readonly serverVerdicts: CredVerdict[] = [];
   private target: string;
   readonly exchanges: Exchange[] = [];
 
@@ -222,8 +240,9 @@ export class PeerSession {
       try {
         const decoded = decode(answer.body);
         reply = { kind: 'message', message: decoded, bytes: answer.body };
-        this.log.message('received', url, answer.body, { httpStatus: 200 });
+        this.log.message('received', url, answer.body, { httpStatus: 200, ...(answer.hmac !== undefined ? { note: 'x-syncml-hmac header received' } : {}) });
         this.read(decoded, msgID);
+        this.judgeServer(decoded, answer.body, answer.hmac);
       } catch (e) {
         if (!isDecodeError(e)) throw e;
         reply = { kind: 'invalid', reason: e.message, bytes: answer.body };
@@ -239,6 +258,35 @@ export class PeerSession {
     const exchange: Exchange = { sent: message, msgID, bytes, reply };
     this.exchanges.push(exchange);
     return exchange;
+  }
+
+  /** With --server-auth: judges the server's credentials (its SyncHdr Cred, or its x-syncml-hmac header). */
+  private judgeServer(reply: SyncML, body: Uint8Array, hmac: string | undefined): void {
+    const c = this.config;
+    if (c.serverAuth === undefined || c.serverAuth === 'none') return;
+    const username = c.serverId ?? c.url;
+    const check = { passwordFor: (u: string) => (u === username ? (c.serverSecret ?? '') : undefined), username, nonce: this.device.serverNonce, previousNonce: this.device.previousServerNonce };
+    this.serverVerdict = c.serverAuth === 'hmac' ? verifyHmac(hmac, body, check) : verifyCred(reply.syncHdr.cred, AUTH_TYPES[c.serverAuth] as typeof AuthType.Basic, check);
+    this.serverVerdicts.push(this.serverVerdict);
+  }
+
+  /**
+   * The code (and Chal) of our Status for the server's SyncHdr: 200 without --server-auth;
+   * else 212 the first time its credentials are right (with the nonce for its next
+   * session), 200 afterwards, 401 (wrong) or 407 (missing) with a Chal while they are not.
+   */
+  headerAnswer(): { code: number; chal?: ReturnType<typeof buildChal> } {
+    const c = this.config;
+    if (c.serverAuth === undefined || c.serverAuth === 'none' || this.serverVerdict === undefined) return { code: 200 };
+    const scheme = AUTH_TYPES[c.serverAuth];
+    const v = this.serverVerdict;
+    if (v.outcome === 'valid') {
+      if (this.serverAccepted) return { code: 200 };
+      this.serverAccepted = true;
+      return scheme === AuthType.Basic ? { code: 212 } : { code: 212, chal: buildChal(scheme, this.device.issueNonce()) };
+    }
+    if (v.outcome === 'missing' && this.serverAccepted) return { code: 200 };
+    return { code: v.status, chal: buildChal(scheme, this.device.issueNonce()) };
   }
 
   /** Takes what the server's answer says about authentication and where to go next. */

@@ -91,6 +91,12 @@ export async function open(session: PeerSession, spec: MessageSpec, retries = 2)
   return ex;
 }
 
+/** Our Status for the server's SyncHdr: 200, or (with --server-auth) our judgement of its credentials. */
+export function headerStatusDraft(session: PeerSession, message: SyncML): SyncBodyCommandDraft {
+  const { code: c, chal } = session.headerAnswer();
+  return { kind: 'Status', ...statusFor(message.syncHdr, c, chal ? { chal } : {}) };
+}
+
 /** Statuses (and Results) a plain device answers a server message with; whether the server's package goes on. */
 export function answersTo(message: SyncML, devId: string): { answers: SyncBodyCommandDraft[]; pending: number; aborted: boolean } {
   const msgRef = message.syncHdr.msgID;
@@ -143,7 +149,7 @@ export async function playOn(session: PeerSession, ex: Exchange, maxMessages = 2
     const final = message.syncBody.final === true;
     if (aborted) return made; // 6.1.2: "A client receiving Alert 1223 SHOULD NOT respond."
     if (final && pending === 0) return made; // section 6: the protocol ends
-    const commands: SyncBodyCommandDraft[] = [{ kind: 'Status', ...statusFor(message.syncHdr, StatusCode.Ok) }, ...answers];
+    const commands: SyncBodyCommandDraft[] = [headerStatusDraft(session, message), ...answers];
     if (!final) commands.push({ kind: 'Alert', data: String(AlertCode.NextMessage), items: [] });
     current = await session.send({ commands, final });
     made.push(current);
