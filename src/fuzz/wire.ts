@@ -25,16 +25,40 @@ export interface WireEntry {
   readonly note?: string;
 }
 
+/** What is kept of an exchange until it is shown: the bytes, rendered only when asked for. */
+interface Raw {
+  readonly direction: WireEntry['direction'];
+  readonly url: string;
+  readonly bytes?: Uint8Array;
+  readonly httpStatus?: number;
+  readonly note?: string;
+}
+
 export class WireLog {
-  readonly entries: WireEntry[] = [];
+  private readonly raw: Raw[] = [];
+  private rendered: WireEntry[] | undefined;
   private dropped = 0;
 
-  add(entry: WireEntry): void {
-    if (this.entries.length >= MAX_ENTRIES) {
+  private add(entry: Raw): void {
+    if (this.raw.length >= MAX_ENTRIES) {
       this.dropped++;
       return;
     }
-    this.entries.push(entry);
+    this.raw.push(entry);
+    this.rendered = undefined;
+  }
+
+  /** The entries, rendered (once; most runs' logs are never shown, so never rendered). */
+  get entries(): WireEntry[] {
+    this.rendered ??= this.raw.map((r) => ({
+      direction: r.direction,
+      url: r.url,
+      ...(r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {}),
+      size: r.bytes?.byteLength ?? 0,
+      ...(r.bytes ? renderBytes(r.bytes) : { format: 'other' as const, text: '' }),
+      ...(r.note !== undefined ? { note: r.note } : {}),
+    }));
+    return this.rendered;
   }
 
   /** Entries left out because the log was full. */
@@ -43,11 +67,11 @@ export class WireLog {
   }
 
   message(direction: WireEntry['direction'], url: string, bytes: Uint8Array, extra: { httpStatus?: number; note?: string } = {}): void {
-    this.add({ direction, url, size: bytes.byteLength, ...renderBytes(bytes), ...extra });
+    this.add({ direction, url, bytes, ...extra });
   }
 
   note(direction: WireEntry['direction'], url: string, note: string, httpStatus?: number): void {
-    this.add({ direction, url, size: 0, format: 'other', text: '', note, ...(httpStatus !== undefined ? { httpStatus } : {}) });
+    this.add({ direction, url, note, ...(httpStatus !== undefined ? { httpStatus } : {}) });
   }
 }
 
