@@ -11,6 +11,7 @@ import { decodeXml } from '../../src/index.js';
 import { fakeIo } from '../cli/helpers.js';
 import { runCli } from '../../src/cli/cli.js';
 import { startFixture, type Fixture, type FixtureOptions } from './fixture-server.js';
+import { fileURLToPath } from 'node:url';
 
 const seed = String(fc.readConfigureGlobal().seed ?? 42);
 let fixture: Fixture | undefined;
@@ -144,5 +145,19 @@ describe('omadm fuzz server URL', () => {
     const replay = await omadm(['fuzz', 'replay', 'x.json', 'http://127.0.0.1:1/dm'], { 'x.json': '{"format":"something else"}' });
     expect(replay.code).toBe(1);
     expect(replay.err).toContain('not an omadm-fuzz-reproducer file');
+  });
+
+  it('omadm fuzz client --listen 127.0.0.1:0 --exec CMD: runs the client under test once per case and reports (sections 6.3, 8)', async () => {
+    const script = fileURLToPath(new URL('./fixture-client.ts', import.meta.url));
+    const exec = `exec "${process.execPath}" --import tsx "${script}" no-213`;
+    const r = await omadm(['fuzz', 'client', '--listen', '127.0.0.1:0', '--exec', exec, '--cases', 'dm-1.3/8/6', '--json', 'c.json', '--timeout', '5']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^omadm fuzz client: a DM server at http:\/\/127\.0\.0\.1:\d+\/dm\n/);
+    expect(r.out).toMatch(/^PASS +dm-1\.3\/6\.3\/1 +DM-PRO-Session-C-002 +MUST +sanity$/m);
+    expect(r.out).toMatch(/^FAIL +dm-1\.3\/8\/6 +DM-PRO-LO-C-002/m);
+    const json = JSON.parse(r.text('c.json'));
+    expect(json.cases[1].detail).toContain('client exit code 0');
+    expect((await omadm(['fuzz', 'client'])).code).toBe(2);
+    expect((await omadm(['fuzz', 'client', '--listen', 'host:99999'])).code).toBe(2);
   });
 });

@@ -16,7 +16,8 @@ import { junitReport } from '../../fuzz/report/junit.js';
 import { htmlReport } from '../../fuzz/report/html.js';
 import { progressLine, textReport } from '../../fuzz/report/text.js';
 import { parseReproducer, reproducerFileName, isReproducerError } from '../../fuzz/reproducer.js';
-import { runFuzz, runOnce } from '../../fuzz/runner.js';
+import { runFuzz, runOnce, type FuzzReport } from '../../fuzz/runner.js';
+import { runClientFuzz } from '../../fuzz/client-runner.js';
 import { WireLog } from '../../fuzz/wire.js';
 
 const AUTH_CHOICES = ['none', 'basic', 'md5', 'hmac'] as const;
@@ -161,11 +162,82 @@ usage error.`,
         files.set(r.id, path);
       }
     }
-    if (options.json !== undefined) await write(io, options.json, jsonReport(report, files));
-    if (options.junit !== undefined) await write(io, options.junit, junitReport(report));
-    if (options.html !== undefined) await write(io, options.html, htmlReport(report));
-    io.stdout(textReport(report));
+    await writeReports(io, report, options, files);
     for (const [id, path] of files) io.stdout(`reproducer of ${id}: ${path} (omadm fuzz replay ${path} ${url})\n`);
+    return report.summary.ok ? ExitCode.ok : ExitCode.invalidInput;
+  },
+});
+
+const parseListen = valueParser('--listen', '[HOST:]PORT', (v) => {
+  const m = /^(?:(\[[^\]]+\]|[^:]+):)?([0-9]{1,5})$/.exec(v);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65535) return undefined;
+  return { host: (m[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), port };
+});
+
+/** Writes the reports a verb was asked for, and the table on stdout. */
+async function writeReports(io: CliIo, report: FuzzReport, options: { json?: string; junit?: string; html?: string }, files: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  if (options.json !== undefined) await write(io, options.json, jsonReport(report, files));
+  if (options.junit !== undefined) await write(io, options.junit, junitReport(report));
+  if (options.html !== undefined) await write(io, options.html, htmlReport(report));
+  io.stdout(textReport(report));
+}
+
+const client = defineVerb({
+  summary: 'Play the DM server for a DM client that connects, and report the rules it breaks',
+  command: () =>
+    verbCommand(
+      'client',
+      `Listens on [HOST:]PORT (HOST 127.0.0.1 by default) as a DM server at http://HOST:PORT/dm; each session a client opens there is the next case (the sanity case first: if it fails, nothing else runs). Start the client under test again and again yourself, or give --exec CMD: the fuzzer runs CMD (with /bin/sh) once per case, with the URL in $OMADM_URL, kills it when the case's time is up, and records its exit code; a client killed by a signal is a crash. The fuzzer does not authenticate the client (any credentials are taken) nor itself.`,
+      'fuzz',
+    )
+      .usage('[options] --listen [HOST:]PORT')
+      .requiredOption('--listen <[HOST:]PORT>', 'Where to listen (port 0: any free port, printed)', parseListen)
+      .option('--exec <CMD>', 'Start the client under test with this shell command, once per case ($OMADM_URL is the URL)')
+      .option('--case-timeout <SECONDS>', 'Time for one case, the client starting included (default 30)', positiveIntegerParser('--case-timeout'))
+      .option('--timeout <SECONDS>', 'Seconds to wait for each client message (default 10); none is a hang', positiveIntegerParser('--timeout'))
+      .option('--max-time <SECONDS>', 'Stop starting cases after this long', positiveIntegerParser('--max-time'))
+      .option('--max-sessions <N>', 'Take at most N sessions in all', positiveIntegerParser('--max-sessions'))
+      .option('--cases <GLOB>', "Run only the cases whose id matches (repeat or comma-separate; '*' matches anything)", collect, [] as string[])
+      .option('--exclude <GLOB>', 'Leave out the cases whose id matches', collect, [] as string[])
+      .option('--expect-fail <FILE>', 'Case ids (or globs) known to fail, one a line (# comments)')
+      .option('--json <FILE>', 'Write the report as JSON')
+      .option('--junit <FILE>', 'Write the report as JUnit XML')
+      .option('--html <FILE>', 'Write the report as one HTML page')
+      .option('-q, --quiet', 'No progress lines on stderr'),
+  epilogue: `Exit status: 0 every selected case passed, was skipped or failed as
+--expect-fail said, and at least one ran; 1 a case failed, crashed or hung, an
+expected failure passed, or no case ran; 2 usage error (or the address is taken).`,
+  async run(_args, options, io) {
+    const expectFail = options.expectFail !== undefined ? parseExpectFail(await readText(io, options.expectFail)) : [];
+    let report: FuzzReport;
+    try {
+      report = await runClientFuzz({
+        host: options.listen.host,
+        port: options.listen.port,
+        seed: 0,
+        ...(options.exec !== undefined ? { exec: options.exec } : {}),
+        ...(options.caseTimeout !== undefined ? { caseTimeoutMs: options.caseTimeout * 1000 } : {}),
+        ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 } : {}),
+        ...(options.maxTime !== undefined ? { maxTimeMs: options.maxTime * 1000 } : {}),
+        ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+        cases: options.cases,
+        exclude: options.exclude,
+        expectFail,
+        onListening: (url) => io.stderr(`omadm fuzz client: a DM server at ${url}${options.exec === undefined ? ' (start the client under test once per case)' : ''}\n`),
+        onProgress: (e) => {
+          if (options.quiet) return;
+          const line = progressLine(e);
+          if (line !== undefined) io.stderr(line + '\n');
+        },
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${options.listen.host}:${options.listen.port}: ${code}`);
+      throw e;
+    }
+    await writeReports(io, report, options);
     return report.summary.ok ? ExitCode.ok : ExitCode.invalidInput;
   },
 });
@@ -226,5 +298,5 @@ export default defineGroup({
     'checks the rules of OMA-TS-DM_Protocol-V1_3 they exercise, and reports each',
     'broken rule with the spec sentence and a minimal reproducer.',
   ].join('\n'),
-  verbs: [server, replay],
+  verbs: [server, client, replay],
 });
