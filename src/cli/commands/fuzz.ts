@@ -185,7 +185,7 @@ async function writeReports(io: CliIo, report: FuzzReport, options: { json?: str
 }
 
 const client = defineVerb({
-  summary: 'Play the DM server for a DM client that connects, and report the rules it breaks',
+  summary: 'Play the DM server for a DM client and report the rules it breaks',
   command: () =>
     verbCommand(
       'client',
