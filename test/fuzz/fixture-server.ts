@@ -43,6 +43,8 @@ export interface FixtureOptions {
   readonly serverAuth?: 'none' | 'basic' | 'md5' | 'hmac';
   readonly serverId?: string;
   readonly serverSecret?: string;
+  /** Port to listen on (default: any free one). */
+  readonly port?: number;
 }
 
 export interface Fixture {
@@ -163,7 +165,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   };
 
   const server: Server = createDmServer({ handler, maxBodyBytes: 1024 * 1024, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/dm`, requests: () => requests, close: () => stopDmServer(server, 100) };
 }

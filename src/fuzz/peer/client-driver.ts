@@ -9,7 +9,8 @@
  * Rules kept here
  * 1. It talks only to the address given: a RespURI is followed only when it has the same
  *    origin (scheme, host, port); otherwise the log says so and the session stays put.
- * 2. Every exchange is bounded: one attempt, a timeout, a largest answer.
+ * 2. Every exchange is bounded: a timeout, a largest answer, one attempt (two when the
+ *    connection fails, e.g. a kept-alive one the server closed while idle).
  * 3. Credentials follow section 9: sent until the server accepts them (212), on every
  *    message for HMAC; the nonce of every Chal the server sends becomes the next one, and
  *    is kept across sessions (the Chal beside 212 is for the next session).
@@ -236,7 +237,14 @@ export class PeerSession {
     this.log.message('sent', url, bytes, hmac !== undefined ? { note: 'x-syncml-hmac header sent' } : {});
     let reply: Reply;
     try {
-      const answer = await this.device.transport.send({ url, body: bytes, encoding: this.config.encoding, ...(hmac !== undefined ? { hmac } : {}) });
+      const exchange = { url, body: bytes, encoding: this.config.encoding, ...(hmac !== undefined ? { hmac } : {}) };
+      // A kept-alive connection the server closed while idle fails the next POST at once:
+      // one more attempt on a new connection (the same bytes: a duplicate at worst).
+      const answer = await this.device.transport.send(exchange).catch((e: unknown) => {
+        if (!isTransportError(e) || e.problem !== 'network') throw e;
+        this.log.note('received', url, `${e.message}: sent again`);
+        return this.device.transport.send(exchange);
+      });
       try {
         const decoded = decode(answer.body);
         reply = { kind: 'message', message: decoded, bytes: answer.body };
