@@ -2,7 +2,7 @@
  * The machine form: `{ peer, started, seed, cases: [{ id, section, level, requirement,
  * kind, verdict, detail, reproducer }], summary }`, with `pro`, `title`, `expected`,
  * `observed` and the wire log beside. `reproducer` is the file the failure was kept in
- * (null when none was written).
+ * (--reproducers), else the reproducer itself, null for a case that did not fail.
  */
 import type { FuzzReport } from '../runner.js';
 
@@ -28,7 +28,7 @@ export function jsonReport(report: FuzzReport, reproducerFiles: ReadonlyMap<stri
           unexpectedPass: r.unexpectedPass,
           runs: r.runs,
           durationMs: r.durationMs,
-          reproducer: reproducerFiles.get(r.id) ?? null,
+          reproducer: reproducerFiles.get(r.id) ?? r.reproducer ?? null,
           wire: r.wire,
         })),
         summary: report.summary,
