@@ -26,6 +26,7 @@ import { formatHmacHeader, hmacMac } from '../../session/auth/digest.js';
 import { parseAuthType } from '../../session/auth/scheme.js';
 import type { Encoding } from '../../session/message-size.js';
 import { WireLog } from '../wire.js';
+import { nodeFetch } from './node-fetch.js';
 
 export type AuthChoice = 'none' | 'basic' | 'md5' | 'hmac';
 
@@ -126,7 +127,8 @@ export class DevicePeer {
   ) {
     this.config = config;
     this.scheme = config.auth === 'none' ? undefined : AUTH_TYPES[config.auth];
-    this.transport = new HttpTransport({ attempts: 1, timeoutMs: config.timeoutMs ?? 10_000, maxResponseBytes: config.maxResponseBytes ?? 1024 * 1024 });
+    const maxResponseBytes = config.maxResponseBytes ?? 1024 * 1024;
+    this.transport = new HttpTransport({ attempts: 1, timeoutMs: config.timeoutMs ?? 10_000, maxResponseBytes, fetch: nodeFetch(maxResponseBytes) });
   }
 
   /** Sessions opened so far. */
