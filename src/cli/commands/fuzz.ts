@@ -34,7 +34,7 @@ const parseUrl = valueParser('URL', 'an http:// or https:// URL', (v) => {
 
 const parseSeed = valueParser('--seed', 'an integer', (v) => (/^-?[0-9]+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : undefined));
 
-const collect = (value: string, previous: string[]): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
 
 const encoder = new TextEncoder();
 
@@ -119,11 +119,11 @@ const server = defineVerb({
       .option('--server-secret <SS>', PEER_HELP.serverSecret)
       .option('--wbxml', PEER_HELP.wbxml)
       .option('--timeout <SECONDS>', PEER_HELP.timeout, positiveIntegerParser('--timeout'))
-      .option('--seed <N>', 'Seed of the run (default: a random one, printed): the same seed sends the same messages', parseSeed)
+      .option('--seed <N>', 'Seed of the run (default: a random one, printed): the same seed sends the same messages, SessionIDs aside', parseSeed)
       .option('--max-time <SECONDS>', 'Stop starting cases after this long', positiveIntegerParser('--max-time'))
       .option('--max-sessions <N>', 'Open at most N DM sessions in all', positiveIntegerParser('--max-sessions'))
-      .option('--cases <GLOB>', "Run only the cases whose id matches (repeat or comma-separate; '*' matches anything)", collect, [] as string[])
-      .option('--exclude <GLOB>', 'Leave out the cases whose id matches', collect, [] as string[])
+      .option('--cases <GLOB>', "Run only the cases whose id matches (repeat or comma-separate; '*' matches anything)", collect)
+      .option('--exclude <GLOB>', 'Leave out the cases whose id matches', collect)
       .option('--expect-fail <FILE>', 'Case ids (or globs) known to fail, one a line (# comments): they do not fail the run; if one passes, it does')
       .option('--json <FILE>', 'Write the report as JSON')
       .option('--junit <FILE>', 'Write the report as JUnit XML')
@@ -141,8 +141,8 @@ usage error.`,
     const report = await runFuzz({
       peer,
       seed,
-      cases: options.cases,
-      exclude: options.exclude,
+      cases: options.cases ?? [],
+      exclude: options.exclude ?? [],
       expectFail,
       ...(options.maxTime !== undefined ? { maxTimeMs: options.maxTime * 1000 } : {}),
       ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
@@ -199,8 +199,8 @@ const client = defineVerb({
       .option('--timeout <SECONDS>', 'Seconds to wait for each client message (default 10); none is a hang', positiveIntegerParser('--timeout'))
       .option('--max-time <SECONDS>', 'Stop starting cases after this long', positiveIntegerParser('--max-time'))
       .option('--max-sessions <N>', 'Take at most N sessions in all', positiveIntegerParser('--max-sessions'))
-      .option('--cases <GLOB>', "Run only the cases whose id matches (repeat or comma-separate; '*' matches anything)", collect, [] as string[])
-      .option('--exclude <GLOB>', 'Leave out the cases whose id matches', collect, [] as string[])
+      .option('--cases <GLOB>', "Run only the cases whose id matches (repeat or comma-separate; '*' matches anything)", collect)
+      .option('--exclude <GLOB>', 'Leave out the cases whose id matches', collect)
       .option('--expect-fail <FILE>', 'Case ids (or globs) known to fail, one a line (# comments)')
       .option('--json <FILE>', 'Write the report as JSON')
       .option('--junit <FILE>', 'Write the report as JUnit XML')
@@ -222,8 +222,8 @@ expected failure passed, or no case ran; 2 usage error (or the address is taken)
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 } : {}),
         ...(options.maxTime !== undefined ? { maxTimeMs: options.maxTime * 1000 } : {}),
         ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
-        cases: options.cases,
-        exclude: options.exclude,
+        cases: options.cases ?? [],
+        exclude: options.exclude ?? [],
         expectFail,
         onListening: (url) => io.stderr(`omadm fuzz client: a DM server at ${url}${options.exec === undefined ? ' (start the client under test once per case)' : ''}\n`),
         onProgress: (e) => {
