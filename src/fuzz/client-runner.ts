@@ -25,6 +25,10 @@ export interface ClientFuzzOptions {
   /** Wait for each client message. Default 10 s. */
   readonly timeoutMs?: number;
   readonly seed: number;
+  /** How the client must authenticate (checked by the project's AuthVerifier), its name and secret. */
+  readonly auth?: 'none' | 'basic' | 'md5' | 'hmac';
+  readonly clientName?: string;
+  readonly clientSecret?: string;
   readonly cases?: readonly string[];
   readonly exclude?: readonly string[];
   readonly expectFail?: readonly string[];
@@ -69,7 +73,14 @@ export async function runClientFuzz(options: ClientFuzzOptions): Promise<FuzzRep
   const begin = now();
   const deadline = options.maxTimeMs !== undefined ? begin + options.maxTimeMs : Infinity;
   const caseTimeout = options.caseTimeoutMs ?? 30_000;
-  const listener = new ClientListener({ host: options.host, port: options.port, timeoutMs: options.timeoutMs ?? 10_000 });
+  const listener = new ClientListener({
+    host: options.host,
+    port: options.port,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.auth !== undefined ? { auth: options.auth } : {}),
+    ...(options.clientName !== undefined ? { clientName: options.clientName } : {}),
+    ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
+  });
   const url = await listener.start();
   options.onListening?.(url);
   const selected = clientCases.filter((c) => c.kind === 'sanity' || ((options.cases === undefined || options.cases.length === 0 || matchesAny(c.id, options.cases)) && !matchesAny(c.id, options.exclude ?? [])));
@@ -132,7 +143,7 @@ export async function runClientFuzz(options: ClientFuzzOptions): Promise<FuzzRep
     await listener.stop();
   }
   return {
-    peer: { url, encoding, devId: '(the client that connects)', auth: 'none' },
+    peer: { url, encoding, devId: '(the client that connects)', auth: options.auth ?? 'none' },
     started: new Date(begin).toISOString(),
     seed: options.seed,
     cases: results,

@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { runClientFuzz } from '../../src/fuzz/client-runner.js';
 import type { FuzzReport } from '../../src/fuzz/runner.js';
 import { runFixtureClient, type ClientBreak } from './fixture-client.js';
+import { auth } from '../../src/index.js';
 
 const failing = (r: FuzzReport) => r.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'crash' || c.verdict === 'hang').map((c) => `${c.verdict} ${c.id}`);
 
 /** Runs the client fuzzer with the fixture client connecting once for each case, as the fuzzer starts it. */
-async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml'): Promise<FuzzReport> {
+async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml', scheme?: 'basic' | 'md5' | 'hmac'): Promise<FuzzReport> {
   let url = '';
+  const store = new auth.InMemoryCredentialStore();
   const clients: Promise<void>[] = [];
   const report = await runClientFuzz({
     host: '127.0.0.1',
@@ -22,9 +24,10 @@ async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml
     seed: 1,
     timeoutMs: 3000,
     caseTimeoutMs: 5000,
+    ...(scheme ? { auth: scheme, clientName: 'device-7', clientSecret: 'pw' } : {}),
     onListening: (u) => (url = u),
     onProgress: (e) => {
-      if (e.type === 'case') clients.push(runFixtureClient(url, { ...(breaks ? { breaks } : {}), encoding, sessionID: String(e.index + 1) }));
+      if (e.type === 'case') clients.push(runFixtureClient(url, { ...(breaks ? { breaks } : {}), ...(scheme ? { auth: scheme, store } : {}), encoding, sessionID: String(e.index + 1) }));
     },
   });
   await Promise.all(clients);
@@ -35,9 +38,16 @@ describe('omadm fuzz client against the fixture client (ClientSession over HttpT
   it.each(['xml', 'wbxml'] as const)('reports zero failures in %s, every case run', async (encoding) => {
     const report = await fuzzClient(undefined, encoding);
     expect(failing(report)).toEqual([]);
-    expect(report.cases.every((c) => c.verdict === 'pass')).toBe(true);
+    // Every case passes; the one that needs authentication is skipped without it.
+    expect(report.cases.filter((c) => c.verdict !== 'pass').map((c) => `${c.verdict} ${c.id}`)).toEqual(['skip dm-1.3/9/2']);
     expect(report.summary.ok).toBe(true);
     expect(report.peer.encoding).toBe(encoding);
+  });
+
+  it.each(['basic', 'md5', 'hmac'] as const)('with --auth %s: the client is challenged, reverts to Package#1 with its credentials, and every case passes (section 9)', async (scheme) => {
+    const report = await fuzzClient(undefined, 'xml', scheme);
+    expect(failing(report)).toEqual([]);
+    expect(report.cases.every((c) => c.verdict === 'pass')).toBe(true);
   });
 
   it.each([

@@ -8,7 +8,7 @@
  * Also a script: `OMADM_URL=... tsx test/fuzz/fixture-client.ts [BREAK]` (for --exec).
  */
 import { fileURLToPath } from 'node:url';
-import { ClientSession, StatusCode, decode, encodeWbxml, encodeXml, type Item, type SyncML, type SyncBodyCommand } from '../../src/index.js';
+import { AuthType, ClientSession, StatusCode, auth, decode, encodeWbxml, encodeXml, type Item, type SyncML, type SyncBodyCommand } from '../../src/index.js';
 import { HttpTransport } from '../../src/client/transport/http-transport.js';
 
 export type ClientBreak =
@@ -27,23 +27,34 @@ export type ClientBreak =
 
 const DEVINFO: Record<string, string> = { './DevInfo/DevId': 'IMEI:490154203237518', './DevInfo/Man': 'omadm', './DevInfo/Mod': 'fixture-client', './DevInfo/DmV': '1.3', './DevInfo/Lang': 'en-US' };
 
-export async function runFixtureClient(url: string, options: { breaks?: ClientBreak; encoding?: 'xml' | 'wbxml'; sessionID?: string } = {}): Promise<void> {
+export async function runFixtureClient(url: string, options: { breaks?: ClientBreak; encoding?: 'xml' | 'wbxml'; sessionID?: string; auth?: 'basic' | 'md5' | 'hmac'; store?: auth.InMemoryCredentialStore } = {}): Promise<void> {
   const encoding = options.encoding ?? 'xml';
-  const session = new ClientSession({ encoding, sessionID: options.sessionID ?? '1', localURI: DEVINFO['./DevInfo/DevId']!, remoteURI: url, maxMsgSize: 16 * 1024 });
+  const scheme = options.auth === 'basic' ? AuthType.Basic : options.auth === 'md5' ? AuthType.Md5Digest : AuthType.Hmac;
+  const store = options.store ?? new auth.InMemoryCredentialStore();
+  if (options.auth && !store.get(url)) store.set(url, { ours: { username: 'device-7', password: 'pw', scheme } });
+  const session = new ClientSession({
+    encoding,
+    sessionID: options.sessionID ?? '1',
+    localURI: DEVINFO['./DevInfo/DevId']!,
+    remoteURI: url,
+    maxMsgSize: 16 * 1024,
+    ...(options.auth ? { prover: new auth.AuthProver({ store, peer: url, scheme }) } : {}),
+  });
   const transport = new HttpTransport({ attempts: 1, timeoutMs: 10_000 });
   let out: { message: SyncML; bytes: Uint8Array } | undefined = session.start({ devInfo: Object.entries(DEVINFO).map(([locURI, data]) => ({ source: { locURI }, data })) });
   for (let n = 0; out && n < 40; n++) {
     const bytes = breakMessage(out, options.breaks, encoding);
     let reply;
     try {
-      reply = await transport.send({ url: session.sendTo ?? url, body: bytes, encoding });
+      const hmac = out && 'hmacHeader' in out && typeof out.hmacHeader === 'function' ? (out.hmacHeader as (b: Uint8Array) => string)(bytes) : undefined;
+      reply = await transport.send({ url: session.sendTo ?? url, body: bytes, encoding, ...(hmac !== undefined ? { hmac } : {}) });
     } catch {
       return; // the server refused or went away: the session is over
     }
     const message = decode(reply.body);
     const aborted = message.syncBody.commands.some((c) => c.kind === 'Alert' && c.data === '1223');
     if (options.breaks === 'crash-on-ui' && message.syncBody.commands.some((c) => c.kind === 'Alert' && ['1100', '1101', '1102', '1103', '1104'].includes(c.data ?? ''))) process.kill(process.pid, 'SIGKILL');
-    const { events } = session.receive(message);
+    const { events } = session.receive(message, reply.hmac !== undefined ? { hmacHeader: reply.hmac, body: reply.body } : {});
     for (const e of events) if (e.type === 'command') answer(session, e.msgRef, e.command);
     // Commands nested in an Atomic or Sequence, answered one by one.
     for (const o of session.unanswered) session.answer(o, StatusCode.Ok);

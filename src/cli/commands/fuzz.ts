@@ -189,12 +189,15 @@ const client = defineVerb({
   command: () =>
     verbCommand(
       'client',
-      `Listens on [HOST:]PORT (HOST 127.0.0.1 by default) as a DM server at http://HOST:PORT/dm; each session a client opens there is the next case (the sanity case first: if it fails, nothing else runs). Start the client under test again and again yourself, or give --exec CMD: the fuzzer runs CMD (with /bin/sh) once per case, with the URL in $OMADM_URL, kills it when the case's time is up, and records its exit code; a client killed by a signal is a crash. The fuzzer does not authenticate the client (any credentials are taken) nor itself.`,
+      `Listens on [HOST:]PORT (HOST 127.0.0.1 by default) as a DM server at http://HOST:PORT/dm; each session a client opens there is the next case (the sanity case first: if it fails, nothing else runs). Start the client under test again and again yourself, or give --exec CMD: the fuzzer runs CMD (with /bin/sh) once per case, with the URL in $OMADM_URL, kills it when the case's time is up, and records its exit code; a client killed by a signal is a crash. With --auth the client must authenticate (the fuzzer challenges it as a server would); the fuzzer sends no credentials of its own.`,
       'fuzz',
     )
       .usage('[options] --listen [HOST:]PORT')
       .requiredOption('--listen <[HOST:]PORT>', 'Where to listen (port 0: any free port, printed)', parseListen)
       .option('--exec <CMD>', 'Start the client under test with this shell command, once per case ($OMADM_URL is the URL)')
+      .option('--auth <SCHEME>', 'How the client must authenticate: none (default: anything is taken), basic, md5 or hmac', choiceParser('--auth', AUTH_CHOICES))
+      .option('--client-name <U>', "The client's user name (default: its Source LocURI)")
+      .option('--client-secret <S>', "The client's secret (needed with --auth)")
       .option('--case-timeout <SECONDS>', 'Time for one case, the client starting included (default 30)', positiveIntegerParser('--case-timeout'))
       .option('--timeout <SECONDS>', 'Seconds to wait for each client message (default 10); none is a hang', positiveIntegerParser('--timeout'))
       .option('--max-time <SECONDS>', 'Stop starting cases after this long', positiveIntegerParser('--max-time'))
@@ -211,12 +214,16 @@ const client = defineVerb({
 expected failure passed, or no case ran; 2 usage error (or the address is taken).`,
   async run(_args, options, io) {
     const expectFail = options.expectFail !== undefined ? parseExpectFail(await readText(io, options.expectFail)) : [];
+    if (options.auth !== undefined && options.auth !== 'none' && options.clientSecret === undefined) throw new UsageError(`--auth ${options.auth} needs --client-secret`);
     let report: FuzzReport;
     try {
       report = await runClientFuzz({
         host: options.listen.host,
         port: options.listen.port,
         seed: 0,
+        ...(options.auth !== undefined ? { auth: options.auth } : {}),
+        ...(options.clientName !== undefined ? { clientName: options.clientName } : {}),
+        ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
         ...(options.exec !== undefined ? { exec: options.exec } : {}),
         ...(options.caseTimeout !== undefined ? { caseTimeoutMs: options.caseTimeout * 1000 } : {}),
         ...(options.timeout !== undefined ? { timeoutMs: options.timeout * 1000 } : {}),

@@ -13,7 +13,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageBuilder, decode, encodeWbxml, encodeXml, isDecodeError, type SyncBodyCommandDraft, type SyncML } from '../../index.js';
+import { AuthType, MessageBuilder, auth, decode, encodeWbxml, encodeXml, isDecodeError, type Chal, type SyncBodyCommandDraft, type SyncML } from '../../index.js';
 import { createDmServer, stopDmServer, type DmHttpAnswer, type DmHttpRequest } from '../../server/http/dm-http.js';
 import type { Encoding } from '../../session/message-size.js';
 import { fail } from '../case.js';
@@ -23,6 +23,15 @@ import { WireLog } from '../wire.js';
 export interface Incoming {
   readonly message: SyncML;
   readonly bytes: Uint8Array;
+  /** The x-syncml-hmac header, if sent. */
+  readonly hmac?: string;
+}
+
+/** How the client's credentials in its last message were judged (200 when not checked). */
+export interface Judgement {
+  readonly status: number;
+  readonly chal?: Chal;
+  readonly accepted: boolean;
 }
 
 interface Pending {
@@ -37,6 +46,9 @@ export class Conversation {
   private waiter: ((p: Pending) => void) | undefined;
   private current: Pending | undefined;
   closed = false;
+  /** The judgement of the credentials of the message received last. */
+  judgement: Judgement = { status: 200, accepted: true };
+  private accepted = false;
 
   constructor(
     readonly url: string,
@@ -45,7 +57,27 @@ export class Conversation {
     readonly encoding: Encoding,
     readonly log: WireLog,
     private readonly timeoutMs: number,
+    /** Judges the client's credentials (with --auth); none: every message is taken. */
+    private readonly verifier?: auth.AuthVerifier,
   ) {}
+
+  /** Whether the client's credentials were accepted in this session. */
+  get authenticated(): boolean {
+    return this.verifier === undefined || this.accepted;
+  }
+
+  private judge(p: Pending): void {
+    if (!this.verifier) return;
+    const hdr = p.incoming.message.syncHdr;
+    const a = this.verifier.receive({ ...(hdr.cred ? { cred: hdr.cred } : {}), ...(hdr.source.locName ? { username: hdr.source.locName } : {}), ...(p.incoming.hmac !== undefined ? { hmacHeader: p.incoming.hmac } : {}), body: p.incoming.bytes });
+    if (a.authenticated) this.accepted = true;
+    this.judgement = { status: a.status, ...(a.chal ? { chal: a.chal } : {}), accepted: a.authenticated };
+  }
+
+  /** A challenge (Chal) for the client, whatever it sent: to make it revert to Package#1. */
+  challenge(): Chal | undefined {
+    return this.verifier?.challenge();
+  }
 
   /** Called by the endpoint for each message of this session. */
   deliver(p: Pending): void {
@@ -61,6 +93,7 @@ export class Conversation {
   async receive(what = "the client's next message"): Promise<SyncML> {
     const p = await this.next(this.timeoutMs);
     if (!p) throw new CaseStop({ verdict: 'hang', detail: `no message from the client within ${this.timeoutMs} ms (waiting for ${what})` });
+    this.judge(p);
     return p.incoming.message;
   }
 
@@ -119,6 +152,10 @@ export class Conversation {
 export interface ListenOptions {
   readonly host: string;
   readonly port: number;
+  /** The scheme the client must authenticate with, and its name and secret; none: not checked. */
+  readonly auth?: 'none' | 'basic' | 'md5' | 'hmac';
+  readonly clientName?: string;
+  readonly clientSecret?: string;
   /** Wait for each client message. Default 10 s. */
   readonly timeoutMs?: number;
 }
@@ -129,6 +166,9 @@ export class ClientListener {
   private sessions = new Map<string, Conversation>();
   private waiting: ((c: Conversation) => void) | undefined;
   private log = new WireLog();
+  /** The clients' credentials and the nonces issued to them, across sessions. */
+  private readonly store = new auth.InMemoryCredentialStore();
+  private nonces = 0;
   url = '';
 
   constructor(private readonly options: ListenOptions) {}
@@ -177,7 +217,7 @@ export class ClientListener {
     let conv = this.sessions.get(key);
     if (!conv || conv.closed) {
       if (!this.waiting) return { kind: 'refusal', status: conv ? 409 : 503, reason: conv ? 'the session is over' : 'no test case is waiting for a session' };
-      conv = new Conversation(this.url, message.syncHdr.sessionID.trim(), message.syncHdr.source.locURI, request.media.encoding, this.log, this.options.timeoutMs ?? 10_000);
+      conv = new Conversation(this.url, message.syncHdr.sessionID.trim(), message.syncHdr.source.locURI, request.media.encoding, this.log, this.options.timeoutMs ?? 10_000, this.verifierFor(message.syncHdr.source.locURI));
       this.sessions.set(key, conv);
       if (this.sessions.size > 256) this.sessions.delete(this.sessions.keys().next().value!);
       const w = this.waiting;
@@ -185,6 +225,16 @@ export class ClientListener {
       w(conv);
     }
     const target = conv;
-    return new Promise<DmHttpAnswer>((answer) => target.deliver({ incoming: { message, bytes: request.body }, answer }));
+    return new Promise<DmHttpAnswer>((answer) => target.deliver({ incoming: { message, bytes: request.body, ...(request.hmac !== undefined ? { hmac: request.hmac } : {}) }, answer }));
+  }
+
+  private verifierFor(client: string): auth.AuthVerifier | undefined {
+    const a = this.options.auth ?? 'none';
+    if (a === 'none') return undefined;
+    const scheme = a === 'basic' ? AuthType.Basic : a === 'md5' ? AuthType.Md5Digest : AuthType.Hmac;
+    if (!this.store.get(client)) this.store.set(client, { theirs: { username: this.options.clientName ?? client, password: this.options.clientSecret ?? '', scheme } });
+    // Deterministic nonces: a counter (the client under test is not helped by chance).
+    const random = (n: number) => Uint8Array.from({ length: n }, (_, i) => (this.nonces++ * 131 + i * 17) & 0xff);
+    return new auth.AuthVerifier({ store: this.store, peer: client, random, scheme });
   }
 }
