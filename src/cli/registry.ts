@@ -15,9 +15,10 @@ import job from './commands/job.js';
 import notify from './commands/notify.js';
 import tree from './commands/tree.js';
 import demo from './commands/demo.js';
+import fuzz from './commands/fuzz.js';
 
 /** Every verb, in the order `omadm --help` lists them. */
-export const commands: readonly Command[] = [decode, encode, convert, validate, demo, serve, device, job, notify, tree, help, completion];
+export const commands: readonly Command[] = [decode, encode, convert, validate, demo, serve, device, job, notify, tree, fuzz, help, completion];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

@@ -187,7 +187,7 @@ export function defineGroup(spec: GroupSpec): Command {
     ...spec.verbs.map((v) => `  ${v.name.padEnd(width)}${v.summary}`),
     '',
     ...(spec.defaultVerb !== undefined ? [`'omadm ${spec.name} --OPTION ...' is 'omadm ${spec.name} ${spec.defaultVerb} --OPTION ...'.`] : []),
-    // Two lines: help is laid out for 80 columns.
+    // Two lines: the help keeps to 80 columns whatever the group's name.
     `Run 'omadm help ${spec.name} COMMAND' or 'omadm ${spec.name} COMMAND --help'`,
     'for the help of a command.',
   ].join('\n');

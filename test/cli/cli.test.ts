@@ -12,7 +12,7 @@ const USAGE = globalUsage() + '\n';
 
 describe('registry', () => {
   it('holds the first verbs, each a module with name, summary, usage and run', () => {
-    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'demo', 'serve', 'device', 'job', 'notify', 'tree', 'help', 'completion']);
+    expect(commands.map((c) => c.name)).toEqual(['decode', 'encode', 'convert', 'validate', 'demo', 'serve', 'device', 'job', 'notify', 'tree', 'fuzz', 'help', 'completion']);
     for (const c of commands) {
       expect(typeof c.summary).toBe('string');
       expect(c.summary.length).toBeGreaterThan(0);
@@ -40,6 +40,7 @@ Commands:
   job         Enqueue, list, show and cancel the jobs of devices
   notify      Write the Package#0 notification of a device
   tree        Read and edit a device tree file (show, get, set)
+  fuzz        Test another DM implementation against the spec, with a report
   help        Show the command list, or the help of one command
   completion  Print a shell completion script
 

@@ -1,0 +1,72 @@
+/**
+ * `omadm fuzz client`: the fuzzer plays the DM server for the project's ClientSession (a
+ * fixture client over HttpTransport, one session per case, on 127.0.0.1). Unbroken: zero
+ * failures; one rule broken at a time: that rule is named, and nothing else fails; with
+ * --exec the fuzzer starts the client itself and records how it ended.
+ */
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { runClientFuzz } from '../../src/fuzz/client-runner.js';
+import type { FuzzReport } from '../../src/fuzz/runner.js';
+import { runFixtureClient, type ClientBreak } from './fixture-client.js';
+import { auth } from '../../src/index.js';
+
+const failing = (r: FuzzReport) => r.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'crash' || c.verdict === 'hang').map((c) => `${c.verdict} ${c.id}`);
+
+/** Runs the client fuzzer with the fixture client connecting once for each case, as the fuzzer starts it. */
+async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml', scheme?: 'basic' | 'md5' | 'hmac'): Promise<FuzzReport> {
+  let url = '';
+  const store = new auth.InMemoryCredentialStore();
+  const clients: Promise<void>[] = [];
+  const report = await runClientFuzz({
+    host: '127.0.0.1',
+    port: 0,
+    seed: 1,
+    timeoutMs: 3000,
+    caseTimeoutMs: 5000,
+    ...(scheme ? { auth: scheme, clientName: 'device-7', clientSecret: 'pw' } : {}),
+    onListening: (u) => (url = u),
+    onProgress: (e) => {
+      if (e.type === 'case') clients.push(runFixtureClient(url, { ...(breaks ? { breaks } : {}), ...(scheme ? { auth: scheme, store } : {}), encoding, sessionID: String(e.index + 1) }));
+    },
+  });
+  await Promise.all(clients);
+  return report;
+}
+
+describe('omadm fuzz client against the fixture client (ClientSession over HttpTransport)', () => {
+  it.each(['xml', 'wbxml'] as const)('reports zero failures in %s, every case run', async (encoding) => {
+    const report = await fuzzClient(undefined, encoding);
+    expect(failing(report)).toEqual([]);
+    // Every case passes; the one that needs authentication is skipped without it.
+    expect(report.cases.filter((c) => c.verdict !== 'pass').map((c) => `${c.verdict} ${c.id}`)).toEqual(['skip dm-1.3/9/2']);
+    expect(report.summary.ok).toBe(true);
+    expect(report.peer.encoding).toBe(encoding);
+  });
+
+  it.each(['basic', 'md5', 'hmac'] as const)('with --auth %s: the client is challenged, reverts to Package#1 with its credentials, and every case passes (section 9)', async (scheme) => {
+    const report = await fuzzClient(undefined, 'xml', scheme);
+    expect(failing(report)).toEqual([]);
+    expect(report.cases.every((c) => c.verdict === 'pass')).toBe(true);
+  });
+
+  it.each([
+    ['no-status', 'fail dm-1.3/6.5/1', 'DM-PRO-C-008'],
+    ['no-213', 'fail dm-1.3/8/6', 'DM-PRO-LO-C-002'],
+    ['size-unchecked', 'fail dm-1.3/8/7', 'DM-PRO-LO-C-010'],
+    ['final-early', 'fail dm-1.3/7.2/4', 'DM-PRO-Mul-C-002'],
+    ['answers-abort', 'fail dm-1.3/6.1.2/2', 'DM-PRO-Abort-C-002'],
+  ] as const)('fixture client broken with %s: the fuzzer reports exactly %s (%s)', async (breaks, expected, _pro) => {
+    const report = await fuzzClient(breaks);
+    expect(failing(report)).toEqual([expected]);
+    expect(report.summary.ok).toBe(false);
+  });
+
+  it('--exec: starts the client once per case with $OMADM_URL, and a client killed by a signal is a crash (DM-PRO-UI-C-002, section 10.2)', async () => {
+    const script = fileURLToPath(new URL('./fixture-client.ts', import.meta.url));
+    const report = await runClientFuzz({ host: '127.0.0.1', port: 0, seed: 1, exec: `exec "${process.execPath}" --import tsx "${script}" crash-on-ui`, timeoutMs: 5000, caseTimeoutMs: 20_000, cases: ['dm-1.3/10.2/*'] });
+    expect(report.cases.map((c) => `${c.verdict} ${c.id}`)).toEqual(['pass dm-1.3/6.3/1', 'crash dm-1.3/10.2/2']);
+    expect(report.cases[0]!.detail).toContain('client exit code 0');
+    expect(report.cases[1]!.detail).toContain('client ended by SIGKILL');
+  });
+});
