@@ -21,7 +21,8 @@ import { randomInt } from 'node:crypto';
 import type { CaseContext, FuzzCase, Outcome, Verdict } from './case.js';
 import { serverCases } from './cases/index.js';
 import { matchesAny } from './glob.js';
-import { DevicePeer, type ServerPeerConfig } from './peer/client-driver.js';
+import { DevicePeer, type PeerSession, type ServerPeerConfig } from './peer/client-driver.js';
+import { AlertCode } from '../../generated/codes.js';
 import { isCaseStop } from './peer/play.js';
 import { makeReproducer, type Reproducer } from './reproducer.js';
 import { WireLog, type WireEntry } from './wire.js';
@@ -182,8 +183,13 @@ interface CaseRunOptions extends FuzzOptions {
 
 /** Runs one case once with `params` against the device's peer. */
 export async function runOnce(c: FuzzCase, params: unknown, device: DevicePeer, log: WireLog): Promise<Outcome> {
+  const opened: PeerSession[] = [];
   const ctx: CaseContext = {
-    session: () => device.session(log),
+    session: () => {
+      const session = device.session(log);
+      opened.push(session);
+      return session;
+    },
     authenticates: device.config.auth !== 'none',
     checksServer: device.config.serverAuth !== undefined && device.config.serverAuth !== 'none',
     encoding: device.config.encoding,
@@ -193,6 +199,30 @@ export async function runOnce(c: FuzzCase, params: unknown, device: DevicePeer, 
   } catch (e) {
     if (isCaseStop(e)) return e.outcome;
     throw e;
+  } finally {
+    await closeLeftOpen(opened);
+  }
+}
+
+/**
+ * A case may stop in the middle of a session (it saw what it came for). A device that
+ * leaves a session open holds the server's one session per device until it expires, and
+ * the next case would meet a refusal that is not its rule's: so, as a well-behaved device
+ * would, the fuzzer aborts (6.1.2, Alert 1223) every session whose server may still hold it
+ * open. The answer to an abort is discarded (DM-PRO-Abort-C-005).
+ */
+async function closeLeftOpen(sessions: readonly PeerSession[]): Promise<void> {
+  for (const session of sessions) {
+    const last = session.exchanges.at(-1);
+    if (last === undefined || last.reply.kind !== 'message') continue;
+    const answer = last.reply.message;
+    // Over: the server closed its package with nothing but Statuses, its header accepted. A
+    // refusal (a header Status of 4xx/5xx) may leave the session open on the server's side.
+    const header = answer.syncBody.commands.find((x) => x.kind === 'Status' && x.cmd === 'SyncHdr');
+    const accepted = header?.kind === 'Status' && /^2\d\d$/.test(header.data.trim());
+    const over = accepted && answer.syncBody.final === true && answer.syncBody.commands.every((x) => x.kind === 'Status' || x.kind === 'Results');
+    if (over) continue;
+    await session.send({ commands: [{ kind: 'Alert', data: String(AlertCode.SessionAbort), items: [] }], final: true }).catch(() => undefined);
   }
 }
 
