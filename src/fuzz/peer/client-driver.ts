@@ -86,7 +86,9 @@ export type CredMode =
   /** The right name with a wrong secret. */
   | 'wrong'
   /** The right secret over a nonce the server did not issue (basic: the same as wrong). */
-  | 'stale';
+  | 'stale'
+  /** The right credentials whether or not the server accepted some already (a closing abort). */
+  | 'always';
 
 export interface MessageSpec {
   readonly commands: readonly SyncBodyCommandDraft[];
@@ -193,6 +195,7 @@ export class PeerSession {
     const name = c.clientName ?? c.devId;
     const secret = c.clientSecret ?? '';
     const wanted = mode !== 'none' && scheme !== undefined && (mode !== 'auto' || !this.accepted || scheme === AuthType.Hmac);
+    // 'always' sends the right secret, as 'auto' does before acceptance.
     const password = mode === 'wrong' || (mode === 'stale' && scheme === AuthType.Basic) ? `${secret}-wrong` : secret;
     const nonce = mode === 'stale' ? Buffer.from('omadm-fuzz-stale-nonce') : this.device.nonce;
     let cred: Cred | undefined;

@@ -138,7 +138,8 @@ export class DmService {
     const message = decoded.message;
     const hdr = message.syncHdr;
     const deviceId = hdr.source.locURI.trim();
-    const context: EventContext = { deviceId, sessionId: hdr.sessionID.trim(), msgId: hdr.msgID.trim() };
+    // What the device wrote goes into events (and so logs) bounded: a hostile header cannot fill them.
+    const context: EventContext = { deviceId: clip(deviceId), sessionId: clip(hdr.sessionID.trim()), msgId: clip(hdr.msgID.trim()) };
     for (const w of decoded.warnings) this.emit({ ...context, type: 'decode-warning', kind: w.kind, path: w.path });
     if (decoded.format !== encoding) return this.refuse(context, 415, `the body is ${decoded.format.toUpperCase()}, the Content-Type says ${encoding.toUpperCase()}`);
     // Not a DM message (a SyncML DS one, another version): answered 505 / 513, no session touched.
@@ -150,6 +151,8 @@ export class DmService {
         if (creds === undefined) return this.refuse(context, 403, 'unknown device');
         const m: Message = { request, now, decoded, message, deviceId, creds, digest: requestDigest(request.body), encoding, contentType: dmMediaType(request.media), context };
         if (version !== undefined) return this.refuseInDm(m, version, `VerDTD ${hdr.verDTD.trim()} / VerProto ${hdr.verProto.trim()} is not OMA DM 1.2 or 1.3`);
+        const badSessionID = sessionIDProblem(hdr.sessionID);
+        if (badSessionID !== undefined) return this.refuseInDm(m, StatusCode.BadRequest, badSessionID);
         const answer = await this.place(m);
         if (answer === CONFLICT) conflicts++;
         else if (answer === PENDING) {
@@ -495,4 +498,20 @@ export class DmService {
   private restoreConfig(setup: SessionSetup, m: Message): RestoreConfig {
     return { ...this.baseConfig(setup, m), verifier: { store: m.creds, random: this.o.random }, prover: { store: m.creds } };
   }
+}
+
+/** The longest SessionID taken: a DM SessionID is short (Package#0 carries 16 bits, clients a few hex digits). */
+export const MAX_SESSION_ID_LENGTH = 64;
+
+/** Why a SessionID cannot name a session (empty, or longer than any client writes), if it cannot. */
+function sessionIDProblem(sessionID: string): string | undefined {
+  const id = sessionID.trim();
+  if (id === '') return 'the SessionID is empty';
+  if (id.length > MAX_SESSION_ID_LENGTH) return `the SessionID has ${id.length} characters, more than ${MAX_SESSION_ID_LENGTH}`;
+  return undefined;
+}
+
+/** Text of the device's, cut for events and logs. */
+function clip(text: string, max = 128): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} characters)`;
 }
