@@ -1,0 +1,41 @@
+/**
+ * Issue 13: `omadm fuzz client` against the project's own DM client — the device runner
+ * with its management tree, executor and ACLs, not a fixture — reports zero failures, in
+ * XML and WBXML. Whatever it finds here is a bug of ours.
+ */
+import { describe, expect, it } from 'vitest';
+import { runClientFuzz } from '../../src/fuzz/client-runner.js';
+import type { FuzzReport } from '../../src/fuzz/runner.js';
+import { runDeviceSession } from '../../src/client/runner/runner.js';
+import { simulatedDeviceTree } from '../../src/client/objects/device-tree.js';
+
+const failing = (r: FuzzReport) => r.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'crash' || c.verdict === 'hang').map((c) => `${c.verdict} ${c.id}: ${c.detail}`);
+
+async function fuzzOurClient(encoding: 'xml' | 'wbxml'): Promise<FuzzReport> {
+  let url = '';
+  const sessions: Promise<unknown>[] = [];
+  const report = await runClientFuzz({
+    host: '127.0.0.1',
+    port: 0,
+    seed: 7,
+    timeoutMs: 5000,
+    caseTimeoutMs: 10_000,
+    onListening: (u) => (url = u),
+    onProgress: (e) => {
+      if (e.type !== 'case') return;
+      const tree = simulatedDeviceTree({ devId: 'IMEI:000000000000099', serverId: 'omadm.fuzz', accounts: [{ node: 'fuzz', serverId: 'omadm.fuzz', addr: url }] });
+      sessions.push(runDeviceSession({ tree, serverId: 'omadm.fuzz', encoding, sessionId: String(e.index + 1), maxDurationMs: 10_000 }));
+    },
+  });
+  await Promise.all(sessions);
+  return report;
+}
+
+describe('omadm fuzz client against our own DM client (runDeviceSession)', () => {
+  it.each(['xml', 'wbxml'] as const)('reports zero failures in %s', async (encoding) => {
+    const report = await fuzzOurClient(encoding);
+    expect(failing(report)).toEqual([]);
+    expect(report.summary.ok).toBe(true);
+    expect(report.cases.filter((c) => c.verdict === 'pass').length).toBeGreaterThan(5);
+  }, 120_000);
+});
