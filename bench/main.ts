@@ -21,8 +21,9 @@ import * as wbxmlCodec from './wbxml-codec.js';
 import * as session from './session.js';
 import * as xmlText from './xml-text.js';
 import * as server from './server.js';
+import * as fuzz from './fuzz.js';
 
-const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session, xmlText, server];
+const SUITES: readonly BenchSuite[] = [xmlCodec, wbxmlCodec, session, xmlText, server, fuzz];
 
 interface Args {
   json: boolean;
