@@ -279,6 +279,21 @@ export function storeSuite(backend: Backend): void {
         expect((await store.getJob(theirs.id))?.state).toBe('queued');
       });
 
+      it('jobs claimed for a message whose session save lost the race are given back: queued, their attempt not counted, only by the session that claimed them', async () => {
+        await store.addDevice(device('dev1'), T0);
+        const ids: number[] = [];
+        for (let i = 0; i < 3; i++) ids.push((await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0)).id);
+        const b = await store.beginSession('dev1', '1', {}, T0, TTL);
+        if (!b.ok) throw new Error('refused');
+        const claimed = await store.claimJobs('dev1', b.session.ref, T0 + 1, 2);
+        expect(await store.unclaimJobs(claimed.map((j) => j.id), b.session.ref + 1)).toBe(0);
+        expect(await store.unclaimJobs(claimed.map((j) => j.id), b.session.ref)).toBe(2);
+        expect(await store.unclaimJobs([], b.session.ref)).toBe(0);
+        for (const id of ids.slice(0, 2)) expect(await store.getJob(id)).toMatchObject({ state: 'queued', attempts: 0 });
+        // Claimable again, oldest first, as if never claimed.
+        expect((await store.claimJobs('dev1', b.session.ref, T0 + 2, 10)).map((j) => [j.id, j.attempts])).toEqual(ids.map((id) => [id, 1]));
+      });
+
       it('a job is done only when its Status arrived, and then leaves the queue for the results with what came back', async () => {
         await store.addDevice(device('dev1'), T0);
         const get = await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0);

@@ -378,6 +378,8 @@ export class DmService {
     // Step 5: the commit.
     const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs);
     if (!saved.ok) {
+      // Another process saved this session first: what this one claimed never went out.
+      await store.unclaimJobs(claimed.map((j) => j.id), row.ref);
       if (saved.reason === 'conflict') return CONFLICT;
       return this.refuseInDm(m, StatusCode.RequestTimeout, 'the session ended while this message was read');
     }

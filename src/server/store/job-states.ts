@@ -24,11 +24,14 @@ export type JobEvent =
   /** Its expiry passed before it was sent. */
   | 'expire'
   /** Someone withdrew it before it was sent. */
-  | 'cancel';
+  | 'cancel'
+  /** The session that claimed it could not save the message it went in (another process
+   * served that message first): it never left, so it is queued as if never claimed. */
+  | 'unclaim';
 
 export const JOB_TRANSITIONS: { readonly [S in JobState]: { readonly [E in JobEvent]?: JobState } } = {
   queued: { claim: 'sent', expire: 'expired', cancel: 'cancelled' },
-  sent: { 'status-ok': 'done', 'status-error': 'failed', requeue: 'queued', exhaust: 'failed' },
+  sent: { 'status-ok': 'done', 'status-error': 'failed', requeue: 'queued', exhaust: 'failed', unclaim: 'queued' },
   done: {},
   failed: {},
   expired: {},

@@ -334,6 +334,19 @@ export class KyselyStore implements Store {
     });
   }
 
+  async unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ state: stateAfter('unclaim'), session_ref: null, sent_at: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', [...ids])
+      .where('session_ref', '=', sessionRef)
+      .where('state', 'in', statesAccepting('unclaim'))
+      .returning('id')
+      .execute();
+    return rows.length;
+  }
+
   async cancelJob(id: number, now: number): Promise<JobChangeResult> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.deleteFrom('jobs').where('id', '=', id).where('state', 'in', statesAccepting('cancel')).returningAll().executeTakeFirst();

@@ -87,6 +87,9 @@ export interface Store {
   /** The job's Status arrived: done (success code) or failed, with what came back. Only a
    * job sent in `sessionRef` may finish this way. */
   finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult>;
+  /** Gives back jobs `sessionRef` claimed for a message it could not save (another process
+   * saved the session first): queued again, their attempt not counted. Returns how many. */
+  unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number>;
   /** Withdraws a queued job. */
   cancelJob(id: number, now: number): Promise<JobChangeResult>;
   /** Moves queued jobs whose expiry passed to the results. */

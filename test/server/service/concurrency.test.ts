@@ -44,29 +44,38 @@ function suite(backend: Backend): void {
       const jobs = [];
       for (const uri of ['./DevInfo/Man', './DevInfo/Mod', './DevInfo/Lang']) jobs.push((await storeA.enqueueJob({ deviceId: 'IMEI:P1', spec: { op: 'get', uris: [uri] } }, Date.now())).id);
       const device = new ScriptedDevice({ url: 'http://127.0.0.1:9/unused', id: 'IMEI:P1', serverId: 'srv', encoding: 'xml', client: { scheme: 'hmac', name: 'p1', secret: 'p1-secret' } });
-      const client = device.newSession('77');
-      let out = device.start(client);
-      for (let i = 0; i < 20 && out !== undefined; i++) {
-        const req = request(out.bytes, out.hmacHeader?.(out.bytes));
-        let answer: Uint8Array;
-        if (i < 2) {
-          // A resent message racing its first copy: at both processes at once.
-          const [fromA, fromB] = await Promise.all([a.handle(req), b.handle(req)]);
-          expect(body(fromB)).toEqual(body(fromA));
-          answer = body(fromA);
-        } else {
-          answer = body(await (i % 2 === 0 ? a : b).handle(req));
+      const play = async (sessionID: string, race: boolean): Promise<void> => {
+        const client = device.newSession(sessionID);
+        let out = device.start(client);
+        for (let i = 0; i < 20 && out !== undefined; i++) {
+          const req = request(out.bytes, out.hmacHeader?.(out.bytes));
+          let answer: Uint8Array;
+          if (race && i < 2) {
+            // A resent message racing its first copy: at both processes at once.
+            const [fromA, fromB] = await Promise.all([a.handle(req), b.handle(req)]);
+            expect(body(fromB)).toEqual(body(fromA));
+            answer = body(fromA);
+          } else {
+            answer = body(await (i % 2 === 0 ? a : b).handle(req));
+          }
+          const r = client.receive(decode(answer), { body: answer });
+          for (const e of r.events) if (e.type === 'command') device.execute(client, e.msgRef, e.command);
+          out = client.reply()!;
         }
-        const r = client.receive(decode(answer), { body: answer });
-        for (const e of r.events) if (e.type === 'command') device.execute(client, e.msgRef, e.command);
-        out = client.reply()!;
-      }
-      expect(client.ended).toBe(true);
+        expect(client.ended).toBe(true);
+      };
+      await play('77', true);
+      // The process that lost the race for Package#1 may have claimed the jobs before its
+      // save was refused: it gives them back (unclaimed, the attempt not counted), and they
+      // go out in the device's next session. Either way each goes out once and finishes once.
+      const left = (await Promise.all(jobs.map((id) => storeB.getJob(id)))).filter((j) => j?.state === 'queued');
+      if (left.length > 0) await play('78', false);
       for (const id of jobs) expect(await storeB.getJob(id)).toMatchObject({ state: 'done', attempts: 1 });
       expect(events.filter((e) => e.type === 'job-sent')).toHaveLength(3);
       expect(events.filter((e) => e.type === 'job-finished')).toHaveLength(3);
-      expect(events.filter((e) => e.type === 'session-started')).toHaveLength(1);
-      expect((await storeA.listSessions('IMEI:P1')).map((s) => s.outcome)).toEqual(['completed']);
+      const sessions = left.length > 0 ? 2 : 1;
+      expect(events.filter((e) => e.type === 'session-started')).toHaveLength(sessions);
+      expect((await storeA.listSessions('IMEI:P1')).map((s) => s.outcome)).toEqual(Array(sessions).fill('completed'));
       expect(events.filter((e) => e.type === 'message-out' && e.duplicate).length).toBeGreaterThanOrEqual(2);
     });
   });
