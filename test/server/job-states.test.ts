@@ -6,7 +6,7 @@ describe('job states', () => {
   it('goes queued → sent → done | failed, back to queued when its session died, and expired or cancelled only before it was sent', () => {
     expect(JOB_TRANSITIONS).toEqual({
       queued: { claim: 'sent', expire: 'expired', cancel: 'cancelled' },
-      sent: { 'status-ok': 'done', 'status-error': 'failed', requeue: 'queued', exhaust: 'failed' },
+      sent: { 'status-ok': 'done', 'status-error': 'failed', requeue: 'queued', exhaust: 'failed', unclaim: 'queued' },
       done: {},
       failed: {},
       expired: {},
