@@ -72,7 +72,9 @@ interface Child {
 
 function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
+    // OMADM_BENCH_CPU_PROF=DIR: the server child writes a CPU profile there (node --cpu-prof).
+    const prof = process.env['OMADM_BENCH_CPU_PROF'];
+    const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -20,6 +20,7 @@ import {
   type DeviceNonces,
   type Job,
   type JobChangeResult,
+  type JobFinish,
   type JobInit,
   type JobOutcome,
   type JobState,
@@ -233,7 +234,20 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- transcripts
 
   async recordMessage(entry: TranscriptInit, now: number): Promise<boolean> {
+    return this.db.transaction().execute((trx) => this.record(trx, entry, now));
+  }
+
+  async recordMessages(entries: readonly TranscriptInit[], now: number): Promise<boolean[]> {
+    if (entries.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
+      const kept: boolean[] = [];
+      for (const entry of entries) kept.push(await this.record(trx, entry, now));
+      return kept;
+    });
+  }
+
+  private async record(trx: Db, entry: TranscriptInit, now: number): Promise<boolean> {
+    {
       const counted = await trx
         .updateTable('sessions')
         .set((eb) => ({ messages: eb('messages', '+', 1) }))
@@ -258,7 +272,7 @@ export class KyselyStore implements Store {
         })
         .execute();
       return true;
-    });
+    }
   }
 
   async transcript(sessionRef: number): Promise<TranscriptEntry[]> {
@@ -334,6 +348,35 @@ export class KyselyStore implements Store {
     });
   }
 
+  async finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]> {
+    if (finishes.length === 0) return [];
+    const events = finishes.map(({ outcome }): JobEvent => {
+      if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
+      return isSuccessStatus(outcome.status) ? 'status-ok' : 'status-error';
+    });
+    // Rows are taken in the order of their ids, so that two processes finishing the same
+    // jobs (the same message delivered twice) lock them in one order and cannot deadlock.
+    const order = finishes.map((_, i) => i).sort((a, b) => finishes[a]!.id - finishes[b]!.id);
+    return this.db.transaction().execute(async (trx) => {
+      const answers: JobChangeResult[] = new Array<JobChangeResult>(finishes.length);
+      const devices = new Set<string>();
+      for (const i of order) {
+        const { id, outcome } = finishes[i]!;
+        const event = events[i]!;
+        const row = await trx.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll().executeTakeFirst();
+        if (row === undefined) {
+          answers[i] = await this.refusal(trx, id);
+          continue;
+        }
+        answers[i] = { ok: true, job: await this.toResult(trx, row, event, now, { outcome }, true, false) };
+        devices.add(row.device_id);
+      }
+      // Pruned once at the end: keeping the newest after each insert keeps the same rows.
+      for (const deviceId of devices) await pruneNewest(trx, 'job_results', deviceId, this.limits.resultsPerDevice);
+      return answers;
+    });
+  }
+
   async cancelJob(id: number, now: number): Promise<JobChangeResult> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.deleteFrom('jobs').where('id', '=', id).where('state', 'in', statesAccepting('cancel')).returningAll().executeTakeFirst();
@@ -370,7 +413,7 @@ export class KyselyStore implements Store {
 
   /** Moves a queue row to the results (deleting it from the queue unless `deleted`), and
    * keeps only the newest results of the device. */
-  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false): Promise<Job> {
+  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
     if (!deleted) await trx.deleteFrom('jobs').where('id', '=', row.id).execute();
     const result = await trx
       .insertInto('job_results')
@@ -392,7 +435,7 @@ export class KyselyStore implements Store {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
+    if (prune) await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
     return toResultJob(result);
   }
 

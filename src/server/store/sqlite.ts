@@ -51,7 +51,7 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
 /** At most this many prepared statements are kept per database. */
 export const STATEMENT_CACHE_SIZE = 256;
 
-type Statement = ReturnType<BetterSqlite3.Database['prepare']>;
+type Statement = BetterSqlite3.Statement<unknown[]>;
 
 /** The database as Kysely sees it, with its prepared statements kept by SQL text. */
 export class StatementCache implements SqliteDatabase {
