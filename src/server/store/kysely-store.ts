@@ -4,8 +4,9 @@
  * processes never take the same job; SQLite is one process and serialises every
  * statement on its one connection.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, JobTable } from './schema.js';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, JobResultTable, JobTable } from './schema.js';
+import { compileOnce } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
@@ -49,6 +50,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export class KyselyStore implements Store {
   readonly limits: StoreLimits;
+  /** The queries of every DM message, built once (compiled.ts). */
+  private readonly q;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -57,6 +60,7 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.q = hotQueries(db, this.limits);
   }
 
   // ---------------------------------------------------------------- devices
@@ -76,7 +80,7 @@ export class KyselyStore implements Store {
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.q.device(this.db, id)).rows;
     return row && toDevice(row);
   }
 
@@ -98,7 +102,7 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- nonces
 
   async getNonces(deviceId: string): Promise<DeviceNonces> {
-    const row = await this.db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    const [row] = (await this.q.nonces(this.db, deviceId)).rows;
     if (row === undefined) return {};
     return {
       ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
@@ -156,7 +160,7 @@ export class KyselyStore implements Store {
   }
 
   async liveSession(deviceId: string): Promise<SessionRow | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).executeTakeFirst();
+    const [row] = (await this.q.liveSession(this.db, deviceId)).rows;
     return row && toSession(row);
   }
 
@@ -173,14 +177,7 @@ export class KyselyStore implements Store {
 
   async saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult> {
     const text = this.snapshotText(snapshot);
-    const row = await this.db
-      .updateTable('sessions')
-      .set({ snapshot: text, version: version + 1, last_activity: now, expires_at: now + ttlMs })
-      .where('ref', '=', ref)
-      .where('version', '=', version)
-      .where('ended_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    const [row] = (await this.q.saveSession(this.db, text, version + 1, now, now + ttlMs, ref, version)).rows;
     if (row !== undefined) return { ok: true, session: toSession(row) };
     const current = await this.getSession(ref);
     if (current === undefined) return { ok: false, reason: 'missing' };
@@ -248,29 +245,12 @@ export class KyselyStore implements Store {
 
   private async record(trx: Db, entry: TranscriptInit, now: number): Promise<boolean> {
     {
-      const counted = await trx
-        .updateTable('sessions')
-        .set((eb) => ({ messages: eb('messages', '+', 1) }))
-        .where('ref', '=', entry.sessionRef)
-        .where('messages', '<', this.limits.transcriptMessagesPerSession)
-        .returning(['device_id'])
-        .executeTakeFirst();
+      const msgId = boundedId(entry.msgId, 'msgId');
+      const contentType = boundedId(entry.contentType, 'contentType');
+      const [counted] = (await this.q.countMessage(trx, entry.sessionRef)).rows;
       if (counted === undefined) return false;
       const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
-      await trx
-        .insertInto('transcripts')
-        .values({
-          session_ref: entry.sessionRef,
-          device_id: counted.device_id,
-          direction: entry.direction,
-          msg_id: boundedId(entry.msgId, 'msgId'),
-          content_type: boundedId(entry.contentType, 'contentType'),
-          body: toBase64(kept),
-          size: entry.body.length,
-          truncated: kept.length < entry.body.length ? 1 : 0,
-          at: now,
-        })
-        .execute();
+      await this.q.insertTranscript(trx, entry.sessionRef, counted.device_id, entry.direction, msgId, contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
       return true;
     }
   }
@@ -363,7 +343,7 @@ export class KyselyStore implements Store {
       for (const i of order) {
         const { id, outcome } = finishes[i]!;
         const event = events[i]!;
-        const row = await trx.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll().executeTakeFirst();
+        const [row] = (await this.q.takeSent[event](trx, id, sessionRef)).rows;
         if (row === undefined) {
           answers[i] = await this.refusal(trx, id);
           continue;
@@ -415,26 +395,26 @@ export class KyselyStore implements Store {
    * keeps only the newest results of the device. */
   private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
     if (!deleted) await trx.deleteFrom('jobs').where('id', '=', row.id).execute();
-    const result = await trx
-      .insertInto('job_results')
-      .values({
-        id: row.id,
-        device_id: row.device_id,
-        spec: row.spec,
-        state: stateAfter(event),
-        attempts: row.attempts,
-        max_attempts: row.max_attempts,
-        created_at: row.created_at,
-        expires_at: row.expires_at,
-        session_ref: row.session_ref,
-        sent_at: row.sent_at,
-        last_error: extra.lastError ?? row.last_error,
-        finished_at: now,
-        status_code: extra.outcome?.status ?? null,
-        outcome: extra.outcome ? JSON.stringify(extra.outcome) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const [result] = (
+      await this.q.insertResult(
+        trx,
+        row.id,
+        row.device_id,
+        row.spec,
+        stateAfter(event),
+        row.attempts,
+        row.max_attempts,
+        row.created_at,
+        row.expires_at,
+        row.session_ref,
+        row.sent_at,
+        extra.lastError ?? row.last_error,
+        now,
+        extra.outcome?.status ?? null,
+        extra.outcome ? JSON.stringify(extra.outcome) : null,
+      )
+    ).rows;
+    if (result === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
     if (prune) await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
     return toResultJob(result);
   }
@@ -535,6 +515,79 @@ export class KyselyStore implements Store {
 }
 
 // ---------------------------------------------------------------- helpers
+
+type Row<T> = Selectable<T>;
+
+/** The queries every DM message makes, built once per store (compiled.ts). */
+function hotQueries(db: Kysely<Database>, limits: StoreLimits) {
+  const takeSent = (event: JobEvent) =>
+    compileOnce((id: number, sessionRef: number) => db.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll());
+  return {
+    device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
+    nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
+    liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
+    saveSession: compileOnce((snapshot: string, nextVersion: number, now: number, expiresAt: number, ref: number, version: number) =>
+      db.updateTable('sessions').set({ snapshot, version: nextVersion, last_activity: now, expires_at: expiresAt }).where('ref', '=', ref).where('version', '=', version).where('ended_at', 'is', null).returningAll(),
+    ),
+    countMessage: compileOnce((ref: number) =>
+      db
+        .updateTable('sessions')
+        .set((eb) => ({ messages: eb('messages', '+', 1) }))
+        .where('ref', '=', ref)
+        .where('messages', '<', limits.transcriptMessagesPerSession)
+        .returning(['device_id']),
+    ),
+    insertTranscript: compileOnce((
+        sessionRef: number,
+        deviceId: string,
+        direction: string,
+        msgId: string,
+        contentType: string,
+        body: string,
+        size: number,
+        truncated: number,
+        at: number,
+      ) => db.insertInto('transcripts').values({ session_ref: sessionRef, device_id: deviceId, direction, msg_id: msgId, content_type: contentType, body, size, truncated, at }),
+    ),
+    takeSent: { 'status-ok': takeSent('status-ok'), 'status-error': takeSent('status-error') } as Record<JobEvent, ReturnType<typeof takeSent>>,
+    insertResult: compileOnce((
+        id: number,
+        deviceId: string,
+        spec: string,
+        state: string,
+        attempts: number,
+        maxAttempts: number,
+        createdAt: Row<JobTable>['created_at'],
+        expiresAt: Row<JobTable>['expires_at'],
+        sessionRef: Row<JobTable>['session_ref'],
+        sentAt: Row<JobTable>['sent_at'],
+        lastError: string | null,
+        finishedAt: number,
+        statusCode: number | null,
+        outcome: string | null,
+      ) =>
+        db
+          .insertInto('job_results')
+          .values({
+            id,
+            device_id: deviceId,
+            spec,
+            state,
+            attempts,
+            max_attempts: maxAttempts,
+            created_at: createdAt,
+            expires_at: expiresAt,
+            session_ref: sessionRef,
+            sent_at: sentAt,
+            last_error: lastError,
+            finished_at: finishedAt,
+            status_code: statusCode,
+            outcome,
+          } as Insertable<JobResultTable>)
+          .returningAll(),
+    ),
+  };
+}
 
 /** FOR UPDATE on PostgreSQL; nothing on SQLite (one writer, no row locks). */
 function lockFor<Q extends { forUpdate(): Q }>(backend: Backend): (q: Q) => Q {
