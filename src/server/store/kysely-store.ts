@@ -60,7 +60,7 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.q = hotQueries(db, this.limits);
+    this.q = hotQueries(db, backend, this.limits);
   }
 
   // ---------------------------------------------------------------- devices
@@ -297,24 +297,11 @@ export class KyselyStore implements Store {
   }
 
   async claimJobs(deviceId: string, sessionRef: number, now: number, limit: number): Promise<ClaimedJob[]> {
-    await this.expireJobs(now, deviceId);
-    const claimable = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('device_id', '=', deviceId)
-      .where('state', 'in', statesAccepting('claim'))
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .orderBy('id')
-      .limit(Math.max(0, Math.min(limit, MAX_PAGE)));
-    const locked = this.backend === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-    const rows = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({ state: stateAfter('claim'), session_ref: sessionRef, sent_at: now, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', locked)
-      // Re-checked here: under read committed a row may have changed since the subquery read it.
-      .where('state', 'in', statesAccepting('claim'))
-      .returningAll()
-      .execute();
+    // The expiry's transaction only when there is something to expire (most claims find
+    // nothing): a job that expires after this look is not claimed either (the claim's own
+    // WHERE leaves it), it is expired at the next claim or sweep.
+    if ((await this.q.anyExpired(this.db, deviceId, now)).rows.length > 0) await this.expireJobs(now, deviceId);
+    const { rows } = await this.q.claim(this.db, sessionRef, now, deviceId, now, Math.max(0, Math.min(limit, MAX_PAGE)));
     return rows.map(toJob).sort((a, b) => a.id - b.id) as ClaimedJob[];
   }
 
@@ -519,10 +506,33 @@ export class KyselyStore implements Store {
 type Row<T> = Selectable<T>;
 
 /** The queries every DM message makes, built once per store (compiled.ts). */
-function hotQueries(db: Kysely<Database>, limits: StoreLimits) {
+function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits) {
   const takeSent = (event: JobEvent) =>
     compileOnce((id: number, sessionRef: number) => db.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll());
   return {
+    anyExpired: compileOnce((deviceId: string, now: number) =>
+      db.selectFrom('jobs').select('id').where('device_id', '=', deviceId).where('state', 'in', statesAccepting('expire')).where('expires_at', 'is not', null).where('expires_at', '<=', now).limit(1),
+    ),
+    claim: compileOnce((sessionRef: number, sentAt: number, deviceId: string, now: number, limit: number) => {
+      const claimable = db
+        .selectFrom('jobs')
+        .select('id')
+        .where('device_id', '=', deviceId)
+        .where('state', 'in', statesAccepting('claim'))
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('id')
+        .limit(limit);
+      const locked = backend === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+      return (
+        db
+          .updateTable('jobs')
+          .set((eb) => ({ state: stateAfter('claim'), session_ref: sessionRef, sent_at: sentAt, attempts: eb('attempts', '+', 1) }))
+          .where('id', 'in', locked)
+          // Re-checked here: under read committed a row may have changed since the subquery read it.
+          .where('state', 'in', statesAccepting('claim'))
+          .returningAll()
+      );
+    }),
     device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
     nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
     liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
