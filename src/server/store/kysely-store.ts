@@ -201,9 +201,9 @@ export class KyselyStore implements Store {
   /** Ends a live session (nothing when it already ended), puts back what it sent, and
    * keeps only the newest ended sessions of the device. */
   private async end(trx: Db, ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
-    const row = await trx.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returningAll().executeTakeFirst();
+    const [row] = (await this.q.endSession(trx, now, outcome, ref)).rows;
     if (row === undefined) return undefined;
-    const sent = await trx.selectFrom('jobs').selectAll().where('session_ref', '=', ref).where('state', 'in', statesAccepting('requeue')).$call(lockFor(this.backend)).execute();
+    const { rows: sent } = await this.q.sentIn(trx, ref);
     for (const job of sent) {
       if (job.attempts < job.max_attempts) {
         await trx.updateTable('jobs').set({ state: stateAfter('requeue'), last_error: ENDED_BEFORE_STATUS }).where('id', '=', job.id).execute();
@@ -212,7 +212,7 @@ export class KyselyStore implements Store {
       }
     }
     const keep = this.limits.endedSessionsPerDevice;
-    const cutoff = await trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).orderBy('ref', 'desc').offset(keep).limit(1).executeTakeFirst();
+    const [cutoff] = (await this.q.endedCutoff(trx, row.device_id, keep)).rows;
     if (cutoff !== undefined) {
       const old = trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref);
       await trx.deleteFrom('transcripts').where('session_ref', 'in', old).execute();
@@ -339,7 +339,7 @@ export class KyselyStore implements Store {
         devices.add(row.device_id);
       }
       // Pruned once at the end: keeping the newest after each insert keeps the same rows.
-      for (const deviceId of devices) await pruneNewest(trx, 'job_results', deviceId, this.limits.resultsPerDevice);
+      for (const deviceId of devices) await this.pruneResults(trx, deviceId);
       return answers;
     });
   }
@@ -402,7 +402,7 @@ export class KyselyStore implements Store {
       )
     ).rows;
     if (result === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
-    if (prune) await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
+    if (prune) await this.pruneResults(trx, row.device_id);
     return toResultJob(result);
   }
 
@@ -495,6 +495,12 @@ export class KyselyStore implements Store {
     await this.onClose();
   }
 
+  /** Keeps only the newest results of the device (pruneNewest, compiled once). */
+  private async pruneResults(trx: Db, deviceId: string): Promise<void> {
+    const [cutoff] = (await this.q.resultsCutoff(trx, deviceId, this.limits.resultsPerDevice)).rows;
+    if (cutoff !== undefined) await this.q.pruneResults(trx, deviceId, cutoff.id);
+  }
+
   private async mustHaveDevice(db: Db, id: string, field = 'id'): Promise<void> {
     const row = await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
     if (row === undefined) throw new StoreInputError(field, `no device ${JSON.stringify(id)}`);
@@ -533,6 +539,13 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
           .returningAll()
       );
     }),
+    endSession: compileOnce((now: number, outcome: SessionOutcome, ref: number) => db.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returningAll()),
+    sentIn: compileOnce((ref: number) => db.selectFrom('jobs').selectAll().where('session_ref', '=', ref).where('state', 'in', statesAccepting('requeue')).$call(lockFor(backend))),
+    endedCutoff: compileOnce((deviceId: string, keep: number) =>
+      db.selectFrom('sessions').select('ref').where('device_id', '=', deviceId).where('ended_at', 'is not', null).orderBy('ref', 'desc').offset(keep).limit(1),
+    ),
+    resultsCutoff: compileOnce((deviceId: string, keep: number) => db.selectFrom('job_results').select('id').where('device_id', '=', deviceId).orderBy('id', 'desc').offset(keep).limit(1)),
+    pruneResults: compileOnce((deviceId: string, cutoff: number) => db.deleteFrom('job_results').where('device_id', '=', deviceId).where('id', '<=', cutoff)),
     device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
     nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
     liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
