@@ -72,7 +72,9 @@ interface Child {
 
 function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
+    // OMADM_BENCH_CPU_PROF=DIR: the server child writes a CPU profile there (node --cpu-prof).
+    const prof = process.env['OMADM_BENCH_CPU_PROF'];
+    const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -152,7 +154,7 @@ async function deviceLoop(url: string, d: number, sessions: number, stats: { lat
   for (let s = 0; s < sessions; s++) {
     const client = new ClientSession({ encoding: 'xml', localURI: id, remoteURI: SERVER_ID, sessionID: String(s + 1), maxMsgSize: 64 * 1024, peerMaxMsgSize: 64 * 1024 });
     const t0 = performance.now();
-    let out: Outgoing | undefined = client.start({ devInfo: [...tree].map(([uri, data]): Item => ({ source: { locURI: uri }, data })) });
+    let out: Outgoing | undefined = client.start({ devInfo: [...tree].filter(([uri]) => uri.startsWith('./DevInfo/')).map(([uri, data]): Item => ({ source: { locURI: uri }, data })) });
     for (let n = 0; out !== undefined; n++) {
       if (n > 10) throw new Error(`session ${s} of ${id} did not end`);
       if (stats.bodies.length < 400) stats.bodies.push(out.bytes);

@@ -225,6 +225,29 @@ export function storeSuite(backend: Backend): void {
         expect(t[0]).toMatchObject({ deviceId: 'dev1', contentType: 'application/vnd.syncml.dm+wbxml', at: T0 + 1 });
         expect(await store.recordMessage({ sessionRef: 999_999, direction: 'in', msgId: '1', contentType: 'x', body: new Uint8Array() }, T0)).toBe(false);
       });
+
+      it('records several messages in one call, each counted against the bound in turn', async () => {
+        store = await open({ transcriptMessagesPerSession: 3, transcriptBytesPerMessage: 4 });
+        await store.addDevice(device('dev1'), T0);
+        const b = await store.beginSession('dev1', '1', {}, T0, TTL);
+        if (!b.ok) throw new Error('refused');
+        const entry = (i: number) => ({ sessionRef: b.session.ref, direction: i % 2 ? ('in' as const) : ('out' as const), msgId: String(i), contentType: 'application/vnd.syncml.dm+xml', body: new Uint8Array(i * 2).fill(i) });
+        expect(await store.recordMessages([], T0)).toEqual([]);
+        expect(await store.recordMessages([entry(1), entry(2)], T0 + 1)).toEqual([true, true]);
+        expect(await store.recordMessages([entry(3), entry(4)], T0 + 2)).toEqual([true, false]);
+        const t = await store.transcript(b.session.ref);
+        expect(t.map((e) => [e.direction, e.msgId, e.size, e.truncated, [...e.body], e.at])).toEqual([
+          ['in', '1', 2, false, [1, 1], T0 + 1],
+          ['out', '2', 4, false, [2, 2, 2, 2], T0 + 1],
+          ['in', '3', 6, true, [3, 3, 3, 3], T0 + 2],
+        ]);
+        expect(await store.recordMessages([{ ...entry(1), sessionRef: 999_999 }], T0)).toEqual([false]);
+        // A refused entry takes the whole call back: nothing of it is kept.
+        const s2 = await store.beginSession('dev1', '2', {}, T0 + TTL + 1, TTL);
+        if (!s2.ok) throw new Error('refused');
+        await expectInputError(store.recordMessages([{ ...entry(1), sessionRef: s2.session.ref }, { ...entry(2), sessionRef: s2.session.ref, msgId: 'x'.repeat(100_000) }], T0), 'msgId');
+        expect(await store.transcript(s2.session.ref)).toEqual([]);
+      });
     });
 
     describe('jobs', () => {
@@ -320,6 +343,52 @@ export function storeSuite(backend: Backend): void {
           [rep.id, 'failed'],
           [get.id, 'done'],
         ]);
+      });
+
+      it('finishes the jobs of one message in one call: each answer as finishJob would give it, in order, the results kept within the bound', async () => {
+        store = await open({ resultsPerDevice: 2 });
+        await store.addDevice(device('dev1'), T0);
+        const jobs = [];
+        for (let i = 0; i < 4; i++) jobs.push(await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0));
+        const queued = await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0);
+        const b = await store.beginSession('dev1', '1', {}, T0, TTL);
+        if (!b.ok) throw new Error('refused');
+        await store.claimJobs('dev1', b.session.ref, T0 + 1, 4);
+        const [j0, j1, j2, j3] = jobs.map((j) => j.id) as [number, number, number, number];
+        expect(await store.finishJobs(b.session.ref, [], T0 + 2)).toEqual([]);
+        // A bad status refuses the whole call before anything changes.
+        await expectInputError(store.finishJobs(b.session.ref, [{ id: j0, outcome: { status: 200 } }, { id: j1, outcome: { status: 99 } }], T0 + 2), 'outcome.status');
+        expect(await store.jobCounts()).toMatchObject({ sent: 4, done: 0 });
+
+        const answers = await store.finishJobs(
+          b.session.ref,
+          [
+            { id: j3, outcome: { status: 200, results: [{ data: 'X3' }] } },
+            { id: j1, outcome: { status: 404 } },
+            { id: j3, outcome: { status: 200 } },
+            { id: queued.id, outcome: { status: 200 } },
+            { id: 424242, outcome: { status: 200 } },
+            { id: j0, outcome: { status: 200 } },
+          ],
+          T0 + 2,
+        );
+        expect(answers).toMatchObject([
+          { ok: true, job: { id: j3, state: 'done', finishedAt: T0 + 2, outcome: { results: [{ data: 'X3' }] } } },
+          { ok: true, job: { id: j1, state: 'failed', outcome: { status: 404 } } },
+          // Nothing is finished twice, not even within one call.
+          { ok: false, reason: 'wrong-state', job: { id: j3, state: 'done' } },
+          { ok: false, reason: 'wrong-state', job: { id: queued.id, state: 'queued' } },
+          { ok: false, reason: 'missing' },
+          { ok: true, job: { id: j0, state: 'done' } },
+        ]);
+        // Only the newest 2 results stay; the job sent in another session is refused.
+        expect((await store.listJobs('dev1')).map((j) => [j.id, j.state])).toEqual([
+          [j2, 'sent'],
+          [queued.id, 'queued'],
+          [j3, 'done'],
+          [j1, 'failed'],
+        ]);
+        expect(await store.finishJobs(b.session.ref + 1, [{ id: j2, outcome: { status: 200 } }], T0 + 3)).toMatchObject([{ ok: false, reason: 'wrong-state', job: { state: 'sent' } }]);
       });
 
       it('a queued job cannot finish, and a sent job finishes only in the session it was sent in', async () => {

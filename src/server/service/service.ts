@@ -38,7 +38,7 @@ import { DeviceCredentials } from '../auth/device-credentials.js';
 import { AuthRateLimiter, admission } from '../auth/rate-limit.js';
 import { jobCommand, jobOutcome } from '../jobs/job-commands.js';
 import { isStoreInputError } from '../store/errors.js';
-import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type SessionOutcome, type SessionRow } from '../store/types.js';
+import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type JobFinish, type SessionOutcome, type SessionRow } from '../store/types.js';
 import { notifyObservers, type EventContext, type ServiceEvent } from './events.js';
 import { decodeRequest, type DecodedRequest } from './decode-request.js';
 import { answerDeviceCommand } from './device-commands.js';
@@ -372,8 +372,8 @@ export class DmService {
     };
 
     // Before the commit only what the store does once whatever happens: finishing a job.
-    for (const f of finished) await this.finish(f, row.ref, m.now, context);
-    for (const r of refused) await this.finish({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [] }, row.ref, m.now, context);
+    // All in one store transaction (the Statuses of one message).
+    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [] }))], row.ref, m.now, context);
 
     // Step 5: the commit.
     const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs);
@@ -388,8 +388,13 @@ export class DmService {
       const stored = await store.recordAlert({ ...a, deviceId: m.deviceId, sessionRef: row.ref }, m.now);
       this.emit({ ...context, type: 'alert-received', alertId: stored.id, code: stored.code });
     }
-    await store.recordMessage({ sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body }, m.now);
-    await store.recordMessage({ sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes }, m.now);
+    await store.recordMessages(
+      [
+        { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
+        { sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes },
+      ],
+      m.now,
+    );
     for (const job of claimed) this.emit({ ...context, type: 'job-sent', jobId: job.id });
     await this.countAuth(m, s, authFailures, out, hadFailures, context);
     if (ended) {
@@ -413,13 +418,17 @@ export class DmService {
     if (code === StatusCode.Ok || code === StatusCode.AuthenticationAccepted) await this.limiter.succeeded(m.deviceId);
   }
 
-  private async finish(f: Finished, sessionRef: number, now: number, context: EventContext): Promise<void> {
-    const spec = f.spec ?? (await this.o.store.getJob(f.id))?.spec;
-    if (spec === undefined) return;
-    const outcome = jobOutcome(spec, f.status, f.results, f.inner);
-    const r = await this.o.store.finishJob(f.id, sessionRef, outcome, now);
-    // Not ok: finished already (by a process that served this message first), or cancelled.
-    if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: f.id, state: r.job.state, code: outcome.status });
+  private async finish(list: readonly Finished[], sessionRef: number, now: number, context: EventContext): Promise<void> {
+    const finishes: JobFinish[] = [];
+    for (const f of list) {
+      const spec = f.spec ?? (await this.o.store.getJob(f.id))?.spec;
+      if (spec !== undefined) finishes.push({ id: f.id, outcome: jobOutcome(spec, f.status, f.results, f.inner) });
+    }
+    const answers = await this.o.store.finishJobs(sessionRef, finishes, now);
+    for (const [i, r] of answers.entries()) {
+      // Not ok: finished already (by a process that served this message first), or cancelled.
+      if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: finishes[i]!.id, state: r.job.state, code: finishes[i]!.outcome.status });
+    }
   }
 
   private async end(row: SessionRow, outcome: SessionOutcome, now: number): Promise<void> {

@@ -4,8 +4,9 @@
  * processes never take the same job; SQLite is one process and serialises every
  * statement on its one connection.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, JobTable } from './schema.js';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, JobResultTable, JobTable } from './schema.js';
+import { compileOnce } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
@@ -20,6 +21,7 @@ import {
   type DeviceNonces,
   type Job,
   type JobChangeResult,
+  type JobFinish,
   type JobInit,
   type JobOutcome,
   type JobState,
@@ -48,6 +50,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export class KyselyStore implements Store {
   readonly limits: StoreLimits;
+  /** The queries of every DM message, built once (compiled.ts). */
+  private readonly q;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -56,6 +60,7 @@ export class KyselyStore implements Store {
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.q = hotQueries(db, backend, this.limits);
   }
 
   // ---------------------------------------------------------------- devices
@@ -75,7 +80,7 @@ export class KyselyStore implements Store {
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.q.device(this.db, id)).rows;
     return row && toDevice(row);
   }
 
@@ -97,7 +102,7 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- nonces
 
   async getNonces(deviceId: string): Promise<DeviceNonces> {
-    const row = await this.db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
+    const [row] = (await this.q.nonces(this.db, deviceId)).rows;
     if (row === undefined) return {};
     return {
       ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
@@ -155,7 +160,7 @@ export class KyselyStore implements Store {
   }
 
   async liveSession(deviceId: string): Promise<SessionRow | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).executeTakeFirst();
+    const [row] = (await this.q.liveSession(this.db, deviceId)).rows;
     return row && toSession(row);
   }
 
@@ -172,14 +177,7 @@ export class KyselyStore implements Store {
 
   async saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult> {
     const text = this.snapshotText(snapshot);
-    const row = await this.db
-      .updateTable('sessions')
-      .set({ snapshot: text, version: version + 1, last_activity: now, expires_at: now + ttlMs })
-      .where('ref', '=', ref)
-      .where('version', '=', version)
-      .where('ended_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    const [row] = (await this.q.saveSession(this.db, text, version + 1, now, now + ttlMs, ref, version)).rows;
     if (row !== undefined) return { ok: true, session: toSession(row) };
     const current = await this.getSession(ref);
     if (current === undefined) return { ok: false, reason: 'missing' };
@@ -203,9 +201,9 @@ export class KyselyStore implements Store {
   /** Ends a live session (nothing when it already ended), puts back what it sent, and
    * keeps only the newest ended sessions of the device. */
   private async end(trx: Db, ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
-    const row = await trx.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returningAll().executeTakeFirst();
+    const [row] = (await this.q.endSession(trx, now, outcome, ref)).rows;
     if (row === undefined) return undefined;
-    const sent = await trx.selectFrom('jobs').selectAll().where('session_ref', '=', ref).where('state', 'in', statesAccepting('requeue')).$call(lockFor(this.backend)).execute();
+    const { rows: sent } = await this.q.sentIn(trx, ref);
     for (const job of sent) {
       if (job.attempts < job.max_attempts) {
         await trx.updateTable('jobs').set({ state: stateAfter('requeue'), last_error: ENDED_BEFORE_STATUS }).where('id', '=', job.id).execute();
@@ -214,7 +212,7 @@ export class KyselyStore implements Store {
       }
     }
     const keep = this.limits.endedSessionsPerDevice;
-    const cutoff = await trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).orderBy('ref', 'desc').offset(keep).limit(1).executeTakeFirst();
+    const [cutoff] = (await this.q.endedCutoff(trx, row.device_id, keep)).rows;
     if (cutoff !== undefined) {
       const old = trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref);
       await trx.deleteFrom('transcripts').where('session_ref', 'in', old).execute();
@@ -233,32 +231,28 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- transcripts
 
   async recordMessage(entry: TranscriptInit, now: number): Promise<boolean> {
+    return this.db.transaction().execute((trx) => this.record(trx, entry, now));
+  }
+
+  async recordMessages(entries: readonly TranscriptInit[], now: number): Promise<boolean[]> {
+    if (entries.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const counted = await trx
-        .updateTable('sessions')
-        .set((eb) => ({ messages: eb('messages', '+', 1) }))
-        .where('ref', '=', entry.sessionRef)
-        .where('messages', '<', this.limits.transcriptMessagesPerSession)
-        .returning(['device_id'])
-        .executeTakeFirst();
+      const kept: boolean[] = [];
+      for (const entry of entries) kept.push(await this.record(trx, entry, now));
+      return kept;
+    });
+  }
+
+  private async record(trx: Db, entry: TranscriptInit, now: number): Promise<boolean> {
+    {
+      const msgId = boundedId(entry.msgId, 'msgId');
+      const contentType = boundedId(entry.contentType, 'contentType');
+      const [counted] = (await this.q.countMessage(trx, entry.sessionRef)).rows;
       if (counted === undefined) return false;
       const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
-      await trx
-        .insertInto('transcripts')
-        .values({
-          session_ref: entry.sessionRef,
-          device_id: counted.device_id,
-          direction: entry.direction,
-          msg_id: boundedId(entry.msgId, 'msgId'),
-          content_type: boundedId(entry.contentType, 'contentType'),
-          body: toBase64(kept),
-          size: entry.body.length,
-          truncated: kept.length < entry.body.length ? 1 : 0,
-          at: now,
-        })
-        .execute();
+      await this.q.insertTranscript(trx, entry.sessionRef, counted.device_id, entry.direction, msgId, contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
       return true;
-    });
+    }
   }
 
   async transcript(sessionRef: number): Promise<TranscriptEntry[]> {
@@ -303,24 +297,11 @@ export class KyselyStore implements Store {
   }
 
   async claimJobs(deviceId: string, sessionRef: number, now: number, limit: number): Promise<ClaimedJob[]> {
-    await this.expireJobs(now, deviceId);
-    const claimable = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('device_id', '=', deviceId)
-      .where('state', 'in', statesAccepting('claim'))
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .orderBy('id')
-      .limit(Math.max(0, Math.min(limit, MAX_PAGE)));
-    const locked = this.backend === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
-    const rows = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({ state: stateAfter('claim'), session_ref: sessionRef, sent_at: now, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', locked)
-      // Re-checked here: under read committed a row may have changed since the subquery read it.
-      .where('state', 'in', statesAccepting('claim'))
-      .returningAll()
-      .execute();
+    // The expiry's transaction only when there is something to expire (most claims find
+    // nothing): a job that expires after this look is not claimed either (the claim's own
+    // WHERE leaves it), it is expired at the next claim or sweep.
+    if ((await this.q.anyExpired(this.db, deviceId, now)).rows.length > 0) await this.expireJobs(now, deviceId);
+    const { rows } = await this.q.claim(this.db, sessionRef, now, deviceId, now, Math.max(0, Math.min(limit, MAX_PAGE)));
     return rows.map(toJob).sort((a, b) => a.id - b.id) as ClaimedJob[];
   }
 
@@ -345,6 +326,35 @@ export class KyselyStore implements Store {
       .returning('id')
       .execute();
     return rows.length;
+  }
+
+  async finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]> {
+    if (finishes.length === 0) return [];
+    const events = finishes.map(({ outcome }): JobEvent => {
+      if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
+      return isSuccessStatus(outcome.status) ? 'status-ok' : 'status-error';
+    });
+    // Rows are taken in the order of their ids, so that two processes finishing the same
+    // jobs (the same message delivered twice) lock them in one order and cannot deadlock.
+    const order = finishes.map((_, i) => i).sort((a, b) => finishes[a]!.id - finishes[b]!.id);
+    return this.db.transaction().execute(async (trx) => {
+      const answers: JobChangeResult[] = new Array<JobChangeResult>(finishes.length);
+      const devices = new Set<string>();
+      for (const i of order) {
+        const { id, outcome } = finishes[i]!;
+        const event = events[i]!;
+        const [row] = (await this.q.takeSent[event](trx, id, sessionRef)).rows;
+        if (row === undefined) {
+          answers[i] = await this.refusal(trx, id);
+          continue;
+        }
+        answers[i] = { ok: true, job: await this.toResult(trx, row, event, now, { outcome }, true, false) };
+        devices.add(row.device_id);
+      }
+      // Pruned once at the end: keeping the newest after each insert keeps the same rows.
+      for (const deviceId of devices) await this.pruneResults(trx, deviceId);
+      return answers;
+    });
   }
 
   async cancelJob(id: number, now: number): Promise<JobChangeResult> {
@@ -383,29 +393,29 @@ export class KyselyStore implements Store {
 
   /** Moves a queue row to the results (deleting it from the queue unless `deleted`), and
    * keeps only the newest results of the device. */
-  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false): Promise<Job> {
+  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
     if (!deleted) await trx.deleteFrom('jobs').where('id', '=', row.id).execute();
-    const result = await trx
-      .insertInto('job_results')
-      .values({
-        id: row.id,
-        device_id: row.device_id,
-        spec: row.spec,
-        state: stateAfter(event),
-        attempts: row.attempts,
-        max_attempts: row.max_attempts,
-        created_at: row.created_at,
-        expires_at: row.expires_at,
-        session_ref: row.session_ref,
-        sent_at: row.sent_at,
-        last_error: extra.lastError ?? row.last_error,
-        finished_at: now,
-        status_code: extra.outcome?.status ?? null,
-        outcome: extra.outcome ? JSON.stringify(extra.outcome) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await pruneNewest(trx, 'job_results', row.device_id, this.limits.resultsPerDevice);
+    const [result] = (
+      await this.q.insertResult(
+        trx,
+        row.id,
+        row.device_id,
+        row.spec,
+        stateAfter(event),
+        row.attempts,
+        row.max_attempts,
+        row.created_at,
+        row.expires_at,
+        row.session_ref,
+        row.sent_at,
+        extra.lastError ?? row.last_error,
+        now,
+        extra.outcome?.status ?? null,
+        extra.outcome ? JSON.stringify(extra.outcome) : null,
+      )
+    ).rows;
+    if (result === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
+    if (prune) await this.pruneResults(trx, row.device_id);
     return toResultJob(result);
   }
 
@@ -498,6 +508,12 @@ export class KyselyStore implements Store {
     await this.onClose();
   }
 
+  /** Keeps only the newest results of the device (pruneNewest, compiled once). */
+  private async pruneResults(trx: Db, deviceId: string): Promise<void> {
+    const [cutoff] = (await this.q.resultsCutoff(trx, deviceId, this.limits.resultsPerDevice)).rows;
+    if (cutoff !== undefined) await this.q.pruneResults(trx, deviceId, cutoff.id);
+  }
+
   private async mustHaveDevice(db: Db, id: string, field = 'id'): Promise<void> {
     const row = await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
     if (row === undefined) throw new StoreInputError(field, `no device ${JSON.stringify(id)}`);
@@ -505,6 +521,109 @@ export class KyselyStore implements Store {
 }
 
 // ---------------------------------------------------------------- helpers
+
+type Row<T> = Selectable<T>;
+
+/** The queries every DM message makes, built once per store (compiled.ts). */
+function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits) {
+  const takeSent = (event: JobEvent) =>
+    compileOnce((id: number, sessionRef: number) => db.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll());
+  return {
+    anyExpired: compileOnce((deviceId: string, now: number) =>
+      db.selectFrom('jobs').select('id').where('device_id', '=', deviceId).where('state', 'in', statesAccepting('expire')).where('expires_at', 'is not', null).where('expires_at', '<=', now).limit(1),
+    ),
+    claim: compileOnce((sessionRef: number, sentAt: number, deviceId: string, now: number, limit: number) => {
+      const claimable = db
+        .selectFrom('jobs')
+        .select('id')
+        .where('device_id', '=', deviceId)
+        .where('state', 'in', statesAccepting('claim'))
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('id')
+        .limit(limit);
+      const locked = backend === 'postgres' ? claimable.forUpdate().skipLocked() : claimable;
+      return (
+        db
+          .updateTable('jobs')
+          .set((eb) => ({ state: stateAfter('claim'), session_ref: sessionRef, sent_at: sentAt, attempts: eb('attempts', '+', 1) }))
+          .where('id', 'in', locked)
+          // Re-checked here: under read committed a row may have changed since the subquery read it.
+          .where('state', 'in', statesAccepting('claim'))
+          .returningAll()
+      );
+    }),
+    endSession: compileOnce((now: number, outcome: SessionOutcome, ref: number) => db.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returningAll()),
+    sentIn: compileOnce((ref: number) => db.selectFrom('jobs').selectAll().where('session_ref', '=', ref).where('state', 'in', statesAccepting('requeue')).$call(lockFor(backend))),
+    endedCutoff: compileOnce((deviceId: string, keep: number) =>
+      db.selectFrom('sessions').select('ref').where('device_id', '=', deviceId).where('ended_at', 'is not', null).orderBy('ref', 'desc').offset(keep).limit(1),
+    ),
+    resultsCutoff: compileOnce((deviceId: string, keep: number) => db.selectFrom('job_results').select('id').where('device_id', '=', deviceId).orderBy('id', 'desc').offset(keep).limit(1)),
+    pruneResults: compileOnce((deviceId: string, cutoff: number) => db.deleteFrom('job_results').where('device_id', '=', deviceId).where('id', '<=', cutoff)),
+    device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
+    nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
+    liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
+    saveSession: compileOnce((snapshot: string, nextVersion: number, now: number, expiresAt: number, ref: number, version: number) =>
+      db.updateTable('sessions').set({ snapshot, version: nextVersion, last_activity: now, expires_at: expiresAt }).where('ref', '=', ref).where('version', '=', version).where('ended_at', 'is', null).returningAll(),
+    ),
+    countMessage: compileOnce((ref: number) =>
+      db
+        .updateTable('sessions')
+        .set((eb) => ({ messages: eb('messages', '+', 1) }))
+        .where('ref', '=', ref)
+        .where('messages', '<', limits.transcriptMessagesPerSession)
+        .returning(['device_id']),
+    ),
+    insertTranscript: compileOnce((
+        sessionRef: number,
+        deviceId: string,
+        direction: string,
+        msgId: string,
+        contentType: string,
+        body: string,
+        size: number,
+        truncated: number,
+        at: number,
+      ) => db.insertInto('transcripts').values({ session_ref: sessionRef, device_id: deviceId, direction, msg_id: msgId, content_type: contentType, body, size, truncated, at }),
+    ),
+    takeSent: { 'status-ok': takeSent('status-ok'), 'status-error': takeSent('status-error') } as Record<JobEvent, ReturnType<typeof takeSent>>,
+    insertResult: compileOnce((
+        id: number,
+        deviceId: string,
+        spec: string,
+        state: string,
+        attempts: number,
+        maxAttempts: number,
+        createdAt: Row<JobTable>['created_at'],
+        expiresAt: Row<JobTable>['expires_at'],
+        sessionRef: Row<JobTable>['session_ref'],
+        sentAt: Row<JobTable>['sent_at'],
+        lastError: string | null,
+        finishedAt: number,
+        statusCode: number | null,
+        outcome: string | null,
+      ) =>
+        db
+          .insertInto('job_results')
+          .values({
+            id,
+            device_id: deviceId,
+            spec,
+            state,
+            attempts,
+            max_attempts: maxAttempts,
+            created_at: createdAt,
+            expires_at: expiresAt,
+            session_ref: sessionRef,
+            sent_at: sentAt,
+            last_error: lastError,
+            finished_at: finishedAt,
+            status_code: statusCode,
+            outcome,
+          } as Insertable<JobResultTable>)
+          .returningAll(),
+    ),
+  };
+}
 
 /** FOR UPDATE on PostgreSQL; nothing on SQLite (one writer, no row locks). */
 function lockFor<Q extends { forUpdate(): Q }>(backend: Backend): (q: Q) => Q {

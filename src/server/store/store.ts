@@ -16,6 +16,7 @@ import type {
   DeviceNonces,
   Job,
   JobChangeResult,
+  JobFinish,
   JobInit,
   JobOutcome,
   JsonValue,
@@ -72,6 +73,9 @@ export interface Store {
   // ---- transcripts
   /** Records a message of a session, within the limits (later messages only counted). */
   recordMessage(entry: TranscriptInit, now: number): Promise<boolean>;
+  /** `recordMessage` for each entry in turn, in one transaction (a message in and the
+   * answer out); one answer per entry. */
+  recordMessages(entries: readonly TranscriptInit[], now: number): Promise<boolean[]>;
   transcript(sessionRef: number): Promise<TranscriptEntry[]>;
 
   // ---- jobs
@@ -90,6 +94,9 @@ export interface Store {
   /** Gives back jobs `sessionRef` claimed for a message it could not save (another process
    * saved the session first): queued again, their attempt not counted. Returns how many. */
   unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number>;
+  /** `finishJob` for each job in turn, in one transaction (the Statuses of one message);
+   * one answer per job, in order. Every outcome is checked before anything changes. */
+  finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]>;
   /** Withdraws a queued job. */
   cancelJob(id: number, now: number): Promise<JobChangeResult>;
   /** Moves queued jobs whose expiry passed to the results. */

@@ -149,6 +149,12 @@ export interface Job {
 /** A job claimed for a session: the caller puts it in the session's package. */
 export type ClaimedJob = Job & { readonly state: 'sent'; readonly sessionRef: number; readonly sentAt: number };
 
+/** One job of `Store.finishJobs`. */
+export interface JobFinish {
+  readonly id: number;
+  readonly outcome: JobOutcome;
+}
+
 export type JobChangeResult =
   | { readonly ok: true; readonly job: Job }
   | { readonly ok: false; readonly reason: 'missing' | 'wrong-state'; readonly job?: Job };

@@ -1,0 +1,48 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { compileOnce } from '../../src/server/store/compiled.js';
+
+interface Db {
+  t: { id: number; name: string; n: number };
+}
+
+describe('queries built and compiled once', () => {
+  it('build once, then run with each call\'s arguments in place of the slots, as the query built anew would', async () => {
+    const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    try {
+      await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').addColumn('n', 'integer').execute();
+      let built = 0;
+      const insert = compileOnce((id: number, name: string) => {
+        built++;
+        return db.insertInto('t').values({ id, name, n: 7 });
+      });
+      const byName = compileOnce((name: string, below: number) => db.selectFrom('t').selectAll().where('name', '=', name).where('id', '<', below).orderBy('id'));
+      for (let i = 1; i <= 4; i++) await insert(db, i, i % 2 ? 'odd' : 'even');
+      expect(built).toBe(1);
+      expect((await byName(db, 'odd', 4)).rows).toEqual([
+        { id: 1, name: 'odd', n: 7 },
+        { id: 3, name: 'odd', n: 7 },
+      ]);
+      expect((await byName(db, 'even', 10)).rows).toEqual(await db.selectFrom('t').selectAll().where('name', '=', 'even').where('id', '<', 10).orderBy('id').execute());
+      await db.transaction().execute(async (trx) => {
+        await insert(trx, 5, 'odd');
+      });
+      expect((await byName(db, 'odd', 10)).rows.map((r) => r.id)).toEqual([1, 3, 5]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses a query where an argument is not a parameter of its own', async () => {
+    const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    try {
+      const unused = compileOnce((id: number, _name: string) => db.selectFrom('t').selectAll().where('id', '=', id));
+      await expect(unused(db, 1, 'x')).rejects.toThrow(/uses 1 of its 2 arguments/);
+      const twice = compileOnce((id: number) => db.selectFrom('t').selectAll().where('id', '=', id).where('n', '=', id));
+      await expect(twice(db, 1)).rejects.toThrow(/uses 2 of its 1 arguments/);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
