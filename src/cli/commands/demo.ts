@@ -15,7 +15,8 @@ import { styleText } from 'node:util';
 import { ExitCode, UsageError } from '../command.js';
 import { choiceParser, defineVerb, positiveIntegerParser, verbCommand } from '../verb.js';
 import { openStore } from '../../server/store/open.js';
-import { startServerStack } from '../../server/server-stack.js';
+import { startServerStack, type ServerStack } from '../../server/server-stack.js';
+import type { Store } from '../../server/store/store.js';
 import type { JobSpec } from '../../server/store/job-spec.js';
 import type { JobView } from '../../server/management/index.js';
 import { runDeviceSession, type AuthChoice, type DeviceSessionTranscript } from '../../client/runner/runner.js';
@@ -123,10 +124,13 @@ async function runDemo(o: { wbxml?: boolean; auth?: AuthChoice; devices?: number
   const encoding = o.wbxml ? 'wbxml' : 'xml';
   const count = o.devices ?? 2;
   const dir = await mkdtemp(join(tmpdir(), 'omadm-demo-'));
-  const store = await openStore(`sqlite:${join(dir, 'demo.db')}`);
-  const adminToken = randomBytes(18).toString('base64url');
-  const stack = await startServerStack({ store, adminToken, log: false, host: '127.0.0.1', port: 0, sweepEveryMs: 60_000 });
+  let store: Store | undefined;
+  let stack: ServerStack | undefined;
   try {
+    // Inside the try: whatever fails, the server stops and the directory goes.
+    store = await openStore(`sqlite:${join(dir, 'demo.db')}`);
+    const adminToken = randomBytes(18).toString('base64url');
+    stack = await startServerStack({ store, adminToken, log: false, host: '127.0.0.1', port: 0, sweepEveryMs: 60_000 });
     io.stdout(`${paint('bold', 'omadm demo')}: a DM server at ${stack.url} (SQLite in ${dir}), ${count} simulated device${count === 1 ? '' : 's'}, ${encoding.toUpperCase()}, authentication ${auth} both ways\n`);
     const firmware = Buffer.from(randomBytes((DEMO_OBJECT_BYTES * 3) / 4)).toString('base64');
     const jobs = demoJobs(firmware);
@@ -199,8 +203,8 @@ async function runDemo(o: { wbxml?: boolean; auth?: AuthChoice; devices?: number
     io.stdout(allDone ? `${paint('green', 'Every job succeeded.')}\n` : `${paint('red', 'Some jobs did not succeed.')}\n`);
     return allDone ? ExitCode.ok : ExitCode.invalidInput;
   } finally {
-    await stack.close();
-    await store.close();
+    await stack?.close();
+    await store?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
