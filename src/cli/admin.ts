@@ -21,14 +21,14 @@ import type { CliIo } from './io.js';
  */
 export async function withManagement(
   verb: string,
-  options: { db?: string | undefined },
+  options: { db?: string | undefined; now?: () => number },
   io: CliIo,
   work: (m: Management) => Promise<number>,
   flagOf: (field: string) => string | undefined = () => undefined,
 ): Promise<number> {
   let management: Management;
   try {
-    management = new Management(await openDb(options));
+    management = new Management(await openDb(options), options.now ? { now: options.now } : {});
   } catch (e) {
     const reason = isStoreConfigError(e) ? e.reason : e instanceof Error ? e.message : String(e);
     io.stderr(`omadm ${verb}: cannot open the database: ${reason}\n`);

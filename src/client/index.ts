@@ -30,6 +30,7 @@ export { DmDevice, type CommandEvent, type DeviceOptions, type SessionSurface } 
 export { HttpTransport, TransportError, isTransportError, type DmHttpExchange, type DmHttpReply, type HttpTransportOptions, type TransportProblem } from './transport/http-transport.js';
 export { DM_MEDIA_TYPES, dmMediaType, parseDmMediaType, type DmMediaType, type MediaFamily } from '../binding/media-type.js';
 export {
+  ACCOUNT_AUTH_TYPE,
   authOfCredential,
   DEFAULT_DEVICE_MAX_MSG_SIZE,
   formatTranscript,

@@ -19,7 +19,7 @@ import { startServerStack, type ServerStack } from '../../server/server-stack.js
 import type { Store } from '../../server/store/store.js';
 import type { JobSpec } from '../../server/store/job-spec.js';
 import type { JobView } from '../../server/management/index.js';
-import { runDeviceSession, type AuthChoice, type DeviceSessionTranscript } from '../../client/runner/runner.js';
+import { ACCOUNT_AUTH_TYPE, runDeviceSession, type AuthChoice, type DeviceSessionTranscript } from '../../client/runner/runner.js';
 import { formatCommand, type TranscriptCommand } from '../../client/runner/transcript.js';
 import { type AccountCredential } from '../../client/objects/dmacc.js';
 import { simulatedDeviceTree } from '../../client/objects/device-tree.js';
@@ -35,7 +35,6 @@ const MAX_DEVICES = 20;
 export const DEMO_OBJECT_BYTES = 300 * 1024;
 /** The devices' MaxMsgSize: small enough that the firmware image needs many messages. */
 const DEVICE_MAX_MSG_SIZE = 16 * 1024;
-const ACCOUNT_TYPE: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'BASIC', md5: 'DIGEST', hmac: 'HMAC' };
 
 /** The jobs every demo device gets, in the order they are queued. */
 export function demoJobs(firmware: string): { readonly label: string; readonly spec: JobSpec }[] {
@@ -107,7 +106,7 @@ function deviceTree(devId: string, url: string, auth: AuthChoice, client: Accoun
   const tree = simulatedDeviceTree({
     devId,
     serverId: SERVER_ID,
-    accounts: [{ node: 'demo', serverId: SERVER_ID, addr: url, ...(client ? { client } : {}), ...(server ? { server } : {}), ...(auth !== 'none' ? { authPref: ACCOUNT_TYPE[auth] } : {}) }],
+    accounts: [{ node: 'demo', serverId: SERVER_ID, addr: url, ...(client ? { client } : {}), ...(server ? { server } : {}), ...(auth !== 'none' ? { authPref: ACCOUNT_AUTH_TYPE[auth] } : {}) }],
   });
   const acl = `Get=${SERVER_ID}&Replace=${SERVER_ID}&Exec=${SERVER_ID}`;
   tree.set('./Vendor', { format: 'node' });
@@ -151,7 +150,7 @@ async function runDemo(o: { wbxml?: boolean; auth?: AuthChoice; devices?: number
       const queued: JobView[] = [];
       for (const j of jobs) queued.push(await stack.management.enqueueJob(devId, { spec: j.spec }));
 
-      const type = auth === 'none' ? undefined : ACCOUNT_TYPE[auth];
+      const type = auth === 'none' ? undefined : ACCOUNT_AUTH_TYPE[auth];
       const tree = deviceTree(
         devId,
         stack.url,

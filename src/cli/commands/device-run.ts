@@ -11,6 +11,7 @@
  * default response, else Yes / the first choice / empty text).
  */
 import {
+  ACCOUNT_AUTH_TYPE,
   autoAnswer,
   createUiRunner,
   DEFAULT_DEVICE_MAX_MSG_SIZE,
@@ -33,7 +34,6 @@ import { choiceParser, positiveIntegerParser, verbCommand, defineVerb } from '..
 
 const AUTHS = ['none', 'basic', 'md5', 'hmac'] as const;
 /** DMAcc AAuthType for each choice. */
-const AAUTH_TYPE: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'BASIC', md5: 'DIGEST', hmac: 'HMAC' };
 /** DM 1.1 AuthPref for each choice. */
 const AUTH_PREF_11: Record<Exclude<AuthChoice, 'none'>, string> = { basic: 'syncml:auth-basic', md5: 'syncml:auth-md5', hmac: 'syncml:auth-MAC' };
 /** A Package#0 is small (the notification spec's trigger; src/notification bounds it too). */
@@ -93,7 +93,7 @@ does not check, a tree file that cannot be used; the reason on the last line);
       }
       const existing = findAccount(tree, o.serverId);
       // A DM 1.1 account (./SyncML/DMAcc) stays one, with the 1.1 names of the types.
-      const types = existing?.layout === '1.1' ? AUTH_PREF_11 : AAUTH_TYPE;
+      const types = existing?.layout === '1.1' ? AUTH_PREF_11 : ACCOUNT_AUTH_TYPE;
       const serverType = types[serverAuth === 'none' ? 'md5' : serverAuth];
       const account: DmAccount = {
         node: existing?.node ?? accountNode(o.serverId),

@@ -185,10 +185,12 @@ opened; 2 usage error.`,
         return ExitCode.invalidInput;
       }
     }
+    // One reading of the clock: the job is created, and its expiry counted, at the same time.
+    const now = Date.now();
     const input = {
       spec: spec as JobSpec,
       ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
-      ...(o.expiresIn !== undefined ? { expiresAt: Date.now() + o.expiresIn * 1000 } : {}),
+      ...(o.expiresIn !== undefined ? { expiresAt: now + o.expiresIn * 1000 } : {}),
     } satisfies JobInput;
     const named = (field: string): string | undefined => {
       if (field === 'maxAttempts') return '--max-attempts';
@@ -196,7 +198,7 @@ opened; 2 usage error.`,
       if (field === 'deviceId') return 'ID';
       return !fromFile && field.startsWith('spec') ? flagOf(field) : undefined;
     };
-    return withManagement('job add', o, io, async (m) => {
+    return withManagement('job add', { ...o, now: () => now }, io, async (m) => {
       const job = await m.enqueueJob(id, input);
       if (o.json) printJson(io, job);
       else io.stdout(`job ${job.id} queued for ${job.deviceId}: ${describeSpec(job.spec)}\n`);

@@ -165,6 +165,8 @@ const AUTH_OF_TYPE: Readonly<Record<string, AuthChoice>> = {
   [AuthType.Md5Digest.toUpperCase()]: 'md5',
   [AuthType.Hmac.toUpperCase()]: 'hmac',
 };
+/** The DMAcc 1.2 AAuthType that names each choice (what `authOfCredential` reads back). */
+export const ACCOUNT_AUTH_TYPE: Readonly<Record<Exclude<AuthChoice, 'none'>, string>> = { basic: 'BASIC', md5: 'DIGEST', hmac: 'HMAC' };
 const SCHEME: Readonly<Record<Exclude<AuthChoice, 'none'>, AuthType>> = { basic: AuthType.Basic, md5: AuthType.Md5Digest, hmac: AuthType.Hmac };
 
 /** The AuthChoice a DMAcc AAuthType names (BASIC, DIGEST, HMAC, or a syncml:auth-* type); throws AuthConfigError for others. */
