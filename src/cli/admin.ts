@@ -1,17 +1,19 @@
 /**
  * What the device and job administration verbs share: opening the database of `--db` as a
- * Management, turning its refusals into exit 1 with the field named, and printing rows as
- * aligned tables (or JSON for `--json`).
+ * Management, turning its refusals into exit 1 with the field named, printing a view as
+ * JSON for `--json` or as text (./table.ts lays it out), and the words for jobs, Status
+ * codes and alerts in that text.
  */
 import { alertDescription, statusReason } from '../../generated/codes.js';
 import { Management } from '../server/management/management.js';
 import { isManagementConflictError } from '../server/management/errors.js';
-import type { JobView } from '../server/management/schemas.js';
+import { PAGE_DEFAULT, PAGE_MAX, type JobView } from '../server/management/schemas.js';
 import { isStoreConfigError, isStoreInputError, isStoreNotFoundError } from '../server/store/errors.js';
 import type { JobSpec } from '../server/store/job-spec.js';
 import { ExitCode } from './command.js';
 import { openDb } from './db-option.js';
 import type { CliIo } from './io.js';
+import { cell } from './table.js';
 
 /**
  * Opens the database, runs `work` on its Management and closes it. A refused input, a
@@ -46,38 +48,39 @@ export async function withManagement(
   }
 }
 
-/** Prints `value` as JSON, 2-space indent. */
-export function printJson(io: CliIo, value: unknown): void {
-  io.stdout(JSON.stringify(value, null, 2) + '\n');
+/** The help of a list verb's `--limit`: the page size the management operations default to and allow. */
+export function limitHelp(what: string): string {
+  return `At most N ${what} (default ${PAGE_DEFAULT}, at most ${PAGE_MAX})`;
 }
 
-/** Rows under a header, columns padded to their widest cell; the last column is not padded. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+/**
+ * withManagement for a verb that prints what one operation gives back: as JSON (2-space
+ * indent) for `--json`, else as `text` writes it; exit 0.
+ */
+export function runAndPrint<T>(
+  verb: string,
+  options: { db?: string | undefined; now?: () => number; json?: true | undefined },
+  io: CliIo,
+  operation: (m: Management) => Promise<T>,
+  text: (value: T) => string,
+  flagOf?: (field: string) => string | undefined,
+): Promise<number> {
+  return withManagement(
+    verb,
+    options,
+    io,
+    async (m) => {
+      const value = await operation(m);
+      io.stdout(options.json ? JSON.stringify(value, null, 2) + '\n' : text(value));
+      return ExitCode.ok;
+    },
+    flagOf,
+  );
 }
 
-/** `name: value` lines, names aligned. */
-export function fields(pairs: readonly (readonly [string, string | undefined])[]): string {
-  const shown = pairs.filter((p): p is readonly [string, string] => p[1] !== undefined);
-  const width = Math.max(...shown.map(([k]) => k.length));
-  return shown.map(([k, v]) => `${(k + ':').padEnd(width + 1)}  ${v}`).join('\n') + '\n';
-}
-
-/** A time as ISO 8601 UTC to the second. */
-export function when(ms: number | undefined): string {
-  return ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** Text cut to `max` characters, control characters shown as escapes (one line per cell). */
-export function cell(text: string, max = 40): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** The line under a page of a list that says how to ask for the next one (`flag` takes `next`), if there is one. */
+export function nextPageLine(flag: string, next: string | number | undefined): string {
+  return next === undefined ? '' : `(more: ${flag} ${next})\n`;
 }
 
 /** One line for a job spec: `get ./A ./B`, `replace ./A=1`, `atomic [get ./A; delete ./B]`. */
@@ -112,6 +115,14 @@ export function status(code: number | undefined): string {
 export function alertName(code: number): string {
   const d = alertDescription(code);
   return d === undefined ? String(code) : `${code} ${d}`;
+}
+
+/** The columns of a table of jobs (jobRow gives its rows). */
+export const JOB_COLUMNS = ['ID', 'STATE', 'TRIES', 'JOB', 'STATUS', 'RESULT'] as const;
+
+/** A job as a row of a JOB_COLUMNS table, what came back cut to `resultWidth` characters. */
+export function jobRow(j: JobView, resultWidth: number): string[] {
+  return [String(j.id), j.state, `${j.attempts}/${j.maxAttempts}`, cell(describeSpec(j.spec)), status(j.outcome?.status), cell(jobResult(j), resultWidth)];
 }
 
 /** What came back for a job, in one cell: Results data, a UI answer, inner codes. */

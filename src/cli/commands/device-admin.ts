@@ -4,14 +4,14 @@
  * and name.
  */
 import { AUTH_NAMES, type AuthName } from '../../server/store/types.js';
+import type { DeviceOverview, PageOf } from '../../server/management/management.js';
 import { SECRET_MAX, type DeviceInput, type DeviceView } from '../../server/management/schemas.js';
 import { ExitCode, UsageError, readInput } from '../command.js';
 import type { CliIo } from '../io.js';
 import { DB_FLAGS, DB_HELP, parseDb } from '../db-option.js';
-import { alertName, cell, describeSpec, fields, jobResult, printJson, status, table, when, withManagement } from '../admin.js';
+import { JOB_COLUMNS, alertName, jobRow, limitHelp, nextPageLine, runAndPrint, withManagement } from '../admin.js';
+import { cell, fields, table, tableOrNone, when } from '../table.js';
 import { choiceParser, defineVerb, positiveIntegerParser, valueParser, verbCommand } from '../verb.js';
-
-const JSON_HELP = 'Print JSON instead of a table';
 
 /** The device fields as `device add` names them on its command line. */
 const ADD_FLAGS: Record<string, string> = {
@@ -44,6 +44,43 @@ async function secretOption(io: CliIo, given: string | undefined, file: string |
 
 function credentialsText(c: DeviceView['client']): string {
   return c.name === undefined ? c.scheme : `${c.scheme} (name ${c.name})`;
+}
+
+const DEVICE_COLUMNS = ['ID', 'SERVER ID', 'CLIENT AUTH', 'SERVER AUTH', 'ADDED'];
+
+function deviceRow(d: DeviceView): string[] {
+  return [d.id, d.serverId, credentialsText(d.client), credentialsText(d.server), when(d.createdAt)];
+}
+
+/** The command line of a verb on one device: `omadm device NAME [options] ID`. */
+function oneDevice(name: string, description: string) {
+  return verbCommand(name, description, 'device').usage('[options] ID').argument('<ID>');
+}
+
+/** `device show` as text: the device, then its sessions, jobs and alerts, a table each. */
+function overviewText(view: DeviceOverview): string {
+  const d = view.device;
+  const device = fields([
+    ['device', d.id],
+    ['server id', d.serverId],
+    ['client auth', credentialsText(d.client)],
+    ['server auth', credentialsText(d.server)],
+    ['also accepts', d.acceptedClientSchemes.length > 0 ? d.acceptedClientSchemes.join(', ') : undefined],
+    ['added', when(d.createdAt)],
+    ['changed', d.updatedAt !== d.createdAt ? when(d.updatedAt) : undefined],
+  ]);
+  const sessions = tableOrNone(
+    '(none)',
+    ['REF', 'SESSION ID', 'STARTED', 'LAST MESSAGE', 'OUTCOME'],
+    view.sessions.map((s) => [String(s.ref), cell(s.sessionId, 20), when(s.startedAt), when(s.lastActivity), s.live ? 'live' : (s.outcome ?? '-')]),
+  );
+  const jobs = tableOrNone('(none)', JOB_COLUMNS, view.jobs.map((j) => jobRow(j, 40)));
+  const alerts = tableOrNone(
+    '(none)',
+    ['ID', 'CODE', 'RECEIVED', 'CORRELATOR', 'MARK', 'DATA'],
+    view.alerts.map((a) => [String(a.id), alertName(a.code), when(a.receivedAt), a.correlator ?? '-', a.mark ?? '-', cell(a.items.map((i) => i.data ?? '').join(' '))]),
+  );
+  return `${device}\nSessions\n${sessions}\nJobs\n${jobs}\nAlerts\n${alerts}`;
 }
 
 export const add = defineVerb({
@@ -92,12 +129,8 @@ database cannot be opened; 2 usage error.`,
       server: { scheme: serverScheme, ...(o.serverName !== undefined ? { name: o.serverName } : {}), ...(o.serverSecret !== undefined ? { secret: o.serverSecret } : {}) },
       ...(o.accept !== undefined ? { acceptedClientSchemes: o.accept } : {}),
     };
-    return withManagement('device add', o, io, async (m) => {
-      const device = await m.addDevice(input);
-      if (o.json) printJson(io, device);
-      else io.stdout(`added device ${device.id}: client ${credentialsText(device.client)}, server ${credentialsText(device.server)}\n`);
-      return ExitCode.ok;
-    }, (field) => ADD_FLAGS[field]);
+    const text = (d: DeviceView): string => `added device ${d.id}: client ${credentialsText(d.client)}, server ${credentialsText(d.server)}\n`;
+    return runAndPrint('device add', o, io, (m) => m.addDevice(input), text, (field) => ADD_FLAGS[field]);
   },
 });
 
@@ -106,93 +139,35 @@ export const list = defineVerb({
   command: () =>
     verbCommand('list', 'Lists the devices of the database, by id: their server id and the scheme and name each side authenticates with.', 'device')
       .usage('[options]')
-      .option('--limit <N>', 'At most N devices (default 50, at most 500)', positiveIntegerParser('--limit'))
+      .option('--limit <N>', limitHelp('devices'), positiveIntegerParser('--limit'))
       .option('--after <ID>', 'Devices whose id sorts after ID (the next page)')
       .option(DB_FLAGS, DB_HELP, parseDb)
-      .option('--json', JSON_HELP),
+      .option('--json', 'Print JSON instead of a table'),
   epilogue: `Exit status: 0 listed; 1 the database cannot be opened; 2 usage error.`,
   async run(_args, o, io) {
-    return withManagement('device list', o, io, async (m) => {
-      const page = await m.listDevices({ ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.after !== undefined ? { after: o.after } : {}) });
-      if (o.json) printJson(io, page);
-      else {
-        io.stdout(table(['ID', 'SERVER ID', 'CLIENT AUTH', 'SERVER AUTH', 'ADDED'], page.items.map((d) => [d.id, d.serverId, credentialsText(d.client), credentialsText(d.server), when(d.createdAt)])));
-        if (page.next !== undefined) io.stdout(`(more: --after ${page.next})\n`);
-      }
-      return ExitCode.ok;
-    });
+    const page = { ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.after !== undefined ? { after: o.after } : {}) };
+    const text = (p: PageOf<DeviceView, string>): string => table(DEVICE_COLUMNS, p.items.map(deviceRow)) + nextPageLine('--after', p.next);
+    return runAndPrint('device list', o, io, (m) => m.listDevices(page), text);
   },
 });
 
 export const show = defineVerb({
   summary: 'Show a device with its sessions, jobs and alerts',
   command: () =>
-    verbCommand('show', 'Shows the device ID: its credentials (scheme and name, never the secret), its latest sessions, its jobs (still to do, then results) and the alerts it sent.', 'device')
-      .usage('[options] ID')
-      .argument('<ID>')
+    oneDevice('show', 'Shows the device ID: its credentials (scheme and name, never the secret), its latest sessions, its jobs (still to do, then results) and the alerts it sent.')
       .option('--limit <N>', 'At most N sessions, jobs and alerts each (default 10)', positiveIntegerParser('--limit'))
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print JSON instead of text'),
   epilogue: `Exit status: 0 shown; 1 no such device, or the database cannot be
 opened; 2 usage error.`,
   async run([id], o, io) {
-    return withManagement('device show', o, io, async (m) => {
-      const view = await m.deviceOverview(id, o.limit ?? 10);
-      if (o.json) {
-        printJson(io, view);
-        return ExitCode.ok;
-      }
-      const d = view.device;
-      io.stdout(
-        fields([
-          ['device', d.id],
-          ['server id', d.serverId],
-          ['client auth', credentialsText(d.client)],
-          ['server auth', credentialsText(d.server)],
-          ['also accepts', d.acceptedClientSchemes.length > 0 ? d.acceptedClientSchemes.join(', ') : undefined],
-          ['added', when(d.createdAt)],
-          ['changed', d.updatedAt !== d.createdAt ? when(d.updatedAt) : undefined],
-        ]),
-      );
-      io.stdout('\nSessions\n');
-      io.stdout(
-        view.sessions.length === 0
-          ? '(none)\n'
-          : table(
-              ['REF', 'SESSION ID', 'STARTED', 'LAST MESSAGE', 'OUTCOME'],
-              view.sessions.map((s) => [String(s.ref), cell(s.sessionId, 20), when(s.startedAt), when(s.lastActivity), s.live ? 'live' : (s.outcome ?? '-')]),
-            ),
-      );
-      io.stdout('\nJobs\n');
-      io.stdout(
-        view.jobs.length === 0
-          ? '(none)\n'
-          : table(
-              ['ID', 'STATE', 'TRIES', 'JOB', 'STATUS', 'RESULT'],
-              view.jobs.map((j) => [String(j.id), j.state, `${j.attempts}/${j.maxAttempts}`, cell(describeSpec(j.spec)), status(j.outcome?.status), cell(jobResult(j))]),
-            ),
-      );
-      io.stdout('\nAlerts\n');
-      io.stdout(
-        view.alerts.length === 0
-          ? '(none)\n'
-          : table(
-              ['ID', 'CODE', 'RECEIVED', 'CORRELATOR', 'MARK', 'DATA'],
-              view.alerts.map((a) => [String(a.id), alertName(a.code), when(a.receivedAt), a.correlator ?? '-', a.mark ?? '-', cell(a.items.map((i) => i.data ?? '').join(' '))]),
-            ),
-      );
-      return ExitCode.ok;
-    });
+    return runAndPrint('device show', o, io, (m) => m.deviceOverview(id, o.limit ?? 10), overviewText);
   },
 });
 
 export const remove = defineVerb({
   summary: 'Delete a device with everything it has',
-  command: () =>
-    verbCommand('delete', 'Deletes the device ID with its sessions, transcripts, jobs, results, alerts and nonces.', 'device')
-      .usage('[options] ID')
-      .argument('<ID>')
-      .option(DB_FLAGS, DB_HELP, parseDb),
+  command: () => oneDevice('delete', 'Deletes the device ID with its sessions, transcripts, jobs, results, alerts and nonces.').option(DB_FLAGS, DB_HELP, parseDb),
   epilogue: `Exit status: 0 deleted; 1 no such device, or the database cannot be
 opened; 2 usage error.`,
   async run([id], o, io) {

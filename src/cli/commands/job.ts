@@ -5,10 +5,12 @@
  */
 import { AlertCode, isUiOption, type UiOption } from '../../../generated/codes.js';
 import { JOB_LIMITS, type ItemSpec, type JobSpec } from '../../server/store/job-spec.js';
+import type { PageOf } from '../../server/management/management.js';
 import type { JobInput, JobView } from '../../server/management/schemas.js';
 import { ExitCode, UsageError, inputLabel, readInput } from '../command.js';
 import { DB_FLAGS, DB_HELP, parseDb } from '../db-option.js';
-import { cell, describeSpec, fields, jobResult, printJson, status, table, when, withManagement } from '../admin.js';
+import { JOB_COLUMNS, describeSpec, jobRow, limitHelp, nextPageLine, runAndPrint, status } from '../admin.js';
+import { cell, fields, table, tableOrNone, when } from '../table.js';
 import { choiceParser, defineGroup, defineVerb, positiveIntegerParser, valueParser, verbCommand } from '../verb.js';
 
 const OPS = ['get', 'replace', 'add', 'delete', 'exec', 'copy', 'ui', 'spec'] as const;
@@ -198,17 +200,35 @@ opened; 2 usage error.`,
       if (field === 'deviceId') return 'ID';
       return !fromFile && field.startsWith('spec') ? flagOf(field) : undefined;
     };
-    return withManagement('job add', { ...o, now: () => now }, io, async (m) => {
-      const job = await m.enqueueJob(id, input);
-      if (o.json) printJson(io, job);
-      else io.stdout(`job ${job.id} queued for ${job.deviceId}: ${describeSpec(job.spec)}\n`);
-      return ExitCode.ok;
-    }, named);
+    const text = (j: JobView): string => `job ${j.id} queued for ${j.deviceId}: ${describeSpec(j.spec)}\n`;
+    return runAndPrint('job add', { ...o, now: () => now }, io, (m) => m.enqueueJob(id, input), text, named);
   },
 });
 
-function jobRow(j: JobView): string[] {
-  return [String(j.id), j.state, `${j.attempts}/${j.maxAttempts}`, cell(describeSpec(j.spec)), status(j.outcome?.status), cell(jobResult(j), 60)];
+/** The command line of a verb on one job: `omadm job NAME [options] N`. */
+function oneJob(name: string, description: string) {
+  return verbCommand(name, description, 'job').usage('[options] N').argument('<N>', 'The job id', positiveIntegerParser('N'));
+}
+
+/** `job show` as text: the job's state and what came back, its spec as JSON, its Results as a table. */
+function jobText(j: JobView): string {
+  const facts = fields([
+    ['job', String(j.id)],
+    ['device', j.deviceId],
+    ['state', j.state],
+    ['attempts', `${j.attempts} of ${j.maxAttempts}`],
+    ['created', when(j.createdAt)],
+    ['expires', j.expiresAt !== undefined ? when(j.expiresAt) : undefined],
+    ['sent', j.sentAt !== undefined ? `${when(j.sentAt)} in session ${j.sessionRef ?? '-'}` : undefined],
+    ['finished', j.finishedAt !== undefined ? when(j.finishedAt) : undefined],
+    ['last error', j.lastError],
+    ['status', j.outcome ? status(j.outcome.status) : undefined],
+    ['inner', j.outcome?.inner ? j.outcome.inner.map(status).join(', ') : undefined],
+    ['answer', j.outcome?.answer ? j.outcome.answer.join(', ') : undefined],
+  ]);
+  const results = j.outcome?.results ?? [];
+  const resultTable = results.length === 0 ? '' : `\nResults\n${table(['SOURCE', 'FORMAT', 'TYPE', 'DATA'], results.map((r) => [r.source ?? '-', r.format ?? '-', r.type ?? '-', cell(r.data ?? '', 200)]))}`;
+  return `${facts}\nJob\n${JSON.stringify(j.spec, null, 2)}\n${resultTable}`;
 }
 
 export const list = defineVerb({
@@ -217,86 +237,42 @@ export const list = defineVerb({
     verbCommand('list', "Lists the jobs of the device ID: those still to do (queued, sent), oldest first, then the results (done, failed, expired, cancelled), newest first, with the Status code that came back and the Results or answer.", 'job')
       .usage('[options] ID')
       .argument('<ID>')
-      .option('--limit <N>', 'At most N jobs (default 50, at most 500)', positiveIntegerParser('--limit'))
+      .option('--limit <N>', limitHelp('jobs'), positiveIntegerParser('--limit'))
       .option('--before <N>', 'Results older than job N (the next page)', positiveIntegerParser('--before'))
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print JSON instead of a table'),
   epilogue: `Exit status: 0 listed; 1 no such device, or the database cannot be
 opened; 2 usage error.`,
   async run([id], o, io) {
-    return withManagement('job list', o, io, async (m) => {
-      const page = await m.listJobs(id, { ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.before !== undefined ? { before: o.before } : {}) });
-      if (o.json) printJson(io, page);
-      else {
-        io.stdout(page.items.length === 0 ? '(no jobs)\n' : table(['ID', 'STATE', 'TRIES', 'JOB', 'STATUS', 'RESULT'], page.items.map(jobRow)));
-        if (page.next !== undefined) io.stdout(`(more: --before ${page.next})\n`);
-      }
-      return ExitCode.ok;
-    });
+    const page = { ...(o.limit !== undefined ? { limit: o.limit } : {}), ...(o.before !== undefined ? { before: o.before } : {}) };
+    const text = (p: PageOf<JobView, number>): string => tableOrNone('(no jobs)', JOB_COLUMNS, p.items.map((j) => jobRow(j, 60))) + nextPageLine('--before', p.next);
+    return runAndPrint('job list', o, io, (m) => m.listJobs(id, page), text);
   },
 });
 
 export const show = defineVerb({
   summary: 'Show a job with what came back',
   command: () =>
-    verbCommand('show', 'Shows the job N: what it asks, its state and attempts, and what came back (Status code, Results, the UI answer, the codes inside an Atomic or Sequence).', 'job')
-      .usage('[options] N')
-      .argument('<N>', 'The job id', positiveIntegerParser('N'))
+    oneJob('show', 'Shows the job N: what it asks, its state and attempts, and what came back (Status code, Results, the UI answer, the codes inside an Atomic or Sequence).')
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print JSON instead of text'),
   epilogue: `Exit status: 0 shown; 1 no such job, or the database cannot be
 opened; 2 usage error.`,
   async run([n], o, io) {
-    return withManagement('job show', o, io, async (m) => {
-      const j = await m.getJob(n);
-      if (o.json) {
-        printJson(io, j);
-        return ExitCode.ok;
-      }
-      io.stdout(
-        fields([
-          ['job', String(j.id)],
-          ['device', j.deviceId],
-          ['state', j.state],
-          ['attempts', `${j.attempts} of ${j.maxAttempts}`],
-          ['created', when(j.createdAt)],
-          ['expires', j.expiresAt !== undefined ? when(j.expiresAt) : undefined],
-          ['sent', j.sentAt !== undefined ? `${when(j.sentAt)} in session ${j.sessionRef ?? '-'}` : undefined],
-          ['finished', j.finishedAt !== undefined ? when(j.finishedAt) : undefined],
-          ['last error', j.lastError],
-          ['status', j.outcome ? status(j.outcome.status) : undefined],
-          ['inner', j.outcome?.inner ? j.outcome.inner.map(status).join(', ') : undefined],
-          ['answer', j.outcome?.answer ? j.outcome.answer.join(', ') : undefined],
-        ]),
-      );
-      io.stdout(`\nJob\n${JSON.stringify(j.spec, null, 2)}\n`);
-      const results = j.outcome?.results ?? [];
-      if (results.length > 0) {
-        io.stdout('\nResults\n');
-        io.stdout(table(['SOURCE', 'FORMAT', 'TYPE', 'DATA'], results.map((r) => [r.source ?? '-', r.format ?? '-', r.type ?? '-', cell(r.data ?? '', 200)])));
-      }
-      return ExitCode.ok;
-    });
+    return runAndPrint('job show', o, io, (m) => m.getJob(n), jobText);
   },
 });
 
 export const cancel = defineVerb({
   summary: 'Withdraw a queued job',
   command: () =>
-    verbCommand('cancel', 'Withdraws the job N before it is sent: it becomes cancelled. A job already sent (or finished) is not changed.', 'job')
-      .usage('[options] N')
-      .argument('<N>', 'The job id', positiveIntegerParser('N'))
+    oneJob('cancel', 'Withdraws the job N before it is sent: it becomes cancelled. A job already sent (or finished) is not changed.')
       .option(DB_FLAGS, DB_HELP, parseDb)
       .option('--json', 'Print the job as JSON'),
   epilogue: `Exit status: 0 cancelled; 1 no such job, the job is no longer queued, or the
 database cannot be opened; 2 usage error.`,
   async run([n], o, io) {
-    return withManagement('job cancel', o, io, async (m) => {
-      const j = await m.cancelJob(n);
-      if (o.json) printJson(io, j);
-      else io.stdout(`job ${j.id} cancelled\n`);
-      return ExitCode.ok;
-    }, (field) => (field === 'jobId' ? 'N' : undefined));
+    return runAndPrint('job cancel', o, io, (m) => m.cancelJob(n), (j) => `job ${j.id} cancelled\n`, (field) => (field === 'jobId' ? 'N' : undefined));
   },
 });
 
