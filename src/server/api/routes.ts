@@ -5,7 +5,7 @@
  * document (./openapi.ts) is printed from this same table, so every route is documented
  * and every documented schema is the one enforced.
  */
-import type { Management } from '../management/management.js';
+import type { Management, PageOf } from '../management/management.js';
 import { integer, object, opt, string, oneOfValues, type Infer, type Schema } from '../management/json-schema.js';
 import {
   ID_MAX,
@@ -19,6 +19,7 @@ import {
   rowPage,
   sessionDetail,
   sessionView,
+  type RowPage,
 } from '../management/schemas.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
@@ -80,9 +81,40 @@ const deviceParam = object({ deviceId: string({ minLength: 1, maxLength: ID_MAX,
 const jobParam = object({ jobId: integer({ minimum: 1, description: 'The job id' }) });
 const sessionParam = object({ sessionRef: integer({ minimum: 1, description: "The session's ref" }) });
 
-const page = <T, N>(items: Schema<T>, next: Schema<N>) => pageOf(items, next);
-const devicesPage = page(deviceView, string({ description: 'Give it as `after` for the next page' }));
-const rowsPage = <T>(items: Schema<T>) => page(items, integer({ description: 'Give it as `before` for the next page' }));
+const devicesPage = pageOf(deviceView, string({ description: 'Give it as `after` for the next page' }));
+const rowsPage = <T>(items: Schema<T>) => pageOf(items, integer({ description: 'Give it as `before` for the next page' }));
+
+/** A GET of the one row its path names: 200 with its view, 404 when there is none. */
+function getOne<P, R>(
+  r: Omit<Route<P, unknown, unknown, R>, 'method' | 'params' | 'query' | 'body' | 'answer' | 'errors'> & {
+    readonly params: Schema<P>;
+    readonly answer: { readonly description: string; readonly schema: Schema<R> };
+  },
+): Route {
+  return route({ ...r, method: 'GET', answer: { status: 200, ...r.answer }, errors: ['not-found'] });
+}
+
+/**
+ * GET /devices/{deviceId}/NAME: a page of the device's rows of one kind (`limit` and
+ * `before` in the query), 200 with `A page of NAME`, 404 when there is no such device.
+ */
+function deviceRows<T>(
+  name: string,
+  r: { readonly operationId: string; readonly summary: string; readonly tag: Route['tag']; readonly item: Schema<T>; run(m: Management, deviceId: string, page: RowPage): Promise<PageOf<T, number>> },
+): Route {
+  return route({
+    method: 'GET',
+    path: `/devices/{deviceId}/${name}`,
+    operationId: r.operationId,
+    summary: r.summary,
+    tag: r.tag,
+    params: deviceParam,
+    query: rowPage,
+    answer: { status: 200, description: `A page of ${name}`, schema: rowsPage(r.item) },
+    errors: ['not-found'],
+    run: (m, { params, query }) => r.run(m, params.deviceId, query),
+  });
+}
 
 /** Every route of the API, in the order the document lists them. */
 export const ROUTES: readonly Route[] = [
@@ -108,15 +140,13 @@ export const ROUTES: readonly Route[] = [
     errors: ['conflict', 'unsupported-media-type'],
     run: (m, { body }) => m.addDevice(body),
   }),
-  route({
-    method: 'GET',
+  getOne({
     path: '/devices/{deviceId}',
     operationId: 'getDevice',
     summary: 'Show a device',
     tag: 'devices',
     params: deviceParam,
-    answer: { status: 200, description: 'The device', schema: deviceView },
-    errors: ['not-found'],
+    answer: { description: 'The device', schema: deviceView },
     run: (m, { params }) => m.getDevice(params.deviceId),
   }),
   route({
@@ -130,17 +160,12 @@ export const ROUTES: readonly Route[] = [
     errors: ['not-found'],
     run: (m, { params }) => m.deleteDevice(params.deviceId),
   }),
-  route({
-    method: 'GET',
-    path: '/devices/{deviceId}/jobs',
+  deviceRows('jobs', {
     operationId: 'listJobs',
     summary: "List a device's jobs: those still to do (oldest first), then the results (newest first)",
     tag: 'jobs',
-    params: deviceParam,
-    query: rowPage,
-    answer: { status: 200, description: 'A page of jobs', schema: rowsPage(jobView) },
-    errors: ['not-found'],
-    run: (m, { params, query }) => m.listJobs(params.deviceId, query),
+    item: jobView,
+    run: (m, id, p) => m.listJobs(id, p),
   }),
   route({
     method: 'POST',
@@ -154,39 +179,27 @@ export const ROUTES: readonly Route[] = [
     errors: ['not-found', 'conflict', 'unsupported-media-type'],
     run: (m, { params, body }) => m.enqueueJob(params.deviceId, body),
   }),
-  route({
-    method: 'GET',
-    path: '/devices/{deviceId}/alerts',
+  deviceRows('alerts', {
     operationId: 'listAlerts',
     summary: 'List the alerts the device sent (Generic Alert 1226, tree alerts 1227/1228), newest first',
     tag: 'devices',
-    params: deviceParam,
-    query: rowPage,
-    answer: { status: 200, description: 'A page of alerts', schema: rowsPage(alertView) },
-    errors: ['not-found'],
-    run: (m, { params, query }) => m.listAlerts(params.deviceId, query),
+    item: alertView,
+    run: (m, id, p) => m.listAlerts(id, p),
   }),
-  route({
-    method: 'GET',
-    path: '/devices/{deviceId}/sessions',
+  deviceRows('sessions', {
     operationId: 'listSessions',
     summary: "List the device's sessions, newest first",
     tag: 'sessions',
-    params: deviceParam,
-    query: rowPage,
-    answer: { status: 200, description: 'A page of sessions', schema: rowsPage(sessionView) },
-    errors: ['not-found'],
-    run: (m, { params, query }) => m.listSessions(params.deviceId, query),
+    item: sessionView,
+    run: (m, id, p) => m.listSessions(id, p),
   }),
-  route({
-    method: 'GET',
+  getOne({
     path: '/jobs/{jobId}',
     operationId: 'getJob',
     summary: 'Show a job with what came back (Status code, Results, UI answer)',
     tag: 'jobs',
     params: jobParam,
-    answer: { status: 200, description: 'The job', schema: jobView },
-    errors: ['not-found'],
+    answer: { description: 'The job', schema: jobView },
     run: (m, { params }) => m.getJob(params.jobId),
   }),
   route({
@@ -200,15 +213,13 @@ export const ROUTES: readonly Route[] = [
     errors: ['not-found', 'conflict'],
     run: (m, { params }) => m.cancelJob(params.jobId),
   }),
-  route({
-    method: 'GET',
+  getOne({
     path: '/sessions/{sessionRef}',
     operationId: 'getSession',
     summary: 'Show a session with its message transcript (the Data of every Cred redacted)',
     tag: 'sessions',
     params: sessionParam,
-    answer: { status: 200, description: 'The session and its messages', schema: sessionDetail },
-    errors: ['not-found'],
+    answer: { description: 'The session and its messages', schema: sessionDetail },
     run: (m, { params }) => m.getSession(params.sessionRef),
   }),
 ];

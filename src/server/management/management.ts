@@ -9,7 +9,7 @@
 import { Secret } from '../store/secret.js';
 import { StoreInputError, StoreNotFoundError, isStoreInputError } from '../store/errors.js';
 import { parseJobSpec } from '../store/job-spec.js';
-import type { Store } from '../store/store.js';
+import type { Page, Store } from '../store/store.js';
 import type { CredentialsSpec, DeviceInit } from '../store/types.js';
 import { check } from './json-schema.js';
 import { ManagementConflictError } from './errors.js';
@@ -68,7 +68,7 @@ export class Management {
     const p = check(devicePage, page, '', SCHEMAS);
     const limit = p.limit ?? PAGE_DEFAULT;
     const rows = await this.store.listDevices({ limit, ...(p.after !== undefined ? { after: p.after } : {}) });
-    return { items: rows.map(deviceView), ...(rows.length === limit ? { next: rows.at(-1)!.id } : {}) };
+    return pageOfRows(rows, limit, deviceView, (d) => d.id);
   }
 
   /**
@@ -124,10 +124,7 @@ export class Management {
 
   /** The device's jobs still to do (oldest first), then its results (newest first). */
   async listJobs(id: string, page: RowPage = {}): Promise<PageOf<JobView, number>> {
-    await this.#device(id);
-    const p = check(rowPage, page, '', SCHEMAS);
-    const limit = p.limit ?? PAGE_DEFAULT;
-    const rows = await this.store.listJobs(id, { limit, ...(p.before !== undefined ? { before: p.before } : {}) });
+    const { rows, limit } = await this.#deviceRows(id, page, (q) => this.store.listJobs(id, q));
     const last = rows.at(-1);
     // The next page holds older results; when this one is all waiting jobs, all results.
     const next = rows.length < limit || last === undefined ? undefined : last.state === 'queued' || last.state === 'sent' ? Number.MAX_SAFE_INTEGER : last.id;
@@ -151,19 +148,13 @@ export class Management {
   // ---------------------------------------------------------------- alerts and sessions
 
   async listAlerts(id: string, page: RowPage = {}): Promise<PageOf<AlertView, number>> {
-    await this.#device(id);
-    const p = check(rowPage, page, '', SCHEMAS);
-    const limit = p.limit ?? PAGE_DEFAULT;
-    const rows = await this.store.listAlerts(id, { limit, ...(p.before !== undefined ? { before: p.before } : {}) });
-    return { items: rows.map(alertView), ...(rows.length === limit ? { next: rows.at(-1)!.id } : {}) };
+    const { rows, limit } = await this.#deviceRows(id, page, (q) => this.store.listAlerts(id, q));
+    return pageOfRows(rows, limit, alertView, (a) => a.id);
   }
 
   async listSessions(id: string, page: RowPage = {}): Promise<PageOf<SessionView, number>> {
-    await this.#device(id);
-    const p = check(rowPage, page, '', SCHEMAS);
-    const limit = p.limit ?? PAGE_DEFAULT;
-    const rows = await this.store.listSessions(id, { limit, ...(p.before !== undefined ? { before: p.before } : {}) });
-    return { items: rows.map(sessionView), ...(rows.length === limit ? { next: rows.at(-1)!.ref } : {}) };
+    const { rows, limit } = await this.#deviceRows(id, page, (q) => this.store.listSessions(id, q));
+    return pageOfRows(rows, limit, sessionView, (s) => s.ref);
   }
 
   /** A session with its recorded messages (credentials redacted). */
@@ -179,6 +170,19 @@ export class Management {
     if (device === undefined) throw new StoreNotFoundError('device', id);
     return device;
   }
+
+  /** One page of the device's rows of a kind (`list` asks the store): the device must exist, the page is checked, its limit defaulted. */
+  async #deviceRows<R>(id: string, page: RowPage, list: (page: Page) => Promise<R[]>): Promise<{ rows: R[]; limit: number }> {
+    await this.#device(id);
+    const p = check(rowPage, page, '', SCHEMAS);
+    const limit = p.limit ?? PAGE_DEFAULT;
+    return { rows: await list({ limit, ...(p.before !== undefined ? { before: p.before } : {}) }), limit };
+  }
+}
+
+/** The page of `rows` (asked for at most `limit`): when it is full, `next` is the cursor of its last row. */
+function pageOfRows<R, T, N>(rows: readonly R[], limit: number, view: (row: R) => T, cursor: (row: R) => N): PageOf<T, N> {
+  return { items: rows.map(view), ...(rows.length === limit ? { next: cursor(rows.at(-1)!) } : {}) };
 }
 
 function deviceId(id: unknown): string {
