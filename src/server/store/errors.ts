@@ -5,15 +5,23 @@
  * take and for things that are not there.
  */
 
-/** Input the store refuses: `field` is the path of the offending value (`spec.items[2].uri`). */
-export class StoreInputError extends Error {
-  override readonly name = 'StoreInputError';
+/**
+ * A refusal that names the field at fault, `field` being the path of the offending value
+ * (`spec.items[2].uri`): the message is `field: reason`. The CLI and the REST API report
+ * every such error with its field (StoreInputError here, ManagementConflictError).
+ */
+export abstract class FieldError extends Error {
   constructor(
     readonly field: string,
     readonly reason: string,
   ) {
     super(`${field}: ${reason}`);
   }
+}
+
+/** Input the store refuses. */
+export class StoreInputError extends FieldError {
+  override readonly name = 'StoreInputError';
 }
 
 /** A row the caller named does not exist. */
