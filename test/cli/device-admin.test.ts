@@ -130,6 +130,22 @@ describe('omadm device list, show, delete', () => {
     expect(JSON.stringify(json)).not.toMatch(/"p1"|"sp1"/);
   });
 
+  it('shows (none) for a device without sessions, jobs or alerts, and cuts a job result to 40 characters', async () => {
+    expect((await run('device', 'show', 'IMEI:2')).stdout).toMatch(/\nSessions\n\(none\)\n\nJobs\n\(none\)\n\nAlerts\n\(none\)\n$/);
+    await run('job', 'add', 'IMEI:1', 'get', './DevInfo/Mod');
+    const store = await openSqliteStore(db.slice('sqlite:'.length));
+    try {
+      const begun = await store.beginSession('IMEI:1', '7', {}, 1_800_000_000_000, 60_000);
+      if (!begun.ok) throw new Error('busy');
+      const [job] = await store.claimJobs('IMEI:1', begun.session.ref, 1_800_000_000_000, 1);
+      await store.finishJob(job!.id, begun.session.ref, { status: 200, results: [{ data: 'x'.repeat(100) }] }, 1_800_000_000_001);
+    } finally {
+      await store.close();
+    }
+    const r = await run('device', 'show', 'IMEI:1');
+    expect(r.stdout).toMatch(new RegExp(`\\nJobs\\nID +STATE +TRIES +JOB +STATUS +RESULT\\n1 +done +1/5 +get \\./DevInfo/Mod +200 OK +${'x'.repeat(39)}…\\n\\nAlerts\\n\\(none\\)\\n$`));
+  });
+
   it('deletes a device; a missing one is exit 1', async () => {
     expect(await run('device', 'delete', 'IMEI:2')).toEqual({ code: 0, stdout: 'deleted device IMEI:2\n', stderr: '' });
     expect(await run('device', 'delete', 'IMEI:2')).toEqual({ code: 1, stdout: '', stderr: 'omadm device delete: no device "IMEI:2"\n' });

@@ -130,6 +130,22 @@ describe('omadm job list, show, cancel', () => {
     expect(JSON.parse((await run(['job', 'list', 'IMEI:1', '--json'])).stdout).items.map((j: { state: string }) => j.state)).toEqual(['sent', 'cancelled', 'done', 'done']);
   });
 
+  it('says (no jobs) for an empty queue, and cuts a result to 60 characters', async () => {
+    expect(await run(['job', 'list', 'IMEI:1'])).toEqual({ code: 0, stdout: '(no jobs)\n', stderr: '' });
+    const get = await added(['get', './DevInfo/Mod']);
+    const store = await openSqliteStore(db.slice('sqlite:'.length));
+    try {
+      const begun = await store.beginSession('IMEI:1', '1', {}, 1_800_000_000_000, 60_000);
+      if (!begun.ok) throw new Error('busy');
+      await store.claimJobs('IMEI:1', begun.session.ref, 1_800_000_000_000, 1);
+      await store.finishJob(get.id, begun.session.ref, { status: 200, results: [{ data: 'x'.repeat(100) }] }, 1_800_000_000_001);
+    } finally {
+      await store.close();
+    }
+    const r = await run(['job', 'list', 'IMEI:1']);
+    expect(r.stdout.split('\n')[1]).toMatch(new RegExp(`^${get.id} +done +1/5 +get \\./DevInfo/Mod +200 OK +${'x'.repeat(59)}…$`));
+  });
+
   it('pages the list: --limit, then --before the cursor printed', async () => {
     for (let i = 0; i < 3; i++) await added(['get', `./N${i}`]);
     const r = await run(['job', 'list', 'IMEI:1', '--limit', '2']);
