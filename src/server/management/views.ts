@@ -4,7 +4,7 @@
  * hold the session's state, nonces included). A recorded message is shown as XML with the
  * Data of every Cred replaced: a Basic Cred is the name and password in base64.
  */
-import { decodeWbxml, encodeXmlString } from '../../index.js';
+import { decodeWbxml, encodeXmlString, sniffFormat } from '../../index.js';
 import type { CredentialsSpec, Device, Job, SessionRow, StoredAlert, TranscriptEntry } from '../store/types.js';
 import type { AlertView, DeviceView, JobView, MessageView, SessionView } from './schemas.js';
 
@@ -52,11 +52,11 @@ export function sessionView(s: SessionRow): SessionView {
   };
 }
 
-/** Is this body WBXML? By the media type, else by its first byte (a WBXML version 1–3). */
+/** Is this body WBXML? By the media type, else by its first byte (sniffFormat: a WBXML version 1–3). */
 function isWbxml(contentType: string, body: Uint8Array): boolean {
   if (/\+wbxml\b/i.test(contentType)) return true;
   if (/\+xml\b/i.test(contentType)) return false;
-  return body.length > 0 && body[0]! >= 0x01 && body[0]! <= 0x03;
+  return sniffFormat(body) === 'wbxml';
 }
 
 const NAME = '(?:[A-Za-z_][\\w.-]*:)?';

@@ -232,6 +232,23 @@ function managementSuite(backend: Backend): void {
         expect(detail.messages[2]!.omitted).toMatch(/does not decode/);
         expect(isStoreNotFoundError(await failure(m.getSession(ref + 100)))).toBe(true);
       });
+
+      it('tells a recorded message whose media type says nothing by its first byte: WBXML decoded and redacted, XML redacted, empty as XML', async () => {
+        const begun = await store.beginSession('IMEI:1', '1', {}, T0, 60_000);
+        if (!begun.ok) throw new Error('busy');
+        const ref = begun.session.ref;
+        const xml = readFileSync(spec('9.4.1-basic-credentials-pkg1.xml'));
+        const wbxml = encodeWbxml(decodeXml(xml));
+        await store.recordMessage({ sessionRef: ref, direction: 'in', msgId: '1', contentType: 'application/octet-stream', body: wbxml }, T0);
+        await store.recordMessage({ sessionRef: ref, direction: 'in', msgId: '2', contentType: 'application/octet-stream', body: xml }, T0 + 1);
+        await store.recordMessage({ sessionRef: ref, direction: 'in', msgId: '3', contentType: 'application/octet-stream', body: new Uint8Array(0) }, T0 + 2);
+        const [fromWbxml, fromXml, empty] = (await m.getSession(ref)).messages;
+        expect(fromWbxml!.xml).toContain('<Data>[redacted]</Data>');
+        expect(fromWbxml!.xml).toContain('IMEI:493005100592800');
+        expect(fromXml!.xml).toContain('<Data>[redacted]</Data>');
+        expect(JSON.stringify([fromWbxml, fromXml])).not.toContain('QnJ1Y2UyOk9oQmVoYXZl');
+        expect(empty).toMatchObject({ xml: '' });
+      });
     });
   });
 }
