@@ -316,6 +316,7 @@ export class OutgoingPackage {
       if (over(this.commands[i]!)) withheld.push(...this.commands.splice(i, 1));
       else i++;
     }
+    for (const d of withheld) this.mustSplit.delete(d);
     for (let i = 0; i < this.responses.length; ) {
       const d = this.responses[i]!;
       if (d.kind !== 'Results' || !over(d)) {
@@ -324,6 +325,7 @@ export class OutgoingPackage {
       }
       withheld.push(...this.responses.splice(i, 1));
       this.queuedBefore.delete(d);
+      this.mustSplit.delete(d);
       // The Get's Status, if it still waits: 413 (the results are too large for the peer).
       const j = this.responses.findIndex((s) => s.kind === 'Status' && s.cmd === GET_CMD && s.msgRef === d.msgRef && s.cmdRef === d.cmdRef);
       if (j >= 0) {
@@ -657,6 +659,7 @@ export class OutgoingPackage {
       if (cost <= fill.room(true)) {
         fill.take(cmd);
         queue.shift();
+        this.mustSplit.delete(draft);
         if (!fromResponses || this.overdue(draft)) fill.oldItemsTaken += itemWeight(draft);
         if (fromResponses) this.queuedBefore.delete(draft);
         continue;
@@ -679,6 +682,7 @@ export class OutgoingPackage {
         queue.unshift(...parts);
         continue;
       }
+      this.mustSplit.delete(draft);
       const item = hasItems(draft) ? draft.items[0] : undefined;
       if (!item || item.data === undefined || item.data.length === 0) {
         throw new LocalProtocolError(`a <${draft.kind}> of ${alone} bytes alone in a message is larger than MaxMsgSize ${maxMsgSize} and cannot be split`, 'command-too-large', { maxMsgSize, needed: alone });
