@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runClientFuzz } from '../../src/fuzz/client-runner.js';
 import type { FuzzReport } from '../../src/fuzz/runner.js';
 import { runFixtureClient, type ClientBreak } from './fixture-client.js';
-import { auth } from '../../src/index.js';
+import { auth, decodeXml } from '../../src/index.js';
 
 const failing = (r: FuzzReport) => r.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'crash' || c.verdict === 'hang').map((c) => `${c.verdict} ${c.id}`);
 
@@ -18,6 +18,7 @@ async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml
   let url = '';
   const store = new auth.InMemoryCredentialStore();
   const clients: Promise<void>[] = [];
+  let sessionID = 0;
   const report = await runClientFuzz({
     host: '127.0.0.1',
     port: 0,
@@ -26,8 +27,10 @@ async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml
     caseTimeoutMs: 5000,
     ...(scheme ? { auth: scheme, clientName: 'device-7', clientSecret: 'pw' } : {}),
     onListening: (u) => (url = u),
-    onProgress: (e) => {
-      if (e.type === 'case') clients.push(runFixtureClient(url, { ...(breaks ? { breaks } : {}), ...(scheme ? { auth: scheme, store } : {}), encoding, sessionID: String(e.index + 1) }));
+    // One client session for each run of a case (shrinking attempts too), as --exec would start it.
+    onWaiting: () => {
+      sessionID++;
+      clients.push(runFixtureClient(url, { ...(breaks ? { breaks } : {}), ...(scheme ? { auth: scheme, store } : {}), encoding, sessionID: String(sessionID) }));
     },
   });
   await Promise.all(clients);
@@ -56,10 +59,36 @@ describe('omadm fuzz client against the fixture client (ClientSession over HttpT
     ['size-unchecked', 'fail dm-1.3/8/7', 'DM-PRO-LO-C-010'],
     ['final-early', 'fail dm-1.3/7.2/4', 'DM-PRO-Mul-C-002'],
     ['answers-abort', 'fail dm-1.3/6.1.2/2', 'DM-PRO-Abort-C-002'],
+    ['commits-chunks', 'fail dm-1.3/8/8', 'DM-PRO-LO-C-003'],
   ] as const)('fixture client broken with %s: the fuzzer reports exactly %s (%s)', async (breaks, expected, _pro) => {
     const report = await fuzzClient(breaks);
     expect(failing(report)).toEqual([expected]);
     expect(report.summary.ok).toBe(false);
+    // The failure is kept as a client-mode reproducer: the case, its parameters, the server messages of the run.
+    const found = report.cases.find((c) => `${c.verdict} ${c.id}` === expected)!;
+    expect(found.reproducer).toMatchObject({ mode: 'client', case: found.id, verdict: found.verdict });
+    expect(found.reproducer!.messages.some((m) => m.direction === 'sent')).toBe(true);
+  });
+
+  it('shrinks a failure to the smallest message sequence that still fails: only the Delete whose Status is missing (DM-PRO-C-008, section 6.5)', async () => {
+    const report = await fuzzClient('no-status');
+    const found = report.cases.find((c) => c.id === 'dm-1.3/6.5/1')!;
+    expect(found.verdict).toBe('fail');
+    expect(found.reproducer?.params).toEqual({ get: false, replace: false, add: false, delete: true, exec: false });
+    // Package#2 of the shrunk run carries the Delete and nothing else but Statuses.
+    const p2 = found.reproducer!.messages.filter((m) => m.direction === 'sent')[0]!;
+    expect(decodeXml(p2.text).syncBody.commands.filter((c) => c.kind !== 'Status').map((c) => c.kind)).toEqual(['Delete']);
+    expect(found.runs).toBeGreaterThan(1);
+    expect(found.runs).toBeLessThanOrEqual(1 + 20);
+  });
+
+  it('shrinks a refused object that left its data to the least size and chunks (DM-PRO-LO-C-003, section 8)', async () => {
+    const report = await fuzzClient('commits-chunks');
+    const found = report.cases.find((c) => c.id === 'dm-1.3/8/8')!;
+    expect(found.verdict).toBe('fail');
+    expect(found.expected).toContain('./OmadmFuzzKept still "omadm-fuzz: the value before"');
+    expect(found.observed).toBe(`it reads "omadm-fu"`); // the 8 bytes of the refused object, committed
+    expect(found.reproducer?.params).toMatchObject({ size: 8, chunks: 2 });
   });
 
   it('--exec: starts the client once per case with $OMADM_URL, and a client killed by a signal is a crash (DM-PRO-UI-C-002, section 10.2)', async () => {
