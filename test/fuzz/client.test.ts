@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runClientFuzz } from '../../src/fuzz/client-runner.js';
+import { runClientFuzz, runClientOnce } from '../../src/fuzz/client-runner.js';
+import { refusedObjectKeepsNoData } from '../../src/fuzz/cases/client.js';
+import { ClientListener } from '../../src/fuzz/peer/server-driver.js';
 import type { FuzzReport } from '../../src/fuzz/runner.js';
 import { runFixtureClient, type ClientBreak } from './fixture-client.js';
 import { auth, decodeXml } from '../../src/index.js';
@@ -97,5 +99,27 @@ describe('omadm fuzz client against the fixture client (ClientSession over HttpT
     expect(report.cases.map((c) => `${c.verdict} ${c.id}`)).toEqual(['pass dm-1.3/6.3/1', 'crash dm-1.3/10.2/2']);
     expect(report.cases[0]!.detail).toContain('client exit code 0');
     expect(report.cases[1]!.detail).toContain('client ended by SIGKILL');
+  });
+
+  describe('dm-1.3/8/8 both ways of breaking the object (DM-PRO-LO-C-003, section 8): a wrong Size (424) and a new command in place of the last chunk (1225)', () => {
+    async function once(broken: 'size' | 'cut', start: (url: string) => Promise<unknown>) {
+      const listener = new ClientListener({ host: '127.0.0.1', port: 0, timeoutMs: 3000 });
+      const url = await listener.start();
+      try {
+        let client: Promise<unknown> | undefined;
+        const run = await runClientOnce(refusedObjectKeepsNoData, { size: 100, chunks: 3, broken }, listener, { url, caseTimeoutMs: 5000 }, () => (client = start(url)));
+        await client;
+        return run.outcome;
+      } finally {
+        await listener.stop();
+      }
+    }
+    it.each(['size', 'cut'] as const)('%s: the fixture client keeps the old value, the one that commits chunks early does not', async (broken) => {
+      expect(await once(broken, (url) => runFixtureClient(url))).toEqual({ verdict: 'pass', detail: expect.any(String) });
+      const bad = await once(broken, (url) => runFixtureClient(url, { breaks: 'commits-chunks' }));
+      expect(bad).toMatchObject({ verdict: 'fail', expected: expect.stringContaining('./OmadmFuzzKept still "omadm-fuzz: the value before"') });
+      // size: every chunk went in (100 bytes); cut: the two that came before the Get (2 × 34 bytes).
+      expect(bad.verdict === 'fail' && bad.observed).toMatch(broken === 'size' ? /^it reads "omadm-fuzz: refused data\. .*… \(100 characters\)$/ : /^it reads "omadm-fuzz: refused data\. .*… \(68 characters\)$/);
+    });
   });
 });
