@@ -167,7 +167,7 @@ describe('omadm fuzz server URL', () => {
   it('omadm fuzz client --reproducers DIR keeps the shrunk failure, and omadm fuzz replay FILE --listen --exec plays it to the client again (DM-PRO-LO-C-003, section 8)', async () => {
     const script = fileURLToPath(new URL('./fixture-client.ts', import.meta.url));
     const client = (breaks = '') => `exec "${process.execPath}" --import tsx "${script}" ${breaks}`.trimEnd();
-    const r = await omadm(['fuzz', 'client', '--listen', '127.0.0.1:0', '--exec', client('commits-chunks'), '--cases', 'dm-1.3/8/8', '--seed', seed, '--max-shrinks', '2', '--reproducers', 'repro', '--json', 'c.json', '--html', 'c.html', '-q', '--timeout', '5']);
+    const r = await omadm(['fuzz', 'client', '--listen', '127.0.0.1:0', '--exec', client('commits-chunks'), '--cases', 'dm-1.3/8/8', '--seed', seed, '--max-shrinks', '2', '--reproducers', 'repro', '--json', 'c.json', '--html', 'c.html', '--junit', 'c.xml', '-q', '--timeout', '5']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL +dm-1\.3\/8\/8 +DM-PRO-LO-C-003 +MUST +robustness$/m);
     const path = 'repro/dm-1.3_8_8.json';
@@ -182,7 +182,9 @@ describe('omadm fuzz server URL', () => {
     // The server messages of the failing run: among them the chunked Replace of the node.
     const sent = reproducer.messages.filter((m: { direction: string }) => m.direction === 'sent').map((m: { text: string }) => decodeXml(m.text));
     expect(sent.some((m: ReturnType<typeof decodeXml>) => m.syncBody.commands.some((c) => c.kind === 'Replace' && c.items.some((i) => i.moreData === true && i.target?.locURI === './OmadmFuzzKept')))).toBe(true);
+    // HTML and JUnit carry it too: the shrunk parameters.
     expect(r.text('c.html')).toContain('reproducer (shrunk parameters)');
+    expect(r.text('c.xml')).toContain(`<system-out>reproducer (client mode, seed ${seed}, xml): parameters ${JSON.stringify(reproducer.params).replace(/"/g, '&quot;')}</system-out>`);
 
     const files = { [path]: r.text(path) };
     const still = await omadm(['fuzz', 'replay', path, '--listen', '127.0.0.1:0', '--exec', client('commits-chunks'), '--timeout', '5'], files);
