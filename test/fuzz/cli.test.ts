@@ -175,10 +175,13 @@ describe('omadm fuzz server URL', () => {
     const json = JSON.parse(r.text('c.json'));
     expect(json.seed).toBe(Number(seed));
     expect(json.cases.find((c: { id: string }) => c.id === 'dm-1.3/8/8')).toMatchObject({ verdict: 'fail', reproducer: path });
-    expect(json.cases.find((c: { id: string }) => c.id === 'dm-1.3/8/8').runs).toBeLessThanOrEqual(1 + 2);
+    // The example failed, then 2 shrinking attempts: each one more start of the client by --exec, one session each.
+    expect(json.cases.find((c: { id: string }) => c.id === 'dm-1.3/8/8').runs).toBe(1 + 2);
+    expect(json.summary.sessions).toBe(1 + 3);
     const reproducer = JSON.parse(r.text(path));
     expect(reproducer).toMatchObject({ format: 'omadm-fuzz-reproducer', mode: 'client', case: 'dm-1.3/8/8', verdict: 'fail', encoding: 'xml' });
     expect(reproducer.expected).toContain('./OmadmFuzzKept still');
+    expect(reproducer.params.size + reproducer.params.chunks).toBeLessThan(600 + 3); // smaller than the example
     // The server messages of the failing run: among them the chunked Replace of the node.
     const sent = reproducer.messages.filter((m: { direction: string }) => m.direction === 'sent').map((m: { text: string }) => decodeXml(m.text));
     expect(sent.some((m: ReturnType<typeof decodeXml>) => m.syncBody.commands.some((c) => c.kind === 'Replace' && c.items.some((i) => i.moreData === true && i.target?.locURI === './OmadmFuzzKept')))).toBe(true);
@@ -200,6 +203,7 @@ describe('omadm fuzz server URL', () => {
     // A client-mode reproducer is played at --listen, a server-mode one to a URL.
     expect((await omadm(['fuzz', 'replay', path, 'http://127.0.0.1:1/dm'], files)).err).toContain('is a client-mode reproducer');
     expect((await omadm(['fuzz', 'replay', path], files)).code).toBe(2);
+    expect((await omadm(['fuzz', 'replay', path, '--listen', '0', '--server-auth', 'md5'], files)).err).toContain('--server-auth is for server-mode ones');
     const serverMode = { 's.json': JSON.stringify({ ...reproducer, mode: 'server', case: 'dm-1.3/8/1' }) };
     expect((await omadm(['fuzz', 'replay', 's.json', '--listen', '0'], serverMode)).err).toContain("give the DM server's URL");
     expect((await omadm(['fuzz', 'replay', 's.json', '--listen', '0', 'http://127.0.0.1:1/dm'], serverMode)).code).toBe(2);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { runClientFuzz, runClientOnce } from '../../src/fuzz/client-runner.js';
+import { runClientFuzz, runClientOnce, type ClientFuzzOptions } from '../../src/fuzz/client-runner.js';
 import { refusedObjectKeepsNoData } from '../../src/fuzz/cases/client.js';
 import { ClientListener } from '../../src/fuzz/peer/server-driver.js';
 import type { FuzzReport } from '../../src/fuzz/runner.js';
@@ -16,7 +16,7 @@ import { auth, decodeXml } from '../../src/index.js';
 const failing = (r: FuzzReport) => r.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'crash' || c.verdict === 'hang').map((c) => `${c.verdict} ${c.id}`);
 
 /** Runs the client fuzzer with the fixture client connecting once for each case, as the fuzzer starts it. */
-async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml', scheme?: 'basic' | 'md5' | 'hmac'): Promise<FuzzReport> {
+async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml', scheme?: 'basic' | 'md5' | 'hmac', extra: Partial<ClientFuzzOptions> = {}): Promise<FuzzReport> {
   let url = '';
   const store = new auth.InMemoryCredentialStore();
   const clients: Promise<void>[] = [];
@@ -28,6 +28,7 @@ async function fuzzClient(breaks?: ClientBreak, encoding: 'xml' | 'wbxml' = 'xml
     timeoutMs: 3000,
     caseTimeoutMs: 5000,
     ...(scheme ? { auth: scheme, clientName: 'device-7', clientSecret: 'pw' } : {}),
+    ...extra,
     onListening: (u) => (url = u),
     // One client session for each run of a case (shrinking attempts too), as --exec would start it.
     onWaiting: () => {
@@ -82,6 +83,25 @@ describe('omadm fuzz client against the fixture client (ClientSession over HttpT
     expect(decodeXml(p2.text).syncBody.commands.filter((c) => c.kind !== 'Status').map((c) => c.kind)).toEqual(['Delete']);
     expect(found.runs).toBeGreaterThan(1);
     expect(found.runs).toBeLessThanOrEqual(1 + 20);
+  });
+
+  it.each([
+    ['maxShrinks', { maxShrinks: 0 }],
+    ['shrinkTimeMs', { shrinkTimeMs: 0 }],
+  ] as const)('shrinking is bounded by %s: at 0 the failure is kept as first found, in one run (section 6.5)', async (_bound, bound) => {
+    const report = await fuzzClient('no-status', 'xml', undefined, { ...bound, cases: ['dm-1.3/6.5/1'] });
+    const found = report.cases.find((c) => c.id === 'dm-1.3/6.5/1')!;
+    expect(found).toMatchObject({ verdict: 'fail', runs: 1 });
+    expect(found.reproducer?.params).toEqual({ get: true, replace: true, add: true, delete: true, exec: true });
+    expect(report.summary.sessions).toBe(2);
+  });
+
+  it('--max-sessions bounds shrinking too: the attempts stop when the sessions are spent (section 6.5)', async () => {
+    const report = await fuzzClient('no-status', 'xml', undefined, { maxSessions: 4, cases: ['dm-1.3/6.5/1'] });
+    const found = report.cases.find((c) => c.id === 'dm-1.3/6.5/1')!;
+    expect(found.verdict).toBe('fail');
+    expect(report.summary.sessions).toBe(4);
+    expect(found.runs).toBe(3);
   });
 
   it('shrinks a refused object that left its data to the least size and chunks (DM-PRO-LO-C-003, section 8)', async () => {

@@ -263,6 +263,10 @@ expected failure passed, or no case ran; 2 usage error (or the address is taken)
           const line = progressLine(e);
           if (line !== undefined) io.stderr(line + '\n');
         },
+        // Whoever starts the client by hand must know that shrinking wants it again.
+        onWaiting: (e) => {
+          if (!options.quiet && options.exec === undefined && e.shrinking) io.stderr(`  shrinking ${e.id}: waiting for the client's next session (run ${e.run + 1})\n`);
+        },
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -341,10 +345,12 @@ async function replayToClient(
   file: string,
   reproducer: Reproducer,
   url: string | undefined,
-  options: { listen?: { host: string; port: number }; exec?: string; caseTimeout?: number; timeout?: number; auth?: AuthChoice; clientName?: string; clientSecret?: string },
+  options: { listen?: { host: string; port: number }; exec?: string; caseTimeout?: number; timeout?: number; auth?: AuthChoice; clientName?: string; clientSecret?: string } & Omit<PeerFlags, 'auth' | 'clientName' | 'clientSecret' | 'timeout'>,
   io: CliIo,
 ): Promise<number> {
   if (url !== undefined) throw new UsageError(`${file} is a client-mode reproducer: it is played to a DM client at --listen [HOST:]PORT, not to a URL`);
+  const serverOnly = (['serverId', 'devId', 'serverAuth', 'serverSecret'] as const).find((k) => options[k] !== undefined);
+  if (serverOnly !== undefined) throw new UsageError(`${file} is a client-mode reproducer: --${serverOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for server-mode ones`);
   if (options.listen === undefined) throw new UsageError(`${file} is a client-mode reproducer: give --listen [HOST:]PORT (and --exec CMD to start the client)`);
   if (options.auth !== undefined && options.auth !== 'none' && options.clientSecret === undefined) throw new UsageError(`--auth ${options.auth} needs --client-secret`);
   let run;
