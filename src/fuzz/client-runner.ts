@@ -24,7 +24,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fc from 'fast-check';
 import type { Outcome, Verdict } from './case.js';
-import { clientCases, type ClientCase } from './cases/client.js';
+import { clientCases, findClientCase, type ClientCase } from './cases/client.js';
 import { matchesAny } from './glob.js';
 import { isCaseStop } from './peer/play.js';
 import { ClientListener, type ListenOptions } from './peer/server-driver.js';
@@ -301,7 +301,7 @@ export interface ClientReplayOptions extends Pick<ClientFuzzOptions, 'host' | 'p
  * by `exec`, if given). undefined when this omadm has no such case.
  */
 export async function replayClient(reproducer: Reproducer, options: ClientReplayOptions): Promise<(ClientRun & { case: ClientCase }) | undefined> {
-  const c = clientCases.find((x) => x.id === reproducer.case);
+  const c = findClientCase(reproducer.case);
   if (c === undefined) return undefined;
   const listener = new ClientListener(listenOptions(options));
   const url = await listener.start();
