@@ -155,7 +155,7 @@ describe('omadm fuzz server URL', () => {
     const exec = `exec "${process.execPath}" --import tsx "${script}" no-213`;
     const r = await omadm(['fuzz', 'client', '--listen', '127.0.0.1:0', '--exec', exec, '--cases', 'dm-1.3/8/6', '--json', 'c.json', '--timeout', '5']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^omadm fuzz client: a DM server at http:\/\/127\.0\.0\.1:\d+\/dm\n/);
+    expect(r.err).toMatch(/^omadm fuzz client: a DM server at http:\/\/127\.0\.0\.1:\d+\/dm \(seed \d+\)\n/);
     expect(r.out).toMatch(/^PASS +dm-1\.3\/6\.3\/1 +DM-PRO-Session-C-002 +MUST +sanity$/m);
     expect(r.out).toMatch(/^FAIL +dm-1\.3\/8\/6 +DM-PRO-LO-C-002/m);
     const json = JSON.parse(r.text('c.json'));
@@ -163,4 +163,50 @@ describe('omadm fuzz server URL', () => {
     expect((await omadm(['fuzz', 'client'])).code).toBe(2);
     expect((await omadm(['fuzz', 'client', '--listen', 'host:99999'])).code).toBe(2);
   });
+
+  it('omadm fuzz client --reproducers DIR keeps the shrunk failure, and omadm fuzz replay FILE --listen --exec plays it to the client again (DM-PRO-LO-C-003, section 8)', async () => {
+    const script = fileURLToPath(new URL('./fixture-client.ts', import.meta.url));
+    const client = (breaks = '') => `exec "${process.execPath}" --import tsx "${script}" ${breaks}`.trimEnd();
+    const r = await omadm(['fuzz', 'client', '--listen', '127.0.0.1:0', '--exec', client('commits-chunks'), '--cases', 'dm-1.3/8/8', '--seed', seed, '--max-shrinks', '2', '--reproducers', 'repro', '--json', 'c.json', '--html', 'c.html', '--junit', 'c.xml', '-q', '--timeout', '5']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL +dm-1\.3\/8\/8 +DM-PRO-LO-C-003 +MUST +robustness$/m);
+    const path = 'repro/dm-1.3_8_8.json';
+    expect(r.out).toContain(`reproducer of dm-1.3/8/8: ${path} (omadm fuzz replay ${path} --listen 127.0.0.1:0 --exec CMD)`);
+    const json = JSON.parse(r.text('c.json'));
+    expect(json.seed).toBe(Number(seed));
+    expect(json.cases.find((c: { id: string }) => c.id === 'dm-1.3/8/8')).toMatchObject({ verdict: 'fail', reproducer: path });
+    // The example failed, then 2 shrinking attempts: each one more start of the client by --exec, one session each.
+    expect(json.cases.find((c: { id: string }) => c.id === 'dm-1.3/8/8').runs).toBe(1 + 2);
+    expect(json.summary.sessions).toBe(1 + 3);
+    const reproducer = JSON.parse(r.text(path));
+    expect(reproducer).toMatchObject({ format: 'omadm-fuzz-reproducer', mode: 'client', case: 'dm-1.3/8/8', verdict: 'fail', encoding: 'xml' });
+    expect(reproducer.expected).toContain('./OmadmFuzzKept still');
+    expect(reproducer.params.size + reproducer.params.chunks).toBeLessThan(600 + 3); // smaller than the example
+    // The server messages of the failing run: among them the chunked Replace of the node.
+    const sent = reproducer.messages.filter((m: { direction: string }) => m.direction === 'sent').map((m: { text: string }) => decodeXml(m.text));
+    expect(sent.some((m: ReturnType<typeof decodeXml>) => m.syncBody.commands.some((c) => c.kind === 'Replace' && c.items.some((i) => i.moreData === true && i.target?.locURI === './OmadmFuzzKept')))).toBe(true);
+    // HTML and JUnit carry it too: the shrunk parameters.
+    expect(r.text('c.html')).toContain('reproducer (shrunk parameters)');
+    expect(r.text('c.xml')).toContain(`<system-out>reproducer (client mode, seed ${seed}, xml): parameters ${JSON.stringify(reproducer.params).replace(/"/g, '&quot;')}</system-out>`);
+
+    const files = { [path]: r.text(path) };
+    const still = await omadm(['fuzz', 'replay', path, '--listen', '127.0.0.1:0', '--exec', client('commits-chunks'), '--timeout', '5'], files);
+    expect(still.code).toBe(1);
+    expect(still.err).toMatch(/^omadm fuzz replay: a DM server at http:\/\/127\.0\.0\.1:\d+\/dm\n/);
+    expect(still.out).toMatch(/^FAIL dm-1\.3\/8\/8 \(MUST, section 8\)/);
+    expect(still.out).toContain('expected: ./OmadmFuzzKept still');
+    const fixed = await omadm(['fuzz', 'replay', path, '--listen', '127.0.0.1:0', '--exec', client(), '--timeout', '5'], files);
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/^PASS dm-1\.3\/8\/8/);
+    expect(fixed.out).toContain('client exit code 0');
+
+    // A client-mode reproducer is played at --listen, a server-mode one to a URL.
+    expect((await omadm(['fuzz', 'replay', path, 'http://127.0.0.1:1/dm'], files)).err).toContain('is a client-mode reproducer');
+    expect((await omadm(['fuzz', 'replay', path], files)).code).toBe(2);
+    expect((await omadm(['fuzz', 'replay', path, '--listen', '0', '--server-auth', 'md5'], files)).err).toContain('--server-auth is for server-mode ones');
+    const serverMode = { 's.json': JSON.stringify({ ...reproducer, mode: 'server', case: 'dm-1.3/8/1' }) };
+    expect((await omadm(['fuzz', 'replay', 's.json', '--listen', '0'], serverMode)).err).toContain("give the DM server's URL");
+    expect((await omadm(['fuzz', 'replay', 's.json', '--listen', '0', 'http://127.0.0.1:1/dm'], serverMode)).code).toBe(2);
+    expect((await omadm(['fuzz', 'replay', 'x.json', '--listen', '0'], { 'x.json': JSON.stringify({ ...reproducer, mode: 'both' }) })).err).toContain('neither server nor client');
+  }, 120_000);
 });

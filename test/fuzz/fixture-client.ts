@@ -1,9 +1,10 @@
 /**
  * A DM client for testing `omadm fuzz client`: the project's ClientSession over the
  * project's HttpTransport, running one session against a URL, with one rule broken at a
- * time (`breaks`), or none. It answers Get from its DevInfo, Replace/Add/Delete with 200,
- * Exec with 406, the confirm Alert with 200; chunks and sizes are the session's business.
- * Bounded: at most 40 messages per session.
+ * time (`breaks`), or none. It keeps a tree of the session's values (DevInfo, and what the
+ * server adds or replaces): Get reads it (404 for a node it does not have), Add, Replace
+ * and Delete answer 200, Exec 406, the confirm Alert 200; chunks and sizes are the
+ * session's business. Bounded: at most 40 messages per session.
  *
  * Also a script: `OMADM_URL=... tsx test/fuzz/fixture-client.ts [BREAK]` (for --exec).
  */
@@ -23,7 +24,9 @@ export type ClientBreak =
   /** Answers the server's Alert 1223 with one more message. */
   | 'answers-abort'
   /** Dies (SIGKILL) on a user interaction Alert. */
-  | 'crash-on-ui';
+  | 'crash-on-ui'
+  /** Writes each chunk of a large object into its tree as it comes, not once the object is whole: a refused object leaves its data. */
+  | 'commits-chunks';
 
 const DEVINFO: Record<string, string> = { './DevInfo/DevId': 'IMEI:490154203237518', './DevInfo/Man': 'omadm', './DevInfo/Mod': 'fixture-client', './DevInfo/DmV': '1.3', './DevInfo/Lang': 'en-US' };
 
@@ -41,6 +44,8 @@ export async function runFixtureClient(url: string, options: { breaks?: ClientBr
     ...(options.auth ? { prover: new auth.AuthProver({ store, peer: url, scheme }) } : {}),
   });
   const transport = new HttpTransport({ attempts: 1, timeoutMs: 10_000 });
+  const tree = new Map(Object.entries(DEVINFO));
+  const pending = new Set<string>();
   let out: { message: SyncML; bytes: Uint8Array } | undefined = session.start({ devInfo: Object.entries(DEVINFO).map(([locURI, data]) => ({ source: { locURI }, data })) });
   for (let n = 0; out && n < 40; n++) {
     const bytes = breakMessage(out, options.breaks, encoding);
@@ -54,8 +59,9 @@ export async function runFixtureClient(url: string, options: { breaks?: ClientBr
     const message = decode(reply.body);
     const aborted = message.syncBody.commands.some((c) => c.kind === 'Alert' && c.data === '1223');
     if (options.breaks === 'crash-on-ui' && message.syncBody.commands.some((c) => c.kind === 'Alert' && ['1100', '1101', '1102', '1103', '1104'].includes(c.data ?? ''))) process.kill(process.pid, 'SIGKILL');
+    if (options.breaks === 'commits-chunks') commitChunks(message, tree, pending);
     const { events } = session.receive(message, reply.hmac !== undefined ? { hmacHeader: reply.hmac, body: reply.body } : {});
-    for (const e of events) if (e.type === 'command') answer(session, e.msgRef, e.command);
+    for (const e of events) if (e.type === 'command') answer(session, e.msgRef, e.command, tree);
     // Commands nested in an Atomic or Sequence, answered one by one.
     for (const o of session.unanswered) session.answer(o, StatusCode.Ok);
     if (aborted) {
@@ -66,14 +72,36 @@ export async function runFixtureClient(url: string, options: { breaks?: ClientBr
   }
 }
 
-function answer(session: ClientSession, msgRef: string, command: SyncBodyCommand): void {
+function answer(session: ClientSession, msgRef: string, command: SyncBodyCommand, tree: Map<string, string>): void {
   const e = { msgRef, command };
   if (command.kind === 'Get') {
-    const items = command.items.filter((i) => DEVINFO[i.target?.locURI ?? ''] !== undefined);
-    if (items.length === command.items.length) session.answer(e, StatusCode.Ok, { items: items.map((i) => ({ source: { locURI: i.target!.locURI }, data: DEVINFO[i.target!.locURI]! })) as [Item, ...Item[]], targetRefs: [], sourceRefs: [] });
+    const items = command.items.filter((i) => tree.has(i.target?.locURI ?? ''));
+    if (items.length === command.items.length) session.answer(e, StatusCode.Ok, { items: items.map((i) => ({ source: { locURI: i.target!.locURI }, data: tree.get(i.target!.locURI)! })) as [Item, ...Item[]], targetRefs: [], sourceRefs: [] });
     else session.answer(e, StatusCode.NotFound);
   } else if (command.kind === 'Exec') session.answer(e, StatusCode.OptionalFeatureNotSupported);
-  else session.answer(e, StatusCode.Ok);
+  else {
+    if (command.kind === 'Add' || command.kind === 'Replace') for (const i of command.items) if (i.target) tree.set(i.target.locURI, i.data ?? '');
+    if (command.kind === 'Delete') for (const i of command.items) if (i.target) tree.delete(i.target.locURI);
+    session.answer(e, StatusCode.Ok);
+  }
+}
+
+/** The 'commits-chunks' break: every chunk's data goes into the tree at once, appended to the chunks before it (`pending`: the nodes whose object is under way). */
+function commitChunks(message: SyncML, tree: Map<string, string>, pending: Set<string>): void {
+  for (const c of message.syncBody.commands) {
+    if (c.kind !== 'Replace' && c.kind !== 'Add') continue;
+    for (const i of c.items) {
+      const uri = i.target?.locURI;
+      if (uri === undefined) continue;
+      if (i.moreData === true && i.meta?.size !== undefined) {
+        tree.set(uri, i.data ?? '');
+        pending.add(uri);
+      } else if (i.moreData === true || pending.has(uri)) {
+        tree.set(uri, (tree.get(uri) ?? '') + (i.data ?? ''));
+        if (i.moreData !== true) pending.delete(uri);
+      }
+    }
+  }
 }
 
 function breakMessage(out: { message: SyncML; bytes: Uint8Array }, breaks: ClientBreak | undefined, encoding: 'xml' | 'wbxml'): Uint8Array {

@@ -162,5 +162,9 @@ describe('reports', () => {
       expect(isReproducerError(error)).toBe(true);
     }
     expect(parseReproducer('{"format":"omadm-fuzz-reproducer","version":1,"case":"dm-1.3/8/1","encoding":"xml","seed":1,"params":null,"messages":[]}').case).toBe('dm-1.3/8/1');
+    // Without a mode, a server-mode reproducer; client mode is named.
+    expect(parseReproducer('{"format":"omadm-fuzz-reproducer","version":1,"case":"dm-1.3/8/1","encoding":"xml","seed":1,"params":null,"messages":[]}').mode).toBe('server');
+    expect(parseReproducer('{"format":"omadm-fuzz-reproducer","version":1,"mode":"client","case":"dm-1.3/8/8","encoding":"wbxml","seed":1,"params":null,"messages":[]}').mode).toBe('client');
+    expect(() => parseReproducer('{"format":"omadm-fuzz-reproducer","version":1,"mode":"peer","case":"x","encoding":"xml","seed":1}')).toThrow(/neither server nor client/);
   });
 });

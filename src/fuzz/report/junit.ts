@@ -12,7 +12,9 @@ function testcase(r: CaseResult): string {
   else if (failing && r.verdict === 'fail') inner = `<failure type="${escape(r.level)}" message="${escape(r.detail)}">${escape(text)}</failure>`;
   else if (failing) inner = `<error type="${r.verdict}" message="${escape(r.detail)}">${escape(text)}</error>`;
   else if (r.verdict === 'skip' || r.expectedFailure) inner = `<skipped message="${escape(r.expectedFailure ? `expected failure: ${r.detail}` : r.detail)}"/>`;
-  return `${open}${inner}</testcase>`;
+  // The shrunk failure, for whoever reads the CI log: its mode and parameters (the file itself is in --reproducers DIR, or inline in --json).
+  const out = r.reproducer ? `<system-out>${escape(`reproducer (${r.reproducer.mode} mode, seed ${r.reproducer.seed}, ${r.reproducer.encoding}): parameters ${JSON.stringify(r.reproducer.params)}`)}</system-out>` : '';
+  return `${open}${inner}${out}</testcase>`;
 }
 
 export function junitReport(report: FuzzReport): string {
