@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeXml } from '../src/index.js';
 
 const repo = join(import.meta.dirname, '..');
 
@@ -19,10 +20,16 @@ function run(example: string, ...args: string[]): { status: number | null; stdou
 }
 
 describe('examples', () => {
-  it('decode-and-build.ts prints Package #1 as JSON', () => {
+  it('decode-and-build.ts builds, encodes and decodes a Package #1: its XML, then the decoded message as JSON', () => {
     const r = run('decode-and-build.ts');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    const newline = r.stdout.indexOf('\n');
+    const xml = r.stdout.slice(0, newline);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?><SyncML xmlns="SYNCML:SYNCML1.2">')).toBe(true);
+    expect(JSON.parse(r.stdout.slice(newline + 1)) as unknown).toEqual(decodeXml(xml, { profile: 'dm' }));
+    expect(r.stdout).toContain('"kind": "Alert"');
+    expect(r.stdout).toContain('"data": "1201"');
     expect(r.stdout).toContain('"final": true');
   }, 60_000);
 
