@@ -1,29 +1,480 @@
 /**
- * The part of fetch HttpTransport uses (a POST with a body, headers, an abort signal, a
- * bounded read of the answer), over node:http with a keep-alive agent: the fuzzer sends
- * thousands of small messages, and undici's fetch machinery cost it more CPU per message
- * than the server under test spends (bench/fuzz.ts). The answer's body is read at most to
- * `maxBytes + 1` bytes, then the socket is dropped.
+ * The part of fetch HttpTransport uses (a request with a body, headers, an abort signal, a
+ * bounded read of the answer), over a small HTTP/1.1 client of its own on node:net and
+ * node:tls with kept-alive connections. The fuzzer sends thousands of small messages, one
+ * at a time: undici's fetch, and then node:http's ClientRequest / IncomingMessage / Agent
+ * machinery, each cost it more CPU per message than the server under test spends
+ * (bench/fuzz.ts); this client writes a request in one write and reads the answer with a
+ * parser that only frames it.
  *
- * The answer is not an undici Response either (its Headers, its ReadableStream and their
- * transferable wrappers cost as much as the HTTP exchange itself): it is a `BufferedAnswer`
- * with what HttpTransport reads of a Response (status, statusText, headers.get, and a body
+ * Rules kept here
+ * 1. Everything read is bounded: the status line and headers (interim 1xx answers
+ *    included) to MAX_HEAD_BYTES, a chunk-size line to MAX_LINE_BYTES, the body to
+ *    `maxBytes + 1` bytes (one past the limit, so that the transport sees it is too
+ *    large), then the connection is dropped.
+ * 2. An answer is framed as RFC 9112 section 6.3 says: none for 204 / 304, chunked when
+ *    Transfer-Encoding ends in chunked, else up to the close when there is a
+ *    Transfer-Encoding, else by Content-Length (several different ones are an error),
+ *    else up to the close. Anything malformed is an error (the transport calls it a
+ *    network failure), never a guess.
+ * 3. A connection is reused only after an answer read exactly to its end, over HTTP/1.1,
+ *    without `Connection: close`; it is dropped when it has been idle longer than the
+ *    server's `Keep-Alive: timeout` (or IDLE_MS) and while idle it does not keep the
+ *    process alive. At most MAX_IDLE idle connections are kept per address.
+ * 4. It talks only to the URL it is given (no redirects are followed: the transport reads
+ *    a 3xx as a refusal).
+ *
+ * The answer is not an undici Response (its Headers, its ReadableStream and their
+ * transferable wrappers cost as much as the HTTP exchange itself): a `BufferedAnswer`
+ * has what HttpTransport reads of a Response (status, statusText, headers.get, and a body
  * whose reader yields the bytes read, once).
  */
 import { Buffer } from 'node:buffer';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
-/** The headers of an answer, read as `Headers.get` reads them (case-insensitive, repeated ones joined). */
+export const MAX_HEAD_BYTES = 64 * 1024;
+export const MAX_LINE_BYTES = 1024;
+/** Interim (1xx) answers read before the final one. */
+const MAX_INTERIM = 8;
+/** How long an idle connection is reused when the server does not say (node's server closes at 5 s). */
+export const IDLE_MS = 4000;
+export const MAX_IDLE = 4;
+
+const EMPTY = Buffer.alloc(0);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
+
+/** A malformed or oversized answer. */
+export class HttpAnswerError extends Error {
+  override readonly name = 'HttpAnswerError';
+}
+
+/** An answer read whole (or to the limit). */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Uint8Array;
+  /** The body went past the limit: `body` holds the first `maxBytes + 1` bytes. */
+  readonly truncated: boolean;
+}
+
+type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' | 'done';
+
+/** Frames one answer from the bytes of a connection (rule 2); bounded as rule 1 says. */
+export class AnswerParser {
+  private state: State = 'head';
+  private pending: Buffer = EMPTY;
+  private headBytes = 0;
+  private interim = 0;
+  private remaining = 0;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private keepAlive = false;
+  status = 0;
+  statusText = '';
+  headers = new Map<string, string>();
+  /** Bytes after the end of the answer (a server that sent more than it framed). */
+  leftover: Buffer = EMPTY;
+  truncated = false;
+  /** Whether any byte came. */
+  started = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Whether the connection may carry another request after this answer. */
+  get reusable(): boolean {
+    return this.state === 'done' && this.keepAlive && !this.truncated && this.leftover.byteLength === 0;
+  }
+
+  /** The idle time the server allows (its `Keep-Alive: timeout=N`, less a second), if it says. */
+  get idleMs(): number | undefined {
+    const m = /(?:^|[,\s])timeout=(\d+)/i.exec(this.headers.get('keep-alive') ?? '');
+    return m ? Math.max(0, Number(m[1]) * 1000 - 1000) : undefined;
+  }
+
+  answer(): HttpAnswer {
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    return { status: this.status, statusText: this.statusText, headers: this.headers, body, truncated: this.truncated };
+  }
+
+  /** Takes bytes; true when the answer is complete (or its body reached the limit). Throws HttpAnswerError. */
+  feed(data: Buffer): boolean {
+    if (data.byteLength > 0) this.started = true;
+    let buf = this.pending.byteLength > 0 ? Buffer.concat([this.pending, data]) : data;
+    this.pending = EMPTY;
+    for (;;) {
+      switch (this.state) {
+        case 'head': {
+          const end = headEnd(buf);
+          if (end === undefined) {
+            if (this.headBytes + buf.byteLength > MAX_HEAD_BYTES) throw new HttpAnswerError(`the answer's headers are larger than ${MAX_HEAD_BYTES} bytes`);
+            this.pending = buf;
+            return false;
+          }
+          this.headBytes += end.next;
+          if (this.headBytes > MAX_HEAD_BYTES) throw new HttpAnswerError(`the answer's headers are larger than ${MAX_HEAD_BYTES} bytes`);
+          const minor = this.readHead(buf.toString('latin1', 0, end.at));
+          buf = buf.subarray(end.next);
+          if (this.status < 200) {
+            if (this.status === 101) throw new HttpAnswerError('the server switched protocols (101), which was not asked for');
+            if (++this.interim > MAX_INTERIM) throw new HttpAnswerError(`more than ${MAX_INTERIM} interim (1xx) answers`);
+            this.headers = new Map();
+            continue;
+          }
+          this.frame(minor);
+          continue;
+        }
+        case 'length':
+        case 'chunk-data': {
+          const take = Math.min(this.remaining, buf.byteLength);
+          if (take > 0) {
+            if (this.keep(buf.subarray(0, take))) return true;
+            this.remaining -= take;
+            buf = buf.subarray(take);
+          }
+          if (this.remaining > 0) return false;
+          this.state = this.state === 'length' ? 'done' : 'chunk-end';
+          continue;
+        }
+        case 'chunk-size':
+        case 'trailers': {
+          const nl = buf.indexOf(10);
+          if (nl < 0) {
+            if (buf.byteLength > MAX_LINE_BYTES) throw new HttpAnswerError(`a line of the chunked body is longer than ${MAX_LINE_BYTES} bytes`);
+            this.pending = buf;
+            return false;
+          }
+          if (nl > MAX_LINE_BYTES) throw new HttpAnswerError(`a line of the chunked body is longer than ${MAX_LINE_BYTES} bytes`);
+          const line = buf.toString('latin1', 0, nl > 0 && buf[nl - 1] === 13 ? nl - 1 : nl);
+          buf = buf.subarray(nl + 1);
+          if (this.state === 'trailers') {
+            this.headBytes += nl + 1;
+            if (this.headBytes > MAX_HEAD_BYTES) throw new HttpAnswerError(`the answer's trailers are larger than ${MAX_HEAD_BYTES} bytes`);
+            if (line === '') this.state = 'done';
+            continue;
+          }
+          const hex = (line.split(';', 1)[0] ?? '').trim();
+          if (!/^[0-9A-Fa-f]{1,8}$/.test(hex)) throw new HttpAnswerError(`a chunk size that is not one: ${JSON.stringify(line.slice(0, 40))}`);
+          this.remaining = parseInt(hex, 16);
+          this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
+          continue;
+        }
+        case 'chunk-end': {
+          if (buf.byteLength === 0) return false;
+          if (buf[0] === 10) buf = buf.subarray(1);
+          else if (buf[0] === 13) {
+            if (buf.byteLength < 2) {
+              this.pending = buf;
+              return false;
+            }
+            if (buf[1] !== 10) throw new HttpAnswerError('a chunk not followed by CRLF');
+            buf = buf.subarray(2);
+          } else throw new HttpAnswerError('a chunk longer than its size');
+          this.state = 'chunk-size';
+          continue;
+        }
+        case 'close':
+          return buf.byteLength > 0 && this.keep(buf);
+        case 'done':
+          this.leftover = buf;
+          return true;
+      }
+    }
+  }
+
+  /** The connection ended: whether that completes the answer (a body read up to the close). */
+  end(): boolean {
+    if (this.state === 'close') this.state = 'done';
+    return this.state === 'done';
+  }
+
+  /** Keeps body bytes; true when the limit is passed (the answer is then complete, truncated). */
+  private keep(bytes: Buffer): boolean {
+    if (this.size + bytes.byteLength > this.maxBytes) {
+      this.chunks.push(bytes.subarray(0, this.maxBytes + 1 - this.size));
+      this.size = this.maxBytes + 1;
+      this.truncated = true;
+      this.state = 'done';
+      return true;
+    }
+    this.size += bytes.byteLength;
+    this.chunks.push(bytes);
+    return false;
+  }
+
+  /** Reads the status line and headers; returns the HTTP/1 minor version. */
+  private readHead(text: string): number {
+    const lines = text.split('\n');
+    const statusLine = STATUS_LINE.exec((lines[0] ?? '').replace(/\r$/, ''));
+    if (!statusLine) throw new HttpAnswerError(`not an HTTP status line: ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`);
+    this.status = Number(statusLine[3]);
+    this.statusText = statusLine[4] ?? '';
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon) : '';
+      // Folded lines (obs-fold) and nameless ones are refused, as RFC 9112 section 5 allows.
+      if (!TOKEN.test(name)) throw new HttpAnswerError(`a header line that is not one: ${JSON.stringify(line.slice(0, 60))}`);
+      const key = name.toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = this.headers.get(key);
+      this.headers.set(key, had === undefined ? value : `${had}, ${value}`);
+    }
+    const major = Number(statusLine[1]);
+    const minor = Number(statusLine[2]);
+    if (major !== 1) throw new HttpAnswerError(`HTTP/${major}.${minor} is not HTTP/1.x`);
+    return minor;
+  }
+
+  /** How the body is framed (rule 2), and whether the connection stays (rule 3). */
+  private frame(minor: number): void {
+    const connection = (this.headers.get('connection') ?? '').toLowerCase().split(',').map((t) => t.trim());
+    this.keepAlive = minor >= 1 && !connection.includes('close');
+    const te = this.headers.get('transfer-encoding');
+    const cl = this.headers.get('content-length');
+    if (this.status === 204 || this.status === 304) {
+      this.state = 'done';
+    } else if (te !== undefined) {
+      // With a Transfer-Encoding, a Content-Length is ignored and the connection is not reused.
+      if (cl !== undefined) this.keepAlive = false;
+      const last = te.split(',').at(-1)!.trim().toLowerCase();
+      if (last === 'chunked') this.state = 'chunk-size';
+      else {
+        this.state = 'close';
+        this.keepAlive = false;
+      }
+    } else if (cl !== undefined) {
+      const values = cl.split(',').map((v) => v.trim());
+      if (!values.every((v) => /^\d{1,15}$/.test(v) && v === values[0])) throw new HttpAnswerError(`a Content-Length that is not one: ${JSON.stringify(cl.slice(0, 60))}`);
+      this.remaining = Number(values[0]);
+      this.state = this.remaining === 0 ? 'done' : 'length';
+    } else {
+      this.state = 'close';
+      this.keepAlive = false;
+    }
+  }
+}
+
+/** Where the status line and headers end: `at` the blank line, `next` after it. */
+function headEnd(buf: Buffer): { at: number; next: number } | undefined {
+  let from = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, from);
+    if (nl < 0) return undefined;
+    if (buf[nl + 1] === 10) return { at: nl, next: nl + 2 };
+    if (buf[nl + 1] === 13) {
+      if (nl + 2 >= buf.byteLength) return undefined;
+      if (buf[nl + 2] === 10) return { at: nl, next: nl + 3 };
+    }
+    from = nl + 1;
+  }
+}
+
+interface Target {
+  readonly key: string;
+  readonly secure: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** The Host header. */
+  readonly authority: string;
+  readonly path: string;
+}
+
+/** A request waiting for its answer on a connection. */
+interface Waiting {
+  readonly parser: AnswerParser;
+  data(bytes: Buffer): void;
+  closed(error?: Error): void;
+}
+
+/** One connection; its listeners stay for its life and hand the bytes to the request it carries. */
+class Connection {
+  current: Waiting | undefined;
+  idleSince = 0;
+  idleMs = IDLE_MS;
+  dead = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly target: Target,
+    private readonly forget: (c: Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (bytes: Buffer) => {
+      if (this.current) this.current.data(bytes);
+      else this.die(); // Bytes nobody asked for: the connection is not to be trusted.
+    });
+    socket.on('end', () => this.end());
+    socket.on('close', () => this.end());
+    socket.on('error', (e: Error) => this.end(e));
+  }
+
+  private end(error?: Error): void {
+    this.dead = true;
+    this.forget(this);
+    const w = this.current;
+    this.current = undefined;
+    w?.closed(error);
+  }
+
+  die(): void {
+    this.dead = true;
+    this.forget(this);
+    this.socket.destroy();
+  }
+}
+
+/** A small HTTP/1.1 client with kept-alive connections (rules 1 to 4). */
+export class DmHttpClient {
+  private readonly idle = new Map<string, Connection[]>();
+  private readonly targets = new Map<string, Target>();
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Sends one request; the answer is read whole (to `maxBytes + 1` bytes at most). */
+  request(url: string, init: { method: string; headers: Readonly<Record<string, string>>; body?: Uint8Array; signal?: AbortSignal }): Promise<HttpAnswer> {
+    const target = this.target(url);
+    const head = requestHead(init.method, target, init.headers, init.body);
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      const signal = init.signal;
+      if (signal?.aborted) return reject(new Error('aborted'));
+      const connection = this.take(target) ?? this.open(target);
+      const parser = new AnswerParser(this.maxBytes);
+      let settled = false;
+      const settle = (error: Error | undefined): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (connection.current === waiting) connection.current = undefined;
+        if (error !== undefined) {
+          connection.die();
+          return reject(error);
+        }
+        if (parser.reusable && !connection.dead) this.release(connection, parser.idleMs);
+        else connection.die();
+        resolve(parser.answer());
+      };
+      const onAbort = (): void => settle(new Error('aborted'));
+      const waiting: Waiting = {
+        parser,
+        data(bytes) {
+          let complete: boolean;
+          try {
+            complete = parser.feed(bytes);
+          } catch (e) {
+            return settle(e as Error);
+          }
+          if (complete) settle(undefined);
+        },
+        closed(error) {
+          if (parser.end()) return settle(undefined);
+          settle(error ?? new Error(parser.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer came'));
+        },
+      };
+      connection.current = waiting;
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const socket = connection.socket;
+      socket.ref();
+      const body = init.body;
+      if (body === undefined || body.byteLength === 0) socket.write(head);
+      else if (body.byteLength <= 64 * 1024) socket.write(Buffer.concat([head, body]));
+      else {
+        socket.cork();
+        socket.write(head);
+        socket.write(body);
+        socket.uncork();
+      }
+    });
+  }
+
+  /** Idle connections kept. */
+  get idleConnections(): number {
+    let n = 0;
+    for (const list of this.idle.values()) n += list.length;
+    return n;
+  }
+
+  /** Closes the idle connections. */
+  close(): void {
+    for (const list of this.idle.values()) for (const c of [...list]) c.die();
+    this.idle.clear();
+  }
+
+  private target(url: string): Target {
+    let t = this.targets.get(url);
+    if (t === undefined) {
+      const u = new URL(url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${url}`);
+      const secure = u.protocol === 'https:';
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      const port = u.port === '' ? (secure ? 443 : 80) : Number(u.port);
+      t = { key: `${u.protocol}//${u.host}`, secure, host, port, authority: u.host, path: `${u.pathname}${u.search}` };
+      if (this.targets.size >= 16) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
+  private take(target: Target): Connection | undefined {
+    const list = this.idle.get(target.key);
+    while (list && list.length > 0) {
+      const c = list.pop()!;
+      if (!c.dead && !c.socket.destroyed && performance.now() - c.idleSince <= c.idleMs) return c;
+      c.die();
+    }
+    return undefined;
+  }
+
+  private open(target: Target): Connection {
+    const socket = target.secure
+      ? tlsConnect({ host: target.host, port: target.port, ...(isIP(target.host) === 0 ? { servername: target.host } : {}), ALPNProtocols: ['http/1.1'] })
+      : netConnect({ host: target.host, port: target.port });
+    return new Connection(socket, target, (c) => this.forget(c));
+  }
+
+  private release(c: Connection, idleMs: number | undefined): void {
+    const list = this.idle.get(c.target.key) ?? [];
+    if (list.length >= MAX_IDLE) return c.die();
+    c.idleSince = performance.now();
+    c.idleMs = idleMs ?? IDLE_MS;
+    c.socket.unref();
+    list.push(c);
+    this.idle.set(c.target.key, list);
+  }
+
+  private forget(c: Connection): void {
+    const list = this.idle.get(c.target.key);
+    const at = list?.indexOf(c) ?? -1;
+    if (at >= 0) list!.splice(at, 1);
+  }
+}
+
+/** The request line and headers (ours: a value with CR, LF or a non-Latin-1 character is a bug here). */
+function requestHead(method: string, target: Target, headers: Readonly<Record<string, string>>, body: Uint8Array | undefined): Buffer {
+  let head = `${method} ${target.path} HTTP/1.1\r\nHost: ${target.authority}\r\n`;
+  let length = false;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!TOKEN.test(name) || /[\r\n\0]|[^\x00-\xff]/.test(value)) throw new TypeError(`a request header that cannot be sent: ${name}`);
+    if (name.toLowerCase() === 'content-length') length = true;
+    if (name.toLowerCase() === 'host') continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  if (!length && (body !== undefined || method === 'POST' || method === 'PUT')) head += `Content-Length: ${body?.byteLength ?? 0}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
+}
+
+/** The headers of an answer, read as `Headers.get` reads them (case-insensitive). */
 class AnswerHeaders {
-  constructor(private readonly raw: IncomingHttpHeaders) {}
+  constructor(private readonly raw: ReadonlyMap<string, string>) {}
 
   get(name: string): string | null {
     const key = name.toLowerCase();
-    // The length header goes with the bytes kept: the transport checks the size itself.
+    // The length header goes with the bytes kept, which may be fewer: the transport counts them itself.
     if (key === 'content-length') return null;
-    const v = this.raw[key];
-    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    return this.raw.get(key) ?? null;
   }
 
   has(name: string): boolean {
@@ -31,10 +482,7 @@ class AnswerHeaders {
   }
 
   forEach(fn: (value: string, key: string) => void): void {
-    for (const key of Object.keys(this.raw)) {
-      const v = this.get(key);
-      if (v !== null) fn(v, key);
-    }
+    for (const [key, value] of this.raw) if (key !== 'content-length') fn(value, key);
   }
 }
 
@@ -65,22 +513,21 @@ class AnswerBody {
 /** An answer read to its end (or to the limit): what HttpTransport reads of a Response. */
 class BufferedAnswer {
   readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
   readonly headers: AnswerHeaders;
   readonly body: AnswerBody | null;
 
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    headers: IncomingHttpHeaders,
-    bytes: Uint8Array,
-  ) {
-    this.ok = status >= 200 && status < 300;
-    this.headers = new AnswerHeaders(headers);
-    this.body = status === 204 || status === 304 ? null : new AnswerBody(bytes);
+  constructor(a: HttpAnswer) {
+    this.status = a.status;
+    this.statusText = a.statusText;
+    this.ok = a.status >= 200 && a.status < 300;
+    this.headers = new AnswerHeaders(a.headers);
+    this.body = a.status === 204 || a.status === 304 ? null : new AnswerBody(a.body);
   }
 }
 
-/** Request headers as HttpTransport gives them (a plain record), or any HeadersInit. */
+/** Request headers as HttpTransport gives them (a plain record), or any other form fetch takes. */
 function outgoingHeaders(init: RequestInit['headers']): Record<string, string> {
   if (init === undefined) return {};
   if (init instanceof Headers || Array.isArray(init)) {
@@ -88,69 +535,17 @@ function outgoingHeaders(init: RequestInit['headers']): Record<string, string> {
     new Headers(init).forEach((v, k) => (out[k] = v));
     return out;
   }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(init as Record<string, string>)) out[k.toLowerCase()] = v;
-  return out;
+  return init as Record<string, string>;
 }
 
+/** A fetch for HttpTransport over a DmHttpClient of its own. */
 export function nodeFetch(maxBytes: number): typeof globalThis.fetch {
-  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 4 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
-  // The fuzzer posts to one address (two with a RespURI): parsed once each.
-  const targets = new Map<string, { secure: boolean; options: RequestOptions }>();
-  const target = (input: string) => {
-    let t = targets.get(input);
-    if (t === undefined) {
-      const url = new URL(input);
-      const secure = url.protocol === 'https:';
-      t = { secure, options: { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (secure ? 443 : 80), path: `${url.pathname}${url.search}`, ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}) } };
-      if (targets.size >= 16) targets.clear();
-      targets.set(input, t);
-    }
-    return t;
+  const client = new DmHttpClient(maxBytes);
+  const fetchLike = async (input: string | URL | Request, init: RequestInit = {}): Promise<BufferedAnswer> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const body = init.body instanceof Uint8Array ? init.body : typeof init.body === 'string' ? Buffer.from(init.body) : undefined;
+    const answer = await client.request(url, { method: init.method ?? 'GET', headers: outgoingHeaders(init.headers), ...(body ? { body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+    return new BufferedAnswer(answer);
   };
-  const fetchLike = (input: string | URL | Request, init: RequestInit = {}): Promise<BufferedAnswer> =>
-    new Promise<BufferedAnswer>((resolve, reject) => {
-      const { secure, options } = target(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      const body = init.body instanceof Uint8Array ? init.body : typeof init.body === 'string' ? Buffer.from(init.body) : undefined;
-      const headers = outgoingHeaders(init.headers);
-      if (body) headers['content-length'] = String(body.byteLength);
-      const req = (secure ? httpsRequest : httpRequest)({ ...options, method: init.method ?? 'GET', headers, agent: secure ? agents.https : agents.http }, (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let overLimit = false;
-        res.on('data', (c: Buffer) => {
-          if (overLimit) return;
-          if (size + c.byteLength > maxBytes) {
-            // One byte past the limit is kept, so that the transport sees the answer is too large.
-            chunks.push(c.subarray(0, maxBytes + 1 - size));
-            size = maxBytes + 1;
-            overLimit = true;
-            res.destroy();
-            return;
-          }
-          size += c.byteLength;
-          chunks.push(c);
-        });
-        res.on('error', (e) => {
-          if (!overLimit) reject(e);
-        });
-        res.on('close', () => {
-          if (!overLimit && !res.complete) return reject(new Error('the connection closed before the answer was complete'));
-          const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          resolve(new BufferedAnswer(res.statusCode ?? 0, res.statusMessage ?? '', res.headers, all));
-        });
-      });
-      req.on('error', reject);
-      const signal = init.signal;
-      if (signal) {
-        if (signal.aborted) req.destroy(new Error('aborted'));
-        else {
-          const abort = () => req.destroy(new Error('aborted'));
-          signal.addEventListener('abort', abort, { once: true });
-          req.once('close', () => signal.removeEventListener('abort', abort));
-        }
-      }
-      req.end(body);
-    });
   return fetchLike as unknown as typeof globalThis.fetch;
 }
