@@ -1,15 +1,15 @@
 /**
  * The fuzzer's HTTP/1.1 client (src/fuzz/peer/node-fetch.ts): answers framed as RFC 9112
  * section 6.3 says, everything read bounded, connections reused only when that is safe,
- * and the HttpTransport on top of it telling refusals, wrong media types and oversized
- * answers apart. The servers are raw TCP on 127.0.0.1 (so each answer's bytes are exactly
+ * and the DeviceTransport on top of it telling refusals, wrong media types, oversized
+ * answers, timeouts and network failures apart as HttpTransport does. The servers are raw TCP on 127.0.0.1 (so each answer's bytes are exactly
  * the test's) or node:http.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpTransport, isTransportError } from '../../src/client/transport/http-transport.js';
-import { AnswerParser, DmHttpClient, HttpAnswerError, MAX_HEAD_BYTES, nodeFetch } from '../../src/fuzz/peer/node-fetch.js';
+import { isTransportError } from '../../src/client/transport/http-transport.js';
+import { AnswerParser, DeviceTransport, DmHttpClient, HttpAnswerError, HttpExchangeError, MAX_HEAD_BYTES } from '../../src/fuzz/peer/node-fetch.js';
 
 const started: (Server | HttpServer)[] = [];
 const clients: DmHttpClient[] = [];
@@ -69,8 +69,14 @@ function client(maxBytes = 1024 * 1024): DmHttpClient {
   return c;
 }
 
-const post = (c: DmHttpClient, url: string, body = 'hello', signal?: AbortSignal) =>
-  c.request(url, { method: 'POST', headers: { 'content-type': 'application/vnd.syncml.dm+xml' }, body: Buffer.from(body), ...(signal ? { signal } : {}) });
+const post = (c: DmHttpClient, url: string, body = 'hello', timeoutMs = 5000) => c.request(url, { method: 'POST', headers: { 'content-type': 'application/vnd.syncml.dm+xml' }, body: Buffer.from(body), timeoutMs });
+
+/** What a promise failed with. */
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 /** The parser fed `bytes` one byte at a time: the answer, or the error. */
 function parseByteByByte(bytes: string, maxBytes = 1024): { complete: boolean; parser: AnswerParser } {
@@ -194,18 +200,24 @@ describe('the fuzzer HTTP client keeps connections alive only when that is safe'
       else socket.end('HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx');
     });
     const c = client();
-    await expect(post(c, server.url)).rejects.toThrow(/closed before the answer was complete/);
-    await expect(post(c, server.url)).rejects.toThrow(HttpAnswerError);
+    const cut = await failure(post(c, server.url));
+    expect(cut instanceof HttpExchangeError && [cut.problem, cut.started, cut.message]).toEqual(['network', true, 'the connection closed before the answer was complete']);
+    const malformed = await failure(post(c, server.url));
+    expect(malformed instanceof HttpExchangeError && malformed.problem).toBe('malformed');
+    expect((malformed as Error).cause).toBeInstanceOf(HttpAnswerError);
     expect(server.connections()).toBe(2);
   });
 
-  it('gives up at once when the signal aborts (a server that never answers)', async () => {
-    const server = await rawServer(() => undefined);
+  it('gives up after the timeout (a server that never answers, one that stops half-way), and drops the connection', async () => {
+    const server = await rawServer((socket, _request, n) => {
+      if (n === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhal');
+    });
     const c = client();
-    const controller = new AbortController();
-    const pending = post(c, server.url, 'x', controller.signal);
-    setTimeout(() => controller.abort(), 20);
-    await expect(pending).rejects.toThrow('aborted');
+    const half = await failure(post(c, server.url, 'x', 30));
+    expect(half instanceof HttpExchangeError && [half.problem, half.started]).toEqual(['timeout', true]);
+    const none = await failure(post(c, server.url, 'x', 30));
+    expect(none instanceof HttpExchangeError && [none.problem, none.started]).toEqual(['timeout', false]);
+    expect(server.connections()).toBe(2);
   });
 
   it('fails a request to a closed port as a network error', async () => {
@@ -213,38 +225,48 @@ describe('the fuzzer HTTP client keeps connections alive only when that is safe'
     const url = server.url;
     const s = started.pop()!;
     await new Promise<void>((resolve) => s.close(() => resolve()));
-    await expect(post(client(), url)).rejects.toThrow(/ECONNREFUSED/);
+    const e = await failure(post(client(), url));
+    expect(e instanceof HttpExchangeError && e.problem).toBe('network');
+    expect((e as Error).message).toMatch(/ECONNREFUSED/);
   });
 });
 
-describe('HttpTransport over the fuzzer HTTP client', () => {
-  it('reads a DM answer, and tells an HTTP refusal, a wrong media type and an oversized answer apart', async () => {
-    const server = await rawServer((socket, request) => {
-      const body = request.slice(request.indexOf('\r\n\r\n') + 4);
+describe('DeviceTransport: the DM HTTP binding over the fuzzer HTTP client', () => {
+  it('reads a DM answer, and tells an HTTP refusal, a wrong media type, an oversized answer, a timeout and a refused connection apart', async () => {
+    let request = '';
+    const server = await rawServer((socket, r) => {
+      request = r;
+      const body = r.slice(r.indexOf('\r\n\r\n') + 4);
       const answer = (head: string, text: string) => socket.write(`HTTP/1.1 ${head}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
       if (body === 'dm') answer('200 OK\r\nContent-Type: application/vnd.syncml.dm+xml\r\nx-syncml-hmac: algorithm=MD5, username="a", mac=b', '<SyncML/>');
       else if (body === 'refuse') answer('400 Bad Request\r\nContent-Type: text/plain', 'no');
       else if (body === 'text') answer('200 OK\r\nContent-Type: text/html', '<html/>');
-      else answer('200 OK\r\nContent-Type: application/vnd.syncml.dm+xml', 'y'.repeat(5000));
+      else if (body === 'big') answer('200 OK\r\nContent-Type: application/vnd.syncml.dm+xml', 'y'.repeat(5000));
     });
-    const transport = new HttpTransport({ attempts: 1, timeoutMs: 2000, maxResponseBytes: 1000, fetch: nodeFetch(1000) });
-    const send = (body: string) => transport.send({ url: server.url, body: Buffer.from(body), encoding: 'xml' });
-    const ok = await send('dm');
+    const transport = new DeviceTransport({ timeoutMs: 200, maxResponseBytes: 1000 });
+    const send = (body: string, hmac?: string) => transport.send({ url: server.url, body: Buffer.from(body), encoding: 'xml', ...(hmac !== undefined ? { hmac } : {}) });
+    const ok = await send('dm', 'algorithm=MD5, username="d", mac=m');
     expect(Buffer.from(ok.body).toString()).toBe('<SyncML/>');
-    expect(ok.hmac).toBe('algorithm=MD5, username="a", mac=b');
-    for (const [body, problem] of [
-      ['refuse', 'http-status'],
-      ['text', 'content-type'],
-      ['big', 'too-large'],
+    expect(ok).toMatchObject({ contentType: 'application/vnd.syncml.dm+xml', hmac: 'algorithm=MD5, username="a", mac=b', attempts: 1 });
+    expect(request).toMatch(/^POST \/dm HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
+    expect(request).toContain('\r\ncontent-type: application/vnd.syncml.dm+xml\r\naccept: application/vnd.syncml.dm+xml\r\nx-syncml-hmac: algorithm=MD5, username="d", mac=m\r\nContent-Length: 2\r\n\r\ndm');
+    for (const [body, problem, status] of [
+      ['refuse', 'http-status', 400],
+      ['text', 'content-type', undefined],
+      ['big', 'too-large', undefined],
+      ['silence', 'timeout', undefined],
     ] as const) {
-      const e = await send(body).then(
-        () => undefined,
-        (x: unknown) => x,
-      );
-      expect(isTransportError(e) && e.problem, body).toBe(problem);
+      const e = await failure(send(body));
+      expect(isTransportError(e) && [e.problem, e.status], body).toEqual([problem, status]);
     }
     expect(Buffer.from((await send('dm')).body).toString()).toBe('<SyncML/>');
-    // The refusal and the wrong type were read whole, so their connection stayed; the oversized one was dropped.
-    expect(server.connections()).toBe(2);
+    // The refusal and the wrong type were read whole, so their connection stayed; the oversized and the silent ones were dropped.
+    expect(server.connections()).toBe(3);
+    const s = started.pop()!;
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    transport.close();
+    const refused = await failure(send('dm'));
+    expect(isTransportError(refused) && refused.problem).toBe('network');
+    expect((refused as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/dm: .*ECONNREFUSED/);
   });
 });

@@ -1,37 +1,37 @@
 /**
- * The part of fetch HttpTransport uses (a request with a body, headers, an abort signal, a
- * bounded read of the answer), over a small HTTP/1.1 client of its own on node:net and
- * node:tls with kept-alive connections. The fuzzer sends thousands of small messages, one
- * at a time: undici's fetch, and then node:http's ClientRequest / IncomingMessage / Agent
- * machinery, each cost it more CPU per message than the server under test spends
- * (bench/fuzz.ts); this client writes a request in one write and reads the answer with a
- * parser that only frames it.
+ * The fuzzer's HTTP: a small HTTP/1.1 client of its own on node:net and node:tls with
+ * kept-alive connections (`DmHttpClient`), and the DM HTTP binding's client side over it
+ * (`DeviceTransport`: the same contract and the same TransportErrors as the client's
+ * HttpTransport, for one attempt). The fuzzer sends thousands of small messages, one at a
+ * time: undici's fetch, then node:http's ClientRequest / IncomingMessage / Agent, then
+ * HttpTransport's AbortController per attempt and its errors made twice, each cost it more
+ * CPU per message than the server under test spends on it (bench/fuzz.ts). This client
+ * writes a request in one write and reads the answer with a parser that only frames it.
  *
  * Rules kept here
  * 1. Everything read is bounded: the status line and headers (interim 1xx answers
- *    included) to MAX_HEAD_BYTES, a chunk-size line to MAX_LINE_BYTES, the body to
- *    `maxBytes + 1` bytes (one past the limit, so that the transport sees it is too
- *    large), then the connection is dropped.
+ *    included) to MAX_HEAD_BYTES, a chunk-size or trailer line to MAX_LINE_BYTES, the body
+ *    to `maxBytes + 1` bytes (one past the limit, so that it is known to be too large),
+ *    then the connection is dropped; every exchange has a timeout.
  * 2. An answer is framed as RFC 9112 section 6.3 says: none for 204 / 304, chunked when
  *    Transfer-Encoding ends in chunked, else up to the close when there is a
  *    Transfer-Encoding, else by Content-Length (several different ones are an error),
- *    else up to the close. Anything malformed is an error (the transport calls it a
- *    network failure), never a guess.
+ *    else up to the close. Anything malformed is an error (a network failure to the
+ *    transport), never a guess.
  * 3. A connection is reused only after an answer read exactly to its end, over HTTP/1.1,
  *    without `Connection: close`; it is dropped when it has been idle longer than the
  *    server's `Keep-Alive: timeout` (or IDLE_MS) and while idle it does not keep the
  *    process alive. At most MAX_IDLE idle connections are kept per address.
- * 4. It talks only to the URL it is given (no redirects are followed: the transport reads
- *    a 3xx as a refusal).
- *
- * The answer is not an undici Response (its Headers, its ReadableStream and their
- * transferable wrappers cost as much as the HTTP exchange itself): a `BufferedAnswer`
- * has what HttpTransport reads of a Response (status, statusText, headers.get, and a body
- * whose reader yields the bytes read, once).
+ * 4. It talks only to the URL it is given (no redirect is followed: a 3xx is a refusal).
  */
 import { Buffer } from 'node:buffer';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { dmMediaType, parseDmMediaType } from '../../binding/media-type.js';
+import { positiveOption } from '../../binding/options.js';
+import { TransportError, type DmHttpExchange, type DmHttpReply } from '../../client/transport/http-transport.js';
+import { HMAC_HEADER_NAME } from '../../session/auth/digest.js';
+import type { Encoding } from '../../session/message-size.js';
 
 export const MAX_HEAD_BYTES = 64 * 1024;
 export const MAX_LINE_BYTES = 1024;
@@ -45,9 +45,22 @@ const EMPTY = Buffer.alloc(0);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
 
-/** A malformed or oversized answer. */
+/** A malformed answer (rule 2) or one past a bound (rule 1). */
 export class HttpAnswerError extends Error {
   override readonly name = 'HttpAnswerError';
+}
+
+/** Why an exchange failed: no complete answer in time, the connection, or a malformed answer. */
+export class HttpExchangeError extends Error {
+  override readonly name = 'HttpExchangeError';
+  constructor(
+    readonly problem: 'timeout' | 'network' | 'malformed',
+    /** Whether any byte of the answer had come. */
+    readonly started: boolean,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
 }
 
 /** An answer read whole (or to the limit). */
@@ -285,7 +298,6 @@ interface Target {
 
 /** A request waiting for its answer on a connection. */
 interface Waiting {
-  readonly parser: AnswerParser;
   data(bytes: Buffer): void;
   closed(error?: Error): void;
 }
@@ -334,20 +346,21 @@ export class DmHttpClient {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Sends one request; the answer is read whole (to `maxBytes + 1` bytes at most). */
-  request(url: string, init: { method: string; headers: Readonly<Record<string, string>>; body?: Uint8Array; signal?: AbortSignal }): Promise<HttpAnswer> {
+  /**
+   * Sends one request; the answer is read whole (to `maxBytes + 1` bytes at most) within
+   * `timeoutMs`. Fails with an HttpExchangeError.
+   */
+  request(url: string, init: { readonly method: string; readonly headers: Readonly<Record<string, string>>; readonly body?: Uint8Array; readonly timeoutMs: number }): Promise<HttpAnswer> {
     const target = this.target(url);
     const head = requestHead(init.method, target, init.headers, init.body);
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const signal = init.signal;
-      if (signal?.aborted) return reject(new Error('aborted'));
       const connection = this.take(target) ?? this.open(target);
       const parser = new AnswerParser(this.maxBytes);
       let settled = false;
-      const settle = (error: Error | undefined): void => {
+      const settle = (error: HttpExchangeError | undefined): void => {
         if (settled) return;
         settled = true;
-        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
         if (connection.current === waiting) connection.current = undefined;
         if (error !== undefined) {
           connection.die();
@@ -357,25 +370,24 @@ export class DmHttpClient {
         else connection.die();
         resolve(parser.answer());
       };
-      const onAbort = (): void => settle(new Error('aborted'));
+      const fail = (problem: HttpExchangeError['problem'], e: unknown): void => settle(new HttpExchangeError(problem, parser.started, e));
+      const timer = setTimeout(() => fail('timeout', new Error(`no complete answer within ${init.timeoutMs} ms`)), init.timeoutMs);
       const waiting: Waiting = {
-        parser,
         data(bytes) {
           let complete: boolean;
           try {
             complete = parser.feed(bytes);
           } catch (e) {
-            return settle(e as Error);
+            return fail('malformed', e);
           }
           if (complete) settle(undefined);
         },
         closed(error) {
           if (parser.end()) return settle(undefined);
-          settle(error ?? new Error(parser.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer came'));
+          fail('network', error ?? new Error(parser.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer came'));
         },
       };
       connection.current = waiting;
-      signal?.addEventListener('abort', onAbort, { once: true });
       const socket = connection.socket;
       socket.ref();
       const body = init.body;
@@ -466,86 +478,58 @@ function requestHead(method: string, target: Target, headers: Readonly<Record<st
   return Buffer.from(`${head}\r\n`, 'latin1');
 }
 
-/** The headers of an answer, read as `Headers.get` reads them (case-insensitive). */
-class AnswerHeaders {
-  constructor(private readonly raw: ReadonlyMap<string, string>) {}
-
-  get(name: string): string | null {
-    const key = name.toLowerCase();
-    // The length header goes with the bytes kept, which may be fewer: the transport counts them itself.
-    if (key === 'content-length') return null;
-    return this.raw.get(key) ?? null;
-  }
-
-  has(name: string): boolean {
-    return this.get(name) !== null;
-  }
-
-  forEach(fn: (value: string, key: string) => void): void {
-    for (const [key, value] of this.raw) if (key !== 'content-length') fn(value, key);
-  }
+/** How the transport is bounded. */
+export interface DeviceTransportOptions {
+  /** Per exchange. */
+  readonly timeoutMs: number;
+  /** Largest answer read. */
+  readonly maxResponseBytes: number;
 }
 
-/** The body of an answer, already read: a reader that yields it once. */
-class AnswerBody {
-  private taken = false;
+const REQUEST_HEADERS: Readonly<Record<Encoding, Readonly<Record<string, string>>>> = {
+  xml: { 'content-type': dmMediaType({ encoding: 'xml', family: 'dm' }), accept: dmMediaType({ encoding: 'xml', family: 'dm' }) },
+  wbxml: { 'content-type': dmMediaType({ encoding: 'wbxml', family: 'dm' }), accept: dmMediaType({ encoding: 'wbxml', family: 'dm' }) },
+};
 
-  constructor(private readonly bytes: Uint8Array) {}
+/**
+ * The client side of the DM HTTP binding for the fuzzer's device, over a DmHttpClient: one
+ * attempt per message (the driver decides about another), the DM media type of the
+ * session's encoding out, and the answer checked as HttpTransport checks it, with its
+ * TransportErrors: `http-status` for any status but 200, `content-type` for an answer that
+ * is no DM message in that encoding, `too-large`, `timeout`, `network` (malformed answers
+ * too).
+ */
+export class DeviceTransport {
+  private readonly client: DmHttpClient;
 
-  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void>; releaseLock(): void } {
-    return {
-      read: () => {
-        if (this.taken || this.bytes.byteLength === 0) return Promise.resolve({ done: true });
-        this.taken = true;
-        return Promise.resolve({ done: false, value: this.bytes });
-      },
-      cancel: () => this.cancel(),
-      releaseLock: () => undefined,
-    };
+  private readonly options: DeviceTransportOptions;
+
+  constructor(options: DeviceTransportOptions) {
+    this.options = { timeoutMs: positiveOption(options.timeoutMs, 'timeoutMs'), maxResponseBytes: positiveOption(options.maxResponseBytes, 'maxResponseBytes') };
+    this.client = new DmHttpClient(this.options.maxResponseBytes);
   }
 
-  cancel(): Promise<void> {
-    this.taken = true;
-    return Promise.resolve();
+  async send(exchange: DmHttpExchange): Promise<DmHttpReply> {
+    const { url, encoding } = exchange;
+    const headers = exchange.hmac === undefined ? REQUEST_HEADERS[encoding] : { ...REQUEST_HEADERS[encoding], [HMAC_HEADER_NAME]: exchange.hmac };
+    let answer: HttpAnswer;
+    try {
+      answer = await this.client.request(url, { method: 'POST', headers, body: exchange.body, timeoutMs: this.options.timeoutMs });
+    } catch (e) {
+      if (!(e instanceof HttpExchangeError)) throw e;
+      if (e.problem === 'timeout') throw new TransportError(e.started ? `the answer of ${url} did not arrive within ${this.options.timeoutMs} ms` : `no answer from ${url} within ${this.options.timeoutMs} ms`, 'timeout');
+      throw new TransportError(e.started ? `the answer of ${url} was cut: ${e.message}` : `cannot reach ${url}: ${e.message}`, 'network');
+    }
+    if (answer.status !== 200) throw new TransportError(`${url} answered HTTP ${answer.status} ${answer.statusText}`.trim(), 'http-status', answer.status);
+    const contentType = answer.headers.get('content-type') ?? '';
+    if (parseDmMediaType(contentType)?.encoding !== encoding) throw new TransportError(`${url} answered with Content-Type ${JSON.stringify(contentType)}, not a DM message in ${encoding}`, 'content-type');
+    if (answer.truncated) throw new TransportError(`${url} answered more than the ${this.options.maxResponseBytes} bytes accepted`, 'too-large');
+    const hmac = answer.headers.get(HMAC_HEADER_NAME);
+    return { body: answer.body, contentType, ...(hmac !== undefined ? { hmac } : {}), attempts: 1 };
   }
-}
 
-/** An answer read to its end (or to the limit): what HttpTransport reads of a Response. */
-class BufferedAnswer {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: AnswerHeaders;
-  readonly body: AnswerBody | null;
-
-  constructor(a: HttpAnswer) {
-    this.status = a.status;
-    this.statusText = a.statusText;
-    this.ok = a.status >= 200 && a.status < 300;
-    this.headers = new AnswerHeaders(a.headers);
-    this.body = a.status === 204 || a.status === 304 ? null : new AnswerBody(a.body);
+  /** Closes the idle connections. */
+  close(): void {
+    this.client.close();
   }
-}
-
-/** Request headers as HttpTransport gives them (a plain record), or any other form fetch takes. */
-function outgoingHeaders(init: RequestInit['headers']): Record<string, string> {
-  if (init === undefined) return {};
-  if (init instanceof Headers || Array.isArray(init)) {
-    const out: Record<string, string> = {};
-    new Headers(init).forEach((v, k) => (out[k] = v));
-    return out;
-  }
-  return init as Record<string, string>;
-}
-
-/** A fetch for HttpTransport over a DmHttpClient of its own. */
-export function nodeFetch(maxBytes: number): typeof globalThis.fetch {
-  const client = new DmHttpClient(maxBytes);
-  const fetchLike = async (input: string | URL | Request, init: RequestInit = {}): Promise<BufferedAnswer> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const body = init.body instanceof Uint8Array ? init.body : typeof init.body === 'string' ? Buffer.from(init.body) : undefined;
-    const answer = await client.request(url, { method: init.method ?? 'GET', headers: outgoingHeaders(init.headers), ...(body ? { body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
-    return new BufferedAnswer(answer);
-  };
-  return fetchLike as unknown as typeof globalThis.fetch;
 }
