@@ -228,10 +228,7 @@ export class AnswerParser {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
       const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      // Folded lines (obs-fold) and nameless ones are refused, as RFC 9112 section 5 allows.
-      if (!TOKEN.test(name)) throw new HttpAnswerError(`a header line that is not one: ${JSON.stringify(line.slice(0, 60))}`);
-      const key = name.toLowerCase();
+      const key = headerKey(colon > 0 ? line.slice(0, colon) : '', line);
       const value = line.slice(colon + 1).trim();
       const had = this.headers.get(key);
       this.headers.set(key, had === undefined ? value : `${had}, ${value}`);
@@ -269,6 +266,20 @@ export class AnswerParser {
       this.keepAlive = false;
     }
   }
+}
+
+/** Header names seen, lower-cased once checked: a server sends the same few on every answer (bounded). */
+const headerKeys = new Map<string, string>();
+
+/** The lower-case name of a header line; a folded line (obs-fold) or a nameless one is refused, as RFC 9112 section 5 allows. */
+function headerKey(name: string, line: string): string {
+  let key = headerKeys.get(name);
+  if (key === undefined) {
+    if (!TOKEN.test(name)) throw new HttpAnswerError(`a header line that is not one: ${JSON.stringify(line.slice(0, 60))}`);
+    key = name.toLowerCase();
+    if (headerKeys.size < 256) headerKeys.set(name, key);
+  }
+  return key;
 }
 
 /** Where the status line and headers end: `at` the blank line, `next` after it. */
@@ -339,6 +350,73 @@ class Connection {
   }
 }
 
+/** A body larger than this goes in a write of its own (not copied beside the head). */
+const LARGE_BODY = 64 * 1024;
+
+/** A request on a connection, until its answer is complete or it fails (a class: no closures made per request). */
+class PendingRequest implements Waiting {
+  readonly promise: Promise<HttpAnswer>;
+  private resolve!: (a: HttpAnswer) => void;
+  private reject!: (e: HttpExchangeError) => void;
+  private settled = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly client: DmHttpClient,
+    private readonly connection: Connection,
+    private readonly parser: AnswerParser,
+    private readonly timeoutMs: number,
+  ) {
+    this.promise = new Promise<HttpAnswer>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.timer = setTimeout(timedOut, timeoutMs, this);
+  }
+
+  data(bytes: Buffer): void {
+    let complete: boolean;
+    try {
+      complete = this.parser.feed(bytes);
+    } catch (e) {
+      return this.fail('malformed', e);
+    }
+    if (complete) this.settle(undefined);
+  }
+
+  closed(error?: Error): void {
+    if (this.parser.end()) return this.settle(undefined);
+    this.fail('network', error ?? new Error(this.parser.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer came'));
+  }
+
+  timeout(): void {
+    this.fail('timeout', new Error(`no complete answer within ${this.timeoutMs} ms`));
+  }
+
+  private fail(problem: HttpExchangeError['problem'], e: unknown): void {
+    this.settle(new HttpExchangeError(problem, this.parser.started, e));
+  }
+
+  private settle(error: HttpExchangeError | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const c = this.connection;
+    if (c.current === this) c.current = undefined;
+    if (error !== undefined) {
+      c.die();
+      return this.reject(error);
+    }
+    if (this.parser.reusable && !c.dead) this.client.release(c, this.parser.idleMs);
+    else c.die();
+    this.resolve(this.parser.answer());
+  }
+}
+
+function timedOut(p: PendingRequest): void {
+  p.timeout();
+}
+
 /** A small HTTP/1.1 client with kept-alive connections (rules 1 to 4). */
 export class DmHttpClient {
   private readonly idle = new Map<string, Connection[]>();
@@ -352,54 +430,19 @@ export class DmHttpClient {
    */
   request(url: string, init: { readonly method: string; readonly headers: Readonly<Record<string, string>>; readonly body?: Uint8Array; readonly timeoutMs: number }): Promise<HttpAnswer> {
     const target = this.target(url);
-    const head = requestHead(init.method, target, init.headers, init.body);
-    return new Promise<HttpAnswer>((resolve, reject) => {
-      const connection = this.take(target) ?? this.open(target);
-      const parser = new AnswerParser(this.maxBytes);
-      let settled = false;
-      const settle = (error: HttpExchangeError | undefined): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (connection.current === waiting) connection.current = undefined;
-        if (error !== undefined) {
-          connection.die();
-          return reject(error);
-        }
-        if (parser.reusable && !connection.dead) this.release(connection, parser.idleMs);
-        else connection.die();
-        resolve(parser.answer());
-      };
-      const fail = (problem: HttpExchangeError['problem'], e: unknown): void => settle(new HttpExchangeError(problem, parser.started, e));
-      const timer = setTimeout(() => fail('timeout', new Error(`no complete answer within ${init.timeoutMs} ms`)), init.timeoutMs);
-      const waiting: Waiting = {
-        data(bytes) {
-          let complete: boolean;
-          try {
-            complete = parser.feed(bytes);
-          } catch (e) {
-            return fail('malformed', e);
-          }
-          if (complete) settle(undefined);
-        },
-        closed(error) {
-          if (parser.end()) return settle(undefined);
-          fail('network', error ?? new Error(parser.started ? 'the connection closed before the answer was complete' : 'the connection closed before any answer came'));
-        },
-      };
-      connection.current = waiting;
-      const socket = connection.socket;
-      socket.ref();
-      const body = init.body;
-      if (body === undefined || body.byteLength === 0) socket.write(head);
-      else if (body.byteLength <= 64 * 1024) socket.write(Buffer.concat([head, body]));
-      else {
-        socket.cork();
-        socket.write(head);
-        socket.write(body);
-        socket.uncork();
-      }
-    });
+    const bytes = requestBytes(init.method, target, init.headers, init.body);
+    const connection = this.take(target) ?? this.open(target);
+    const pending = new PendingRequest(this, connection, new AnswerParser(this.maxBytes), init.timeoutMs);
+    connection.current = pending;
+    const socket = connection.socket;
+    socket.ref();
+    if (init.body !== undefined && init.body.byteLength > LARGE_BODY) {
+      socket.cork();
+      socket.write(bytes);
+      socket.write(init.body);
+      socket.uncork();
+    } else socket.write(bytes);
+    return pending.promise;
   }
 
   /** Idle connections kept. */
@@ -447,7 +490,8 @@ export class DmHttpClient {
     return new Connection(socket, target, (c) => this.forget(c));
   }
 
-  private release(c: Connection, idleMs: number | undefined): void {
+  /** Keeps a connection whose answer was read to its end, for the next request to the same address. */
+  release(c: Connection, idleMs: number | undefined): void {
     const list = this.idle.get(c.target.key) ?? [];
     if (list.length >= MAX_IDLE) return c.die();
     c.idleSince = performance.now();
@@ -464,18 +508,52 @@ export class DmHttpClient {
   }
 }
 
-/** The request line and headers (ours: a value with CR, LF or a non-Latin-1 character is a bug here). */
-function requestHead(method: string, target: Target, headers: Readonly<Record<string, string>>, body: Uint8Array | undefined): Buffer {
-  let head = `${method} ${target.path} HTTP/1.1\r\nHost: ${target.authority}\r\n`;
-  let length = false;
+/** Header records already checked (the transport's constant ones are checked once). */
+const checkedHeaders = new WeakSet<Readonly<Record<string, string>>>();
+
+/** Our request headers: a name that is no token, or a value with CR, LF, NUL or a non-Latin-1 character, is a bug here. */
+function checkHeaders(headers: Readonly<Record<string, string>>): void {
+  if (checkedHeaders.has(headers)) return;
   for (const [name, value] of Object.entries(headers)) {
     if (!TOKEN.test(name) || /[\r\n\0]|[^\x00-\xff]/.test(value)) throw new TypeError(`a request header that cannot be sent: ${name}`);
-    if (name.toLowerCase() === 'content-length') length = true;
-    if (name.toLowerCase() === 'host') continue;
-    head += `${name}: ${value}\r\n`;
+  }
+  checkedHeaders.add(headers);
+}
+
+/** The request line and headers, with the body when it is not large, in one buffer. */
+function requestBytes(method: string, target: Target, headers: Readonly<Record<string, string>>, body: Uint8Array | undefined): Buffer {
+  checkHeaders(headers);
+  let head = `${method} ${target.path} HTTP/1.1\r\nHost: ${target.authority}\r\n`;
+  let length = false;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'host') continue;
+    if (lower === 'content-length') length = true;
+    head += `${name}: ${headers[name]}\r\n`;
   }
   if (!length && (body !== undefined || method === 'POST' || method === 'PUT')) head += `Content-Length: ${body?.byteLength ?? 0}\r\n`;
-  return Buffer.from(`${head}\r\n`, 'latin1');
+  head += '\r\n';
+  const inline = body !== undefined && body.byteLength <= LARGE_BODY ? body : undefined;
+  // Latin-1: one byte per character (checkHeaders saw to it; the path and host come from a parsed URL, ASCII).
+  const out = Buffer.allocUnsafe(head.length + (inline?.byteLength ?? 0));
+  out.write(head, 0, 'latin1');
+  if (inline) out.set(inline, head.length);
+  return out;
+}
+
+/**
+ * The TransportError of an HTTP refusal, without a stack: a refusal is the peer's answer
+ * (the robustness cases draw dozens a run), not a fault of ours, and the fuzzer's frames
+ * in its stack told nothing while capturing them cost some 20 µs each.
+ */
+function refusal(message: string, status: number): TransportError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new TransportError(message, 'http-status', status);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** How the transport is bounded. */
@@ -520,7 +598,7 @@ export class DeviceTransport {
       if (e.problem === 'timeout') throw new TransportError(e.started ? `the answer of ${url} did not arrive within ${this.options.timeoutMs} ms` : `no answer from ${url} within ${this.options.timeoutMs} ms`, 'timeout');
       throw new TransportError(e.started ? `the answer of ${url} was cut: ${e.message}` : `cannot reach ${url}: ${e.message}`, 'network');
     }
-    if (answer.status !== 200) throw new TransportError(`${url} answered HTTP ${answer.status} ${answer.statusText}`.trim(), 'http-status', answer.status);
+    if (answer.status !== 200) throw refusal(`${url} answered HTTP ${answer.status} ${answer.statusText}`.trim(), answer.status);
     const contentType = answer.headers.get('content-type') ?? '';
     if (parseDmMediaType(contentType)?.encoding !== encoding) throw new TransportError(`${url} answered with Content-Type ${JSON.stringify(contentType)}, not a DM message in ${encoding}`, 'content-type');
     if (answer.truncated) throw new TransportError(`${url} answered more than the ${this.options.maxResponseBytes} bytes accepted`, 'too-large');
