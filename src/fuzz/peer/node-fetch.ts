@@ -80,6 +80,8 @@ type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'tr
 export class AnswerParser {
   private state: State = 'head';
   private pending: Buffer = EMPTY;
+  /** Where the search for the end of the head goes on in `pending`. */
+  private headScan = 0;
   private headBytes = 0;
   private interim = 0;
   private remaining = 0;
@@ -121,12 +123,15 @@ export class AnswerParser {
     for (;;) {
       switch (this.state) {
         case 'head': {
-          const end = headEnd(buf);
+          const end = headEnd(buf, this.headScan);
           if (end === undefined) {
             if (this.headBytes + buf.byteLength > MAX_HEAD_BYTES) throw new HttpAnswerError(`the answer's headers are larger than ${MAX_HEAD_BYTES} bytes`);
             this.pending = buf;
+            // The next bytes are searched from here on, not from the start again.
+            this.headScan = Math.max(0, buf.byteLength - 3);
             return false;
           }
+          this.headScan = 0;
           this.headBytes += end.next;
           if (this.headBytes > MAX_HEAD_BYTES) throw new HttpAnswerError(`the answer's headers are larger than ${MAX_HEAD_BYTES} bytes`);
           const minor = this.readHead(buf.toString('latin1', 0, end.at));
@@ -283,8 +288,7 @@ function headerKey(name: string, line: string): string {
 }
 
 /** Where the status line and headers end: `at` the blank line, `next` after it. */
-function headEnd(buf: Buffer): { at: number; next: number } | undefined {
-  let from = 0;
+function headEnd(buf: Buffer, from: number): { at: number; next: number } | undefined {
   for (;;) {
     const nl = buf.indexOf(10, from);
     if (nl < 0) return undefined;
