@@ -25,7 +25,7 @@ import { DevicePeer, type PeerSession, type ServerPeerConfig } from './peer/clie
 import { AlertCode } from '../../generated/codes.js';
 import { isCaseStop } from './peer/play.js';
 import { makeReproducer, type Reproducer } from './reproducer.js';
-import { WireLog, type WireEntry } from './wire.js';
+import { WireLog, withWire, type WireEntry } from './wire.js';
 
 export interface FuzzOptions {
   readonly peer: ServerPeerConfig;
@@ -263,23 +263,25 @@ async function runCase(c: FuzzCase, o: CaseRunOptions): Promise<CaseResult> {
     const { outcome, log } = found;
     const detail = outcome.verdict === 'fail' ? `expected ${outcome.expected}; observed ${outcome.observed}` : 'detail' in outcome ? (outcome.detail ?? '') : '';
     const reproducer = makeReproducer(c, { seed: o.seed, encoding: o.peer.encoding, params, outcome, log });
-    return {
-      ...base,
-      verdict: outcome.verdict,
-      detail,
-      ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
-      unexpectedPass: false,
-      reproducer,
-      wire: log.entries,
-    };
+    return withWire(
+      {
+        ...base,
+        verdict: outcome.verdict,
+        detail,
+        ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
+        unexpectedPass: false,
+        reproducer,
+      },
+      log,
+    );
   }
   // An exception of our own (not a verdict about the peer): a bug of the fuzzer, reported as such.
   if (details.failed) throw details.errorInstance ?? new Error(`case ${c.id}: the property run failed without a counterexample`);
   if (runs === 0) return { ...base, verdict: 'skip', detail: `not run: ${budgetHit ?? 'no run was possible'}`, unexpectedPass: false, wire: [] };
   const shown = firstPass ?? skipped!;
-  if (!firstPass) return { ...base, verdict: 'skip', detail: shown.outcome.verdict === 'skip' ? shown.outcome.detail : '', unexpectedPass: false, wire: shown.log.entries };
+  if (!firstPass) return withWire({ ...base, verdict: 'skip', detail: shown.outcome.verdict === 'skip' ? shown.outcome.detail : '', unexpectedPass: false }, shown.log);
   const detail = firstPass.outcome.verdict === 'pass' ? (firstPass.outcome.detail ?? `${runs} run${runs === 1 ? '' : 's'}`) : '';
-  return { ...base, verdict: 'pass', detail: expected ? `passed, but listed in --expect-fail (${detail})` : detail, unexpectedPass: expected, wire: firstPass.log.entries };
+  return withWire({ ...base, verdict: 'pass', detail: expected ? `passed, but listed in --expect-fail (${detail})` : detail, unexpectedPass: expected }, firstPass.log);
 }
 
 export function summarise(results: readonly CaseResult[], sessions: number): Summary {

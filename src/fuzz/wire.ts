@@ -75,6 +75,14 @@ export class WireLog {
   }
 }
 
+/**
+ * `result` with a `wire` property that renders `log` when first read (a report, a JSON
+ * file): a run keeps the wire log of every case, and most are never looked at.
+ */
+export function withWire<T extends object>(result: T, log: WireLog): T & { readonly wire: readonly WireEntry[] } {
+  return Object.defineProperty(result, 'wire', { get: () => log.entries, enumerable: true, configurable: true }) as T & { readonly wire: readonly WireEntry[] };
+}
+
 /** A readable form of bytes that should be a DM message. */
 export function renderBytes(bytes: Uint8Array): { format: WireEntry['format']; text: string } {
   const format = sniffFormat(bytes);

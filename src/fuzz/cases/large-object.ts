@@ -28,9 +28,12 @@ export interface ChunkPlan {
 export const chunkPlan = (sizeError: fc.Arbitrary<number>): fc.Arbitrary<ChunkPlan> =>
   fc.record({ size: fc.integer({ min: 8, max: 3000 }), chunks: fc.integer({ min: 2, max: 4 }), sizeError });
 
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+
 /** The object's data, cut into `plan.chunks` parts (none empty). */
 export function chunksOf(plan: ChunkPlan): string[] {
-  const data = Array.from({ length: plan.size }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+  // a, b, ..., z, a, b, ...: the letters of the alphabet over and over.
+  const data = ALPHABET.repeat(Math.ceil(plan.size / ALPHABET.length)).slice(0, plan.size);
   const n = Math.min(plan.chunks, plan.size);
   const step = Math.ceil(plan.size / n);
   const parts: string[] = [];

@@ -18,7 +18,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { AuthType, MessageBuilder, decode, encodeWbxml, encodeXml, isDecodeError, type SyncBodyCommandDraft, type SyncML, type Status, type Cred } from '../../index.js';
-import { HttpTransport, isTransportError } from '../../client/transport/http-transport.js';
+import { isTransportError } from '../../client/transport/http-transport.js';
 import { buildCred, verifyCred, verifyHmac, type CredVerdict } from '../../session/auth/credentials.js';
 import { buildChal } from '../../session/auth/challenge.js';
 import { decodeNextNonce } from '../../session/auth/challenge.js';
@@ -26,7 +26,7 @@ import { formatHmacHeader, hmacMac } from '../../session/auth/digest.js';
 import { parseAuthType } from '../../session/auth/scheme.js';
 import type { Encoding } from '../../session/message-size.js';
 import { WireLog } from '../wire.js';
-import { nodeFetch } from './node-fetch.js';
+import { DeviceTransport } from './node-fetch.js';
 
 export type AuthChoice = 'none' | 'basic' | 'md5' | 'hmac';
 
@@ -111,7 +111,7 @@ const EMPTY = new Uint8Array(0);
 /** The device across sessions. */
 export class DevicePeer {
   readonly config: ServerPeerConfig;
-  readonly transport: HttpTransport;
+  readonly transport: DeviceTransport;
   /** The nonce the server gave us last (its Chal NextNonce). */
   nonce: Uint8Array = EMPTY;
   /** The scheme to authenticate with (the configured one, or the one a Chal asked for). */
@@ -130,7 +130,7 @@ export class DevicePeer {
     this.config = config;
     this.scheme = config.auth === 'none' ? undefined : AUTH_TYPES[config.auth];
     const maxResponseBytes = config.maxResponseBytes ?? 1024 * 1024;
-    this.transport = new HttpTransport({ attempts: 1, timeoutMs: config.timeoutMs ?? 10_000, maxResponseBytes, fetch: nodeFetch(maxResponseBytes) });
+    this.transport = new DeviceTransport({ timeoutMs: config.timeoutMs ?? 10_000, maxResponseBytes });
   }
 
   /** Sessions opened so far. */
