@@ -1344,6 +1344,17 @@ export class XmlReader {
     // (The passes: the two includes, the regex of checkChars, and each transformation.)
     this.work += 4 * raw.length;
     this.checkNoCdataEnd(raw, at);
+    const view = this.asciiView;
+    if (view !== undefined && raw.includes('&')) {
+      // ASCII input with references: decoded from its bytes in one pass (see cookAsciiText),
+      // unless it holds what only the general path below reports or takes.
+      const cooked = cookAsciiText(new Uint8Array(view.buffer, view.byteOffset + at, raw.length));
+      if (cooked !== undefined) {
+        this.work += 2 * raw.length;
+        if (cooked.length > this.limits.maxTextLength) this.textTooLong(at);
+        return cooked;
+      }
+    }
     let text = raw;
     if (raw.includes('\r')) {
       text = this.normalizeNewlines(raw, at);
@@ -1608,6 +1619,87 @@ function normalizeAsciiNewlines(src: Uint8Array): string {
     }
     afterCr = c === Ch.Cr;
     out[j++] = afterCr ? Ch.Lf : c;
+  }
+  return out.toString('latin1', 0, j);
+}
+
+/** Reused output of cookAsciiText for texts up to its size (the text is copied out of it); longer ones get their own. */
+const cookBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The text of ASCII bytes with references in one pass, as cookText makes it in several:
+ * literal CR LF and lone CR turned into LF, the five predefined entities and character
+ * references below U+0080 decoded (a reference to CR keeps it). Bytes go into a buffer,
+ * read back as latin1 (= ASCII) at memcpy speed: against building a string of a slice per
+ * reference, no rope of small pieces to flatten and no string per entity name. Undefined
+ * for what only the general path reports or takes: a control character, a reference to a
+ * character from U+0080 up, an `&` that starts no known reference (an error, or a slip in
+ * lenient mode). Its output is then that path's, byte for byte.
+ */
+function cookAsciiText(src: Uint8Array): string | undefined {
+  const n = src.length;
+  const out = n <= cookBuffer.length ? cookBuffer : Buffer.allocUnsafe(n);
+  let j = 0;
+  let afterCr = false;
+  for (let i = 0; i < n; ) {
+    const c = src[i]!;
+    if (c > Ch.Amp) {
+      out[j++] = c;
+      i++;
+      afterCr = false;
+      continue;
+    }
+    if (c === Ch.Amp) {
+      afterCr = false;
+      const c1 = src[i + 1];
+      let cp: number;
+      if (c1 === 0x23 /* # */) {
+        const hex = src[i + 2] === 0x78; /* x */
+        let q = hex ? i + 3 : i + 2;
+        const digits = q;
+        cp = 0;
+        for (; q < n; q++) {
+          const b = src[q]!;
+          const d = b >= 0x30 && b <= 0x39 ? b - 0x30 : hex && b >= 0x61 && b <= 0x66 ? b - 0x57 : hex && b >= 0x41 && b <= 0x46 ? b - 0x37 : -1;
+          if (d < 0) break;
+          cp = Math.min(cp * (hex ? 16 : 10) + d, 0x110000);
+        }
+        // (Malformed, beyond ASCII, or a character XML does not allow: the general path says which.)
+        if (q === digits || src[q] !== 0x3b || cp >= 0x80 || (cp < Ch.Space && cp !== Ch.Tab && cp !== Ch.Lf && cp !== Ch.Cr)) return undefined;
+        i = q + 1;
+      } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x6d && src[i + 3] === 0x70 && src[i + 4] === 0x3b) {
+        cp = Ch.Amp; // &amp;
+        i += 5;
+      } else if (c1 === 0x6c /* l */ && src[i + 2] === 0x74 && src[i + 3] === 0x3b) {
+        cp = Ch.Lt; // &lt;
+        i += 4;
+      } else if (c1 === 0x67 /* g */ && src[i + 2] === 0x74 && src[i + 3] === 0x3b) {
+        cp = Ch.Gt; // &gt;
+        i += 4;
+      } else if (c1 === 0x71 /* q */ && src[i + 2] === 0x75 && src[i + 3] === 0x6f && src[i + 4] === 0x74 && src[i + 5] === 0x3b) {
+        cp = Ch.Quote; // &quot;
+        i += 6;
+      } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x70 && src[i + 3] === 0x6f && src[i + 4] === 0x73 && src[i + 5] === 0x3b) {
+        cp = Ch.Apos; // &apos;
+        i += 6;
+      } else return undefined;
+      out[j++] = cp;
+      continue;
+    }
+    i++;
+    if (c === Ch.Cr) {
+      out[j++] = Ch.Lf;
+      afterCr = true;
+      continue;
+    }
+    if (c === Ch.Lf) {
+      if (!afterCr) out[j++] = c;
+      afterCr = false;
+      continue;
+    }
+    if (c < Ch.Space && c !== Ch.Tab) return undefined;
+    out[j++] = c;
+    afterCr = false;
   }
   return out.toString('latin1', 0, j);
 }
