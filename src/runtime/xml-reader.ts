@@ -1354,6 +1354,15 @@ export class XmlReader {
         if (cooked.length > this.limits.maxTextLength) this.textTooLong(at);
         return cooked;
       }
+    } else if (view === undefined && raw.includes('&')) {
+      // The same in UTF-16 units; the characters of the text are checked as below.
+      const cooked = cookUtf16Text(raw);
+      if (cooked !== undefined) {
+        this.work += 2 * raw.length;
+        if (cooked.length > this.limits.maxTextLength) this.textTooLong(at);
+        this.checkChars(cooked, at);
+        return cooked;
+      }
     }
     let text = raw;
     if (raw.includes('\r')) {
@@ -1632,13 +1641,36 @@ const cookBuffer = Buffer.allocUnsafe(64 * 1024);
  * references below U+0080 decoded (a reference to CR keeps it). Bytes go into a buffer,
  * read back as latin1 (= ASCII) at memcpy speed: against building a string of a slice per
  * reference, no rope of small pieces to flatten and no string per entity name. Undefined
- * for what only the general path reports or takes: a control character, a reference to a
- * character from U+0080 up, an `&` that starts no known reference (an error, or a slip in
- * lenient mode). Its output is then that path's, byte for byte.
+ * for what only the general path reports or takes (see cookUnits); its output is then that
+ * path's, byte for byte.
  */
 function cookAsciiText(src: Uint8Array): string | undefined {
+  const out = src.length <= cookBuffer.length ? cookBuffer : Buffer.allocUnsafe(src.length);
+  const n = cookUnits(src, out, 0x7f);
+  return n < 0 ? undefined : out.toString('latin1', 0, n);
+}
+
+/**
+ * cookAsciiText for any text, in UTF-16 units: references to any character XML allows are
+ * decoded (one beyond U+FFFF as its surrogate pair). The caller checks the characters of the
+ * result, as for the general path.
+ */
+function cookUtf16Text(text: string): string | undefined {
+  const buf = Buffer.from(text, 'utf16le');
+  const units = new Uint16Array(buf.buffer, buf.byteOffset, text.length);
+  const n = cookUnits(units, units, 0x10ffff);
+  return n < 0 ? undefined : buf.toString('utf16le', 0, 2 * n);
+}
+
+/**
+ * Writes the units of `src` into `out` (which may be `src` itself: it never writes ahead of
+ * what it read) with line ends normalized and references decoded, as cookText does; returns
+ * the length written, or -1 for what only the general path reports or takes: a control
+ * character, a reference to a character above `max` or that XML does not allow, an `&` that
+ * starts no known reference (an error, or a slip in lenient mode).
+ */
+function cookUnits(src: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, max: number): number {
   const n = src.length;
-  const out = n <= cookBuffer.length ? cookBuffer : Buffer.allocUnsafe(n);
   let j = 0;
   let afterCr = false;
   for (let i = 0; i < n; ) {
@@ -1664,9 +1696,13 @@ function cookAsciiText(src: Uint8Array): string | undefined {
           if (d < 0) break;
           cp = Math.min(cp * (hex ? 16 : 10) + d, 0x110000);
         }
-        // (Malformed, beyond ASCII, or a character XML does not allow: the general path says which.)
-        if (q === digits || src[q] !== 0x3b || cp >= 0x80 || (cp < Ch.Space && cp !== Ch.Tab && cp !== Ch.Lf && cp !== Ch.Cr)) return undefined;
+        // (Malformed, out of range, or a character XML does not allow: the general path says which.)
+        if (q === digits || src[q] !== 0x3b || cp > max || !isXmlChar(cp)) return -1;
         i = q + 1;
+        if (cp > 0xffff) {
+          out[j++] = 0xd800 + ((cp - 0x10000) >> 10);
+          cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+        }
       } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x6d && src[i + 3] === 0x70 && src[i + 4] === 0x3b) {
         cp = Ch.Amp; // &amp;
         i += 5;
@@ -1682,7 +1718,7 @@ function cookAsciiText(src: Uint8Array): string | undefined {
       } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x70 && src[i + 3] === 0x6f && src[i + 4] === 0x73 && src[i + 5] === 0x3b) {
         cp = Ch.Apos; // &apos;
         i += 6;
-      } else return undefined;
+      } else return -1;
       out[j++] = cp;
       continue;
     }
@@ -1697,11 +1733,11 @@ function cookAsciiText(src: Uint8Array): string | undefined {
       afterCr = false;
       continue;
     }
-    if (c < Ch.Space && c !== Ch.Tab) return undefined;
+    if (c < Ch.Space && c !== Ch.Tab) return -1;
     out[j++] = c;
     afterCr = false;
   }
-  return out.toString('latin1', 0, j);
+  return j;
 }
 
 /** The high bit of each 16-bit half of the word `x` that is zero, exactly. */
