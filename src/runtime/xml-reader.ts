@@ -378,6 +378,11 @@ export class XmlReader {
         );
       }
       const bom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+      const first = input[0];
+      if (first !== undefined && first >= 0x01 && first <= 0x03) {
+        // (No XML starts with a control character; a WBXML message starts with its version byte.)
+        throw new DecodeError(`the input starts with 0x0${first}, a WBXML version byte, not XML: read it with decodeWbxml, or decode, which reads both`, '', 0);
+      }
       const decoded = decodeUtf8(input, bom);
       if (typeof decoded === 'number') {
         throw new DecodeError('invalid UTF-8 byte sequence', '', decoded);
