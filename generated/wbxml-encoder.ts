@@ -242,9 +242,11 @@ function wMetInf(v: MetInf, s: WbxmlSink, d: number): void {
       else if (b !== false) throw refusedValue();
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "MetInf");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "MetInf");
+  }
   s.end();
 }
 
@@ -261,9 +263,11 @@ function wAnchor(v: Anchor, s: WbxmlSink, d: number): void {
   s.start(1, 0x0F);
   s.text(v.next);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Anchor");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Anchor");
+  }
   s.end();
 }
 
@@ -287,9 +291,11 @@ function wMem(v: Mem, s: WbxmlSink, d: number): void {
   s.start(1, 0x08);
   s.text(v.freeID);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Mem");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Mem");
+  }
   s.end();
 }
 
@@ -298,9 +304,11 @@ function wSyncML(v: SyncML, s: WbxmlSink, d: number): void {
   s.start(0, 0x2D); // <SyncML>
   wSyncHdr(v.syncHdr, s, d + 1);
   wSyncBody(v.syncBody, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 2) refuseUnknownKeys(v, "SyncML");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 2) refuseUnknownKeys(v, "SyncML");
+  }
   s.end();
 }
 
@@ -346,9 +354,11 @@ function wSyncHdr(v: SyncHdr, s: WbxmlSink, d: number): void {
     n++;
     wMeta(v.meta, s, d + 1);
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "SyncHdr");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "SyncHdr");
+  }
   s.end();
 }
 
@@ -373,9 +383,11 @@ function wSyncBody(v: SyncBody, s: WbxmlSink, d: number): void {
       else if (b !== false) throw refusedValue();
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "SyncBody");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "SyncBody");
+  }
   s.end();
 }
 
@@ -383,9 +395,11 @@ function wChal(v: Chal, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x09); // <Chal>
   wMeta(v.meta, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 1) refuseUnknownKeys(v, "Chal");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Chal");
+  }
   s.end();
 }
 
@@ -400,9 +414,11 @@ function wCred(v: Cred, s: WbxmlSink, d: number): void {
   s.start(0, 0x0F);
   s.text(v.data);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Cred");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Cred");
+  }
   s.end();
 }
 
@@ -485,9 +501,11 @@ function wMeta(v: Meta, s: WbxmlSink, d: number): void {
       else if (b !== false) throw refusedValue();
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Meta");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Meta");
+  }
   s.end();
 }
 
@@ -531,9 +549,11 @@ function wItem(v: Item, s: WbxmlSink, d: number): void {
       else if (b !== false) throw refusedValue();
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Item");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Item");
+  }
   s.end();
 }
 
@@ -554,9 +574,11 @@ function wTarget(v: Target, s: WbxmlSink, d: number): void {
     n++;
     wFilter(v.filter, s, d + 1);
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Target");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Target");
+  }
   s.end();
 }
 
@@ -573,9 +595,11 @@ function wSource(v: Source, s: WbxmlSink, d: number): void {
     s.text(v.locName);
     s.end();
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Source");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Source");
+  }
   s.end();
 }
 
@@ -585,9 +609,11 @@ function wSourceParent(v: SourceParent, s: WbxmlSink, d: number): void {
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 1) refuseUnknownKeys(v, "SourceParent");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "SourceParent");
+  }
   s.end();
 }
 
@@ -597,9 +623,11 @@ function wTargetParent(v: TargetParent, s: WbxmlSink, d: number): void {
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 1) refuseUnknownKeys(v, "TargetParent");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "TargetParent");
+  }
   s.end();
 }
 
@@ -622,9 +650,11 @@ function wFilter(v: Filter, s: WbxmlSink, d: number): void {
     s.text(v.filterType);
     s.end();
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Filter");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Filter");
+  }
   s.end();
 }
 
@@ -632,9 +662,11 @@ function wField(v: Field, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x35); // <Field>
   wItem(v.item, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 1) refuseUnknownKeys(v, "Field");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Field");
+  }
   s.end();
 }
 
@@ -642,9 +674,11 @@ function wRecord(v: RecordElement, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x37); // <Record>
   wItem(v.item, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 1) refuseUnknownKeys(v, "Record");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Record");
+  }
   s.end();
 }
 
@@ -680,9 +714,11 @@ function wAdd(v: Add, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Add");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Add");
+  }
   s.end();
 }
 
@@ -718,9 +754,11 @@ function wCopy(v: Copy, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Copy");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Copy");
+  }
   s.end();
 }
 
@@ -756,9 +794,11 @@ function wReplace(v: Replace, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Replace");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Replace");
+  }
   s.end();
 }
 
@@ -794,9 +834,11 @@ function wMove(v: Move, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Move");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Move");
+  }
   s.end();
 }
 
@@ -852,9 +894,11 @@ function wDelete(v: Delete, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Delete");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Delete");
+  }
   s.end();
 }
 
@@ -896,9 +940,11 @@ function wGet(v: Get, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Get");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Get");
+  }
   s.end();
 }
 
@@ -940,9 +986,11 @@ function wPut(v: Put, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Put");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Put");
+  }
   s.end();
 }
 
@@ -978,9 +1026,11 @@ function wExec(v: Exec, s: WbxmlSink, d: number): void {
     s.end();
   }
   wItem(v.item, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Exec");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Exec");
+  }
   s.end();
 }
 
@@ -1024,9 +1074,11 @@ function wAlert(v: Alert, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Alert");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Alert");
+  }
   s.end();
 }
 
@@ -1058,9 +1110,11 @@ function wAtomic(v: Atomic, s: WbxmlSink, d: number): void {
       wAtomicCommand(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Atomic");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Atomic");
+  }
   s.end();
 }
 
@@ -1092,9 +1146,11 @@ function wSequence(v: Sequence, s: WbxmlSink, d: number): void {
       wSequenceCommand(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Sequence");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Sequence");
+  }
   s.end();
 }
 
@@ -1150,9 +1206,11 @@ function wStatus(v: Status, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Status");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Status");
+  }
   s.end();
 }
 
@@ -1201,9 +1259,11 @@ function wResults(v: Results, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Results");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Results");
+  }
   s.end();
 }
 
@@ -1231,9 +1291,11 @@ function wMap(v: MapElement, s: WbxmlSink, d: number): void {
       wMapItem(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Map");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Map");
+  }
   s.end();
 }
 
@@ -1242,9 +1304,11 @@ function wMapItem(v: MapItem, s: WbxmlSink, d: number): void {
   s.start(0, 0x19); // <MapItem>
   wTarget(v.target, s, d + 1);
   wSource(v.source, s, d + 1);
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== 2) refuseUnknownKeys(v, "MapItem");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 2) refuseUnknownKeys(v, "MapItem");
+  }
   s.end();
 }
 
@@ -1300,9 +1364,11 @@ function wSearch(v: Search, s: WbxmlSink, d: number): void {
   s.start(0, 0x0F);
   s.text(v.data);
   s.end();
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Search");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Search");
+  }
   s.end();
 }
 
@@ -1352,9 +1418,11 @@ function wSync(v: Sync, s: WbxmlSink, d: number): void {
       wSyncCommand(x, s, d + 1);
     }
   }
-  let k = 0;
-  for (const _ in v) k++;
-  if (k !== n) refuseUnknownKeys(v, "Sync");
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Sync");
+  }
   s.end();
 }
 

@@ -269,7 +269,8 @@ function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
   const particles = particlesOf(model, e);
   if (particles.some(counted)) w.writeLine(`let n = ${base};`);
   for (const p of particles) writeParticle(model, p, counted(p), w);
-  w.writeLine(keysCheck(model, e));
+  // (The string count is followed by the pass that writes: that one looks at the keys.)
+  w.write('if (s.checksFields)').block(() => w.writeLine(keysCheck(model, e)));
   w.writeLine('s.end();');
 }
 
