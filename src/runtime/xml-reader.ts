@@ -365,6 +365,7 @@ export class XmlReader {
       if (input.length > limits.maxBytes || (input.length > limits.maxBytes / 3 && Buffer.byteLength(input, 'utf8') > limits.maxBytes)) {
         throw new DecodeError(`input of more than ${limits.maxBytes} bytes in UTF-8 is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
+      refuseWbxmlStart(input.charCodeAt(0));
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
       this.asciiView = undefined;
       // Offsets are UTF-8 byte offsets: a BOM is 3 bytes.
@@ -378,11 +379,7 @@ export class XmlReader {
         );
       }
       const bom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
-      const first = input[0];
-      if (first !== undefined && first >= 0x01 && first <= 0x03) {
-        // (No XML starts with a control character; a WBXML message starts with its version byte.)
-        throw new DecodeError(`the input starts with 0x0${first}, a WBXML version byte, not XML: read it with decodeWbxml, or decode, which reads both`, '', 0);
-      }
+      refuseWbxmlStart(input[0]);
       const decoded = decodeUtf8(input, bom);
       if (typeof decoded === 'number') {
         throw new DecodeError('invalid UTF-8 byte sequence', '', decoded);
@@ -1635,6 +1632,17 @@ function normalizeAsciiNewlines(src: Uint8Array): string {
     out[j++] = afterCr ? Ch.Lf : c;
   }
   return out.toString('latin1', 0, j);
+}
+
+/**
+ * Refuses input whose first byte (or character) is 0x01 to 0x03: no XML starts with a control
+ * character, and a WBXML message starts with its version byte, so the error says what was
+ * probably meant (before the bytes are read as UTF-8, which WBXML seldom is).
+ */
+function refuseWbxmlStart(first: number | undefined): void {
+  if (first !== undefined && first >= 0x01 && first <= 0x03) {
+    throw new DecodeError(`the input starts with 0x0${first}, a WBXML version byte, not XML: read it with decodeWbxml, or decode, which reads both`, '', 0);
+  }
 }
 
 /** Reused output of cookAsciiText for texts up to its size (the text is copied out of it); longer ones get their own. */
