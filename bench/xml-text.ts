@@ -20,6 +20,7 @@ const FORMS: Record<string, { unit: string; expected: string }> = {
   'non-ASCII plain': { unit: 'éa', expected: 'éa' },
   'non-ASCII lone CR': { unit: 'é\r', expected: 'é\n' },
   '&amp; every 6': { unit: 'a&amp;', expected: 'a&' },
+  'non-ASCII &amp; every 7': { unit: 'é&amp;', expected: 'é&' },
 };
 
 const HDR =

@@ -973,9 +973,16 @@ export class MessageBuilder {
     return id;
   }
 
-  /** Takes a CmdID a draft names, refusing one the message already has. */
-  private claimCmdID(id: string): string {
-    if (this.usedCmdIDs.has(id)) throw new EncodeError(`CmdID ${JSON.stringify(id)} is already used in this message: a CmdID is unique in a message`, `syncBody.commands[${this.commands.length}]`);
+  /**
+   * Takes a CmdID a draft names, refusing one the message already has: the error names the command being added,
+   * of kind `kind`, by its element path (as the encoders and decoders do).
+   */
+  private claimCmdID(id: string, kind: string): string {
+    if (this.usedCmdIDs.has(id)) {
+      let n = 1;
+      for (const c of this.commands) if (c.kind === kind) n++;
+      throw new EncodeError(`CmdID ${JSON.stringify(id)} is already used in this message: a CmdID is unique in a message`, `/SyncML/SyncBody/${kind}[${n}]`);
+    }
     this.usedCmdIDs.add(id);
     return id;
   }
@@ -991,7 +998,7 @@ export class MessageBuilder {
     const used = [...this.usedCmdIDs];
     const last = this.lastCmdID;
     try {
-      this.commands.push(completeSyncBodyCommand(draft, () => this.nextCmdID(), (id) => this.claimCmdID(id)));
+      this.commands.push(completeSyncBodyCommand(draft, () => this.nextCmdID(), (id) => this.claimCmdID(id, draft.kind)));
     }
     catch (error) {
       this.usedCmdIDs.clear();
@@ -1090,7 +1097,7 @@ export class MessageBuilder {
 
   /** The typed message. Throws EncodeError when no command was added (<SyncBody> needs one). */
   build(): SyncML {
-    if (this.commands.length === 0) throw new EncodeError("<SyncBody> needs at least one command", "syncBody.commands");
+    if (this.commands.length === 0) throw new EncodeError("<SyncBody> needs at least one command", "/SyncML/SyncBody");
     const body: Record<string, unknown> = { commands: this.commands.slice() };
     if (this.finalFlag) body.final = true;
     return { syncHdr: completeSyncHdr(this.header), syncBody: body } as unknown as SyncML;

@@ -2,7 +2,7 @@
 import { BytesSink, SizeSink, StringCountSink, chooseStringTable, type WbxmlSink } from '../src/runtime/wbxml-writer.js';
 import { refusedValue } from '../src/runtime/value-checks.js';
 import { WBXML, wbxmlGrammar } from './grammar.js';
-import { MAX_ENCODE_DEPTH, findEncodeIssue, findSyncHdrIssue, locatedEncodeError } from './encode-checks.js';
+import { MAX_ENCODE_DEPTH, findEncodeIssue, findSyncHdrIssue, locatedEncodeError, refuseUnknownKeys } from './encode-checks.js';
 import type { Add, Alert, Anchor, Atomic, AtomicCommand, Chal, Copy, Cred, Delete, Exec, Field, Filter, Get, Item, MapElement, MapItem, Mem, MetInf, Meta, Move, Put, RecordElement, Replace, Results, Search, Sequence, SequenceCommand, Source, SourceParent, Status, Sync, SyncBody, SyncBodyCommand, SyncCommand, SyncHdr, SyncML, Target, TargetParent } from './types.js';
 
 export interface WbxmlEncodeOptions {
@@ -166,45 +166,55 @@ export function writeSyncCommandWbxml(command: SyncCommand, sink: WbxmlSink, dep
 function wMetInf(v: MetInf, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(1, 0x0E); // <MetInf>
+  let n = 1;
   if (v.format !== undefined) {
+    n++;
     s.start(1, 0x07);
     s.text(v.format);
     s.end();
   }
   if (v.type !== undefined) {
+    n++;
     s.start(1, 0x13);
     s.text(v.type);
     s.end();
   }
   if (v.mark !== undefined) {
+    n++;
     s.start(1, 0x0B);
     s.text(v.mark);
     s.end();
   }
   if (v.size !== undefined) {
+    n++;
     s.start(1, 0x12);
     s.text(v.size);
     s.end();
   }
   if (v.anchor !== undefined) {
+    n++;
     wAnchor(v.anchor, s, d + 1);
   }
   if (v.version !== undefined) {
+    n++;
     s.start(1, 0x14);
     s.text(v.version);
     s.end();
   }
   if (v.nextNonce !== undefined) {
+    n++;
     s.start(1, 0x10);
     s.text(v.nextNonce);
     s.end();
   }
   if (v.maxMsgSize !== undefined) {
+    n++;
     s.start(1, 0x0C);
     s.text(v.maxMsgSize);
     s.end();
   }
   if (v.maxObjSize !== undefined) {
+    n++;
     s.start(1, 0x15);
     s.text(v.maxObjSize);
     s.end();
@@ -219,14 +229,23 @@ function wMetInf(v: MetInf, s: WbxmlSink, d: number): void {
     }
   }
   if (v.mem !== undefined) {
+    n++;
     wMem(v.mem, s, d + 1);
   }
   {
     const b = v.fieldLevel;
-    if (b === true) {
-      s.empty(1, 0x16);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(1, 0x16);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "MetInf");
   }
   s.end();
 }
@@ -234,7 +253,9 @@ function wMetInf(v: MetInf, s: WbxmlSink, d: number): void {
 function wAnchor(v: Anchor, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(1, 0x05); // <Anchor>
+  let n = 1;
   if (v.last !== undefined) {
+    n++;
     s.start(1, 0x0A);
     s.text(v.last);
     s.end();
@@ -242,18 +263,27 @@ function wAnchor(v: Anchor, s: WbxmlSink, d: number): void {
   s.start(1, 0x0F);
   s.text(v.next);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Anchor");
+  }
   s.end();
 }
 
 function wMem(v: Mem, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(1, 0x0D); // <Mem>
+  let n = 2;
   {
     const b = v.sharedMem;
-    if (b === true) {
-      s.empty(1, 0x11);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(1, 0x11);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   s.start(1, 0x09);
   s.text(v.freeMem);
@@ -261,6 +291,11 @@ function wMem(v: Mem, s: WbxmlSink, d: number): void {
   s.start(1, 0x08);
   s.text(v.freeID);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Mem");
+  }
   s.end();
 }
 
@@ -269,12 +304,18 @@ function wSyncML(v: SyncML, s: WbxmlSink, d: number): void {
   s.start(0, 0x2D); // <SyncML>
   wSyncHdr(v.syncHdr, s, d + 1);
   wSyncBody(v.syncBody, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 2) refuseUnknownKeys(v, "SyncML");
+  }
   s.end();
 }
 
 function wSyncHdr(v: SyncHdr, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x2C); // <SyncHdr>
+  let n = 6;
   s.start(0, 0x31);
   s.text(v.verDTD);
   s.end();
@@ -290,22 +331,33 @@ function wSyncHdr(v: SyncHdr, s: WbxmlSink, d: number): void {
   wTarget(v.target, s, d + 1);
   wSource(v.source, s, d + 1);
   if (v.respURI !== undefined) {
+    n++;
     s.start(0, 0x21);
     s.text(v.respURI);
     s.end();
   }
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "SyncHdr");
   }
   s.end();
 }
@@ -313,6 +365,7 @@ function wSyncHdr(v: SyncHdr, s: WbxmlSink, d: number): void {
 function wSyncBody(v: SyncBody, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x2B); // <SyncBody>
+  let n = 1;
   {
     const a = v.commands;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
@@ -322,10 +375,18 @@ function wSyncBody(v: SyncBody, s: WbxmlSink, d: number): void {
   }
   {
     const b = v.final;
-    if (b === true) {
-      s.empty(0, 0x12);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x12);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "SyncBody");
   }
   s.end();
 }
@@ -334,63 +395,85 @@ function wChal(v: Chal, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x09); // <Chal>
   wMeta(v.meta, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Chal");
+  }
   s.end();
 }
 
 function wCred(v: Cred, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x0E); // <Cred>
+  let n = 1;
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   s.start(0, 0x0F);
   s.text(v.data);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Cred");
+  }
   s.end();
 }
 
 function wMeta(v: Meta, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x1A); // <Meta>
+  let n = 1;
   if (v.format !== undefined) {
+    n++;
     s.start(1, 0x07);
     s.text(v.format);
     s.end();
   }
   if (v.type !== undefined) {
+    n++;
     s.start(1, 0x13);
     s.text(v.type);
     s.end();
   }
   if (v.mark !== undefined) {
+    n++;
     s.start(1, 0x0B);
     s.text(v.mark);
     s.end();
   }
   if (v.size !== undefined) {
+    n++;
     s.start(1, 0x12);
     s.text(v.size);
     s.end();
   }
   if (v.anchor !== undefined) {
+    n++;
     wAnchor(v.anchor, s, d + 1);
   }
   if (v.version !== undefined) {
+    n++;
     s.start(1, 0x14);
     s.text(v.version);
     s.end();
   }
   if (v.nextNonce !== undefined) {
+    n++;
     s.start(1, 0x10);
     s.text(v.nextNonce);
     s.end();
   }
   if (v.maxMsgSize !== undefined) {
+    n++;
     s.start(1, 0x0C);
     s.text(v.maxMsgSize);
     s.end();
   }
   if (v.maxObjSize !== undefined) {
+    n++;
     s.start(1, 0x15);
     s.text(v.maxObjSize);
     s.end();
@@ -405,14 +488,23 @@ function wMeta(v: Meta, s: WbxmlSink, d: number): void {
     }
   }
   if (v.mem !== undefined) {
+    n++;
     wMem(v.mem, s, d + 1);
   }
   {
     const b = v.fieldLevel;
-    if (b === true) {
-      s.empty(1, 0x16);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(1, 0x16);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Meta");
   }
   s.end();
 }
@@ -420,32 +512,47 @@ function wMeta(v: Meta, s: WbxmlSink, d: number): void {
 function wItem(v: Item, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x14); // <Item>
+  let n = 0;
   if (v.target !== undefined) {
+    n++;
     wTarget(v.target, s, d + 1);
   }
   if (v.source !== undefined) {
+    n++;
     wSource(v.source, s, d + 1);
   }
   if (v.sourceParent !== undefined) {
+    n++;
     wSourceParent(v.sourceParent, s, d + 1);
   }
   if (v.targetParent !== undefined) {
+    n++;
     wTargetParent(v.targetParent, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   if (v.data !== undefined) {
+    n++;
     s.start(0, 0x0F);
     s.text(v.data);
     s.end();
   }
   {
     const b = v.moreData;
-    if (b === true) {
-      s.empty(0, 0x34);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x34);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Item");
   }
   s.end();
 }
@@ -453,16 +560,24 @@ function wItem(v: Item, s: WbxmlSink, d: number): void {
 function wTarget(v: Target, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x2E); // <Target>
+  let n = 1;
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
   if (v.locName !== undefined) {
+    n++;
     s.start(0, 0x16);
     s.text(v.locName);
     s.end();
   }
   if (v.filter !== undefined) {
+    n++;
     wFilter(v.filter, s, d + 1);
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Target");
   }
   s.end();
 }
@@ -470,13 +585,20 @@ function wTarget(v: Target, s: WbxmlSink, d: number): void {
 function wSource(v: Source, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x27); // <Source>
+  let n = 1;
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
   if (v.locName !== undefined) {
+    n++;
     s.start(0, 0x16);
     s.text(v.locName);
     s.end();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Source");
   }
   s.end();
 }
@@ -487,6 +609,11 @@ function wSourceParent(v: SourceParent, s: WbxmlSink, d: number): void {
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "SourceParent");
+  }
   s.end();
 }
 
@@ -496,23 +623,37 @@ function wTargetParent(v: TargetParent, s: WbxmlSink, d: number): void {
   s.start(0, 0x17);
   s.text(v.locURI);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "TargetParent");
+  }
   s.end();
 }
 
 function wFilter(v: Filter, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x36); // <Filter>
+  let n = 1;
   wMeta(v.meta, s, d + 1);
   if (v.field !== undefined) {
+    n++;
     wField(v.field, s, d + 1);
   }
   if (v.record !== undefined) {
+    n++;
     wRecord(v.record, s, d + 1);
   }
   if (v.filterType !== undefined) {
+    n++;
     s.start(0, 0x38);
     s.text(v.filterType);
     s.end();
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Filter");
   }
   s.end();
 }
@@ -521,6 +662,11 @@ function wField(v: Field, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x35); // <Field>
   wItem(v.item, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Field");
+  }
   s.end();
 }
 
@@ -528,26 +674,37 @@ function wRecord(v: RecordElement, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x37); // <Record>
   wItem(v.item, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 1) refuseUnknownKeys(v, "Record");
+  }
   s.end();
 }
 
 function wAdd(v: Add, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x05); // <Add>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -556,6 +713,11 @@ function wAdd(v: Add, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Add");
   }
   s.end();
 }
@@ -563,20 +725,26 @@ function wAdd(v: Add, s: WbxmlSink, d: number): void {
 function wCopy(v: Copy, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x0D); // <Copy>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -585,6 +753,11 @@ function wCopy(v: Copy, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Copy");
   }
   s.end();
 }
@@ -592,20 +765,26 @@ function wCopy(v: Copy, s: WbxmlSink, d: number): void {
 function wReplace(v: Replace, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x20); // <Replace>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -614,6 +793,11 @@ function wReplace(v: Replace, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Replace");
   }
   s.end();
 }
@@ -621,20 +805,26 @@ function wReplace(v: Replace, s: WbxmlSink, d: number): void {
 function wMove(v: Move, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x3B); // <Move>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -643,6 +833,11 @@ function wMove(v: Move, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Move");
   }
   s.end();
 }
@@ -650,34 +845,46 @@ function wMove(v: Move, s: WbxmlSink, d: number): void {
 function wDelete(v: Delete, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x10); // <Delete>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   {
     const b = v.archive;
-    if (b === true) {
-      s.empty(0, 0x07);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x07);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   {
     const b = v.sftDel;
-    if (b === true) {
-      s.empty(0, 0x26);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x26);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -686,6 +893,11 @@ function wDelete(v: Delete, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Delete");
   }
   s.end();
 }
@@ -693,25 +905,32 @@ function wDelete(v: Delete, s: WbxmlSink, d: number): void {
 function wGet(v: Get, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x13); // <Get>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.lang !== undefined) {
+    n++;
     s.start(0, 0x15);
     s.text(v.lang);
     s.end();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -720,6 +939,11 @@ function wGet(v: Get, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wItem(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Get");
   }
   s.end();
 }
@@ -727,25 +951,32 @@ function wGet(v: Get, s: WbxmlSink, d: number): void {
 function wPut(v: Put, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x1F); // <Put>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.lang !== undefined) {
+    n++;
     s.start(0, 0x15);
     s.text(v.lang);
     s.end();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -755,59 +986,83 @@ function wPut(v: Put, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Put");
+  }
   s.end();
 }
 
 function wExec(v: Exec, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x11); // <Exec>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   if (v.correlator !== undefined) {
+    n++;
     s.start(0, 0x3C);
     s.text(v.correlator);
     s.end();
   }
   wItem(v.item, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Exec");
+  }
   s.end();
 }
 
 function wAlert(v: Alert, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x06); // <Alert>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.data !== undefined) {
+    n++;
     s.start(0, 0x0F);
     s.text(v.data);
     s.end();
   }
   if (v.correlator !== undefined) {
+    n++;
     s.start(0, 0x3C);
     s.text(v.correlator);
     s.end();
@@ -819,23 +1074,33 @@ function wAlert(v: Alert, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Alert");
+  }
   s.end();
 }
 
 function wAtomic(v: Atomic, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x08); // <Atomic>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -845,23 +1110,33 @@ function wAtomic(v: Atomic, s: WbxmlSink, d: number): void {
       wAtomicCommand(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Atomic");
+  }
   s.end();
 }
 
 function wSequence(v: Sequence, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x24); // <Sequence>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -871,12 +1146,18 @@ function wSequence(v: Sequence, s: WbxmlSink, d: number): void {
       wSequenceCommand(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Sequence");
+  }
   s.end();
 }
 
 function wStatus(v: Status, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x29); // <Status>
+  let n = 9;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
@@ -908,9 +1189,11 @@ function wStatus(v: Status, s: WbxmlSink, d: number): void {
     }
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.chal !== undefined) {
+    n++;
     wChal(v.chal, s, d + 1);
   }
   s.start(0, 0x0F);
@@ -923,16 +1206,23 @@ function wStatus(v: Status, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Status");
+  }
   s.end();
 }
 
 function wResults(v: Results, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x22); // <Results>
+  let n = 6;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   if (v.msgRef !== undefined) {
+    n++;
     s.start(0, 0x1C);
     s.text(v.msgRef);
     s.end();
@@ -941,6 +1231,7 @@ function wResults(v: Results, s: WbxmlSink, d: number): void {
   s.text(v.cmdRef);
   s.end();
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -968,21 +1259,29 @@ function wResults(v: Results, s: WbxmlSink, d: number): void {
       wItem(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Results");
+  }
   s.end();
 }
 
 function wMap(v: MapElement, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x18); // <Map>
+  let n = 5;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   wTarget(v.target, s, d + 1);
   wSource(v.source, s, d + 1);
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   {
@@ -992,6 +1291,11 @@ function wMap(v: MapElement, s: WbxmlSink, d: number): void {
       wMapItem(x, s, d + 1);
     }
   }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Map");
+  }
   s.end();
 }
 
@@ -1000,33 +1304,47 @@ function wMapItem(v: MapItem, s: WbxmlSink, d: number): void {
   s.start(0, 0x19); // <MapItem>
   wTarget(v.target, s, d + 1);
   wSource(v.source, s, d + 1);
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== 2) refuseUnknownKeys(v, "MapItem");
+  }
   s.end();
 }
 
 function wSearch(v: Search, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x23); // <Search>
+  let n = 5;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   {
     const b = v.noResults;
-    if (b === true) {
-      s.empty(0, 0x1E);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1E);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.target !== undefined) {
+    n++;
     wTarget(v.target, s, d + 1);
   }
   {
@@ -1037,6 +1355,7 @@ function wSearch(v: Search, s: WbxmlSink, d: number): void {
     }
   }
   if (v.lang !== undefined) {
+    n++;
     s.start(0, 0x15);
     s.text(v.lang);
     s.end();
@@ -1045,35 +1364,49 @@ function wSearch(v: Search, s: WbxmlSink, d: number): void {
   s.start(0, 0x0F);
   s.text(v.data);
   s.end();
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Search");
+  }
   s.end();
 }
 
 function wSync(v: Sync, s: WbxmlSink, d: number): void {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   s.start(0, 0x2A); // <Sync>
+  let n = 3;
   s.start(0, 0x0B);
   s.text(v.cmdID);
   s.end();
   {
     const b = v.noResp;
-    if (b === true) {
-      s.empty(0, 0x1D);
+    if (b !== undefined) {
+      n++;
+      if (b === true) {
+        s.empty(0, 0x1D);
+      }
+      else if (b !== false) throw refusedValue();
     }
-    else if (b !== undefined && b !== false) throw refusedValue();
   }
   if (v.cred !== undefined) {
+    n++;
     wCred(v.cred, s, d + 1);
   }
   if (v.target !== undefined) {
+    n++;
     wTarget(v.target, s, d + 1);
   }
   if (v.source !== undefined) {
+    n++;
     wSource(v.source, s, d + 1);
   }
   if (v.meta !== undefined) {
+    n++;
     wMeta(v.meta, s, d + 1);
   }
   if (v.numberOfChanges !== undefined) {
+    n++;
     s.start(0, 0x33);
     s.text(v.numberOfChanges);
     s.end();
@@ -1084,6 +1417,11 @@ function wSync(v: Sync, s: WbxmlSink, d: number): void {
     for (const x of a) {
       wSyncCommand(x, s, d + 1);
     }
+  }
+  if (s.checksFields) {
+    let k = 0;
+    for (const _ in v) k++;
+    if (k !== n) refuseUnknownKeys(v, "Sync");
   }
   s.end();
 }

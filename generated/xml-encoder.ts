@@ -2,7 +2,7 @@
 import { escapeText, type Utf8Surplus } from '../src/runtime/xml-writer.js';
 import { refusedValue } from '../src/runtime/value-checks.js';
 import { encodeUtf8 } from '../src/runtime/utf8.js';
-import { MAX_ENCODE_DEPTH, findEncodeIssue, findSyncHdrIssue, locatedEncodeError } from './encode-checks.js';
+import { MAX_ENCODE_DEPTH, findEncodeIssue, findSyncHdrIssue, locatedEncodeError, refuseUnknownKeys } from './encode-checks.js';
 import type { Add, Alert, Anchor, Atomic, AtomicCommand, Chal, Copy, Cred, Delete, Exec, Field, Filter, Get, Item, MapElement, MapItem, Mem, MetInf, Meta, Move, Put, RecordElement, Replace, Results, Search, Sequence, SequenceCommand, Source, SourceParent, Status, Sync, SyncBody, SyncBodyCommand, SyncCommand, SyncHdr, SyncML, Target, TargetParent } from './types.js';
 
 export interface XmlEncodeOptions {
@@ -132,47 +132,98 @@ export function encodeSyncCommandXml(command: SyncCommand, depth: number = 4, co
 function eMetInf(v: MetInf, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<MetInf' + ns + '>';
-  if (v.format !== undefined) s += "<Format>" + escapeText(v.format, o) + "</Format>";
-  if (v.type !== undefined) s += "<Type>" + escapeText(v.type, o) + "</Type>";
-  if (v.mark !== undefined) s += "<Mark>" + escapeText(v.mark, o) + "</Mark>";
-  if (v.size !== undefined) s += "<Size>" + escapeText(v.size, o) + "</Size>";
-  if (v.anchor !== undefined) s += eAnchor(v.anchor, d + 1, o);
-  if (v.version !== undefined) s += "<Version>" + escapeText(v.version, o) + "</Version>";
-  if (v.nextNonce !== undefined) s += "<NextNonce>" + escapeText(v.nextNonce, o) + "</NextNonce>";
-  if (v.maxMsgSize !== undefined) s += "<MaxMsgSize>" + escapeText(v.maxMsgSize, o) + "</MaxMsgSize>";
-  if (v.maxObjSize !== undefined) s += "<MaxObjSize>" + escapeText(v.maxObjSize, o) + "</MaxObjSize>";
+  let n = 1;
+  if (v.format !== undefined) {
+    n++;
+    s += "<Format>" + escapeText(v.format, o) + "</Format>";
+  }
+  if (v.type !== undefined) {
+    n++;
+    s += "<Type>" + escapeText(v.type, o) + "</Type>";
+  }
+  if (v.mark !== undefined) {
+    n++;
+    s += "<Mark>" + escapeText(v.mark, o) + "</Mark>";
+  }
+  if (v.size !== undefined) {
+    n++;
+    s += "<Size>" + escapeText(v.size, o) + "</Size>";
+  }
+  if (v.anchor !== undefined) {
+    n++;
+    s += eAnchor(v.anchor, d + 1, o);
+  }
+  if (v.version !== undefined) {
+    n++;
+    s += "<Version>" + escapeText(v.version, o) + "</Version>";
+  }
+  if (v.nextNonce !== undefined) {
+    n++;
+    s += "<NextNonce>" + escapeText(v.nextNonce, o) + "</NextNonce>";
+  }
+  if (v.maxMsgSize !== undefined) {
+    n++;
+    s += "<MaxMsgSize>" + escapeText(v.maxMsgSize, o) + "</MaxMsgSize>";
+  }
+  if (v.maxObjSize !== undefined) {
+    n++;
+    s += "<MaxObjSize>" + escapeText(v.maxObjSize, o) + "</MaxObjSize>";
+  }
   {
     const a = v.emis;
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += "<EMI>" + escapeText(x, o) + "</EMI>";
   }
-  if (v.mem !== undefined) s += eMem(v.mem, d + 1, o);
+  if (v.mem !== undefined) {
+    n++;
+    s += eMem(v.mem, d + 1, o);
+  }
   {
     const b = v.fieldLevel;
-    if (b === true) s += "<FieldLevel/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<FieldLevel/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "MetInf");
   return s + '</MetInf>';
 }
 
 function eAnchor(v: Anchor, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Anchor' + ns + '>';
-  if (v.last !== undefined) s += "<Last>" + escapeText(v.last, o) + "</Last>";
+  let n = 1;
+  if (v.last !== undefined) {
+    n++;
+    s += "<Last>" + escapeText(v.last, o) + "</Last>";
+  }
   s += "<Next>" + escapeText(v.next, o) + "</Next>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Anchor");
   return s + '</Anchor>';
 }
 
 function eMem(v: Mem, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Mem' + ns + '>';
+  let n = 2;
   {
     const b = v.sharedMem;
-    if (b === true) s += "<SharedMem/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<SharedMem/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
   s += "<FreeMem>" + escapeText(v.freeMem, o) + "</FreeMem>";
   s += "<FreeID>" + escapeText(v.freeID, o) + "</FreeID>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Mem");
   return s + '</Mem>';
 }
 
@@ -181,32 +232,52 @@ function eSyncML(v: SyncML, d: number, o: Utf8Surplus, ns: string = ''): string 
   let s = '<SyncML' + ns + '>';
   s += eSyncHdr(v.syncHdr, d + 1, o);
   s += eSyncBody(v.syncBody, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 2) refuseUnknownKeys(v, "SyncML");
   return s + '</SyncML>';
 }
 
 function eSyncHdr(v: SyncHdr, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<SyncHdr' + ns + '>';
+  let n = 6;
   s += "<VerDTD>" + escapeText(v.verDTD, o) + "</VerDTD>";
   s += "<VerProto>" + escapeText(v.verProto, o) + "</VerProto>";
   s += "<SessionID>" + escapeText(v.sessionID, o) + "</SessionID>";
   s += "<MsgID>" + escapeText(v.msgID, o) + "</MsgID>";
   s += eTarget(v.target, d + 1, o);
   s += eSource(v.source, d + 1, o);
-  if (v.respURI !== undefined) s += "<RespURI>" + escapeText(v.respURI, o) + "</RespURI>";
+  if (v.respURI !== undefined) {
+    n++;
+    s += "<RespURI>" + escapeText(v.respURI, o) + "</RespURI>";
+  }
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "SyncHdr");
   return s + '</SyncHdr>';
 }
 
 function eSyncBody(v: SyncBody, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<SyncBody' + ns + '>';
+  let n = 1;
   {
     const a = v.commands;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
@@ -214,9 +285,15 @@ function eSyncBody(v: SyncBody, d: number, o: Utf8Surplus, ns: string = ''): str
   }
   {
     const b = v.final;
-    if (b === true) s += "<Final/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<Final/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "SyncBody");
   return s + '</SyncBody>';
 }
 
@@ -224,74 +301,163 @@ function eChal(v: Chal, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Chal' + ns + '>';
   s += eMeta(v.meta, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 1) refuseUnknownKeys(v, "Chal");
   return s + '</Chal>';
 }
 
 function eCred(v: Cred, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Cred' + ns + '>';
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  let n = 1;
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   s += "<Data>" + escapeText(v.data, o) + "</Data>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Cred");
   return s + '</Cred>';
 }
 
 function eMeta(v: Meta, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Meta' + ns + '>';
-  if (v.format !== undefined) s += "<Format xmlns=\"syncml:metinf\">" + escapeText(v.format, o) + "</Format>";
-  if (v.type !== undefined) s += "<Type xmlns=\"syncml:metinf\">" + escapeText(v.type, o) + "</Type>";
-  if (v.mark !== undefined) s += "<Mark xmlns=\"syncml:metinf\">" + escapeText(v.mark, o) + "</Mark>";
-  if (v.size !== undefined) s += "<Size xmlns=\"syncml:metinf\">" + escapeText(v.size, o) + "</Size>";
-  if (v.anchor !== undefined) s += eAnchor(v.anchor, d + 1, o, " xmlns=\"syncml:metinf\"");
-  if (v.version !== undefined) s += "<Version xmlns=\"syncml:metinf\">" + escapeText(v.version, o) + "</Version>";
-  if (v.nextNonce !== undefined) s += "<NextNonce xmlns=\"syncml:metinf\">" + escapeText(v.nextNonce, o) + "</NextNonce>";
-  if (v.maxMsgSize !== undefined) s += "<MaxMsgSize xmlns=\"syncml:metinf\">" + escapeText(v.maxMsgSize, o) + "</MaxMsgSize>";
-  if (v.maxObjSize !== undefined) s += "<MaxObjSize xmlns=\"syncml:metinf\">" + escapeText(v.maxObjSize, o) + "</MaxObjSize>";
+  let n = 1;
+  if (v.format !== undefined) {
+    n++;
+    s += "<Format xmlns=\"syncml:metinf\">" + escapeText(v.format, o) + "</Format>";
+  }
+  if (v.type !== undefined) {
+    n++;
+    s += "<Type xmlns=\"syncml:metinf\">" + escapeText(v.type, o) + "</Type>";
+  }
+  if (v.mark !== undefined) {
+    n++;
+    s += "<Mark xmlns=\"syncml:metinf\">" + escapeText(v.mark, o) + "</Mark>";
+  }
+  if (v.size !== undefined) {
+    n++;
+    s += "<Size xmlns=\"syncml:metinf\">" + escapeText(v.size, o) + "</Size>";
+  }
+  if (v.anchor !== undefined) {
+    n++;
+    s += eAnchor(v.anchor, d + 1, o, " xmlns=\"syncml:metinf\"");
+  }
+  if (v.version !== undefined) {
+    n++;
+    s += "<Version xmlns=\"syncml:metinf\">" + escapeText(v.version, o) + "</Version>";
+  }
+  if (v.nextNonce !== undefined) {
+    n++;
+    s += "<NextNonce xmlns=\"syncml:metinf\">" + escapeText(v.nextNonce, o) + "</NextNonce>";
+  }
+  if (v.maxMsgSize !== undefined) {
+    n++;
+    s += "<MaxMsgSize xmlns=\"syncml:metinf\">" + escapeText(v.maxMsgSize, o) + "</MaxMsgSize>";
+  }
+  if (v.maxObjSize !== undefined) {
+    n++;
+    s += "<MaxObjSize xmlns=\"syncml:metinf\">" + escapeText(v.maxObjSize, o) + "</MaxObjSize>";
+  }
   {
     const a = v.emis;
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += "<EMI xmlns=\"syncml:metinf\">" + escapeText(x, o) + "</EMI>";
   }
-  if (v.mem !== undefined) s += eMem(v.mem, d + 1, o, " xmlns=\"syncml:metinf\"");
+  if (v.mem !== undefined) {
+    n++;
+    s += eMem(v.mem, d + 1, o, " xmlns=\"syncml:metinf\"");
+  }
   {
     const b = v.fieldLevel;
-    if (b === true) s += "<FieldLevel xmlns=\"syncml:metinf\"/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<FieldLevel xmlns=\"syncml:metinf\"/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Meta");
   return s + '</Meta>';
 }
 
 function eItem(v: Item, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Item' + ns + '>';
-  if (v.target !== undefined) s += eTarget(v.target, d + 1, o);
-  if (v.source !== undefined) s += eSource(v.source, d + 1, o);
-  if (v.sourceParent !== undefined) s += eSourceParent(v.sourceParent, d + 1, o);
-  if (v.targetParent !== undefined) s += eTargetParent(v.targetParent, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
-  if (v.data !== undefined) s += "<Data>" + escapeText(v.data, o) + "</Data>";
+  let n = 0;
+  if (v.target !== undefined) {
+    n++;
+    s += eTarget(v.target, d + 1, o);
+  }
+  if (v.source !== undefined) {
+    n++;
+    s += eSource(v.source, d + 1, o);
+  }
+  if (v.sourceParent !== undefined) {
+    n++;
+    s += eSourceParent(v.sourceParent, d + 1, o);
+  }
+  if (v.targetParent !== undefined) {
+    n++;
+    s += eTargetParent(v.targetParent, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
+  if (v.data !== undefined) {
+    n++;
+    s += "<Data>" + escapeText(v.data, o) + "</Data>";
+  }
   {
     const b = v.moreData;
-    if (b === true) s += "<MoreData/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<MoreData/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Item");
   return s + '</Item>';
 }
 
 function eTarget(v: Target, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Target' + ns + '>';
+  let n = 1;
   s += "<LocURI>" + escapeText(v.locURI, o) + "</LocURI>";
-  if (v.locName !== undefined) s += "<LocName>" + escapeText(v.locName, o) + "</LocName>";
-  if (v.filter !== undefined) s += eFilter(v.filter, d + 1, o);
+  if (v.locName !== undefined) {
+    n++;
+    s += "<LocName>" + escapeText(v.locName, o) + "</LocName>";
+  }
+  if (v.filter !== undefined) {
+    n++;
+    s += eFilter(v.filter, d + 1, o);
+  }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Target");
   return s + '</Target>';
 }
 
 function eSource(v: Source, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Source' + ns + '>';
+  let n = 1;
   s += "<LocURI>" + escapeText(v.locURI, o) + "</LocURI>";
-  if (v.locName !== undefined) s += "<LocName>" + escapeText(v.locName, o) + "</LocName>";
+  if (v.locName !== undefined) {
+    n++;
+    s += "<LocName>" + escapeText(v.locName, o) + "</LocName>";
+  }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Source");
   return s + '</Source>';
 }
 
@@ -299,6 +465,9 @@ function eSourceParent(v: SourceParent, d: number, o: Utf8Surplus, ns: string = 
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<SourceParent' + ns + '>';
   s += "<LocURI>" + escapeText(v.locURI, o) + "</LocURI>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 1) refuseUnknownKeys(v, "SourceParent");
   return s + '</SourceParent>';
 }
 
@@ -306,16 +475,32 @@ function eTargetParent(v: TargetParent, d: number, o: Utf8Surplus, ns: string = 
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<TargetParent' + ns + '>';
   s += "<LocURI>" + escapeText(v.locURI, o) + "</LocURI>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 1) refuseUnknownKeys(v, "TargetParent");
   return s + '</TargetParent>';
 }
 
 function eFilter(v: Filter, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Filter' + ns + '>';
+  let n = 1;
   s += eMeta(v.meta, d + 1, o);
-  if (v.field !== undefined) s += eField(v.field, d + 1, o);
-  if (v.record !== undefined) s += eRecord(v.record, d + 1, o);
-  if (v.filterType !== undefined) s += "<FilterType>" + escapeText(v.filterType, o) + "</FilterType>";
+  if (v.field !== undefined) {
+    n++;
+    s += eField(v.field, d + 1, o);
+  }
+  if (v.record !== undefined) {
+    n++;
+    s += eRecord(v.record, d + 1, o);
+  }
+  if (v.filterType !== undefined) {
+    n++;
+    s += "<FilterType>" + escapeText(v.filterType, o) + "</FilterType>";
+  }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Filter");
   return s + '</Filter>';
 }
 
@@ -323,6 +508,9 @@ function eField(v: Field, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Field' + ns + '>';
   s += eItem(v.item, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 1) refuseUnknownKeys(v, "Field");
   return s + '</Field>';
 }
 
@@ -330,229 +518,388 @@ function eRecord(v: RecordElement, d: number, o: Utf8Surplus, ns: string = ''): 
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Record' + ns + '>';
   s += eItem(v.item, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 1) refuseUnknownKeys(v, "Record");
   return s + '</Record>';
 }
 
 function eAdd(v: Add, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Add' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Add");
   return s + '</Add>';
 }
 
 function eCopy(v: Copy, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Copy' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Copy");
   return s + '</Copy>';
 }
 
 function eReplace(v: Replace, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Replace' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Replace");
   return s + '</Replace>';
 }
 
 function eMove(v: Move, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Move' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Move");
   return s + '</Move>';
 }
 
 function eDelete(v: Delete, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Delete' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
   {
     const b = v.archive;
-    if (b === true) s += "<Archive/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<Archive/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
   {
     const b = v.sftDel;
-    if (b === true) s += "<SftDel/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<SftDel/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Delete");
   return s + '</Delete>';
 }
 
 function eGet(v: Get, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Get' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.lang !== undefined) s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.lang !== undefined) {
+    n++;
+    s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
+  }
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Get");
   return s + '</Get>';
 }
 
 function ePut(v: Put, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Put' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.lang !== undefined) s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.lang !== undefined) {
+    n++;
+    s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
+  }
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.items;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Put");
   return s + '</Put>';
 }
 
 function eExec(v: Exec, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Exec' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
-  if (v.correlator !== undefined) s += "<Correlator>" + escapeText(v.correlator, o) + "</Correlator>";
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
+  if (v.correlator !== undefined) {
+    n++;
+    s += "<Correlator>" + escapeText(v.correlator, o) + "</Correlator>";
+  }
   s += eItem(v.item, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Exec");
   return s + '</Exec>';
 }
 
 function eAlert(v: Alert, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Alert' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.data !== undefined) s += "<Data>" + escapeText(v.data, o) + "</Data>";
-  if (v.correlator !== undefined) s += "<Correlator>" + escapeText(v.correlator, o) + "</Correlator>";
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.data !== undefined) {
+    n++;
+    s += "<Data>" + escapeText(v.data, o) + "</Data>";
+  }
+  if (v.correlator !== undefined) {
+    n++;
+    s += "<Correlator>" + escapeText(v.correlator, o) + "</Correlator>";
+  }
   {
     const a = v.items;
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Alert");
   return s + '</Alert>';
 }
 
 function eAtomic(v: Atomic, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Atomic' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.commands;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eAtomicCommand(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Atomic");
   return s + '</Atomic>';
 }
 
 function eSequence(v: Sequence, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Sequence' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.commands;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eSequenceCommand(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Sequence");
   return s + '</Sequence>';
 }
 
 function eStatus(v: Status, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Status' + ns + '>';
+  let n = 9;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   s += "<MsgRef>" + escapeText(v.msgRef, o) + "</MsgRef>";
   s += "<CmdRef>" + escapeText(v.cmdRef, o) + "</CmdRef>";
@@ -567,24 +914,40 @@ function eStatus(v: Status, d: number, o: Utf8Surplus, ns: string = ''): string 
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += "<SourceRef>" + escapeText(x, o) + "</SourceRef>";
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.chal !== undefined) s += eChal(v.chal, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.chal !== undefined) {
+    n++;
+    s += eChal(v.chal, d + 1, o);
+  }
   s += "<Data>" + escapeText(v.data, o) + "</Data>";
   {
     const a = v.items;
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Status");
   return s + '</Status>';
 }
 
 function eResults(v: Results, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Results' + ns + '>';
+  let n = 6;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
-  if (v.msgRef !== undefined) s += "<MsgRef>" + escapeText(v.msgRef, o) + "</MsgRef>";
+  if (v.msgRef !== undefined) {
+    n++;
+    s += "<MsgRef>" + escapeText(v.msgRef, o) + "</MsgRef>";
+  }
   s += "<CmdRef>" + escapeText(v.cmdRef, o) + "</CmdRef>";
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.targetRefs;
     if (!Array.isArray(a)) throw refusedValue();
@@ -600,22 +963,35 @@ function eResults(v: Results, d: number, o: Utf8Surplus, ns: string = ''): strin
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Results");
   return s + '</Results>';
 }
 
 function eMap(v: MapElement, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Map' + ns + '>';
+  let n = 5;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   s += eTarget(v.target, d + 1, o);
   s += eSource(v.source, d + 1, o);
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
   {
     const a = v.mapItems;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eMapItem(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Map");
   return s + '</Map>';
 }
 
@@ -624,55 +1000,99 @@ function eMapItem(v: MapItem, d: number, o: Utf8Surplus, ns: string = ''): strin
   let s = '<MapItem' + ns + '>';
   s += eTarget(v.target, d + 1, o);
   s += eSource(v.source, d + 1, o);
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== 2) refuseUnknownKeys(v, "MapItem");
   return s + '</MapItem>';
 }
 
 function eSearch(v: Search, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Search' + ns + '>';
+  let n = 5;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
   {
     const b = v.noResults;
-    if (b === true) s += "<NoResults/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResults/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.target !== undefined) s += eTarget(v.target, d + 1, o);
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.target !== undefined) {
+    n++;
+    s += eTarget(v.target, d + 1, o);
+  }
   {
     const a = v.sources;
     if (!Array.isArray(a) || a.length === 0) throw refusedValue();
     for (const x of a) s += eSource(x, d + 1, o);
   }
-  if (v.lang !== undefined) s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
+  if (v.lang !== undefined) {
+    n++;
+    s += "<Lang>" + escapeText(v.lang, o) + "</Lang>";
+  }
   s += eMeta(v.meta, d + 1, o);
   s += "<Data>" + escapeText(v.data, o) + "</Data>";
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Search");
   return s + '</Search>';
 }
 
 function eSync(v: Sync, d: number, o: Utf8Surplus, ns: string = ''): string {
   if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();
   let s = '<Sync' + ns + '>';
+  let n = 3;
   s += "<CmdID>" + escapeText(v.cmdID, o) + "</CmdID>";
   {
     const b = v.noResp;
-    if (b === true) s += "<NoResp/>";
-    else if (b !== undefined && b !== false) throw refusedValue();
+    if (b !== undefined) {
+      n++;
+      if (b === true) s += "<NoResp/>";
+      else if (b !== false) throw refusedValue();
+    }
   }
-  if (v.cred !== undefined) s += eCred(v.cred, d + 1, o);
-  if (v.target !== undefined) s += eTarget(v.target, d + 1, o);
-  if (v.source !== undefined) s += eSource(v.source, d + 1, o);
-  if (v.meta !== undefined) s += eMeta(v.meta, d + 1, o);
-  if (v.numberOfChanges !== undefined) s += "<NumberOfChanges>" + escapeText(v.numberOfChanges, o) + "</NumberOfChanges>";
+  if (v.cred !== undefined) {
+    n++;
+    s += eCred(v.cred, d + 1, o);
+  }
+  if (v.target !== undefined) {
+    n++;
+    s += eTarget(v.target, d + 1, o);
+  }
+  if (v.source !== undefined) {
+    n++;
+    s += eSource(v.source, d + 1, o);
+  }
+  if (v.meta !== undefined) {
+    n++;
+    s += eMeta(v.meta, d + 1, o);
+  }
+  if (v.numberOfChanges !== undefined) {
+    n++;
+    s += "<NumberOfChanges>" + escapeText(v.numberOfChanges, o) + "</NumberOfChanges>";
+  }
   {
     const a = v.commands;
     if (!Array.isArray(a)) throw refusedValue();
     for (const x of a) s += eSyncCommand(x, d + 1, o);
   }
+  let k = 0;
+  for (const _ in v) k++;
+  if (k !== n) refuseUnknownKeys(v, "Sync");
   return s + '</Sync>';
 }
 

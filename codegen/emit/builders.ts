@@ -235,13 +235,22 @@ export function emitBuilders(model: Model, out: Output): void {
   cls.addMethod({
     name: 'claimCmdID',
     scope: Scope.Private,
-    docs: ['Takes a CmdID a draft names, refusing one the message already has.'],
-    parameters: [{ name: 'id', type: 'string' }],
+    docs: [
+      'Takes a CmdID a draft names, refusing one the message already has: the error names the command being added,\nof kind `kind`, by its element path (as the encoders and decoders do).',
+    ],
+    parameters: [
+      { name: 'id', type: 'string' },
+      { name: 'kind', type: 'string' },
+    ],
     returnType: 'string',
     statements: (w) => {
-      w.writeLine(
-        `if (this.usedCmdIDs.has(id)) throw new EncodeError(\`CmdID \${JSON.stringify(id)} is already used in this message: a CmdID is unique in a message\`, \`${bodyField}.${bodyChoice.field}[\${this.commands.length}]\`);`,
-      );
+      w.write('if (this.usedCmdIDs.has(id))').block(() => {
+        w.writeLine('let n = 1;');
+        w.writeLine('for (const c of this.commands) if (c.kind === kind) n++;');
+        w.writeLine(
+          `throw new EncodeError(\`CmdID \${JSON.stringify(id)} is already used in this message: a CmdID is unique in a message\`, \`${`/${root.name}/${body.name}`}/\${kind}[\${n}]\`);`,
+        );
+      });
       w.writeLine('this.usedCmdIDs.add(id);');
       w.writeLine('return id;');
     },
@@ -257,7 +266,7 @@ export function emitBuilders(model: Model, out: Output): void {
       w.writeLine('const used = [...this.usedCmdIDs];');
       w.writeLine('const last = this.lastCmdID;');
       w.write('try').block(() => {
-        w.writeLine(`this.commands.push(complete${bodyChoice.union}(draft, () => this.nextCmdID(), (id) => this.claimCmdID(id)));`);
+        w.writeLine(`this.commands.push(complete${bodyChoice.union}(draft, () => this.nextCmdID(), (id) => this.claimCmdID(id, draft.kind)));`);
       });
       w.write('catch (error)').block(() => {
         w.writeLine('this.usedCmdIDs.clear();');
@@ -292,7 +301,7 @@ export function emitBuilders(model: Model, out: Output): void {
     docs: [`The typed message. Throws EncodeError when no command was added (<${body.name}> needs one).`],
     returnType: root.typeName,
     statements: (w) => {
-      w.writeLine(`if (this.commands.length === 0) throw new EncodeError(${str(`<${body.name}> needs at least one command`)}, ${str(`${bodyField}.${bodyChoice.field}`)});`);
+      w.writeLine(`if (this.commands.length === 0) throw new EncodeError(${str(`<${body.name}> needs at least one command`)}, ${str(`/${root.name}/${body.name}`)});`);
       w.writeLine(`const body: Record<string, unknown> = { ${bodyChoice.field}: this.commands.slice() };`);
       for (const f of bodyFlags) w.writeLine(`if (this.${f.field}Flag) body.${f.field} = true;`);
       w.writeLine(`return { ${hdrField}: complete${hdr.name}(this.header), ${bodyField}: body } as unknown as ${root.typeName};`);

@@ -12,6 +12,7 @@ import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
 import { fieldType, importedTypeNames, isOptionalField, structuredElements, valueType } from './common.js';
+import { absent, childVocab, profileCheck, readValue, requiredWhat, writeAnyOrder, type DecoderFamily } from './decoding.js';
 
 const OPTIONS_DOCS = {
   limits: 'Bounds on input size, depth, element count and text length.',
@@ -94,31 +95,7 @@ export function emitDecoder(model: Model, out: Output): void {
   entry('wbxml-decoder.ts', 'decodeWbxml', 'WbxmlReader', 'wbxmlGrammar', 'Uint8Array | ArrayBuffer', 'WBXML bytes (a Uint8Array, Buffer or ArrayBuffer)');
 }
 
-/** Expression that reads the value of `element` whose start tag was just read. */
-function readValue(model: Model, element: string): string {
-  const e = model.byName.get(element)!;
-  switch (e.content.kind) {
-    case 'empty':
-      return '(r.readEmpty(), true)';
-    case 'text':
-      return e.content.inlineMarkup ? 'r.readText(true)' : 'r.readText()';
-    default:
-      return `d${element}(r)`;
-  }
-}
-
-function profileCheck(model: Model, element: string, parent: string, w: CodeBlockWriter): void {
-  const e = model.byName.get(element)!;
-  if (!e.dm) w.writeLine(`if (r.dmOnly) r.outsideProfile(${str(element)}, ${str(parent)}, ${str(e.dmNote)});`);
-}
-
-function childVocab(model: Model, e: Element): number {
-  const particles = particlesOf(model, e);
-  const first = particles[0];
-  if (!first) return e.vocabulary.id;
-  const name = first.kind === 'element' ? first.element : first.elements[0]!;
-  return model.byName.get(name)!.vocabulary.id;
-}
+const STRICT: DecoderFamily = { prefix: 'd' };
 
 function writeSequence(model: Model, e: Element, w: CodeBlockWriter): void {
   const particles = particlesOf(model, e);
@@ -139,13 +116,13 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
       if (p.min === 1 && !isOptionalField(model, p)) {
         w.writeLine(`if (n !== ${N}) r.missing(${str(`<${p.element}>`)}, ${P}, n);`);
         profileCheck(model, p.element, parent.name, w);
-        w.writeLine(`o.${p.field} = ${readValue(model, p.element)};`);
+        w.writeLine(`o.${p.field} = ${readValue(model, STRICT, p.element)};`);
         w.writeLine(`n = r.nextChild(${V});`);
         w.writeLine(`if (n === ${N}) r.duplicate(${N}, ${P});`);
       } else {
         w.write(`if (n === ${N})`).block(() => {
           profileCheck(model, p.element, parent.name, w);
-          const value = readValue(model, p.element);
+          const value = readValue(model, STRICT, p.element);
           w.writeLine(value === '(r.readEmpty(), true)' ? `r.readEmpty();\no.${p.field} = true;` : `o.${p.field} = ${value};`);
           w.writeLine(`n = r.nextChild(${V});`);
           w.writeLine(`if (n === ${N}) r.duplicate(${N}, ${P});`);
@@ -158,7 +135,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
       w.write(`while (n === ${N})`).block(() => {
         w.writeLine(`r.nth(${list}.length + 1);`);
         profileCheck(model, p.element, parent.name, w);
-        w.writeLine(`${list}.push(${readValue(model, p.element)});`);
+        w.writeLine(`${list}.push(${readValue(model, STRICT, p.element)});`);
         w.writeLine(`n = r.nextChild(${V});`);
       });
       if (p.min === 1) w.writeLine(`if (${list}.length === 0) r.missing(${str(`<${p.element}>`)}, ${P}, n);`);
@@ -175,7 +152,7 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
       w.indent(() => {
         if (p.max !== 1) w.writeLine(`r.nth(++${counter(i)});`);
         profileCheck(model, m, parent.name, w);
-        w.writeLine(onValue(readValue(model, m)));
+        w.writeLine(onValue(readValue(model, STRICT, m)));
         w.writeLine('break;');
       });
     });
@@ -205,44 +182,11 @@ function writeParticle(model: Model, parent: Element, p: Particle, V: number, w:
 /** Embedded vocabulary (Meta holding MetInf): children in any order, each at most as often as the held content allows. */
 function writeEmbedded(model: Model, e: Element, w: CodeBlockWriter): void {
   const particles = particlesOf(model, e);
-  const V = childVocab(model, e);
-  for (const p of particles) {
-    if (p.kind !== 'element') throw new Error(`embedded content of <${e.name}> with a choice is not supported`);
-    const t = valueType(model, p);
-    if (p.max === 1) w.writeLine(`let ${p.field}: ${t} | undefined;`);
-    else w.writeLine(`const ${p.field}: ${t}[] = [];`);
-  }
-  w.write(`for (let n = r.nextChild(${V}); n !== null; n = r.nextChild(${V}))`).block(() => {
-    w.write('switch (n)').block(() => {
-      for (const p of particles) {
-        if (p.kind !== 'element') continue;
-        w.writeLine(`case ${str(p.element)}:`);
-        w.indent(() => {
-          profileCheck(model, p.element, e.name, w);
-          if (p.max === 1) {
-            w.writeLine(`if (${p.field} !== undefined) r.duplicate(${str(p.element)}, ${str(e.name)});`);
-            w.writeLine(`${p.field} = ${readValue(model, p.element)};`);
-          } else {
-            w.writeLine(`r.nth(${p.field}.length + 1);`);
-            w.writeLine(`${p.field}.push(${readValue(model, p.element)});`);
-          }
-          w.writeLine('break;');
-        });
-      }
-      w.writeLine(`default:\n  r.unexpected(n, ${V}, ${str(e.name)}, [], []);`);
-    });
-  });
-  // Build the value in content-model order, whatever order the children came in.
-  w.writeLine(`const o = {} as ${e.typeName};`);
-  for (const p of particles) {
-    if (p.kind !== 'element') continue;
-    if (p.max === 1) {
-      if (p.min === 1) w.writeLine(`if (${p.field} === undefined) r.missing(${str(`<${p.element}>`)}, ${str(e.name)}, null);`);
-      w.writeLine(`if (${p.field} !== undefined) o.${p.field} = ${p.field};`);
-    } else {
-      if (p.min === 1) w.writeLine(`if (${p.field}.length === 0) r.missing(${str(`<${p.element}>`)}, ${str(e.name)}, null);`);
-      w.writeLine(`o.${p.field} = ${p.field} as ${fieldType(model, p)};`);
-    }
-  }
-  w.writeLine('return o;');
+  for (const p of particles) if (p.kind !== 'element') throw new Error(`embedded content of <${e.name}> with a choice is not supported`);
+  writeAnyOrder(model, STRICT, e, {
+    orderSlips: false,
+    required: (w) => {
+      for (const p of particles) if (p.min === 1) w.writeLine(`if (${absent(p)}) r.missing(${str(requiredWhat(p))}, ${str(e.name)}, null);`);
+    },
+  }, w);
 }

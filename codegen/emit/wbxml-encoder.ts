@@ -9,7 +9,7 @@ import type { Element, Model, Particle } from '../model.js';
 import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
-import { bodyTailFlags, fieldKind, importedTypeNames, memberDepth, messageParts, structuredElements } from './common.js';
+import { bodyTailFlags, countedFields, fieldKind, importedTypeNames, keysCheck, memberDepth, messageParts, structuredElements } from './common.js';
 
 export function emitWbxmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('wbxml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'wbxml-tokens.tsv', 'wbxml-global-tokens.tsv']);
@@ -21,7 +21,7 @@ export function emitWbxmlEncoder(model: Model, out: Output): void {
   sf.addImportDeclaration({ moduleSpecifier: './grammar.js', namedImports: ['WBXML', 'wbxmlGrammar'] });
   sf.addImportDeclaration({
     moduleSpecifier: './encode-checks.js',
-    namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', `find${messageParts(model).hdr.name}Issue`, 'locatedEncodeError'],
+    namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', `find${messageParts(model).hdr.name}Issue`, 'locatedEncodeError', 'refuseUnknownKeys'],
   });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
@@ -265,11 +265,16 @@ function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
   // The checks of encode-checks.ts, without paths: the entry point locates what they refuse.
   w.writeLine("if (typeof v !== 'object' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();");
   w.writeLine(`s.start(${tokenArgs(model, e.name)}); // <${e.name}>`);
-  for (const p of particlesOf(model, e)) writeParticle(model, p, w);
+  const { base, counted } = countedFields(model, e);
+  const particles = particlesOf(model, e);
+  if (particles.some(counted)) w.writeLine(`let n = ${base};`);
+  for (const p of particles) writeParticle(model, p, counted(p), w);
+  // (The string count is followed by the pass that writes: that one looks at the keys.)
+  w.write('if (s.checksFields)').block(() => w.writeLine(keysCheck(model, e)));
   w.writeLine('s.end();');
 }
 
-function writeParticle(model: Model, p: Particle, w: CodeBlockWriter): void {
+function writeParticle(model: Model, p: Particle, counted: boolean, w: CodeBlockWriter): void {
   const f = `v.${p.field}`;
   const kind = fieldKind(model, p);
   const one = (x: string): string => {
@@ -288,11 +293,18 @@ function writeParticle(model: Model, p: Particle, w: CodeBlockWriter): void {
     if (kind.kind === 'flag') {
       w.write('').block(() => {
         w.writeLine(`const b = ${f};`);
-        w.write('if (b === true)').block(() => w.writeLine(one('b')));
-        w.writeLine('else if (b !== undefined && b !== false) throw refusedValue();');
+        w.write('if (b !== undefined)').block(() => {
+          w.writeLine('n++;');
+          w.write('if (b === true)').block(() => w.writeLine(one('b')));
+          w.writeLine('else if (b !== false) throw refusedValue();');
+        });
       });
-    } else if (p.min === 1) w.writeLine(one(f));
-    else w.write(`if (${f} !== undefined)`).block(() => w.writeLine(one(f)));
+    } else if (!counted) w.writeLine(one(f));
+    else
+      w.write(`if (${f} !== undefined)`).block(() => {
+        w.writeLine('n++;');
+        w.writeLine(one(f));
+      });
     return;
   }
   w.write('').block(() => {

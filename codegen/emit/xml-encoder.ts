@@ -8,7 +8,7 @@ import type { Element, Model, Particle } from '../model.js';
 import { particlesOf } from '../model.js';
 import type { Output } from '../output.js';
 import { str } from '../naming.js';
-import { bodyTailFlags, fieldKind, importedTypeNames, memberDepth, messageParts, structuredElements } from './common.js';
+import { bodyTailFlags, countedFields, fieldKind, importedTypeNames, keysCheck, memberDepth, messageParts, structuredElements } from './common.js';
 
 export function emitXmlEncoder(model: Model, out: Output): void {
   const sf = out.ts('xml-encoder.ts', [...model.inputs.dtd, 'namespaces.tsv', 'embedding.tsv']);
@@ -17,7 +17,7 @@ export function emitXmlEncoder(model: Model, out: Output): void {
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/utf8.js', namedImports: ['encodeUtf8'] });
   sf.addImportDeclaration({
     moduleSpecifier: './encode-checks.js',
-    namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', `find${messageParts(model).hdr.name}Issue`, 'locatedEncodeError'],
+    namedImports: ['MAX_ENCODE_DEPTH', 'findEncodeIssue', `find${messageParts(model).hdr.name}Issue`, 'locatedEncodeError', 'refuseUnknownKeys'],
   });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });
 
@@ -183,11 +183,15 @@ function writeElement(model: Model, e: Element, w: CodeBlockWriter): void {
   // The checks of encode-checks.ts, without paths: the entry point locates what they refuse.
   w.writeLine('if (typeof v !== \'object\' || v === null || d >= MAX_ENCODE_DEPTH) throw refusedValue();');
   w.writeLine(`let s = '<${e.name}' + ns + '>';`);
-  for (const p of particlesOf(model, e)) writeParticle(model, p, childNs, w);
+  const { base, counted } = countedFields(model, e);
+  const particles = particlesOf(model, e);
+  if (particles.some(counted)) w.writeLine(`let n = ${base};`);
+  for (const p of particles) writeParticle(model, p, childNs, counted(p), w);
+  w.writeLine(keysCheck(model, e));
   w.writeLine(`return s + '</${e.name}>';`);
 }
 
-function writeParticle(model: Model, p: Particle, childNs: string, w: CodeBlockWriter): void {
+function writeParticle(model: Model, p: Particle, childNs: string, counted: boolean, w: CodeBlockWriter): void {
   const kind = fieldKind(model, p);
   const value = (x: string): string => {
     switch (kind.kind) {
@@ -206,11 +210,18 @@ function writeParticle(model: Model, p: Particle, childNs: string, w: CodeBlockW
     if (kind.kind === 'flag') {
       w.write('').block(() => {
         w.writeLine(`const b = ${f};`);
-        w.writeLine(`if (b === true) s += ${value('b')};`);
-        w.writeLine('else if (b !== undefined && b !== false) throw refusedValue();');
+        w.write('if (b !== undefined)').block(() => {
+          w.writeLine('n++;');
+          w.writeLine(`if (b === true) s += ${value('b')};`);
+          w.writeLine('else if (b !== false) throw refusedValue();');
+        });
       });
-    } else if (p.min === 1) w.writeLine(`s += ${value(f)};`);
-    else w.writeLine(`if (${f} !== undefined) s += ${value(f)};`);
+    } else if (!counted) w.writeLine(`s += ${value(f)};`);
+    else
+      w.write(`if (${f} !== undefined)`).block(() => {
+        w.writeLine('n++;');
+        w.writeLine(`s += ${value(f)};`);
+      });
     return;
   }
   w.write('').block(() => {

@@ -41,7 +41,11 @@ export class EncodeError extends Error {
   override readonly name = 'EncodeError';
   constructor(
     readonly reason: string,
-    /** Path of the offending field, e.g. `syncBody.commands[2].items[0].data`. */
+    /**
+     * Element path of the offending field, as DecodeError's for its XML twin: a step per
+     * element, repeatable ones with their 1-based position among same-named siblings, e.g.
+     * `/SyncML/SyncBody/Replace[2]/Item[1]/Data`.
+     */
     readonly path: string,
   ) {
     super(`${path || '/'}: ${reason}`);

@@ -25,8 +25,56 @@ export function isRecord(x: unknown): x is Loose {
 /** Records keys that the element does not have. */
 export function checkKeys(x: Loose, known: ReadonlySet<string>, path: string, element: string, c: CheckContext): void {
   for (const k of Object.keys(x)) {
-    if (!known.has(k)) c.issue(join(path, k), `<${element}> has no field "${k}"`);
+    if (!known.has(k)) c.issue(join(path, k), noSuchField(element, k, known));
   }
+}
+
+/** The first own enumerable key of `x` that is not in `known`; undefined when there is none. */
+export function unknownKey(x: object, known: ReadonlySet<string>): string | undefined {
+  for (const k of Object.keys(x)) if (!known.has(k)) return k;
+  return undefined;
+}
+
+/**
+ * Why a key is refused: the element has no such field, with the field meant when the key
+ * is one of its fields in another case or with an `s` too many or too few (`cmdId` for
+ * `cmdID`, `item` for `items`).
+ */
+export function noSuchField(element: string, key: string, known: ReadonlySet<string>): string {
+  const lower = key.toLowerCase();
+  let meant: string | undefined;
+  for (const f of known) {
+    const l = f.toLowerCase();
+    if (l === lower || l === lower + 's' || l + 's' === lower) {
+      meant = f;
+      break;
+    }
+  }
+  return `<${element}> has no field ${JSON.stringify(key)}${meant !== undefined ? ` (did you mean ${JSON.stringify(meant)}?)` : ''}`;
+}
+
+/**
+ * Element paths, as DecodeError's: `/SyncML/SyncBody/Replace[2]/Item[1]/Data`, a step per
+ * element, with its 1-based position among same-named siblings when the element repeats.
+ * The encoders' checks build them only once a refusal is found (see encode-checks.ts).
+ */
+export function step(path: string, element: string): string {
+  return `${path}/${element}`;
+}
+
+/** The path of the `n`th (from 1) `element` child of `path`. */
+export function nthStep(path: string, element: string, n: number): string {
+  return `${path}/${element}[${n}]`;
+}
+
+/**
+ * The path of the next member of kind `kind` in an ordered choice at `parent`: its position
+ * among the members of that kind seen so far, counted in `seen`.
+ */
+export function memberStep(parent: string, kind: string, seen: Map<string, number>): string {
+  const n = (seen.get(kind) ?? 0) + 1;
+  seen.set(kind, n);
+  return `${parent}/${kind}[${n}]`;
 }
 
 const BAD_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -48,6 +96,7 @@ export function checkFlag(x: unknown, path: string, element: string, c: CheckCon
   return x;
 }
 
+/** Field paths (`syncBody.commands[2].items[0]`), as parseMessage and checkMessage report them for an untyped value. */
 export function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;

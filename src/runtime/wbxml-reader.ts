@@ -611,7 +611,12 @@ export class WbxmlReader implements ElementReader {
   openRoot(): void {
     const version = this.byte();
     if (version < 0x01 || version > 0x03) {
-      if (!this.lenient) this.fail(`unsupported WBXML version byte 0x${version.toString(16).padStart(2, '0')} (1.1 to 1.3 are read)`, 0);
+      if (!this.lenient) {
+        // (XML starts with `<`, white space or a UTF-8 byte order mark.)
+        const xml = version === 0x3c || version === 0xef || version === 0x20 || version === 0x09 || version === 0x0a || version === 0x0d;
+        const hint = xml ? ': the input looks like XML; read it with decodeXml, or decode, which reads both' : '';
+        this.fail(`unsupported WBXML version byte 0x${version.toString(16).padStart(2, '0')} (1.1 to 1.3 are read)${hint}`, 0);
+      }
       this.warn(
         'wbxml-version',
         version === 0 ? 'WBXML 1.0 (version byte 0x00): its header has no charset, UTF-8 is assumed' : `unknown WBXML version byte 0x${hex(version)}, read as WBXML 1.3`,

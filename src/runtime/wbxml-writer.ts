@@ -16,6 +16,11 @@ export interface WbxmlSink {
   text(s: string): void;
   opaque(bytes: Uint8Array): void;
   end(): void;
+  /**
+   * Whether the encoders look for keys a value has no field for while writing into this sink:
+   * not for a pass that a writing pass over the same value follows (the string count).
+   */
+  readonly checksFields: boolean;
 }
 
 /** Byte length of a value as mb_u_int32. */
@@ -66,6 +71,7 @@ function notText(s: unknown): EncodeError {
 
 /** Counts bytes. */
 export class SizeSink implements WbxmlSink {
+  readonly checksFields = true;
   size = 0;
   private page: number;
   /** `size` right after the last start tag, or -1 once content followed it. */
@@ -128,6 +134,7 @@ export class SizeSink implements WbxmlSink {
 
 /** Counts how often each string is written (to choose the string table). */
 export class StringCountSink implements WbxmlSink {
+  readonly checksFields = false;
   readonly counts = new Map<string, number>();
   start(): void {}
   empty(): void {}
@@ -143,6 +150,7 @@ const encoder = new TextEncoder();
 
 /** Builds the bytes. */
 export class BytesSink implements WbxmlSink {
+  readonly checksFields = true;
   private buf: Uint8Array;
   length = 0;
   private page = 0;

@@ -365,6 +365,7 @@ export class XmlReader {
       if (input.length > limits.maxBytes || (input.length > limits.maxBytes / 3 && Buffer.byteLength(input, 'utf8') > limits.maxBytes)) {
         throw new DecodeError(`input of more than ${limits.maxBytes} bytes in UTF-8 is larger than the limit of ${limits.maxBytes} bytes`, '', 0);
       }
+      refuseWbxmlStart(input.charCodeAt(0));
       this.s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
       this.asciiView = undefined;
       // Offsets are UTF-8 byte offsets: a BOM is 3 bytes.
@@ -378,6 +379,7 @@ export class XmlReader {
         );
       }
       const bom = input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+      refuseWbxmlStart(input[0]);
       const decoded = decodeUtf8(input, bom);
       if (typeof decoded === 'number') {
         throw new DecodeError('invalid UTF-8 byte sequence', '', decoded);
@@ -1344,6 +1346,26 @@ export class XmlReader {
     // (The passes: the two includes, the regex of checkChars, and each transformation.)
     this.work += 4 * raw.length;
     this.checkNoCdataEnd(raw, at);
+    const view = this.asciiView;
+    if (view !== undefined && raw.includes('&')) {
+      // ASCII input with references: decoded from its bytes in one pass (see cookAsciiText),
+      // unless it holds what only the general path below reports or takes.
+      const cooked = cookAsciiText(new Uint8Array(view.buffer, view.byteOffset + at, raw.length));
+      if (cooked !== undefined) {
+        this.work += 2 * raw.length;
+        if (cooked.length > this.limits.maxTextLength) this.textTooLong(at);
+        return cooked;
+      }
+    } else if (view === undefined && raw.includes('&')) {
+      // The same in UTF-16 units; the characters of the text are checked as below.
+      const cooked = cookUtf16Text(raw);
+      if (cooked !== undefined) {
+        this.work += 2 * raw.length;
+        if (cooked.length > this.limits.maxTextLength) this.textTooLong(at);
+        this.checkChars(cooked, at);
+        return cooked;
+      }
+    }
     let text = raw;
     if (raw.includes('\r')) {
       text = this.normalizeNewlines(raw, at);
@@ -1610,6 +1632,125 @@ function normalizeAsciiNewlines(src: Uint8Array): string {
     out[j++] = afterCr ? Ch.Lf : c;
   }
   return out.toString('latin1', 0, j);
+}
+
+/**
+ * Refuses input whose first byte (or character) is 0x01 to 0x03: no XML starts with a control
+ * character, and a WBXML message starts with its version byte, so the error says what was
+ * probably meant (before the bytes are read as UTF-8, which WBXML seldom is).
+ */
+function refuseWbxmlStart(first: number | undefined): void {
+  if (first !== undefined && first >= 0x01 && first <= 0x03) {
+    throw new DecodeError(`the input starts with 0x0${first}, a WBXML version byte, not XML: read it with decodeWbxml, or decode, which reads both`, '', 0);
+  }
+}
+
+/** Reused output of cookAsciiText for texts up to its size (the text is copied out of it); longer ones get their own. */
+const cookBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The text of ASCII bytes with references in one pass, as cookText makes it in several:
+ * literal CR LF and lone CR turned into LF, the five predefined entities and character
+ * references below U+0080 decoded (a reference to CR keeps it). Bytes go into a buffer,
+ * read back as latin1 (= ASCII) at memcpy speed: against building a string of a slice per
+ * reference, no rope of small pieces to flatten and no string per entity name. Undefined
+ * for what only the general path reports or takes (see cookUnits); its output is then that
+ * path's, byte for byte.
+ */
+function cookAsciiText(src: Uint8Array): string | undefined {
+  const out = src.length <= cookBuffer.length ? cookBuffer : Buffer.allocUnsafe(src.length);
+  const n = cookUnits(src, out, 0x7f);
+  return n < 0 ? undefined : out.toString('latin1', 0, n);
+}
+
+/**
+ * cookAsciiText for any text, in UTF-16 units: references to any character XML allows are
+ * decoded (one beyond U+FFFF as its surrogate pair). The caller checks the characters of the
+ * result, as for the general path.
+ */
+function cookUtf16Text(text: string): string | undefined {
+  const buf = Buffer.from(text, 'utf16le');
+  const units = new Uint16Array(buf.buffer, buf.byteOffset, text.length);
+  const n = cookUnits(units, units, 0x10ffff);
+  return n < 0 ? undefined : buf.toString('utf16le', 0, 2 * n);
+}
+
+/**
+ * Writes the units of `src` into `out` (which may be `src` itself: it never writes ahead of
+ * what it read) with line ends normalized and references decoded, as cookText does; returns
+ * the length written, or -1 for what only the general path reports or takes: a control
+ * character, a reference to a character above `max` or that XML does not allow, an `&` that
+ * starts no known reference (an error, or a slip in lenient mode).
+ */
+function cookUnits(src: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, max: number): number {
+  const n = src.length;
+  let j = 0;
+  let afterCr = false;
+  for (let i = 0; i < n; ) {
+    const c = src[i]!;
+    if (c > Ch.Amp) {
+      out[j++] = c;
+      i++;
+      afterCr = false;
+      continue;
+    }
+    if (c === Ch.Amp) {
+      afterCr = false;
+      const c1 = src[i + 1];
+      let cp: number;
+      if (c1 === 0x23 /* # */) {
+        const hex = src[i + 2] === 0x78; /* x */
+        let q = hex ? i + 3 : i + 2;
+        const digits = q;
+        cp = 0;
+        for (; q < n; q++) {
+          const b = src[q]!;
+          const d = b >= 0x30 && b <= 0x39 ? b - 0x30 : hex && b >= 0x61 && b <= 0x66 ? b - 0x57 : hex && b >= 0x41 && b <= 0x46 ? b - 0x37 : -1;
+          if (d < 0) break;
+          cp = Math.min(cp * (hex ? 16 : 10) + d, 0x110000);
+        }
+        // (Malformed, out of range, or a character XML does not allow: the general path says which.)
+        if (q === digits || src[q] !== 0x3b || cp > max || !isXmlChar(cp)) return -1;
+        i = q + 1;
+        if (cp > 0xffff) {
+          out[j++] = 0xd800 + ((cp - 0x10000) >> 10);
+          cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+        }
+      } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x6d && src[i + 3] === 0x70 && src[i + 4] === 0x3b) {
+        cp = Ch.Amp; // &amp;
+        i += 5;
+      } else if (c1 === 0x6c /* l */ && src[i + 2] === 0x74 && src[i + 3] === 0x3b) {
+        cp = Ch.Lt; // &lt;
+        i += 4;
+      } else if (c1 === 0x67 /* g */ && src[i + 2] === 0x74 && src[i + 3] === 0x3b) {
+        cp = Ch.Gt; // &gt;
+        i += 4;
+      } else if (c1 === 0x71 /* q */ && src[i + 2] === 0x75 && src[i + 3] === 0x6f && src[i + 4] === 0x74 && src[i + 5] === 0x3b) {
+        cp = Ch.Quote; // &quot;
+        i += 6;
+      } else if (c1 === 0x61 /* a */ && src[i + 2] === 0x70 && src[i + 3] === 0x6f && src[i + 4] === 0x73 && src[i + 5] === 0x3b) {
+        cp = Ch.Apos; // &apos;
+        i += 6;
+      } else return -1;
+      out[j++] = cp;
+      continue;
+    }
+    i++;
+    if (c === Ch.Cr) {
+      out[j++] = Ch.Lf;
+      afterCr = true;
+      continue;
+    }
+    if (c === Ch.Lf) {
+      if (!afterCr) out[j++] = c;
+      afterCr = false;
+      continue;
+    }
+    if (c < Ch.Space && c !== Ch.Tab) return -1;
+    out[j++] = c;
+    afterCr = false;
+  }
+  return j;
 }
 
 /** The high bit of each 16-bit half of the word `x` that is zero, exactly. */

@@ -29,9 +29,15 @@ import type { Encoding } from './message-size.js';
 /** Depth of a SyncBody member (SyncML 1, SyncBody 2). */
 const COMMAND_DEPTH = 3;
 
-/** An EncodeError locating what is wrong in `command`, the `index`th of its message. */
-function locate(error: unknown, command: SyncBodyCommand, index: number): EncodeError {
-  return locatedEncodeError(error, () => findSyncBodyCommandIssue(command, `syncBody.commands[${index}]`, COMMAND_DEPTH));
+/** Element path of the SyncBody (SyncML 1, SyncBody 2): where the commands stand. */
+const BODY_PATH = '/SyncML/SyncBody';
+
+/**
+ * An EncodeError locating what is wrong in `command`, the `index`th (from 0) of its message and
+ * the `nth` (from 1) of its kind there.
+ */
+function locate(error: unknown, command: SyncBodyCommand, index: number, nth: number): EncodeError {
+  return locatedEncodeError(error, () => findSyncBodyCommandIssue(command, BODY_PATH, index, nth, COMMAND_DEPTH));
 }
 
 /** Bytes of the WBXML tail written after code page `page`, with or without Final (cached: two pages, two tails). */
@@ -232,6 +238,8 @@ export class MessageAssembler {
   private commandBytes = 0;
   /** Commands kept so far. */
   private count = 0;
+  /** Commands kept so far of each kind (error paths name a command by its position among those of its kind). */
+  private readonly kinds = new Map<string, number>();
   /** The command measured by the last `cost`, written but not kept yet, and its size. */
   private pendingCommand: SyncBodyCommand | undefined;
   private pendingSize = 0;
@@ -267,7 +275,9 @@ export class MessageAssembler {
       size = this.pieces.tentative(command);
     } catch (error) {
       this.pieces.drop();
-      throw locate(error, command, this.count);
+      // (`command` may be no object at all: what the caller passed is not trusted here.)
+      const kind = typeof command === 'object' && command !== null ? (command as { kind?: unknown }).kind : undefined;
+      throw locate(error, command, this.count, (typeof kind === 'string' ? (this.kinds.get(kind) ?? 0) : 0) + 1);
     }
     this.pendingCommand = command;
     this.pendingSize = size;
@@ -292,6 +302,7 @@ export class MessageAssembler {
     this.pendingCommand = undefined;
     this.commandBytes += size;
     this.count++;
+    this.kinds.set(command.kind, (this.kinds.get(command.kind) ?? 0) + 1);
     return size;
   }
 

@@ -134,3 +134,23 @@ describe('what the decoders take as input', () => {
     expect(argumentError(() => decodeWbxml('abc' as unknown as Uint8Array)).reason).toBe('must be a Uint8Array, Buffer or ArrayBuffer, got string');
   });
 });
+
+describe('the decoders name the other encoding when given it (issue 10 §4, hints)', () => {
+  const xml = new TextEncoder().encode(
+    '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI></Source></SyncHdr><SyncBody><Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>',
+  );
+
+  it('WBXML bytes given to decodeXml', () => {
+    for (const strings of ['inline', 'table'] as const) {
+      const bytes = encodeWbxml(decodeXml(xml), { strings });
+      expect(() => decodeXml(bytes)).toThrow(/^\/: the input starts with 0x03, a WBXML version byte, not XML: read it with decodeWbxml, or decode, which reads both/);
+    }
+  });
+
+  it('XML bytes given to decodeWbxml, with or without a byte order mark or leading white space', () => {
+    for (const prefix of [[], [0xef, 0xbb, 0xbf], [0x0a]]) {
+      const bytes = new Uint8Array([...prefix, ...xml]);
+      expect(() => decodeWbxml(bytes)).toThrow(/unsupported WBXML version byte 0x(3c|ef|0a) \(1\.1 to 1\.3 are read\): the input looks like XML; read it with decodeXml/);
+    }
+  });
+});

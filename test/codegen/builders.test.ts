@@ -100,7 +100,7 @@ describe('MessageBuilder never gives two commands one CmdID (issue 10 §4)', () 
     const b = new MessageBuilder(header).alert({ data: 1201 });
     const error = thrown(() => b.alert({ cmdID: '1', data: 1222 }));
     expect(error).toBeInstanceOf(EncodeError);
-    expect((error as EncodeError).path).toBe('syncBody.commands[1]');
+    expect((error as EncodeError).path).toBe('/SyncML/SyncBody/Alert[2]');
     expect((error as EncodeError).reason).toContain('CmdID "1" is already used');
     // Inside a container too, and nothing of the refused command stays allocated.
     expect(() => b.atomic({ commands: [cmd.add({ items: [{ data: 'x' }] }), cmd.add({ cmdID: '1', items: [{ data: 'y' }] })] })).toThrow(EncodeError);

@@ -28,6 +28,16 @@ import { emitEncodeChecks } from '../../codegen/emit/encode-checks.js';
 import { emitXmlEncoder } from '../../codegen/emit/xml-encoder.js';
 import { emitWbxmlEncoder } from '../../codegen/emit/wbxml-encoder.js';
 import { tinyModel } from '../helpers/tiny-model.js';
+import { loadModel } from '../../codegen/main.js';
+import { isStructured, particlesOf } from '../../codegen/model.js';
+
+const model = loadModel();
+
+interface Field {
+  path: string;
+  value: unknown;
+  set: (v: unknown) => void;
+}
 
 const allOptions: WbxmlEncodeOptions[] = (['auto', 'inline', 'table'] as const).flatMap((strings) =>
   (['id', 'fpi'] as const).map((publicId) => ({ strings, publicId })),
@@ -83,25 +93,57 @@ function edited(edit: (m: Record<string, any>) => void): unknown {
   return m;
 }
 
+/**
+ * Every field of a typed value of `element`, with the element path an EncodeError names it by (as
+ * DecodeError names the XML twin: read off the model, not the checks) and how to replace it. A list
+ * is named by its owner; a choice member and its kind by the choice's owner.
+ */
+function fields(x: Record<string, unknown>, element: string, path: string, out: Field[]): void {
+  for (const p of particlesOf(model, model.byName.get(element)!)) {
+    const v = x[p.field];
+    if (v === undefined) continue;
+    const set = (n: unknown): void => void (x[p.field] = n);
+    if (p.max === 1) {
+      if (p.kind !== 'element') throw new Error('a choice that does not repeat');
+      const child = `${path}/${p.element}`;
+      out.push({ path: child, value: v, set });
+      if (isStructured(model.byName.get(p.element)!)) fields(v as Record<string, unknown>, p.element, child, out);
+      continue;
+    }
+    out.push({ path, value: v, set });
+    const seen = new Map<string, number>();
+    (v as Record<string, unknown>[]).forEach((m, i) => {
+      const setMember = (n: unknown): void => void ((v as unknown[])[i] = n);
+      const name = p.kind === 'element' ? p.element : (m.kind as string);
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      const child = `${path}/${name}[${n}]`;
+      out.push({ path: p.kind === 'choice' ? path : child, value: m, set: setMember });
+      if (p.kind === 'choice') out.push({ path, value: m.kind, set: (k) => void (m.kind = k) });
+      if (isStructured(model.byName.get(name)!)) fields(m, name, child, out);
+    });
+  }
+}
+
 describe('encoders refuse what they cannot read back, with the path of the field (issue 10 §3)', () => {
   const cases: [string, (m: Record<string, any>) => void, string, RegExp][] = [
-    ['a missing required text', (m) => delete m.syncHdr.msgID, 'syncHdr.msgID', /<MsgID> must be a string, not nothing/],
-    ['null text', (m) => (m.syncHdr.msgID = null), 'syncHdr.msgID', /not null/],
-    ['an object as text', (m) => (m.syncHdr.sessionID = {}), 'syncHdr.sessionID', /not an object/],
-    ['a number as text', (m) => (m.syncBody.commands[0].cmdID = 1), 'syncBody.commands[0].cmdID', /not number 1/],
-    ['a BigInt as text', (m) => (m.syncBody.commands[0].data = 1201n), 'syncBody.commands[0].data', /not bigint 1201n/],
-    ['a number as optional text', (m) => (m.syncBody.commands[1].meta.format = 5), 'syncBody.commands[1].meta.format', /<Format> must be a string/],
-    ['a string as flag', (m) => (m.syncBody.final = 'yes'), 'syncBody.final', /<Final> is EMPTY/],
-    ['null as flag', (m) => (m.syncBody.commands[0].noResp = null), 'syncBody.commands[0].noResp', /<NoResp> is EMPTY/],
-    ['a missing * list', (m) => delete m.syncBody.commands[0].items, 'syncBody.commands[0].items', /<Alert> needs a list of <Item>/],
-    ['a missing * list of text', (m) => delete m.syncBody.commands[1].meta.emis, 'syncBody.commands[1].meta.emis', /list of <EMI>/],
-    ['a string for a list', (m) => (m.syncBody.commands[1].items = 'abc'), 'syncBody.commands[1].items', /not string "abc"/],
-    ['an empty + list', (m) => (m.syncBody.commands[1].items = []), 'syncBody.commands[1].items', /needs at least one <Item>/],
-    ['a string for an element', (m) => (m.syncHdr.target = 'dev'), 'syncHdr.target', /<Target> must be an object/],
-    ['a number in a list of elements', (m) => (m.syncBody.commands[1].items[0] = 3), 'syncBody.commands[1].items[0]', /<Item> must be an object/],
-    ['an unknown kind', (m) => (m.syncBody.commands[1].kind = 'Replace2'), 'syncBody.commands[1].kind', /unknown kind string "Replace2"/],
-    ['a command that is not an object', (m) => (m.syncBody.commands[0] = null), 'syncBody.commands[0]', /must be an object/],
-    ['a lone surrogate', (m) => (m.syncBody.commands[1].items[0].data = 'a\uD800'), 'syncBody.commands[1].items[0].data', /U\+D800/],
+    ['a missing required text', (m) => delete m.syncHdr.msgID, '/SyncML/SyncHdr/MsgID', /<MsgID> must be a string, not nothing/],
+    ['null text', (m) => (m.syncHdr.msgID = null), '/SyncML/SyncHdr/MsgID', /not null/],
+    ['an object as text', (m) => (m.syncHdr.sessionID = {}), '/SyncML/SyncHdr/SessionID', /not an object/],
+    ['a number as text', (m) => (m.syncBody.commands[0].cmdID = 1), '/SyncML/SyncBody/Alert[1]/CmdID', /not number 1/],
+    ['a BigInt as text', (m) => (m.syncBody.commands[0].data = 1201n), '/SyncML/SyncBody/Alert[1]/Data', /not bigint 1201n/],
+    ['a number as optional text', (m) => (m.syncBody.commands[1].meta.format = 5), '/SyncML/SyncBody/Replace[1]/Meta/Format', /<Format> must be a string/],
+    ['a string as flag', (m) => (m.syncBody.final = 'yes'), '/SyncML/SyncBody/Final', /<Final> is EMPTY/],
+    ['null as flag', (m) => (m.syncBody.commands[0].noResp = null), '/SyncML/SyncBody/Alert[1]/NoResp', /<NoResp> is EMPTY/],
+    ['a missing * list', (m) => delete m.syncBody.commands[0].items, '/SyncML/SyncBody/Alert[1]', /<Alert> needs a list of <Item> in "items"/],
+    ['a missing * list of text', (m) => delete m.syncBody.commands[1].meta.emis, '/SyncML/SyncBody/Replace[1]/Meta', /list of <EMI> in "emis"/],
+    ['a string for a list', (m) => (m.syncBody.commands[1].items = 'abc'), '/SyncML/SyncBody/Replace[1]', /not string "abc"/],
+    ['an empty + list', (m) => (m.syncBody.commands[1].items = []), '/SyncML/SyncBody/Replace[1]', /needs at least one <Item> in "items"/],
+    ['a string for an element', (m) => (m.syncHdr.target = 'dev'), '/SyncML/SyncHdr/Target', /<Target> must be an object/],
+    ['a number in a list of elements', (m) => (m.syncBody.commands[1].items[0] = 3), '/SyncML/SyncBody/Replace[1]/Item[1]', /<Item> must be an object/],
+    ['an unknown kind', (m) => (m.syncBody.commands[1].kind = 'Replace2'), '/SyncML/SyncBody', /member 2 of <SyncBody> has unknown kind string "Replace2"/],
+    ['a command that is not an object', (m) => (m.syncBody.commands[0] = null), '/SyncML/SyncBody', /member 1 of <SyncBody> must be an object/],
+    ['a lone surrogate', (m) => (m.syncBody.commands[1].items[0].data = 'a\uD800'), '/SyncML/SyncBody/Replace[1]/Item[1]/Data', /U\+D800/],
   ];
   it.each(cases)('%s', (_name, edit, path, reason) => {
     expectRefused(edited(edit), path, reason);
@@ -122,23 +164,6 @@ describe('encoders refuse what they cannot read back, with the path of the field
     expect(checkMessage(m)[0]).toEqual({ path: 'syncHdr.msgID', reason: '<MsgID> must be a string, not bigint 5n' });
   });
 
-  /** Every field of a value, with its path in EncodeError style and how to replace it. */
-  function fields(x: unknown, path: string, out: { path: string; value: unknown; set: (v: unknown) => void }[]): void {
-    if (Array.isArray(x)) {
-      x.forEach((v, i) => {
-        out.push({ path: `${path}[${i}]`, value: v, set: (n) => (x[i] = n) });
-        fields(v, `${path}[${i}]`, out);
-      });
-    } else if (x !== null && typeof x === 'object') {
-      const o = x as Record<string, unknown>;
-      for (const [k, v] of Object.entries(o)) {
-        const p = path ? `${path}.${k}` : k;
-        out.push({ path: p, value: v, set: (n) => (o[k] = n) });
-        fields(v, p, out);
-      }
-    }
-  }
-
   /** Values no field of that type may hold. */
   function badFor(v: unknown): unknown[] {
     if (Array.isArray(v)) return [undefined, 'abc', null, {}];
@@ -150,14 +175,14 @@ describe('encoders refuse what they cannot read back, with the path of the field
   it('one bad value anywhere in an arbitrary message: every encoder refuses it at its path', () => {
     const cases = messageArbitrary({ profile: 'syncml' }).chain((m) => {
       const message = structuredClone(m);
-      const list: { path: string; value: unknown; set: (v: unknown) => void }[] = [];
-      fields(message, '', list);
+      const list: Field[] = [];
+      fields(message as never, 'SyncML', '/SyncML', list);
       return fc.tuple(fc.constant(message), fc.nat({ max: list.length - 1 }), fc.nat({ max: 5 }));
     });
     fc.assert(
       fc.property(cases, ([message, at, which]) => {
-        const list: { path: string; value: unknown; set: (v: unknown) => void }[] = [];
-        fields(message, '', list);
+        const list: Field[] = [];
+        fields(message as never, 'SyncML', '/SyncML', list);
         const field = list[at]!;
         const bad = badFor(field.value);
         field.set(bad[which % bad.length]);
@@ -192,7 +217,7 @@ describe('nesting on encode is bounded by the decoders (issue 10 §1)', () => {
   it('a 10,000-deep Atomic is an EncodeError naming the element at the limit, from every encoder', () => {
     const m = nested(10_000);
     // SyncML is depth 1, SyncBody 2, the outer Atomic 3: the Atomic at MAX_ENCODE_DEPTH is the (MAX-2)th.
-    const path = 'syncBody.commands[0]' + '.commands[0]'.repeat(MAX_ENCODE_DEPTH - 3);
+    const path = '/SyncML/SyncBody' + '/Atomic[1]'.repeat(MAX_ENCODE_DEPTH - 2);
     expectRefused(m, path, new RegExp(`<Atomic> would stand at depth ${MAX_ENCODE_DEPTH}`));
   });
 
@@ -243,18 +268,20 @@ describe('encode-checks emitter', () => {
         'function cR(x: unknown, path: string, d: number, c: CheckContext): boolean {',
         '  if (!isRecord(x)) return c.issue(path, `<R> must be an object, not ${describe(x)}`) ?? false;',
         '  if (d >= MAX_ENCODE_DEPTH) return tooDeep(path, "R", c);',
-        '  const y = x as Loose;',
-        '  if (checkText(y.id, join(path, "id"), "Id", c) === undefined) return false;',
-        '  if (y.flag !== undefined && checkFlag(y.flag, join(path, "flag"), "Flag", c) === undefined) return false;',
+        '  if (!fields(x, path, "R", c)) return false;',
+        '  const y = x as Record<string, unknown>;',
+        '  if (checkText(y.id, step(path, "Id"), "Id", c) === undefined) return false;',
+        '  if (y.flag !== undefined && checkFlag(y.flag, step(path, "Flag"), "Flag", c) === undefined) return false;',
         '  {',
         '    const a = y.items;',
-        '    if (!list(a, join(path, "items"), "<Item>", "R", 0, c)) return false;',
-        '    for (let i = 0; i < a.length; i++) if (!cItem(a[i], join(join(path, "items"), i), d + 1, c)) return false;',
+        '    if (!list(a, path, "items", "<Item>", "R", 0, c)) return false;',
+        '    for (let i = 0; i < a.length; i++) if (!cItem(a[i], nthStep(path, "Item", i + 1), d + 1, c)) return false;',
         '  }',
         '  {',
         '    const a = y.commands;',
-        '    if (!list(a, join(path, "commands"), "<X> or <Y>", "R", 1, c)) return false;',
-        '    for (let i = 0; i < a.length; i++) if (!cRCommand(a[i], join(join(path, "commands"), i), d + 1, c)) return false;',
+        '    if (!list(a, path, "commands", "<X> or <Y>", "R", 1, c)) return false;',
+        '    const seen = new Map<string, number>();',
+        '    for (let i = 0; i < a.length; i++) if (!cRCommand(a[i], path, i, seen, d + 1, c)) return false;',
         '  }',
         '  return true;',
         '}',
@@ -272,6 +299,124 @@ describe('encode-checks emitter', () => {
       expect(text).toContain('if (!Array.isArray(a) || a.length === 0) throw refusedValue();');
     }
     const r = fn(render(emitXmlEncoder, 'xml-encoder.ts'), 'eR');
-    expect(r).toContain('if (b === true) s += "<Flag/>";\n    else if (b !== undefined && b !== false) throw refusedValue();');
+    expect(r).toContain('if (b === true) s += "<Flag/>";\n      else if (b !== false) throw refusedValue();');
+    // Unknown keys: the fields written are counted (Id, Item list, command list always; Flag when
+    // present) and compared with the keys, which are looked at only when there are more.
+    const wr = fn(render(emitWbxmlEncoder, 'wbxml-encoder.ts'), 'wR');
+    for (const text of [r, wr]) expect(text).toContain('let n = 3;');
+    expect(r).toContain('let k = 0;\n  for (const _ in v) k++;\n  if (k !== n) refuseUnknownKeys(v, "R");');
+    // WBXML: not in the string count, which the writing pass follows.
+    expect(wr).toContain('if (s.checksFields) {\n    let k = 0;\n    for (const _ in v) k++;\n    if (k !== n) refuseUnknownKeys(v, "R");\n  }');
+    for (const text of [xml, wbxml]) expect(text).toContain('if (k !== 3) refuseUnknownKeys(v, "X");');
+  });
+});
+
+describe('encoders refuse keys the element has no field for (issue 10 §3)', () => {
+  const cases: [string, (m: Record<string, any>) => void, string, RegExp][] = [
+    ['cmdId for cmdID', (m) => ((m.syncBody.commands[0].cmdId = '1'), delete m.syncBody.commands[0].cmdID), '/SyncML/SyncBody/Alert[1]', /^<Alert> has no field "cmdId" \(did you mean "cmdID"\?\)$/],
+    ['item for items', (m) => ((m.syncBody.commands[1].item = m.syncBody.commands[1].items), delete m.syncBody.commands[1].items), '/SyncML/SyncBody/Replace[1]', /^<Replace> has no field "item" \(did you mean "items"\?\)$/],
+    ['an extra key beside valid fields', (m) => (m.syncBody.commands[1].items[0].color = 'red'), '/SyncML/SyncBody/Replace[1]/Item[1]', /^<Item> has no field "color"$/],
+    ['a MetInf typo in Meta', (m) => (m.syncBody.commands[1].meta.Format = 'chr'), '/SyncML/SyncBody/Replace[1]/Meta', /^<Meta> has no field "Format" \(did you mean "format"\?\)$/],
+    ['a key on the header', (m) => (m.syncHdr.maxMsgSize = '4000'), '/SyncML/SyncHdr', /^<SyncHdr> has no field "maxMsgSize"$/],
+    ['kind on an element that is no choice member', (m) => (m.syncHdr.target.kind = 'Target'), '/SyncML/SyncHdr/Target', /has no field "kind"/],
+    ['a key on the root', (m) => (m.final = true), '/SyncML', /^<SyncML> has no field "final"$/],
+  ];
+  it.each(cases)('%s', (_name, edit, path, reason) => {
+    expectRefused(edited(edit), path, reason);
+  });
+
+  it('a field set to undefined is no unknown key: the message is written as without it', () => {
+    const m = edited((x) => {
+      x.syncBody.commands[0].noResp = undefined;
+      x.syncBody.commands[1].meta.type = undefined;
+      x.syncHdr.respURI = undefined;
+    }) as SyncML;
+    expect(findEncodeIssue(m)).toBeUndefined();
+    for (const [name, encode] of encoders) expect(thrown(() => encode(m)), name).toBeUndefined();
+    expect(encodeXml(m)).toStrictEqual(encodeXml(base()));
+    expect(encodeWbxml(m)).toStrictEqual(encodeWbxml(base()));
+  });
+
+  it('checkMessage refuses them too (at the field path of the untyped value)', () => {
+    const m = edited((x) => (x.syncBody.commands[0].cmdId = '1'));
+    expect(checkMessage(m)).toContainEqual({ path: 'syncBody.commands[0].cmdId', reason: '<Alert> has no field "cmdId" (did you mean "cmdID"?)' });
+  });
+
+  it('an unknown key anywhere in an arbitrary message: every encoder refuses it at the element holding it', () => {
+    const cases = messageArbitrary({ profile: 'syncml' }).chain((m) => {
+      const message = structuredClone(m);
+      const list: Field[] = [{ path: '/SyncML', value: message, set: () => {} }];
+      fields(message as never, 'SyncML', '/SyncML', list);
+      const objects = list.filter((f) => f.value !== null && typeof f.value === 'object' && !Array.isArray(f.value));
+      return fc.tuple(fc.constant(message), fc.constant(objects), fc.nat({ max: objects.length - 1 }), fc.constantFrom('x', 'cmdid', 'Data', 'item', '__proto__x'));
+    });
+    fc.assert(
+      fc.property(cases, ([message, objects, at, key]) => {
+        const o = objects[at]!;
+        (o.value as Record<string, unknown>)[key] = 'v';
+        // A choice member is named by its own path here: the list of fields names it by its owner.
+        const path = findEncodeIssue(message)?.path;
+        expect(path).toBeDefined();
+        expect(findEncodeIssue(message)?.reason).toMatch(new RegExp(`has no field "${key}"`));
+        expectRefused(message, path!);
+        expect(path === o.path || path!.startsWith(o.path + '/')).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('encode and decode errors name the same place the same way (issue 10 §4)', () => {
+  /** The DecodeError of `xml`. */
+  function decodeError(xml: string): { path: string; reason: string } {
+    const e = thrown(() => decodeXml(xml));
+    expect(isDecodeError(e), String(e)).toBe(true);
+    return e as never;
+  }
+
+  it('a character XML cannot carry in a text field: the encoder\'s path is the decoder\'s for the XML twin with its reference', () => {
+    const MARK = 'q7Zmarkq7Z';
+    const texts = messageArbitrary({ profile: 'syncml' }).chain((m) => {
+      const message = structuredClone(m);
+      const list: Field[] = [];
+      fields(message as never, 'SyncML', '/SyncML', list);
+      // Text fields: strings, but not a choice member's kind (named by its owner, no text of the XML).
+      const strings = list.filter((f) => typeof f.value === 'string' && !f.path.endsWith('/SyncBody') && list.every((g) => g === f || g.path !== f.path || typeof g.value !== 'object'));
+      return fc.tuple(fc.constant(message), fc.constant(strings), fc.nat({ max: Math.max(0, strings.length - 1) }));
+    });
+    fc.assert(
+      fc.property(texts, ([message, strings, at]) => {
+        const field = strings[at];
+        if (field === undefined) return;
+        field.set(MARK);
+        const xml = new TextDecoder().decode(encodeXml(message as SyncML));
+        expect(xml.split(MARK).length).toBe(2);
+        field.set('a\u0001');
+        const encodeError = thrown(() => encodeXml(message as SyncML)) as EncodeError;
+        expect(encodeError).toBeInstanceOf(EncodeError);
+        expect(encodeError.path).toBe(field.path);
+        expect(decodeError(xml.replace(MARK, 'a&#1;')).path).toBe(encodeError.path);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the second Replace\'s first Item: /SyncML/SyncBody/Replace[2]/Item[1]/Data in both directions', () => {
+    const m = base();
+    m.syncBody.commands.push({ kind: 'Replace', cmdID: '3', items: [{ target: { locURI: './b' }, data: 'MARK' }, { data: 'y' }] });
+    const xml = new TextDecoder().decode(encodeXml(m)).replace('MARK', '&#0;');
+    (m.syncBody.commands[2] as { items: { data?: string }[] }).items[0]!.data = '\u0000';
+    expectRefused(m, '/SyncML/SyncBody/Replace[2]/Item[1]/Data', /U\+0000/);
+    expect(decodeError(xml).path).toBe('/SyncML/SyncBody/Replace[2]/Item[1]/Data');
+  });
+
+  it('an EMI, repeated in Meta, is numbered as the decoder numbers it', () => {
+    const m = base();
+    const meta = (m.syncBody.commands[1] as { meta: { emis: string[] } }).meta;
+    meta.emis = ['a', 'MARK'];
+    const xml = new TextDecoder().decode(encodeXml(m)).replace('MARK', '&#2;');
+    meta.emis[1] = '\u0002';
+    expectRefused(m, '/SyncML/SyncBody/Replace[1]/Meta/EMI[2]', /U\+0002/);
+    expect(decodeError(xml).path).toBe('/SyncML/SyncBody/Replace[1]/Meta/EMI[2]');
   });
 });

@@ -98,7 +98,8 @@ describe('MessageAssembler', () => {
   it('refuses a command it cannot write with an EncodeError naming the field', () => {
     const a = new MessageAssembler('xml', { verDTD: '1.2', verProto: 'DM/1.2', sessionID: '1', msgID: '1', target: { locURI: 't' }, source: { locURI: 's' } });
     const bad = { kind: 'Replace', cmdID: '1', items: [{ target: { locURI: './A' }, data: 'bell\u0007' }] } as SyncML['syncBody']['commands'][number];
-    a.add({ kind: 'Get', cmdID: '1', items: [{ target: { locURI: './B' } }] });
+    a.add({ kind: 'Replace', cmdID: '1', items: [{ target: { locURI: './C' }, data: 'ok' }] });
+    a.add({ kind: 'Get', cmdID: '2', items: [{ target: { locURI: './B' } }] });
     const framed = a.total(false);
     let error: unknown;
     try {
@@ -107,7 +108,8 @@ describe('MessageAssembler', () => {
       error = e;
     }
     expect(isEncodeError(error)).toBe(true);
-    expect(error).toMatchObject({ path: 'syncBody.commands[1].items[0].data' });
+    // Named as the decoder names its XML twin: the second Replace of the message, its first Item.
+    expect(error).toMatchObject({ path: '/SyncML/SyncBody/Replace[2]/Item[1]/Data' });
     // Nothing of it stays.
     expect(a.total(false)).toBe(framed);
     expect(new TextDecoder().decode(a.finish(false))).not.toContain('bell');

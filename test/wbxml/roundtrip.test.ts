@@ -241,7 +241,7 @@ describe('WBXML encoder properties', () => {
             error = e;
           }
           expect(error, `${JSON.stringify(bad)} ${JSON.stringify(o)}`).toBeInstanceOf(EncodeError);
-          expect((error as EncodeError).path).toBe('syncHdr.sessionID');
+          expect((error as EncodeError).path).toBe('/SyncML/SyncHdr/SessionID');
           expect((error as EncodeError).reason).toContain(`U+${code}`);
         }
       }
