@@ -107,7 +107,7 @@ export function emitSemantics(model: Model, sf: SourceFile): void {
         `values (${alternatives(verDTD)}; ${alternatives(verProto)}), Alert and Status codes, CmdIDs`,
         'non-zero and unique in the message, MsgRef and CmdRef numeric, the command a Status names,',
         'Format values, the auth type of Cred and Chal, MaxMsgSize, MaxObjSize and Size numeric.',
-        'Paths are those of checkMessage. With the `syncml` profile (the default) a VerProto the tables',
+        'Paths name elements as the decoders and encoders do (`/SyncML/SyncBody/Alert[2]/Data`). With the `syncml` profile (the default) a VerProto the tables',
         'do not know (another SyncML protocol than DM) is a warning; with `dm`, an error.',
       ].join('\n'),
     ],
@@ -128,47 +128,48 @@ export function emitSemantics(model: Model, sf: SourceFile): void {
         w.writeLine('if (meta === undefined) return;');
         w.writeLine(`const format = meta.${f.format};`);
         w.writeLine(
-          `if (typeof format === 'string' && !FORMATS.has(format)) error(join(path, ${str(f.format)}), \`Format \${q(format)} is not a Format value (${alternatives(formats)})\${caseHint(FORMATS, format)}\`);`,
+          `if (typeof format === 'string' && !FORMATS.has(format)) error(step(path, 'Format'), \`Format \${q(format)} is not a Format value (${alternatives(formats)})\${caseHint(FORMATS, format)}\`);`,
         );
         w.writeLine(`const type = meta.${f.type};`);
         w.writeLine(
-          `if (auth && typeof type === 'string' && !AUTH_TYPES.has(type)) error(join(path, ${str(f.type)}), \`Type \${q(type)} is not an authentication type (${alternatives(authTypes)})\${caseHint(AUTH_TYPES, type)}\`);`,
+          `if (auth && typeof type === 'string' && !AUTH_TYPES.has(type)) error(step(path, 'Type'), \`Type \${q(type)} is not an authentication type (${alternatives(authTypes)})\${caseHint(AUTH_TYPES, type)}\`);`,
         );
         for (const [element, name] of f.numeric) {
           w.writeLine(`const ${name} = meta.${name};`);
-          w.writeLine(`if (typeof ${name} === 'string' && !DIGITS.test(${name})) error(join(path, ${str(name)}), \`${element} \${q(${name})} is not a number of bytes\`);`);
+          w.writeLine(`if (typeof ${name} === 'string' && !DIGITS.test(${name})) error(step(path, ${str(element)}), \`${element} \${q(${name})} is not a number of bytes\`);`);
         }
       });
       w.writeLine('};');
       w.writeLine('const checkAuth = (holder: Loose, path: string): void => {');
       w.indent(() => {
-        for (const k of [f.cred, f.chal]) {
+        for (const [element, k] of [['Cred', f.cred], ['Chal', f.chal]] as const) {
           w.writeLine(`const ${k} = holder.${k} as Loose | undefined;`);
-          w.writeLine(`if (${k} !== undefined) checkMeta(${k}.${f.meta} as Loose | undefined, join(join(path, ${str(k)}), ${str(f.meta)}), true);`);
+          w.writeLine(`if (${k} !== undefined) checkMeta(${k}.${f.meta} as Loose | undefined, step(step(path, ${str(element)}), 'Meta'), true);`);
         }
       });
       w.writeLine('};');
       w.writeLine('const cmdIDs = new Map<string, string>();');
       w.writeLine('const walk = (commands: readonly Loose[], path: string): void => {');
       w.indent(() => {
-        w.writeLine('commands.forEach((command, i) => {');
+        w.writeLine('const seen = new Map<string, number>();');
+        w.writeLine('commands.forEach((command) => {');
         w.indent(() => {
-          w.writeLine('const at = join(path, i);');
+          w.writeLine('const at = memberStep(path, String(command.kind), seen);');
           w.writeLine(`const cmdID = command.${f.cmdID} as string;`);
-          w.writeLine(`const idPath = join(at, ${str(f.cmdID)});`);
+          w.writeLine(`const idPath = step(at, 'CmdID');`);
           w.writeLine("if (!DIGITS.test(cmdID) || /^0+$/.test(cmdID)) error(idPath, `CmdID ${q(cmdID)} is not a positive integer`);");
           w.writeLine('else if (cmdIDs.has(cmdID)) error(idPath, `CmdID ${cmdID} is used twice in the message (first at ${cmdIDs.get(cmdID)})`);');
           w.writeLine('else cmdIDs.set(cmdID, idPath);');
           w.writeLine(`const data = command.${f.data};`);
           w.write("if (command.kind === 'Alert' && typeof data === 'string')").block(() => {
-            w.writeLine(`if (!DIGITS.test(data)) error(join(at, ${str(f.data)}), \`Alert code \${q(data)} is not a number\`);`);
-            w.writeLine(`else if (!ALERT_CODES.has(data)) warning(join(at, ${str(f.data)}), \`Alert code \${data} is not one the tables know\`);`);
+            w.writeLine(`if (!DIGITS.test(data)) error(step(at, 'Data'), \`Alert code \${q(data)} is not a number\`);`);
+            w.writeLine(`else if (!ALERT_CODES.has(data)) warning(step(at, 'Data'), \`Alert code \${data} is not one the tables know\`);`);
           });
           w.write("if (command.kind === 'Status')").block(() => {
-            w.writeLine(`if (typeof data === 'string' && !/^[0-9]{3}$/.test(data)) error(join(at, ${str(f.data)}), \`Status code \${q(data)} is not a three-digit number\`);`);
-            w.writeLine(`else if (typeof data === 'string' && !STATUS_CODES.has(data)) warning(join(at, ${str(f.data)}), \`Status code \${data} is not one the tables know\`);`);
+            w.writeLine(`if (typeof data === 'string' && !/^[0-9]{3}$/.test(data)) error(step(at, 'Data'), \`Status code \${q(data)} is not a three-digit number\`);`);
+            w.writeLine(`else if (typeof data === 'string' && !STATUS_CODES.has(data)) warning(step(at, 'Data'), \`Status code \${data} is not one the tables know\`);`);
             w.writeLine(`const cmd = command.${f.cmd} as string;`);
-            w.writeLine(`if (!STATUS_CMDS.has(cmd)) error(join(at, ${str(f.cmd)}), \`Cmd \${q(cmd)} names no command (SyncHdr or a command of SyncML)\`);`);
+            w.writeLine(`if (!STATUS_CMDS.has(cmd)) error(step(at, 'Cmd'), \`Cmd \${q(cmd)} names no command (SyncHdr or a command of SyncML)\`);`);
           });
           w.write("if (command.kind === 'Status' || command.kind === 'Results')").block(() => {
             for (const [element, name] of [
@@ -176,32 +177,32 @@ export function emitSemantics(model: Model, sf: SourceFile): void {
               ['CmdRef', f.cmdRef],
             ] as const) {
               w.writeLine(`const ${name} = command.${name};`);
-              w.writeLine(`if (typeof ${name} === 'string' && !DIGITS.test(${name})) error(join(at, ${str(name)}), \`${element} \${q(${name})} is not a number\`);`);
+              w.writeLine(`if (typeof ${name} === 'string' && !DIGITS.test(${name})) error(step(at, ${str(element)}), \`${element} \${q(${name})} is not a number\`);`);
             }
           });
-          w.writeLine(`checkMeta(command.${f.meta} as Loose | undefined, join(at, ${str(f.meta)}), false);`);
+          w.writeLine(`checkMeta(command.${f.meta} as Loose | undefined, step(at, 'Meta'), false);`);
           w.writeLine('checkAuth(command, at);');
           w.writeLine(`const items = command.${f.items};`);
           w.writeLine(
-            `if (Array.isArray(items)) items.forEach((item: Loose, j: number) => checkMeta(item.${f.itemMeta} as Loose | undefined, join(join(join(at, ${str(f.items)}), j), ${str(f.itemMeta)}), false));`,
+            `if (Array.isArray(items)) items.forEach((item: Loose, j: number) => checkMeta(item.${f.itemMeta} as Loose | undefined, step(nthStep(at, 'Item', j + 1), 'Meta'), false));`,
           );
-          w.writeLine('for (const k of NESTED_COMMANDS) if (Array.isArray(command[k])) walk(command[k] as Loose[], join(at, k));');
+          w.writeLine('for (const k of NESTED_COMMANDS) if (Array.isArray(command[k])) walk(command[k] as Loose[], at);');
         });
         w.writeLine('});');
       });
       w.writeLine('};');
       w.writeLine(`const hdr = message.${f.syncHdr} as unknown as Loose;`);
-      w.writeLine(`const hdrPath = ${str(f.syncHdr)};`);
+      w.writeLine(`const hdrPath = '/SyncML/SyncHdr';`);
       w.writeLine(`const verDTD = hdr.${f.verDTD} as string;`);
-      w.writeLine(`if (!VER_DTD.has(verDTD)) error(join(hdrPath, ${str(f.verDTD)}), \`VerDTD \${q(verDTD)} is not a version of SyncML (${alternatives(verDTD)})\`);`);
+      w.writeLine(`if (!VER_DTD.has(verDTD)) error(step(hdrPath, 'VerDTD'), \`VerDTD \${q(verDTD)} is not a version of SyncML (${alternatives(verDTD)})\`);`);
       w.writeLine(`const verProto = hdr.${f.verProto} as string;`);
       w.writeLine(
-        `if (!VER_PROTO.has(verProto)) (options.profile === 'dm' ? error : warning)(join(hdrPath, ${str(f.verProto)}), \`VerProto \${q(verProto)} is not a version of the DM protocol (${alternatives(verProto)})\${caseHint(VER_PROTO, verProto)}\`);`,
+        `if (!VER_PROTO.has(verProto)) (options.profile === 'dm' ? error : warning)(step(hdrPath, 'VerProto'), \`VerProto \${q(verProto)} is not a version of the DM protocol (${alternatives(verProto)})\${caseHint(VER_PROTO, verProto)}\`);`,
       );
-      w.writeLine(`checkMeta(hdr.${f.meta} as Loose | undefined, join(hdrPath, ${str(f.meta)}), false);`);
+      w.writeLine(`checkMeta(hdr.${f.meta} as Loose | undefined, step(hdrPath, 'Meta'), false);`);
       w.writeLine('checkAuth(hdr, hdrPath);');
       w.writeLine(`const body = message.${f.syncBody} as unknown as Loose;`);
-      w.writeLine(`for (const k of NESTED_COMMANDS) if (Array.isArray(body[k])) walk(body[k] as Loose[], join(${str(f.syncBody)}, k));`);
+      w.writeLine(`for (const k of NESTED_COMMANDS) if (Array.isArray(body[k])) walk(body[k] as Loose[], '/SyncML/SyncBody');`);
       w.writeLine('return issues;');
     },
   });

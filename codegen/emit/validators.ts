@@ -26,7 +26,7 @@ export function emitValidators(model: Model, out: Output): void {
   ]);
   sf.addImportDeclaration({
     moduleSpecifier: '../src/runtime/value-checks.js',
-    namedImports: ['CheckContext', 'checkFlag', 'checkKeys', 'checkText', 'describe', 'isRecord', 'join', 'type Loose'],
+    namedImports: ['CheckContext', 'checkFlag', 'checkKeys', 'checkText', 'describe', 'isRecord', 'join', 'memberStep', 'nthStep', 'step', 'type Loose'],
   });
   sf.addImportDeclaration({ moduleSpecifier: '../src/runtime/errors.js', namedImports: ['ValueError', 'type ValueIssue'] });
   sf.addImportDeclaration({ moduleSpecifier: './types.js', isTypeOnly: true, namedImports: importedTypeNames(model) });

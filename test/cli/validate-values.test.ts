@@ -28,43 +28,43 @@ describe('checkMessage({ semantics: true }): values against the tables', () => {
   });
 
   it('VerDTD and VerProto are versions of versions.tsv', () => {
-    expect(values(msg(alert('1', '1201'), hdr('9.9', 'DM/1.2')))).toEqual([error('syncHdr.verDTD', 'VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)')]);
+    expect(values(msg(alert('1', '1201'), hdr('9.9', 'DM/1.2')))).toEqual([error('/SyncML/SyncHdr/VerDTD', 'VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)')]);
     expect(values(msg(alert('1', '1201'), hdr('1.2', 'dm/1.2')))).toEqual([
-      error('syncHdr.verProto', 'VerProto "dm/1.2" is not a version of the DM protocol (DM/1.3, DM/1.2 or DM/1.1) (did you mean "DM/1.2"?)'),
+      error('/SyncML/SyncHdr/VerProto', 'VerProto "dm/1.2" is not a version of the DM protocol (DM/1.3, DM/1.2 or DM/1.1) (did you mean "DM/1.2"?)'),
     ]);
     // Another SyncML protocol than DM: only a warning when all of SyncML is read.
     expect(values(msg(alert('1', '1201'), hdr('1.2', 'SyncML/1.2')), 'syncml').map((i) => i.severity)).toEqual(['warning']);
   });
 
   it('Alert Data is an alert code: not a number is an error, a code the tables lack a warning', () => {
-    expect(values(msg(alert('1', 'hello')))).toEqual([error('syncBody.commands[0].data', 'Alert code "hello" is not a number')]);
-    expect(values(msg(alert('1', '1299')))).toEqual([warning('syncBody.commands[0].data', 'Alert code 1299 is not one the tables know')]);
+    expect(values(msg(alert('1', 'hello')))).toEqual([error('/SyncML/SyncBody/Alert[1]/Data', 'Alert code "hello" is not a number')]);
+    expect(values(msg(alert('1', '1299')))).toEqual([warning('/SyncML/SyncBody/Alert[1]/Data', 'Alert code 1299 is not one the tables know')]);
   });
 
   it('Status Data is a three-digit status code; Cmd names a command; MsgRef and CmdRef are numbers', () => {
-    expect(values(msg(status('1', 'abc')))).toEqual([error('syncBody.commands[0].data', 'Status code "abc" is not a three-digit number')]);
-    expect(values(msg(status('1', '299')))).toEqual([warning('syncBody.commands[0].data', 'Status code 299 is not one the tables know')]);
-    expect(values(msg(status('1', '200', { cmd: 'Frob' })))).toEqual([error('syncBody.commands[0].cmd', 'Cmd "Frob" names no command (SyncHdr or a command of SyncML)')]);
+    expect(values(msg(status('1', 'abc')))).toEqual([error('/SyncML/SyncBody/Status[1]/Data', 'Status code "abc" is not a three-digit number')]);
+    expect(values(msg(status('1', '299')))).toEqual([warning('/SyncML/SyncBody/Status[1]/Data', 'Status code 299 is not one the tables know')]);
+    expect(values(msg(status('1', '200', { cmd: 'Frob' })))).toEqual([error('/SyncML/SyncBody/Status[1]/Cmd', 'Cmd "Frob" names no command (SyncHdr or a command of SyncML)')]);
     expect(values(msg(status('1', '200', { msgRef: 'one', cmdRef: '#2' })))).toEqual([
-      error('syncBody.commands[0].msgRef', 'MsgRef "one" is not a number'),
-      error('syncBody.commands[0].cmdRef', 'CmdRef "#2" is not a number'),
+      error('/SyncML/SyncBody/Status[1]/MsgRef', 'MsgRef "one" is not a number'),
+      error('/SyncML/SyncBody/Status[1]/CmdRef', 'CmdRef "#2" is not a number'),
     ]);
   });
 
   it('CmdID is a positive integer, unique in the message, nested commands included', () => {
-    expect(values(msg(alert('0', '1201')))).toEqual([error('syncBody.commands[0].cmdID', 'CmdID "0" is not a positive integer')]);
+    expect(values(msg(alert('0', '1201')))).toEqual([error('/SyncML/SyncBody/Alert[1]/CmdID', 'CmdID "0" is not a positive integer')]);
     expect(values(msg(alert('1', '1201') + get('1')))).toEqual([
-      error('syncBody.commands[1].cmdID', 'CmdID 1 is used twice in the message (first at syncBody.commands[0].cmdID)'),
+      error('/SyncML/SyncBody/Get[1]/CmdID', 'CmdID 1 is used twice in the message (first at /SyncML/SyncBody/Alert[1]/CmdID)'),
     ]);
     const atomic = `<Atomic><CmdID>2</CmdID>${get('3')}${get('2')}</Atomic>`;
     expect(values(msg(alert('1', '1201') + atomic))).toEqual([
-      error('syncBody.commands[1].commands[1].cmdID', 'CmdID 2 is used twice in the message (first at syncBody.commands[1].cmdID)'),
+      error('/SyncML/SyncBody/Atomic[1]/Get[2]/CmdID', 'CmdID 2 is used twice in the message (first at /SyncML/SyncBody/Atomic[1]/CmdID)'),
     ]);
   });
 
   it('Format is a value of format-values.tsv, with a hint for another case', () => {
     expect(values(msg(get('1', fmt('Chr'))))).toEqual([
-      error('syncBody.commands[0].meta.format', 'Format "Chr" is not a Format value (b64, bin, bool, chr, int, node, null, xml, date, time or float) (did you mean "chr"?)'),
+      error('/SyncML/SyncBody/Get[1]/Meta/Format', 'Format "Chr" is not a Format value (b64, bin, bool, chr, int, node, null, xml, date, time or float) (did you mean "chr"?)'),
     ]);
     expect(values(msg(get('1', fmt('node'))))).toEqual([]);
   });
@@ -75,16 +75,16 @@ describe('checkMessage({ semantics: true }): values against the tables', () => {
     const header = (extra: string) => hdr().replace('</SyncHdr>', `${extra}</SyncHdr>`);
     expect(values(msg(alert('1', '1201'), header(cred('syncml:auth-basic'))))).toEqual([]);
     expect(values(msg(alert('1', '1201'), header(cred('syncml:auth-mac'))))).toEqual([
-      error('syncHdr.cred.meta.type', 'Type "syncml:auth-mac" is not an authentication type (syncml:auth-basic, syncml:auth-md5 or syncml:auth-MAC) (did you mean "syncml:auth-MAC"?)'),
+      error('/SyncML/SyncHdr/Cred/Meta/Type', 'Type "syncml:auth-mac" is not an authentication type (syncml:auth-basic, syncml:auth-md5 or syncml:auth-MAC) (did you mean "syncml:auth-MAC"?)'),
     ]);
     const big = '<Meta><MaxMsgSize xmlns="syncml:metinf">big</MaxMsgSize></Meta>';
-    expect(values(msg(alert('1', '1201'), header(big)))).toEqual([error('syncHdr.meta.maxMsgSize', 'MaxMsgSize "big" is not a number of bytes')]);
+    expect(values(msg(alert('1', '1201'), header(big)))).toEqual([error('/SyncML/SyncHdr/Meta/MaxMsgSize', 'MaxMsgSize "big" is not a number of bytes')]);
   });
 
   it('is off unless asked for: checkMessage checks the structure, checkValues only the values', () => {
     const bad = decodeXml(msg(alert('0', 'hello'), hdr('9.9')));
     expect(checkMessage(bad, { profile: 'dm' })).toEqual([]);
-    expect(checkValues(bad).map((i) => i.path)).toEqual(['syncHdr.verDTD', 'syncBody.commands[0].cmdID', 'syncBody.commands[0].data']);
+    expect(checkValues(bad).map((i) => i.path)).toEqual(['/SyncML/SyncHdr/VerDTD', '/SyncML/SyncBody/Alert[1]/CmdID', '/SyncML/SyncBody/Alert[1]/Data']);
   });
 
   it('every code of the tables is known: alert-codes.tsv and status-codes.tsv', () => {
@@ -110,10 +110,10 @@ describe('omadm validate: values', () => {
       code: 1,
       stdout: '',
       stderr:
-        'm.xml: syncHdr.verDTD: VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)\n' +
-        'm.xml: syncBody.commands[0].cmdID: CmdID "0" is not a positive integer\n' +
-        'm.xml: syncBody.commands[0].data: Alert code "hello" is not a number\n' +
-        'm.xml: syncBody.commands[1].cmdID: CmdID "0" is not a positive integer\n',
+        'm.xml: /SyncML/SyncHdr/VerDTD: VerDTD "9.9" is not a version of SyncML (1.2 or 1.1)\n' +
+        'm.xml: /SyncML/SyncBody/Alert[1]/CmdID: CmdID "0" is not a positive integer\n' +
+        'm.xml: /SyncML/SyncBody/Alert[1]/Data: Alert code "hello" is not a number\n' +
+        'm.xml: /SyncML/SyncBody/Alert[2]/CmdID: CmdID "0" is not a positive integer\n',
     });
   });
 
@@ -121,7 +121,7 @@ describe('omadm validate: values', () => {
     expect(await run(msg(alert('1', '1299')))).toEqual({
       code: 0,
       stdout: 'm.xml: valid OMA DM message with 1 warning (XML: structure, DM profile, values against the protocol tables)\n',
-      stderr: 'm.xml: syncBody.commands[0].data: warning: Alert code 1299 is not one the tables know\n',
+      stderr: 'm.xml: /SyncML/SyncBody/Alert[1]/Data: warning: Alert code 1299 is not one the tables know\n',
     });
   });
 
