@@ -113,13 +113,6 @@ export class DmService {
     return false;
   }
 
-  /** Ends every session idle past its expiry (their sent jobs go back to the queue); returns how many. */
-  async expireSessions(limit?: number): Promise<number> {
-    const rows = await this.o.store.expireSessions(this.o.now(), limit);
-    for (const row of rows) this.emit({ type: 'session-ended', outcome: 'expired', deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
-    return rows.length;
-  }
-
   private emit(event: ServiceEvent): void {
     notifyObservers(this.o.observers, event);
   }
