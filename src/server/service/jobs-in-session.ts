@@ -19,10 +19,19 @@
  *    214 (operation cancelled: the device aborted before running it), leaves the
  *    session's books: it stays sent in the store, which puts it back in the queue when
  *    the session ends.
+ * 6. A job whose command the session withheld (the device announced a MaxObjSize smaller
+ *    than one of its items after it was queued: `Outgoing.withheld`, section 8) never
+ *    goes: it is finished at once with 413, and the reason names the MaxObjSize. Read
+ *    before the message is read back (`sent`), so its pieces are not taken for the next
+ *    job's. Each withheld command is matched to the first job still going out whose
+ *    command has its kind and its items (URI and size of data): a queued job, or the
+ *    large object being sent.
  */
 import { AlertCode, StatusCode } from '../../../generated/codes.js';
 import { isResponse, itemsOf, nestedCommands } from '../../../generated/command-helpers.js';
+import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import type { Command, Item, Meta, Results, Status, SyncML } from '../../../generated/types.js';
+import { jobCommand } from '../jobs/job-commands.js';
 import type { JobOp, JobSpec } from '../store/job-spec.js';
 
 /** Specs up to this size (JSON) are kept in the session for the outcome; larger ones are read back. */
@@ -43,6 +52,8 @@ export interface JobInFlight {
   readonly resends?: number;
   /** Rule 5: answered 214, to be dropped from the books. */
   readonly cancelled?: true;
+  /** Rule 6: its command's kind and its items (`URI#length of data`, nested ones too), to tell it among withheld drafts. */
+  readonly shape?: readonly string[];
 }
 
 export interface JobsSnapshot {
@@ -65,6 +76,29 @@ export interface Finished {
   readonly status: Pick<Status, 'data' | 'items'>;
   readonly results: readonly Pick<Results, 'items' | 'meta'>[];
   readonly inner: readonly Pick<Status, 'data'>[];
+}
+
+/** Rule 6: a job finished because its command was withheld, and why. */
+export interface Withheld extends Finished {
+  readonly reason: string;
+}
+
+/** Kind, then `URI#length` of every item, nested commands' too (rule 6). */
+function shapeOf(draft: { readonly kind: string }): string[] {
+  const out = [draft.kind];
+  const walk = (d: unknown): void => {
+    const o = d as { items?: readonly { target?: { locURI: string }; source?: { locURI: string }; data?: string }[]; item?: unknown; commands?: readonly unknown[] };
+    const items = Array.isArray(o.items) ? o.items : o.item !== undefined ? [o.item as { target?: { locURI: string }; data?: string }] : [];
+    for (const i of items) out.push(`${i.target?.locURI ?? i.source?.locURI ?? ''}#${i.data?.length ?? 0}`);
+    for (const c of o.commands ?? []) walk(c);
+  };
+  walk(draft);
+  return out;
+}
+
+/** The withheld draft is the job's command, or one of its items split off (rule 6). */
+function shapeFits(job: readonly string[], draft: readonly string[]): boolean {
+  return job[0] === draft[0] && draft.slice(1).every((item) => job.includes(item, 1));
 }
 
 function key(msgID: string, cmdID: string): string {
@@ -101,7 +135,33 @@ export class SessionJobs {
   /** Jobs claimed and given to the session (`send`), in that order. */
   add(id: number, spec: JobSpec): void {
     const small = JSON.stringify(spec).length <= KEPT_SPEC_BYTES;
-    this.inFlight.push({ id, op: spec.op, ...(small ? { spec } : {}), sending: true, inner: [], results: [] });
+    this.inFlight.push({ id, op: spec.op, ...(small ? { spec } : {}), sending: true, inner: [], results: [], shape: shapeOf(jobCommand(spec)) });
+  }
+
+  /**
+   * Rule 6: the commands the session withheld from the message it packed (call it before
+   * `sent` with that message). Returns those jobs, finished with 413, off the books.
+   * `maxObjSize`: the device's, as it announced it last.
+   */
+  withhold(drafts: readonly SyncBodyCommandDraft[], maxObjSize?: string | number): Withheld[] {
+    const out: Withheld[] = [];
+    const limit = maxObjSize !== undefined && String(maxObjSize).trim() !== '' ? ` of ${String(maxObjSize).trim()} bytes` : '';
+    for (const draft of drafts) {
+      if (draft.kind === 'Results' || draft.kind === 'Status') continue;
+      const shape = shapeOf(draft);
+      const job = this.inFlight.find((j) => j.sending && !out.some((o) => o.id === j.id) && j.shape !== undefined && shapeFits(j.shape, shape));
+      if (job === undefined) continue;
+      out.push({
+        id: job.id,
+        ...(job.spec ? { spec: job.spec } : {}),
+        status: { data: String(StatusCode.RequestEntityTooLarge), items: [] },
+        results: [],
+        inner: [],
+        reason: `job ${job.id} not sent: its ${draft.kind} carries an object larger than the device's MaxObjSize${limit} (announced after it was queued, section 8)`,
+      });
+    }
+    for (const w of out) this.remove(w.id);
+    return out;
   }
 
   /** A job claimed but never sent (the session refused its command): out of the books. */

@@ -349,6 +349,10 @@ export class DmService {
       out = session.reply();
     }
     if (out === undefined) throw new Error(`the session gave no answer in state ${session.current}`);
+    // Jobs whose command the device's lowered MaxObjSize holds back: failed now, not requeued (jobs-in-session rule 6).
+    const withheld = jobs.withhold(out.withheld ?? [], m.message.syncHdr.meta?.maxObjSize);
+    for (const w of withheld) this.emit({ ...context, type: 'session-warning', message: w.reason });
+    finished.push(...withheld);
     jobs.sent(out.message);
     const ended = session.ended || session.current === 'aborting';
     if (ended) finished.push(...jobs.takeFinished(true, true));

@@ -89,6 +89,41 @@ describe('jobs of a session (jobs-in-session.ts)', () => {
     expect(jobs.idle).toBe(true);
   });
 
+  it('rule 6: commands withheld for a lowered MaxObjSize finish their jobs with 413 at once, and the next command is not taken for theirs', () => {
+    const big = 'x'.repeat(9_000);
+    const jobs = new SessionJobs();
+    jobs.add(1, { op: 'replace', items: [{ uri: './Big', data: big }] });
+    jobs.add(2, { op: 'replace', items: [{ uri: './Same', data: 'small' }] });
+    jobs.add(3, { op: 'replace', items: [{ uri: './Same', data: 'a larger value' }] });
+    jobs.add(4, { op: 'get', uris: ['./C'] });
+    // Job 1 is the large object under way (a chunk went); job 3 waits in the queue.
+    jobs.sent(sent('2', [{ kind: 'Replace', items: [{ target: { locURI: './Big' }, data: big.slice(0, 3000), moreData: true }] }]));
+    // The state goes through JSON between messages (another process may read the next one).
+    const restored = new SessionJobs(JSON.parse(JSON.stringify(jobs.snapshot())));
+    const withheld = restored.withhold(
+      [
+        { kind: 'Replace', items: [{ target: { locURI: './Same' }, data: 'a larger value' }] },
+        { kind: 'Results', cmdRef: '3', items: [{ source: { locURI: './X' }, data: 'r' }] } as SyncBodyCommandDraft,
+        { kind: 'Replace', items: [{ target: { locURI: './Big' }, data: big }] },
+      ],
+      '12',
+    );
+    expect(withheld.map((w) => [w.id, w.status.data])).toEqual([
+      [3, '413'],
+      [1, '413'],
+    ]);
+    expect(withheld[0]!.reason).toBe("job 3 not sent: its Replace carries an object larger than the device's MaxObjSize of 12 bytes (announced after it was queued, section 8)");
+    // What goes out now is job 2's command, then job 4's: each Status reaches its own job.
+    expect(restored.sent(sent('3', [{ kind: 'Replace', items: [{ target: { locURI: './Same' }, data: 'small' }] }, get('./C')]))).toEqual([2, 4]);
+    restored.status(status('3', '2', 200));
+    restored.status(status('3', '3', 404));
+    expect(restored.takeFinished(true).map((f) => [f.id, f.status.data])).toEqual([
+      [2, '200'],
+      [4, '404'],
+    ]);
+    expect(restored.idle).toBe(true);
+  });
+
   it('keeps its state as plain JSON, small specs only', () => {
     const jobs = new SessionJobs();
     jobs.add(1, { op: 'ui', code: 1100, text: 'hi' });
