@@ -45,7 +45,7 @@ import { answerDeviceCommand } from './device-commands.js';
 import { NO_JOBS, SessionJobs, type Finished } from './jobs-in-session.js';
 import { resolveOptions, type DmServiceOptions, type ResolvedOptions } from './options.js';
 import { refusalMessage } from './refusal.js';
-import { isResend, openingAlert, placeMessage, sameSessionID } from './session-rules.js';
+import { isResend, openingAlert, placeMessage, provesItself, sameSessionID } from './session-rules.js';
 import { BEGUN, STORED_SESSION_VERSION, readStored, requestDigest, toJson, type SessionSetup, type StoredSession } from './stored-session.js';
 
 /** What one message is, once decoded and its device known. */
@@ -215,7 +215,12 @@ export class DmService {
         firstIn: s.firstIn,
       };
     } else {
-      if (placement.kind === 'restart') await this.end(live!, 'failed', m.now);
+      if (placement.kind === 'restart') {
+        // Session-rules rule 4: only a Package#1 that proves itself ends the live session.
+        const refused = await this.unprovenRestart(m);
+        if (refused !== undefined) return refused;
+        await this.end(live!, 'failed', m.now);
+      }
       const begun = await store.beginSession(m.deviceId, m.message.syncHdr.sessionID.trim(), BEGUN, m.now, this.o.sessionTtlMs);
       if (!begun.ok) return CONFLICT;
       for (const row of begun.expired) this.emit({ type: 'session-ended', outcome: 'expired', deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
@@ -239,6 +244,19 @@ export class DmService {
       await this.end(serving.row, 'failed', m.now).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Session-rules rule 4: the refusal of a Package#1 over the live session's SessionID that does not authenticate, if it does not. */
+  private async unprovenRestart(m: Message): Promise<DmHttpAnswer | undefined> {
+    const trial = await DeviceCredentials.load(this.o.store, m.deviceId);
+    const options = trial?.verifierOptions(this.o.random, { ...this.offeredOption(m), maxRetries: this.o.maxAuthRetries });
+    const proof = provesItself(options && new AuthVerifier(options), m.message, { ...(m.request.hmac !== undefined ? { hmacHeader: m.request.hmac } : {}), body: m.request.body });
+    if (proof.proved) return undefined;
+    if (proof.counted) {
+      const admitted = await this.limiter.failed(m.deviceId, m.now);
+      this.emit({ ...m.context, type: 'auth-failed', ...this.schemeOf(m), locked: !admitted.allowed });
+    }
+    return this.refuseInDm(m, proof.status, 'a Package#1 with the SessionID of the live session that does not authenticate: the live session goes on', this.lockedChal(m));
   }
 
   /**
