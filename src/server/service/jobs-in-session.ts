@@ -26,13 +26,18 @@
  *    job's. Each withheld command is matched to the first job still going out whose
  *    command has its kind and its items (URI and size of data): a queued job, or the
  *    large object being sent.
+ * 7. What an answer means is the job's (`settlement`): a job is done when its code is a
+ *    success, and failed otherwise, except a UI confirm (Alert 1101), whose 200 is "Yes"
+ *    and 304 is "No" (10.2): both are the user's answer, done, with `answer` ['yes'] or
+ *    ['no'] in the outcome. A withheld job's reason is kept as its last error.
  */
-import { AlertCode, StatusCode } from '../../../generated/codes.js';
+import { AlertCode, StatusCode, isSuccessStatus } from '../../../generated/codes.js';
 import { isResponse, itemsOf, nestedCommands } from '../../../generated/command-helpers.js';
 import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import type { Command, Item, Meta, Results, Status, SyncML } from '../../../generated/types.js';
-import { jobCommand } from '../jobs/job-commands.js';
+import { jobCommand, jobOutcome } from '../jobs/job-commands.js';
 import type { JobOp, JobSpec } from '../store/job-spec.js';
+import type { JobSettle } from '../store/types.js';
 
 /** Specs up to this size (JSON) are kept in the session for the outcome; larger ones are read back. */
 const KEPT_SPEC_BYTES = 4096;
@@ -76,11 +81,22 @@ export interface Finished {
   readonly status: Pick<Status, 'data' | 'items'>;
   readonly results: readonly Pick<Results, 'items' | 'meta'>[];
   readonly inner: readonly Pick<Status, 'data'>[];
+  /** Why it failed, when the device did not say (rule 6). */
+  readonly reason?: string;
 }
 
 /** Rule 6: a job finished because its command was withheld, and why. */
 export interface Withheld extends Finished {
   readonly reason: string;
+}
+
+/** Rule 7: the outcome of a finished job, and whether it is done or failed. */
+export function settlement(f: Finished, spec: JobSpec): JobSettle {
+  const outcome = jobOutcome(spec, f.status, f.results, f.inner);
+  if (spec.op === 'ui' && spec.code === AlertCode.ConfirmOrReject && (outcome.status === StatusCode.Ok || outcome.status === StatusCode.NotModified)) {
+    return { id: f.id, outcome: { ...outcome, answer: [outcome.status === StatusCode.Ok ? 'yes' : 'no'] }, state: 'done' };
+  }
+  return { id: f.id, outcome, state: isSuccessStatus(outcome.status) ? 'done' : 'failed', ...(f.reason !== undefined ? { lastError: f.reason } : {}) };
 }
 
 /** Kind, then `URI#length` of every item, nested commands' too (rule 6). */

@@ -36,13 +36,13 @@ import { dmMediaType } from '../../binding/media-type.js';
 import type { DmHandler, DmHttpAnswer, DmHttpRequest } from '../http/dm-http.js';
 import { DeviceCredentials } from '../auth/device-credentials.js';
 import { AuthRateLimiter, admission } from '../auth/rate-limit.js';
-import { jobCommand, jobOutcome } from '../jobs/job-commands.js';
+import { jobCommand } from '../jobs/job-commands.js';
 import { isStoreInputError } from '../store/errors.js';
-import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type JobFinish, type SessionOutcome, type SessionRow } from '../store/types.js';
+import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type JobSettle, type SessionOutcome, type SessionRow } from '../store/types.js';
 import { notifyObservers, type EventContext, type ServiceEvent } from './events.js';
 import { decodeRequest, type DecodedRequest } from './decode-request.js';
 import { answerDeviceCommand } from './device-commands.js';
-import { NO_JOBS, SessionJobs, type Finished } from './jobs-in-session.js';
+import { NO_JOBS, SessionJobs, settlement, type Finished } from './jobs-in-session.js';
 import { resolveOptions, type DmServiceOptions, type ResolvedOptions } from './options.js';
 import { refusalMessage } from './refusal.js';
 import { isResend, openingAlert, placeMessage, provesItself, sameSessionID } from './session-rules.js';
@@ -434,12 +434,12 @@ export class DmService {
   }
 
   private async finish(list: readonly Finished[], sessionRef: number, now: number, context: EventContext): Promise<void> {
-    const finishes: JobFinish[] = [];
+    const finishes: JobSettle[] = [];
     for (const f of list) {
       const spec = f.spec ?? (await this.o.store.getJob(f.id))?.spec;
-      if (spec !== undefined) finishes.push({ id: f.id, outcome: jobOutcome(spec, f.status, f.results, f.inner) });
+      if (spec !== undefined) finishes.push(settlement(f, spec));
     }
-    const answers = await this.o.store.finishJobs(sessionRef, finishes, now);
+    const answers = await this.o.store.finishJobsAs(sessionRef, finishes, now);
     for (const [i, r] of answers.entries()) {
       // Not ok: finished already (by a process that served this message first), or cancelled.
       if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: finishes[i]!.id, state: r.job.state, code: finishes[i]!.outcome.status });

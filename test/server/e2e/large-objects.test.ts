@@ -117,7 +117,11 @@ function suite(backend: Backend): void {
       expect(await h.store.getJob(queued.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: { status: StatusCode.RequestEntityTooLarge } });
       expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
       const warnings = h.eventsOf('session-warning').map((e) => (e.type === 'session-warning' ? e.message : ''));
-      for (const job of [inProgress, queued]) expect(warnings).toContain(`job ${job.id} not sent: its Replace carries an object larger than the device's MaxObjSize of 3000 bytes (announced after it was queued, section 8)`);
+      for (const job of [inProgress, queued]) {
+        const reason = `job ${job.id} not sent: its Replace carries an object larger than the device's MaxObjSize of 3000 bytes (announced after it was queued, section 8)`;
+        expect(warnings).toContain(reason);
+        expect((await h.store.getJob(job.id))?.lastError).toBe(reason);
+      }
     });
   });
 }

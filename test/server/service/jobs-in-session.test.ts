@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageBuilder } from '../../../generated/builders.js';
 import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import type { Results, Status, SyncML } from '../../../generated/types.js';
-import { MAX_RESENDS, SessionJobs } from '../../../src/server/service/jobs-in-session.js';
+import { MAX_RESENDS, SessionJobs, settlement } from '../../../src/server/service/jobs-in-session.js';
 
 function sent(msgID: string, drafts: SyncBodyCommandDraft[]): SyncML {
   const b = new MessageBuilder({ sessionID: '1', msgID, target: { locURI: 'dev' }, source: { locURI: 'srv' } });
@@ -122,6 +122,18 @@ describe('jobs of a session (jobs-in-session.ts)', () => {
       [4, '404'],
     ]);
     expect(restored.idle).toBe(true);
+  });
+
+  it('rule 7 (section 10.2): a UI confirm answered 304 ("No") or 200 ("Yes") is done, with the answer; other codes decide by success', () => {
+    const confirm = { op: 'ui', code: 1101, text: 'Reboot now?' } as const;
+    const finished = (code: number, reason?: string) => ({ id: 1, status: { data: String(code), items: [] }, results: [], inner: [], ...(reason ? { reason } : {}) });
+    expect(settlement(finished(304), confirm)).toEqual({ id: 1, outcome: { status: 304, answer: ['no'] }, state: 'done' });
+    expect(settlement(finished(200), confirm)).toEqual({ id: 1, outcome: { status: 200, answer: ['yes'] }, state: 'done' });
+    expect(settlement(finished(500), confirm)).toEqual({ id: 1, outcome: { status: 500 }, state: 'failed' });
+    // 304 to anything but a confirm is no answer: failed.
+    expect(settlement(finished(304), { op: 'ui', code: 1100, text: 'Hi' })).toMatchObject({ state: 'failed' });
+    expect(settlement(finished(304), { op: 'get', uris: ['./A'] })).toMatchObject({ state: 'failed' });
+    expect(settlement(finished(413, 'too large'), { op: 'get', uris: ['./A'] })).toEqual({ id: 1, outcome: { status: 413 }, state: 'failed', lastError: 'too large' });
   });
 
   it('keeps its state as plain JSON, small specs only', () => {
