@@ -338,7 +338,7 @@ export class DmService {
     // Step 4: the next jobs, or the abort asked for.
     const finished: Finished[] = jobs.takeFinished(packageComplete);
     const claimed: ClaimedJob[] = [];
-    const refused: { job: ClaimedJob; status: number }[] = [];
+    const refused: { job: ClaimedJob; status: number; reason: string }[] = [];
     let out: Outgoing | undefined;
     let abortedByUs = false;
     if (s.abortRequested && !peerAborted && !authGaveUp) {
@@ -358,8 +358,8 @@ export class DmService {
             claimed.push(job);
           } catch (e) {
             // Larger than the device's MaxObjSize (8), or a spec no command can carry.
-            if (isLocalProtocolError(e) && e.problem === 'object-too-large') refused.push({ job, status: StatusCode.RequestEntityTooLarge });
-            else if (isStoreInputError(e)) refused.push({ job, status: StatusCode.BadRequest });
+            if (isLocalProtocolError(e) && e.problem === 'object-too-large') refused.push({ job, status: StatusCode.RequestEntityTooLarge, reason: `not sent: ${e.message}` });
+            else if (isStoreInputError(e)) refused.push({ job, status: StatusCode.BadRequest, reason: `not sent: ${e.message}` });
             else throw e;
           }
         }
@@ -388,7 +388,7 @@ export class DmService {
 
     // Before the commit only what the store does once whatever happens: finishing a job.
     // All in one store transaction (the Statuses of one message).
-    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [] }))], row.ref, m.now, context);
+    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))], row.ref, m.now, context);
 
     // Step 5: the commit.
     const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs);

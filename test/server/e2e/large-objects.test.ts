@@ -92,7 +92,7 @@ function suite(backend: Backend): void {
       const run = await device.run();
       expect(run.ended).toBe(true);
       expect(device.tree.has('./Vendor/Big')).toBe(false);
-      expect(await h.store.getJob(big.id)).toMatchObject({ state: 'failed', outcome: { status: StatusCode.RequestEntityTooLarge } });
+      expect(await h.store.getJob(big.id)).toMatchObject({ state: 'failed', outcome: { status: StatusCode.RequestEntityTooLarge }, lastError: "not sent: an item of 5000 bytes is larger than the peer's MaxObjSize of 1000" });
       expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done' });
     });
 
