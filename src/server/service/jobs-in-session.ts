@@ -6,10 +6,17 @@
  * Rules
  * 1. Jobs go out in the order claimed, one command each (job-commands.ts). Each message we
  *    send is read back (`sent`): each of its management commands is a piece of the first
- *    job still going out (a large object spans messages, one piece per message), and every
- *    piece and the commands nested in it are named by MsgID and CmdID, as Statuses name them.
+ *    job still going out, and every piece and the commands nested in it are named by
+ *    MsgID and CmdID, as Statuses name them. A job's command may go in several pieces: a
+ *    large object in chunks over contiguous messages (MoreData on all but the last), and
+ *    a command with several items too large for one message split into one command per
+ *    item (the session core does both, in order, before the next command): the job goes
+ *    out until each of its items went whole or in its last chunk.
  * 2. A Status naming a piece gives the job its Status, except 213 (a chunk was taken, the
- *    rest follows). A Status naming a nested command gives the container's inner code.
+ *    rest follows). A job split into several commands waits for the Status of each, and
+ *    keeps the first that is not a success (else the first). A final Status for a chunk
+ *    that is not the last ends the object (the device refused it). A Status naming a
+ *    nested command gives the container's inner code.
  * 3. A job is finished only once its Status arrived; a Get waits for its Results too, until
  *    the device's package is complete (Results in chunks come after the Status).
  * 4. A job answered 401 or 407 was refused for want of our credentials (the device
@@ -59,6 +66,10 @@ export interface JobInFlight {
   readonly cancelled?: true;
   /** Rule 6: its command's kind and its items (`URI#length of data`, nested ones too), to tell it among withheld drafts. */
   readonly shape?: readonly string[];
+  /** Rule 1: the URIs of its items still to go, for a command of several items (it may be split). */
+  readonly toGo?: readonly string[];
+  /** Rule 2: the pieces sent whole (or as a last chunk) whose Status has not come yet. */
+  readonly finals?: readonly string[];
 }
 
 export interface JobsSnapshot {
@@ -112,6 +123,22 @@ function shapeOf(draft: { readonly kind: string }): string[] {
   return out;
 }
 
+/** The URIs of a command's items when it has several (rule 1): one command per item if split. */
+function itemURIs(draft: { readonly items?: readonly Pick<Item, 'target' | 'source'>[] }): string[] | undefined {
+  const items = Array.isArray(draft.items) ? draft.items : [];
+  return items.length > 1 ? items.map(uriOf) : undefined;
+}
+
+function uriOf(item: Pick<Item, 'target' | 'source'>): string {
+  return item.target?.locURI ?? item.source?.locURI ?? '';
+}
+
+/** Rule 2: the first code that is not a success, else the first. */
+function worse(a: Pick<Status, 'data' | 'items'> | undefined, b: Pick<Status, 'data' | 'items'>): Pick<Status, 'data' | 'items'> {
+  if (a === undefined) return b;
+  return isSuccessStatus(Number(a.data.trim())) && !isSuccessStatus(Number(b.data.trim())) ? b : a;
+}
+
 /** The withheld draft is the job's command, or one of its items split off (rule 6). */
 function shapeFits(job: readonly string[], draft: readonly string[]): boolean {
   return job[0] === draft[0] && draft.slice(1).every((item) => job.includes(item, 1));
@@ -151,7 +178,9 @@ export class SessionJobs {
   /** Jobs claimed and given to the session (`send`), in that order. */
   add(id: number, spec: JobSpec): void {
     const small = JSON.stringify(spec).length <= KEPT_SPEC_BYTES;
-    this.inFlight.push({ id, op: spec.op, ...(small ? { spec } : {}), sending: true, inner: [], results: [], shape: shapeOf(jobCommand(spec)) });
+    const command = jobCommand(spec);
+    const toGo = itemURIs(command as Parameters<typeof itemURIs>[0]);
+    this.inFlight.push({ id, op: spec.op, ...(small ? { spec } : {}), sending: true, inner: [], results: [], shape: shapeOf(command), ...(toGo ? { toGo } : {}) });
   }
 
   /**
@@ -196,21 +225,34 @@ export class SessionJobs {
       const at = this.inFlight.findIndex((j) => j.sending);
       if (at < 0) continue;
       const job = this.inFlight[at]!;
-      this.pieces[key(msgID, c.cmdID)] = [job.id, -1];
+      const piece = key(msgID, c.cmdID);
+      this.pieces[piece] = [job.id, -1];
       flatNested(c).forEach((n, i) => (this.pieces[key(msgID, n.cmdID)] = [job.id, i]));
-      if (!hasMoreData(c)) {
-        this.inFlight[at] = { ...job, sending: false };
-        done.push(job.id);
+      if (hasMoreData(c)) continue;
+      // Its items went whole (or as their last chunk): the job goes on while others are to go.
+      let toGo = job.toGo;
+      if (toGo !== undefined) {
+        const left = [...toGo];
+        for (const uri of itemsOf(c).map(uriOf)) {
+          const i = left.indexOf(uri);
+          if (i >= 0) left.splice(i, 1);
+        }
+        toGo = left;
       }
+      const sending = toGo !== undefined && toGo.length > 0;
+      const { toGo: _, ...rest } = job;
+      this.inFlight[at] = { ...rest, ...(sending ? { toGo } : {}), sending, finals: [...(job.finals ?? []), piece] };
+      if (!sending) done.push(job.id);
     }
     return done;
   }
 
   /** Rule 2. Returns the job id the Status is for, if any. */
   status(status: Status): number | undefined {
-    const piece = this.pieces[key(status.msgRef, status.cmdRef)];
-    if (piece === undefined) return undefined;
-    const [id, nested] = piece;
+    const piece = key(status.msgRef, status.cmdRef);
+    const named = this.pieces[piece];
+    if (named === undefined) return undefined;
+    const [id, nested] = named;
     const code = Number(status.data.trim());
     this.update(id, (j) => {
       if (nested >= 0) {
@@ -223,10 +265,21 @@ export class SessionJobs {
       if (code === StatusCode.OperationCancelled) return { ...j, cancelled: true };
       const resends = j.resends ?? 0;
       if ((code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) && resends < MAX_RESENDS) {
-        return { id: j.id, op: j.op, ...(j.spec ? { spec: j.spec } : {}), sending: true, inner: [], results: [], resend: true, resends: resends + 1 };
+        const command = j.shape !== undefined && j.spec !== undefined ? jobCommand(j.spec) : undefined;
+        const toGo = command && itemURIs(command as Parameters<typeof itemURIs>[0]);
+        return { id: j.id, op: j.op, ...(j.spec ? { spec: j.spec } : {}), sending: true, inner: [], results: [], resend: true, resends: resends + 1, ...(j.shape ? { shape: j.shape } : {}), ...(toGo ? { toGo } : {}) };
       }
-      // A final answer ends the object's pieces too (the device refused it or took it whole).
-      return { ...j, sending: false, status: { data: status.data, items: status.items } };
+      const answered = { data: status.data, items: status.items };
+      const at = j.finals?.indexOf(piece) ?? -1;
+      if (at >= 0) {
+        // Rule 2: one of its pieces answered; the job waits for the others.
+        const finals = j.finals!.filter((_, i) => i !== at);
+        return { ...j, finals, status: worse(j.status, answered) };
+      }
+      // A final answer to a chunk before the last (or from a session kept before pieces were
+      // counted) ends the object's pieces too: the device refused it (or took it whole).
+      const { toGo: _, ...rest } = j;
+      return { ...rest, sending: false, finals: [], status: worse(j.status, answered) };
     });
     return id;
   }
@@ -276,7 +329,8 @@ export class SessionJobs {
     for (const j of this.inFlight.filter((j) => j.cancelled === true)) this.remove(j.id);
     const out: Finished[] = [];
     for (const j of this.inFlight) {
-      if (j.status === undefined) continue;
+      // Rule 2: finished once no piece of it is to go or awaits its Status.
+      if (j.status === undefined || j.sending || (j.finals?.length ?? 0) > 0) continue;
       const code = Number(j.status.data.trim());
       const waitsForResults = j.op === 'get' && code >= 200 && code < 300 && j.results.length === 0 && !packageComplete && !all;
       if (waitsForResults) continue;

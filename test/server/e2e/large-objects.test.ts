@@ -96,6 +96,25 @@ function suite(backend: Backend): void {
       expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done' });
     });
 
+    it('a Replace of several items too large for one message goes one item per command; it is one job, done once every item is answered, and the next job keeps its own Status and Results (section 7.1)', async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO6', { maxMsgSize: 2048 });
+      const t0 = Date.now();
+      const items = ['A', 'B', 'C'].map((n) => ({ uri: `./Vendor/${n}`, data: n.repeat(1400) }));
+      const replace = await h.store.enqueueJob({ deviceId: 'IMEI:LO6', spec: { op: 'replace', items } }, t0);
+      const get = await h.store.enqueueJob({ deviceId: 'IMEI:LO6', spec: { op: 'get', uris: ['./DevInfo/Mod'] } }, t0);
+      const run = await device.run({ maxMessages: 50 });
+      expect(run.ended).toBe(true);
+      // One command per item, in messages of their own.
+      const sentReplaces = run.exchanges.flatMap((x) => x.received?.syncBody.commands.filter((c) => c.kind === 'Replace') ?? []);
+      expect(sentReplaces.map((c) => (c.kind === 'Replace' ? c.items.map((i) => i.target?.locURI) : []))).toEqual(items.map((i) => [i.uri]));
+      for (const i of items) expect(device.tree.get(i.uri)).toBe(i.data);
+      expect(await h.store.getJob(replace.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      const got = await h.store.getJob(get.id);
+      expect(got).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      expect(got?.outcome?.results?.map((r) => r.source)).toEqual(['./DevInfo/Mod']);
+    });
+
     it('DM-PRO-LO-S-007: a device that lowers its MaxObjSize mid-session: the jobs held back fail with 413 at once, the others go on (section 8)', { timeout: 60_000 }, async () => {
       h = await startHarness(backend);
       const device = await h.device('IMEI:LO5', { maxMsgSize: 4096, maxObjSize: 1024 * 1024 });

@@ -52,6 +52,34 @@ describe('jobs of a session (jobs-in-session.ts)', () => {
     ]);
   });
 
+  it('rules 1-2: a command of several items split one per item is one job: it waits for each part\'s Status and keeps the first failure; the next command is the next job\'s', () => {
+    const part = (uri: string, data: string): SyncBodyCommandDraft => ({ kind: 'Replace', items: [{ target: { locURI: uri }, data }] });
+    const jobs = new SessionJobs();
+    jobs.add(1, { op: 'replace', items: [{ uri: './A', data: 'a' }, { uri: './B', data: 'b' }, { uri: './C', data: 'c' }] });
+    jobs.add(2, { op: 'get', uris: ['./D'] });
+    expect(jobs.sent(sent('2', [part('./A', 'a')]))).toEqual([]);
+    jobs.status(status('2', '2', 200));
+    expect(jobs.takeFinished(true)).toEqual([]);
+    // Part B goes in chunks: only its last chunk ends it.
+    expect(jobs.sent(sent('3', [{ kind: 'Replace', items: [{ target: { locURI: './B' }, data: 'b', moreData: true }] }]))).toEqual([]);
+    jobs.status(status('3', '2', 213));
+    expect(jobs.sent(sent('4', [part('./B', 'b'), part('./C', 'c'), get('./D')]))).toEqual([1, 2]);
+    jobs.status(status('4', '2', 500));
+    jobs.status(status('4', '3', 200));
+    jobs.status(status('4', '4', 200));
+    jobs.results({ kind: 'Results', cmdID: '5', msgRef: '4', cmdRef: '4', targetRefs: [], sourceRefs: [], items: [{ source: { locURI: './D' }, data: 'd' }] });
+    expect(jobs.takeFinished(true).map((f) => [f.id, f.status.data, f.results.length])).toEqual([
+      [1, '500', 0],
+      [2, '200', 1],
+    ]);
+    // A command that went whole is answered once.
+    const whole = new SessionJobs();
+    whole.add(3, { op: 'delete', uris: ['./X', './Y'] });
+    expect(whole.sent(sent('2', [{ kind: 'Delete', items: [{ target: { locURI: './X' } }, { target: { locURI: './Y' } }] }]))).toEqual([3]);
+    whole.status(status('2', '2', 200));
+    expect(whole.takeFinished(true)).toMatchObject([{ id: 3, status: { data: '200' } }]);
+  });
+
   it('rule 2: the Statuses of nested commands are the container\'s inner codes, in order, whatever order they come in', () => {
     const jobs = new SessionJobs();
     jobs.add(3, { op: 'atomic', steps: [{ op: 'delete', uris: ['./X'] }, { op: 'delete', uris: ['./Y'] }] });
