@@ -208,6 +208,8 @@ function suite(backend: Backend): void {
       expect(await createAlertDispatcher({ store, handlers: [] }).run()).toMatchObject({ offered: 0, handled: 0 });
       expect(await store.unhandledAlerts(10)).toHaveLength(2);
       expect(() => createAlertDispatcher({ store, handlers: [collector('a'), collector('a')] })).toThrow(RangeError);
+      // A claim must outlive the handler it covers.
+      expect(() => createAlertDispatcher({ store, handlers: [], handlerTimeoutMs: 100, leaseMs: 100 })).toThrow(RangeError);
     });
   });
 }
