@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const db = process.env['OMADM_BENCH_DB']!;
   const schema = process.env['OMADM_BENCH_SCHEMA'];
   const store = db.startsWith('postgres') && schema ? await openPostgresStore(db, { schema }) : await openStore(db);
-  const server = await startOmadmServer({ store, sweepEveryMs: 0, jobsPerPackage: 10, sessionTtlMs: 10 * 60_000, timeouts: { keepAliveTimeoutMs: 30_000 } });
+  const server = await startOmadmServer({ store, jobsPerPackage: 10, sessionTtlMs: 10 * 60_000, timeouts: { keepAliveTimeoutMs: 30_000 } });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   process.once('SIGTERM', () => {
     void server.close().then(() => store.close()).then(() => process.exit(0));

@@ -3,6 +3,9 @@
  * its path, and the other parts (the REST API under /api/v1, /metrics, /healthz) mounted
  * as routes by prefix. `close()` stops taking connections, lets the message in flight be
  * answered, then closes the rest; the store stays open (its owner closes it).
+ *
+ * It runs no timers: idle sessions are expired by the sweeper (sweeper.ts), which
+ * server-stack.ts starts beside it (or the owner of a bare server does).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,8 +36,6 @@ export interface OmadmServerOptions extends DmServiceOptions {
   readonly timeouts?: Pick<DmServerOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'idleTimeoutMs'>;
   /** Pins each session to `URL/s/REF` with RespURI (any process serves it; a balancer may route by it). Default false. */
   readonly pinSessions?: boolean;
-  /** Idle sessions are expired this often. Default 30 s; 0: never (a sweeper elsewhere does it). */
-  readonly sweepEveryMs?: number;
   /** How long `close()` waits for requests in flight before closing their connections. Default 5 s. */
   readonly graceMs?: number;
   /** Told of every error a request handler raised (the client got a 500). */
@@ -105,21 +106,12 @@ export async function startOmadmServer(options: OmadmServerOptions): Promise<Oma
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const sweepEvery = options.sweepEveryMs ?? 30_000;
-  const sweeper =
-    sweepEvery > 0
-      ? setInterval(() => {
-          service.expireSessions().catch((error: unknown) => options.onError?.(error));
-        }, sweepEvery)
-      : undefined;
-  sweeper?.unref();
   return {
     url: origin + path,
     origin,
     service,
     ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
     close() {
-      if (sweeper) clearInterval(sweeper);
       closing ??= stopDmServer(server, options.graceMs ?? 5_000);
       return closing;
     },

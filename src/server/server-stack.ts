@@ -72,8 +72,6 @@ export async function startServerStack(options: ServerStackOptions): Promise<Ser
     adminToken: options.adminToken,
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
-    // The sweeper below expires sessions (and jobs, and hands alerts on).
-    sweepEveryMs: 0,
     routes: [apiRoute({ management, adminToken: options.adminToken, onError }), ...opsRoutes({ store, metrics, draining: () => draining, onError })],
     onError,
   });

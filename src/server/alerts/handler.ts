@@ -15,8 +15,9 @@ export interface AlertContext {
 /**
  * Takes alerts. `handle` resolves when the alert is taken (and may be marked handled as
  * far as this handler goes) and rejects when it could not be: the dispatcher offers it
- * again in a later run. Delivery is at least once: after a failure of another handler, or
- * a restart, a handler may see an alert again, with the same `id`.
+ * again in a later run. Each delivery is claimed in the store (dispatch.ts rule 4): a
+ * handler sees an alert again, with the same `id`, only when the process that delivered
+ * it died (or outlived its lease) before writing that it did. Dedupe by `id` for that.
  */
 export interface AlertHandler {
   /** Unique among the dispatcher's handlers; names the handler in events and metrics. */

@@ -15,12 +15,11 @@
  *    jitter; a Retry-After within `maxMs` is honoured). Any other status below 200 or from
  *    300 up is final. Then the handler rejects with a WebhookDeliveryError.
  * 2. Every attempt has `timeoutMs` in all; at most `maxResponseBytes` of the answer are
- *    read (and thrown away).
+ *    read (and thrown away): the server's one bounded POST (http-client/post.ts).
  * 3. The clock (timestamps) and the sleep between attempts are injected.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { checkHttpUrl, postBytes } from '../http-client/post.js';
 import type { Secret } from '../store/secret.js';
 import type { StoredAlert } from '../store/types.js';
 import type { AlertHandler } from './handler.js';
@@ -146,8 +145,7 @@ type Attempt = { readonly status: number; readonly retryAfter?: string } | { rea
 
 /** A webhook handler for the alert dispatcher. */
 export function webhookHandler(options: WebhookOptions): AlertHandler {
-  const url = new URL(options.url);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`webhook url: http: or https:, not ${url.protocol}`);
+  const url = checkHttpUrl(options.url, 'webhook url');
   const maxAttempts = positive(options.maxAttempts ?? 5, 'maxAttempts');
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   positive(backoff.initialMs, 'backoff.initialMs');
@@ -157,49 +155,23 @@ export function webhookHandler(options: WebhookOptions): AlertHandler {
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
 
-  const attempt = (body: Buffer, alertId: number, n: number, signal: AbortSignal): Promise<Attempt> =>
-    new Promise((resolve) => {
-      let settled = false;
-      const done = (a: Attempt): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        resolve(a);
-      };
-      const req = send(url, {
-        method: 'POST',
-        agent: false,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': body.length,
-          [SIGNATURE_HEADER]: signWebhook(options.secret, body, clock()),
-          [ALERT_ID_HEADER]: String(alertId),
-          [ATTEMPT_HEADER]: String(n),
-        },
-      });
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-      const onAbort = (): void => void req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      signal.addEventListener('abort', onAbort);
-      req.on('error', (error) => done({ error }));
-      req.on('response', (res: IncomingMessage) => {
-        let read = 0;
-        res.on('data', (chunk: Buffer) => {
-          read += chunk.length;
-          if (read > maxResponseBytes) res.destroy();
-        });
-        const status = res.statusCode ?? 0;
-        const retryAfter = res.headers['retry-after'];
-        const answer = { status, ...(retryAfter !== undefined ? { retryAfter } : {}) };
-        res.on('end', () => done(answer));
-        res.on('close', () => done(answer));
-        res.on('error', () => done(answer));
-      });
-      req.end(body);
+  const attempt = async (body: Buffer, alertId: number, n: number, signal: AbortSignal): Promise<Attempt> => {
+    const outcome = await postBytes(url, body, {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        [SIGNATURE_HEADER]: signWebhook(options.secret, body, clock()),
+        [ALERT_ID_HEADER]: String(alertId),
+        [ATTEMPT_HEADER]: String(n),
+      },
+      timeoutMs,
+      maxResponseBytes,
+      signal,
     });
+    if ('error' in outcome) return outcome;
+    const retryAfter = outcome.headers['retry-after'];
+    return { status: outcome.status, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+  };
 
   const delayBefore = (next: number, retryAfter?: string): number => {
     const exp = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (next - 2));

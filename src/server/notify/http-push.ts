@@ -6,7 +6,7 @@
  */
 import { NOTIFICATION_MEDIA_TYPE } from '../../notification/index.js';
 import type { Device } from '../store/types.js';
-import { checkHttpUrl, postBytes } from './http-post.js';
+import { checkHttpUrl, postBytes } from '../http-client/post.js';
 import { NotifySendError, type NotificationSender } from './sender.js';
 
 export interface HttpPushOptions {

@@ -11,7 +11,7 @@
  */
 import type { Secret } from '../store/secret.js';
 import type { Device } from '../store/types.js';
-import { checkHttpUrl, postBytes } from './http-post.js';
+import { checkHttpUrl, postBytes } from '../http-client/post.js';
 import { NotifySendError, type NotificationSender, type SendOptions } from './sender.js';
 import { smsSegments, wspPushPdu, type SmsSegment } from './wap-push.js';
 

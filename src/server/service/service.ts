@@ -36,16 +36,16 @@ import { dmMediaType } from '../../binding/media-type.js';
 import type { DmHandler, DmHttpAnswer, DmHttpRequest } from '../http/dm-http.js';
 import { DeviceCredentials } from '../auth/device-credentials.js';
 import { AuthRateLimiter, admission } from '../auth/rate-limit.js';
-import { jobCommand, jobOutcome } from '../jobs/job-commands.js';
+import { jobCommand } from '../jobs/job-commands.js';
 import { isStoreInputError } from '../store/errors.js';
-import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type JobFinish, type SessionOutcome, type SessionRow } from '../store/types.js';
+import { AUTH_TYPE_OF, type AlertInit, type ClaimedJob, type JobSettle, type SessionOutcome, type SessionRow } from '../store/types.js';
 import { notifyObservers, type EventContext, type ServiceEvent } from './events.js';
 import { decodeRequest, type DecodedRequest } from './decode-request.js';
 import { answerDeviceCommand } from './device-commands.js';
-import { NO_JOBS, SessionJobs, type Finished } from './jobs-in-session.js';
+import { NO_JOBS, SessionJobs, settlement, type Finished } from './jobs-in-session.js';
 import { resolveOptions, type DmServiceOptions, type ResolvedOptions } from './options.js';
 import { refusalMessage } from './refusal.js';
-import { isResend, openingAlert, placeMessage, sameSessionID } from './session-rules.js';
+import { isResend, openingAlert, placeMessage, provesItself, sameSessionID } from './session-rules.js';
 import { BEGUN, STORED_SESSION_VERSION, readStored, requestDigest, toJson, type SessionSetup, type StoredSession } from './stored-session.js';
 
 /** What one message is, once decoded and its device known. */
@@ -111,13 +111,6 @@ export class DmService {
       if (saved.reason !== 'conflict') return false;
     }
     return false;
-  }
-
-  /** Ends every session idle past its expiry (their sent jobs go back to the queue); returns how many. */
-  async expireSessions(limit?: number): Promise<number> {
-    const rows = await this.o.store.expireSessions(this.o.now(), limit);
-    for (const row of rows) this.emit({ type: 'session-ended', outcome: 'expired', deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
-    return rows.length;
   }
 
   private emit(event: ServiceEvent): void {
@@ -222,7 +215,12 @@ export class DmService {
         firstIn: s.firstIn,
       };
     } else {
-      if (placement.kind === 'restart') await this.end(live!, 'failed', m.now);
+      if (placement.kind === 'restart') {
+        // Session-rules rule 4: only a Package#1 that proves itself ends the live session.
+        const refused = await this.unprovenRestart(m);
+        if (refused !== undefined) return refused;
+        await this.end(live!, 'failed', m.now);
+      }
       const begun = await store.beginSession(m.deviceId, m.message.syncHdr.sessionID.trim(), BEGUN, m.now, this.o.sessionTtlMs);
       if (!begun.ok) return CONFLICT;
       for (const row of begun.expired) this.emit({ type: 'session-ended', outcome: 'expired', deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
@@ -246,6 +244,19 @@ export class DmService {
       await this.end(serving.row, 'failed', m.now).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Session-rules rule 4: the refusal of a Package#1 over the live session's SessionID that does not authenticate, if it does not. */
+  private async unprovenRestart(m: Message): Promise<DmHttpAnswer | undefined> {
+    const trial = await DeviceCredentials.load(this.o.store, m.deviceId);
+    const options = trial?.verifierOptions(this.o.random, { ...this.offeredOption(m), maxRetries: this.o.maxAuthRetries });
+    const proof = provesItself(options && new AuthVerifier(options), m.message, { ...(m.request.hmac !== undefined ? { hmacHeader: m.request.hmac } : {}), body: m.request.body });
+    if (proof.proved) return undefined;
+    if (proof.counted) {
+      const admitted = await this.limiter.failed(m.deviceId, m.now);
+      this.emit({ ...m.context, type: 'auth-failed', ...this.schemeOf(m), locked: !admitted.allowed });
+    }
+    return this.refuseInDm(m, proof.status, 'a Package#1 with the SessionID of the live session that does not authenticate: the live session goes on', this.lockedChal(m));
   }
 
   /**
@@ -327,7 +338,7 @@ export class DmService {
     // Step 4: the next jobs, or the abort asked for.
     const finished: Finished[] = jobs.takeFinished(packageComplete);
     const claimed: ClaimedJob[] = [];
-    const refused: { job: ClaimedJob; status: number }[] = [];
+    const refused: { job: ClaimedJob; status: number; reason: string }[] = [];
     let out: Outgoing | undefined;
     let abortedByUs = false;
     if (s.abortRequested && !peerAborted && !authGaveUp) {
@@ -347,8 +358,8 @@ export class DmService {
             claimed.push(job);
           } catch (e) {
             // Larger than the device's MaxObjSize (8), or a spec no command can carry.
-            if (isLocalProtocolError(e) && e.problem === 'object-too-large') refused.push({ job, status: StatusCode.RequestEntityTooLarge });
-            else if (isStoreInputError(e)) refused.push({ job, status: StatusCode.BadRequest });
+            if (isLocalProtocolError(e) && e.problem === 'object-too-large') refused.push({ job, status: StatusCode.RequestEntityTooLarge, reason: `not sent: ${e.message}` });
+            else if (isStoreInputError(e)) refused.push({ job, status: StatusCode.BadRequest, reason: `not sent: ${e.message}` });
             else throw e;
           }
         }
@@ -356,6 +367,10 @@ export class DmService {
       out = session.reply();
     }
     if (out === undefined) throw new Error(`the session gave no answer in state ${session.current}`);
+    // Jobs whose command the device's lowered MaxObjSize holds back: failed now, not requeued (jobs-in-session rule 6).
+    const withheld = jobs.withhold(out.withheld ?? [], m.message.syncHdr.meta?.maxObjSize);
+    for (const w of withheld) this.emit({ ...context, type: 'session-warning', message: w.reason });
+    finished.push(...withheld);
     jobs.sent(out.message);
     const ended = session.ended || session.current === 'aborting';
     if (ended) finished.push(...jobs.takeFinished(true, true));
@@ -373,7 +388,7 @@ export class DmService {
 
     // Before the commit only what the store does once whatever happens: finishing a job.
     // All in one store transaction (the Statuses of one message).
-    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [] }))], row.ref, m.now, context);
+    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))], row.ref, m.now, context);
 
     // Step 5: the commit.
     const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs);
@@ -419,12 +434,12 @@ export class DmService {
   }
 
   private async finish(list: readonly Finished[], sessionRef: number, now: number, context: EventContext): Promise<void> {
-    const finishes: JobFinish[] = [];
+    const finishes: JobSettle[] = [];
     for (const f of list) {
       const spec = f.spec ?? (await this.o.store.getJob(f.id))?.spec;
-      if (spec !== undefined) finishes.push({ id: f.id, outcome: jobOutcome(spec, f.status, f.results, f.inner) });
+      if (spec !== undefined) finishes.push(settlement(f, spec));
     }
-    const answers = await this.o.store.finishJobs(sessionRef, finishes, now);
+    const answers = await this.o.store.finishJobsAs(sessionRef, finishes, now);
     for (const [i, r] of answers.entries()) {
       // Not ok: finished already (by a process that served this message first), or cancelled.
       if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: finishes[i]!.id, state: r.job.state, code: finishes[i]!.outcome.status });

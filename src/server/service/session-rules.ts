@@ -13,8 +13,17 @@
  * 4. One live session per device: a message opening a session while another one with a
  *    different SessionID is live is refused (503, the other session is not touched). One
  *    opening a session with the live session's SessionID is the device starting over (it
- *    lost our answer to its Package#1, or it writes SessionID 1 for every session): the old
- *    one ends (failed, its sent jobs back to the queue) and the new one begins.
+ *    lost our answer to its Package#1, or it writes SessionID 1 for every session), or
+ *    someone else writing the device's id: it must prove itself first (`provesItself`:
+ *    its credentials judged by a verifier of its own, nothing stored, no nonce issued).
+ *    Authenticated (or the device has no credentials to check), the old session ends
+ *    (failed, its sent jobs back to the queue) and the new one begins. Not authenticated,
+ *    it is refused 401/407 with the Chal of the nonce the device is expected to use, a
+ *    wrong credential counts as a failed authentication (rate-limit.ts), and the live
+ *    session is not touched: an unauthenticated message never ends a session. (The
+ *    spec, 5 and 9: the SessionID is the client's and stays the same for the whole
+ *    session; a client challenged reverts to Package#1 in the same session, with the
+ *    next MsgID, which is a `continue`, not this rule.)
  *    But the very Package#1 that opened the live session, arriving again once the session
  *    went on, is an old message replayed (by the network or by someone else): refused
  *    with 400, the live session untouched.
@@ -26,6 +35,7 @@
  */
 import { AlertCode } from '../../../generated/codes.js';
 import type { SyncML } from '../../../generated/types.js';
+import type { AuthVerifier } from '../../session/auth/authenticator.js';
 import type { SessionRow } from '../store/types.js';
 import type { StoredSession } from './stored-session.js';
 
@@ -34,7 +44,7 @@ export type Placement =
   | { readonly kind: 'continue' }
   /** Rule 2: answer with the stored last answer. */
   | { readonly kind: 'resend' }
-  /** Rule 4, same SessionID: end the live session, then begin. */
+  /** Rule 4, same SessionID: if the message proves itself, end the live session, then begin. */
   | { readonly kind: 'restart' }
   /** Rule 4: the live session's own Package#1 again, after it went on. */
   | { readonly kind: 'replayed' }
@@ -96,4 +106,25 @@ export function placeMessage(live: LiveView | undefined, message: SyncML, digest
   if (opens) return same ? { kind: 'restart' } : { kind: 'busy' };
   if (!same || live.stored === undefined) return { kind: 'over' };
   return { kind: 'continue' };
+}
+
+/** Rule 4: whether a Package#1 starting over a live session may replace it. */
+export type RestartProof = { readonly proved: true } | { readonly proved: false; readonly status: number; readonly counted: boolean };
+
+/**
+ * Rule 4: judges the credentials of a Package#1 with `verifier`, one made for this
+ * judgement alone over credentials loaded for it (so nothing it does reaches the store or
+ * the live session). No verifier: the device has no credentials to check.
+ */
+export function provesItself(verifier: AuthVerifier | undefined, message: SyncML, transport: { readonly hmacHeader?: string; readonly body: Uint8Array }): RestartProof {
+  if (verifier === undefined) return { proved: true };
+  const hdr = message.syncHdr;
+  const answer = verifier.receive({
+    ...(hdr.cred ? { cred: hdr.cred } : {}),
+    ...(hdr.source.locName ? { username: hdr.source.locName } : {}),
+    ...(transport.hmacHeader !== undefined ? { hmacHeader: transport.hmacHeader } : {}),
+    body: transport.body,
+  });
+  if (answer.authenticated) return { proved: true };
+  return { proved: false, status: answer.status, counted: verifier.snapshot().failures > 0 };
 }

@@ -10,6 +10,8 @@ import { compileOnce } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
+  type AlertDelivery,
+  type AlertDeliveryState,
   type AlertInit,
   type AnnouncedSession,
   type AnnouncedSessionInit,
@@ -24,6 +26,7 @@ import {
   type JobFinish,
   type JobInit,
   type JobOutcome,
+  type JobSettle,
   type JobState,
   type JsonValue,
   type SaveSessionResult,
@@ -38,6 +41,7 @@ import { isSuccessStatus } from '../../../generated/codes.js';
 import { parseJobSpec } from './job-spec.js';
 import { stateAfter, statesAccepting, type JobEvent } from './job-states.js';
 import { StoreInputError } from './errors.js';
+import { alertDeliveries, claimAlertDelivery, settleAlertDelivery } from './alert-deliveries.js';
 import { boundedId, deviceRow, fromBase64, toAlert, toBase64, toDevice, toFailures, toJob, toResultJob, toSession, toTranscript } from './rows.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -517,6 +521,49 @@ export class KyselyStore implements Store {
   private async mustHaveDevice(db: Db, id: string, field = 'id'): Promise<void> {
     const row = await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
     if (row === undefined) throw new StoreInputError(field, `no device ${JSON.stringify(id)}`);
+  }
+
+  // ---------------------------------------------------------------- jobs settled by the caller
+
+  async finishJobsAs(sessionRef: number, settles: readonly JobSettle[], now: number): Promise<JobChangeResult[]> {
+    if (settles.length === 0) return [];
+    const events = settles.map(({ outcome, state }): JobEvent => {
+      if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
+      if (state !== 'done' && state !== 'failed') throw new StoreInputError('state', 'must be done or failed');
+      return state === 'done' ? 'status-ok' : 'status-error';
+    });
+    // In the order of their ids, as finishJobs, so that two processes cannot deadlock.
+    const order = settles.map((_, i) => i).sort((a, b) => settles[a]!.id - settles[b]!.id);
+    return this.db.transaction().execute(async (trx) => {
+      const answers: JobChangeResult[] = new Array<JobChangeResult>(settles.length);
+      const devices = new Set<string>();
+      for (const i of order) {
+        const { id, outcome, lastError } = settles[i]!;
+        const [row] = (await this.q.takeSent[events[i]!](trx, id, sessionRef)).rows;
+        if (row === undefined) {
+          answers[i] = await this.refusal(trx, id);
+          continue;
+        }
+        answers[i] = { ok: true, job: await this.toResult(trx, row, events[i]!, now, { outcome, ...(lastError !== undefined ? { lastError } : {}) }, true, false) };
+        devices.add(row.device_id);
+      }
+      for (const deviceId of devices) await this.pruneResults(trx, deviceId);
+      return answers;
+    });
+  }
+
+  // ---------------------------------------------------------------- alert deliveries (alert-deliveries.ts)
+
+  claimAlertDelivery(alertId: number, handler: string, owner: string, now: number, leaseMs: number): Promise<AlertDelivery | undefined> {
+    return claimAlertDelivery(this.db, alertId, handler, owner, now, leaseMs);
+  }
+
+  settleAlertDelivery(alertId: number, handler: string, owner: string, state: AlertDeliveryState, failed: boolean, now: number): Promise<AlertDelivery | undefined> {
+    return settleAlertDelivery(this.db, alertId, handler, owner, state, failed, now);
+  }
+
+  alertDeliveries(alertId: number): Promise<AlertDelivery[]> {
+    return alertDeliveries(this.db, alertId);
   }
 }
 

@@ -6,6 +6,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Backend } from './kysely-store.js';
 import { StoreConfigError } from './errors.js';
+import { alertDeliveriesMigration } from './migration-0003-alert-deliveries.js';
 
 type IdColumn = Parameters<ReturnType<Kysely<unknown>['schema']['createTable']>['addColumn']>[2];
 
@@ -141,6 +142,7 @@ function migrations(backend: Backend): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_alert_deliveries': alertDeliveriesMigration(backend),
   };
 }
 

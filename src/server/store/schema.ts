@@ -110,6 +110,16 @@ export interface AnnouncedSessionTable {
   expires_at: number;
 }
 
+export interface AlertDeliveryTable {
+  alert_id: number;
+  handler: string;
+  state: string;
+  failures: number;
+  claimed_by: string | null;
+  claimed_until: number;
+  updated_at: number;
+}
+
 export interface Database {
   devices: DeviceTable;
   device_nonces: NonceTable;
@@ -120,4 +130,5 @@ export interface Database {
   alerts: AlertTable;
   auth_failures: AuthFailureTable;
   announced_sessions: AnnouncedSessionTable;
+  alert_deliveries: AlertDeliveryTable;
 }

@@ -5,6 +5,8 @@
  * server process may serve any message of any session.
  */
 import type {
+  AlertDelivery,
+  AlertDeliveryState,
   AlertInit,
   AnnouncedSession,
   AnnouncedSessionInit,
@@ -17,6 +19,7 @@ import type {
   Job,
   JobChangeResult,
   JobFinish,
+  JobSettle,
   JobInit,
   JobOutcome,
   JsonValue,
@@ -97,6 +100,9 @@ export interface Store {
   /** `finishJob` for each job in turn, in one transaction (the Statuses of one message);
    * one answer per job, in order. Every outcome is checked before anything changes. */
   finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]>;
+  /** `finishJobs` with the state given for each job (done or failed, and why), not read
+   * from its code: a UI alert answered 304 ("No") is done; one transaction. */
+  finishJobsAs(sessionRef: number, settles: readonly JobSettle[], now: number): Promise<JobChangeResult[]>;
   /** Withdraws a queued job. */
   cancelJob(id: number, now: number): Promise<JobChangeResult>;
   /** Moves queued jobs whose expiry passed to the results. */
@@ -110,6 +116,15 @@ export interface Store {
   /** Alerts not yet handed to every handler, oldest first. */
   unhandledAlerts(limit: number): Promise<StoredAlert[]>;
   markAlertHandled(id: number, now: number): Promise<boolean>;
+  /** Claims the delivery of an alert to a handler for `owner` until `now + leaseMs`: when it
+   * is pending and no other claim holds (none yet, or its lease ran out). One claimant at a
+   * time across processes; undefined when not claimed (delivered, given up, held). */
+  claimAlertDelivery(alertId: number, handler: string, owner: string, now: number, leaseMs: number): Promise<AlertDelivery | undefined>;
+  /** Ends `owner`'s claim: delivered, given up, or pending again (counting a failure when
+   * `failed`). Undefined when `owner` no longer held it (its lease ran out and another took it). */
+  settleAlertDelivery(alertId: number, handler: string, owner: string, state: AlertDeliveryState, failed: boolean, now: number): Promise<AlertDelivery | undefined>;
+  /** Where the alert stands with each handler that was offered it. */
+  alertDeliveries(alertId: number): Promise<AlertDelivery[]>;
 
   // ---- announced sessions (Package#0)
   /** Records the session a Package#0 announced; it replaces the device's last announcement. */

@@ -155,6 +155,13 @@ export interface JobFinish {
   readonly outcome: JobOutcome;
 }
 
+/** A job finished with the state its caller gives (finishJobsAs): what the answer means is the job's. */
+export interface JobSettle extends JobFinish {
+  readonly state: 'done' | 'failed';
+  /** Why it failed, kept beside the outcome. */
+  readonly lastError?: string;
+}
+
 export type JobChangeResult =
   | { readonly ok: true; readonly job: Job }
   | { readonly ok: false; readonly reason: 'missing' | 'wrong-state'; readonly job?: Job };
@@ -246,3 +253,18 @@ export const DEFAULT_LIMITS: StoreLimits = {
   queuedJobsPerDevice: 1000,
   snapshotBytes: 16 * 1024 * 1024,
 };
+
+/** Where one alert stands with one handler (alerts/dispatch.ts). */
+export type AlertDeliveryState = 'pending' | 'delivered' | 'given-up';
+
+export interface AlertDelivery {
+  readonly alertId: number;
+  readonly handler: string;
+  readonly state: AlertDeliveryState;
+  /** Deliveries that failed so far. */
+  readonly failures: number;
+  /** The process delivering it now (its claim holds until `claimedUntil`). */
+  readonly claimedBy?: string;
+  readonly claimedUntil: number;
+  readonly updatedAt: number;
+}

@@ -64,7 +64,7 @@ function suite(backend: Backend): void {
         observers: [(e) => events.push(e)],
       });
       const report = await dispatcher.run();
-      expect(report).toEqual({ offered: 3, handled: 3, delivered: 6, failed: 0, givenUp: 0, skipped: 0 });
+      expect(report).toEqual({ offered: 3, handled: 3, delivered: 6, failed: 0, givenUp: 0, skipped: 0, busy: 0 });
       expect(local.taken).toEqual(alerts.map((a) => a.id));
       expect(receiver.received.map((r) => JSON.parse(r.body.toString('utf8')).alert.code)).toEqual([1226, 1227, 1228]);
       for (const r of receiver.received) expect(verifyWebhookSignature(r.headers[SIGNATURE_HEADER] as string, r.body, secret, T0).ok).toBe(true);
@@ -163,11 +163,53 @@ function suite(backend: Backend): void {
       expect((events[0] as { error: Error }).error.name).toBe('AlertHandlerTimeoutError');
     });
 
+    it('two server processes dispatching at once deliver each alert to each handler once (the claims are in the store)', async () => {
+      const alerts = await record(6);
+      const other = await database.open(); // another process's connection
+      const taken: string[] = [];
+      // One receiver behind both processes: each handler is slow enough for the runs to overlap.
+      const handler = (name: string): AlertHandler => ({
+        name,
+        async handle(alert) {
+          taken.push(`${name}:${alert.id}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        },
+      });
+      const a = createAlertDispatcher({ store, handlers: [handler('hook'), handler('audit')], clock: () => T0, observers: [(e) => events.push(e)] });
+      const b = createAlertDispatcher({ store: other, handlers: [handler('hook'), handler('audit')], clock: () => T0, observers: [(e) => events.push(e)] });
+      await Promise.all([a.run(), b.run(), a.run(), b.run()]);
+      // Whatever one process left (held by the other), the next runs finish.
+      for (let i = 0; i < 3 && (await store.unhandledAlerts(10)).length > 0; i++) await Promise.all([a.run(), b.run()]);
+      expect([...taken].sort()).toEqual(alerts.flatMap((x) => [`audit:${x.id}`, `hook:${x.id}`]).sort());
+      expect(events.filter((e) => e.type === 'alert-handled').map((e) => e.alertId).sort((x, y) => x - y)).toEqual(alerts.map((x) => x.id));
+      expect(await store.unhandledAlerts(10)).toEqual([]);
+    });
+
+    it('a new dispatcher (a restart) does not deliver again what a handler took before', async () => {
+      const [alert] = await record(1);
+      const first = collector('first');
+      const second = collector('second');
+      second.failing = () => true;
+      expect(await createAlertDispatcher({ store, handlers: [first, second], clock: () => T0 }).run()).toMatchObject({ delivered: 1, failed: 1, handled: 0 });
+      second.failing = () => false;
+      const restarted = createAlertDispatcher({ store: await database.open(), handlers: [first, second], clock: () => T0 + 1, observers: [(e) => events.push(e)] });
+      expect(await restarted.run()).toMatchObject({ delivered: 1, handled: 1 });
+      expect(first.taken).toEqual([alert!.id]);
+      expect(second.taken).toEqual([alert!.id]);
+      // The failure before the restart counts towards maxDeliveries.
+      expect(await store.alertDeliveries(alert!.id)).toMatchObject([
+        { handler: 'first', state: 'delivered', failures: 0 },
+        { handler: 'second', state: 'delivered', failures: 1 },
+      ]);
+    });
+
     it('with no handlers, nothing is marked (alerts wait for one)', async () => {
       await record(2);
       expect(await createAlertDispatcher({ store, handlers: [] }).run()).toMatchObject({ offered: 0, handled: 0 });
       expect(await store.unhandledAlerts(10)).toHaveLength(2);
       expect(() => createAlertDispatcher({ store, handlers: [collector('a'), collector('a')] })).toThrow(RangeError);
+      // A claim must outlive the handler it covers.
+      expect(() => createAlertDispatcher({ store, handlers: [], handlerTimeoutMs: 100, leaseMs: 100 })).toThrow(RangeError);
     });
   });
 }

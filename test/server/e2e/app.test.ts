@@ -2,7 +2,7 @@
  * startOmadmServer as one node:http server: the DM endpoint on its path, the other parts
  * mounted as routes by prefix, and a graceful close that answers the message in flight.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../../src/server/store/index.js';
 import { sqlite } from '../databases.js';
 import { startHarness, type Harness } from './harness.js';
@@ -54,7 +54,7 @@ describe('startOmadmServer', () => {
     expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done' });
   });
 
-  it('expires idle sessions: their sent jobs go back to the queue, and a message of theirs gets 408', async () => {
+  it('expires idle sessions with the sweeper: their sent jobs go back to the queue, and a message of theirs gets 408', async () => {
     let clock = Date.now();
     h = await startHarness(sqlite, { now: () => clock, sessionTtlMs: 60_000 });
     const device = await h.device('IMEI:APP4');
@@ -62,9 +62,9 @@ describe('startOmadmServer', () => {
     const cut = await device.run({ before: (i) => (i === 1 ? 'stop' : 'send') });
     expect(cut.ended).toBe(false);
     expect(await h.store.getJob(job.id)).toMatchObject({ state: 'sent' });
-    expect(await h.server.service.expireSessions()).toBe(0);
+    expect(await h.sweep()).toMatchObject({ sessionsExpired: 0 });
     clock += 60_001;
-    expect(await h.server.service.expireSessions()).toBe(1);
+    expect(await h.sweep()).toMatchObject({ sessionsExpired: 1, failed: [] });
     expect(h.eventsOf('session-ended')).toMatchObject([{ outcome: 'expired', deviceId: 'IMEI:APP4' }]);
     expect(await h.store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 1 });
     const late = await device.resume(cut.client, cut.exchanges[0]!);
@@ -72,6 +72,17 @@ describe('startOmadmServer', () => {
     expect(status.kind === 'Status' && Number(status.data)).toBe(408);
     expect((await device.run()).ended).toBe(true);
     expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('runs no expiry timer of its own: the sweeper is the one way sessions expire', async () => {
+    const intervals = vi.spyOn(globalThis, 'setInterval');
+    try {
+      h = await startHarness(sqlite);
+      expect(intervals).not.toHaveBeenCalled();
+      expect('expireSessions' in h.server.service).toBe(false);
+    } finally {
+      intervals.mockRestore();
+    }
   });
 
   it('closes gracefully: the message in flight is answered, then the server stops taking connections', async () => {
@@ -97,7 +108,7 @@ describe('startOmadmServer', () => {
       });
     const database = await sqlite.fresh();
     const store = wrap(await database.open());
-    const server = await startOmadmServer({ store, sweepEveryMs: 0 });
+    const server = await startOmadmServer({ store });
     try {
       await store.addDevice({ id: 'IMEI:APP2', serverId: 'omadm.test', client: { scheme: 'none' }, server: { scheme: 'none' } }, Date.now());
       const device = new ScriptedDevice({ url: server.url, id: 'IMEI:APP2', serverId: 'omadm.test', encoding: 'xml' });

@@ -6,6 +6,7 @@
 import { startOmadmServer, type OmadmServer, type OmadmServerOptions } from '../../../src/server/app.js';
 import { Secret, type Store } from '../../../src/server/store/index.js';
 import type { ServiceEvent } from '../../../src/server/service/events.js';
+import { createSweeper, type SweepReport } from '../../../src/server/sweeper.js';
 import type { Backend, TestDatabase } from '../databases.js';
 import { ScriptedDevice, type DeviceOptions, type SchemeName } from './scripted-device.js';
 
@@ -19,6 +20,8 @@ export interface Harness {
   /** A device known to the server, and the ScriptedDevice that plays it. */
   device(id: string, options?: Partial<DeviceOptions> & { readonly auth?: SchemeName; readonly serverAuth?: SchemeName }): Promise<ScriptedDevice>;
   eventsOf(type: ServiceEvent['type']): ServiceEvent[];
+  /** One sweep (sweeper.ts) at the server's clock, its session-ended events kept with the others. */
+  sweep(): Promise<SweepReport>;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,9 @@ export async function startHarness(backend: Backend, options: Partial<OmadmServe
   const database = await backend.fresh();
   const store = await database.open();
   const events: ServiceEvent[] = [];
-  const server = await startOmadmServer({ store, sweepEveryMs: 0, ...options, observers: [(e) => events.push(e), ...(options.observers ?? [])] });
+  const observers = [(e: ServiceEvent) => events.push(e), ...(options.observers ?? [])];
+  const server = await startOmadmServer({ store, ...options, observers });
+  const sweeper = createSweeper({ store, clock: options.now ?? Date.now, serviceObservers: observers });
   return {
     server,
     store,
@@ -50,6 +55,9 @@ export async function startHarness(backend: Backend, options: Partial<OmadmServe
     },
     eventsOf(type) {
       return events.filter((e) => e.type === type);
+    },
+    sweep() {
+      return sweeper.sweep();
     },
     async close() {
       await server.close();

@@ -125,6 +125,44 @@ function suite(backend: Backend): void {
       expect((await h.store.listSessions('IMEI:C1')).map((s) => [s.sessionId, s.outcome])).toEqual([['11', 'completed']]);
     });
 
+    it('a Package#1 with the live session\'s SessionID replaces it only once it authenticates: a wrong password gets 401, counted, and the live session goes on', async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:P1', { auth: 'basic' });
+      const liar = new ScriptedDevice({ ...device.options, client: { scheme: 'basic', name: 'IMEIP1-user', secret: 'guess' } });
+      const job = await h.store.enqueueJob({ deviceId: 'IMEI:P1', spec: { op: 'get', uris: ['./DevInfo/Mod'] } }, Date.now());
+      const client = device.newSession('41');
+      const p1 = await device.post(device.start(client).bytes);
+      expect(headerStatus(p1.received)).toBe(StatusCode.AuthenticationAccepted);
+      const live = await h.store.liveSession('IMEI:P1');
+      expect(await h.store.getJob(job.id)).toMatchObject({ state: 'sent', attempts: 1 });
+      // Someone else's Package#1 under the device's id and the live SessionID: refused, the session untouched.
+      const forged = await liar.post(liar.start(liar.newSession('41')).bytes);
+      expect(headerStatus(forged.received)).toBe(StatusCode.InvalidCredentials);
+      expect(forged.received!.syncBody.commands[0]).toMatchObject({ chal: { meta: { type: 'syncml:auth-basic' } } });
+      expect(await h.store.liveSession('IMEI:P1')).toMatchObject({ ref: live!.ref, version: live!.version });
+      expect(await h.store.getJob(job.id)).toMatchObject({ state: 'sent', attempts: 1 });
+      expect(h.eventsOf('auth-failed')).toMatchObject([{ deviceId: 'IMEI:P1', locked: false }]);
+      expect(h.eventsOf('session-refused')).toMatchObject([{ deviceId: 'IMEI:P1', status: 401 }]);
+      expect(h.eventsOf('session-ended')).toEqual([]);
+      // The device goes on in its session to the end.
+      const rest = await device.resume(client, p1);
+      expect(rest.ended).toBe(true);
+      expect(await h.store.getJob(job.id)).toMatchObject({ state: 'done', attempts: 1 });
+      // The device itself starting over with the live SessionID (it lost our answer): the old session ends, the new one runs.
+      const next = await h.store.enqueueJob({ deviceId: 'IMEI:P1', spec: { op: 'get', uris: ['./DevInfo/Man'] } }, Date.now());
+      const lost = await device.post(device.start(device.newSession('42')).bytes);
+      expect(headerStatus(lost.received)).toBe(StatusCode.AuthenticationAccepted);
+      // Its new Package#1 is not a resend of the first (another MaxMsgSize, after a reboot).
+      const over = await device.run({ sessionID: '42', tamper: (m, i) => (i > 0 ? m : { ...m, syncHdr: { ...m.syncHdr, meta: { emis: [], ...m.syncHdr.meta, maxMsgSize: '9000' } } }) });
+      expect(over.ended).toBe(true);
+      expect((await h.store.listSessions('IMEI:P1')).map((s) => [s.sessionId, s.outcome])).toEqual([
+        ['42', 'completed'],
+        ['42', 'failed'],
+        ['41', 'completed'],
+      ]);
+      expect(await h.store.getJob(next.id)).toMatchObject({ state: 'done', attempts: 2 });
+    });
+
     it('answers a replayed message with the very same answer (bytes and HMAC); an older message and a replayed Package#1 get 400 and change nothing', async () => {
       h = await startHarness(backend);
       const device = await h.device('IMEI:R1', { auth: 'hmac', serverAuth: 'hmac' });

@@ -92,8 +92,55 @@ function suite(backend: Backend): void {
       const run = await device.run();
       expect(run.ended).toBe(true);
       expect(device.tree.has('./Vendor/Big')).toBe(false);
-      expect(await h.store.getJob(big.id)).toMatchObject({ state: 'failed', outcome: { status: StatusCode.RequestEntityTooLarge } });
+      expect(await h.store.getJob(big.id)).toMatchObject({ state: 'failed', outcome: { status: StatusCode.RequestEntityTooLarge }, lastError: "not sent: an item of 5000 bytes is larger than the peer's MaxObjSize of 1000" });
       expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done' });
+    });
+
+    it('a Replace of several items too large for one message goes one item per command; it is one job, done once every item is answered, and the next job keeps its own Status and Results (section 7.1)', async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO6', { maxMsgSize: 2048 });
+      const t0 = Date.now();
+      const items = ['A', 'B', 'C'].map((n) => ({ uri: `./Vendor/${n}`, data: n.repeat(1400) }));
+      const replace = await h.store.enqueueJob({ deviceId: 'IMEI:LO6', spec: { op: 'replace', items } }, t0);
+      const get = await h.store.enqueueJob({ deviceId: 'IMEI:LO6', spec: { op: 'get', uris: ['./DevInfo/Mod'] } }, t0);
+      const run = await device.run({ maxMessages: 50 });
+      expect(run.ended).toBe(true);
+      // One command per item, in messages of their own.
+      const sentReplaces = run.exchanges.flatMap((x) => x.received?.syncBody.commands.filter((c) => c.kind === 'Replace') ?? []);
+      expect(sentReplaces.map((c) => (c.kind === 'Replace' ? c.items.map((i) => i.target?.locURI) : []))).toEqual(items.map((i) => [i.uri]));
+      for (const i of items) expect(device.tree.get(i.uri)).toBe(i.data);
+      expect(await h.store.getJob(replace.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      const got = await h.store.getJob(get.id);
+      expect(got).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      expect(got?.outcome?.results?.map((r) => r.source)).toEqual(['./DevInfo/Mod']);
+    });
+
+    it('DM-PRO-LO-S-007: a device that lowers its MaxObjSize mid-session: the jobs held back fail with 413 at once, the others go on (section 8)', { timeout: 60_000 }, async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:LO5', { maxMsgSize: 4096, maxObjSize: 1024 * 1024 });
+      const t0 = Date.now();
+      const inProgress = await h.store.enqueueJob({ deviceId: 'IMEI:LO5', spec: { op: 'replace', items: [{ uri: './Vendor/Big', data: data(40_000) }] } }, t0);
+      const queued = await h.store.enqueueJob({ deviceId: 'IMEI:LO5', spec: { op: 'replace', items: [{ uri: './Vendor/Mid', data: data(5_000) }] } }, t0);
+      const small = await h.store.enqueueJob({ deviceId: 'IMEI:LO5', spec: { op: 'replace', items: [{ uri: './Vendor/Small', data: 'ok' }] } }, t0);
+      // From its third message on, the device announces a MaxObjSize of 3000 bytes.
+      const run = await device.run({
+        maxMessages: 100,
+        tamper: (m, i) => (i < 2 ? m : { ...m, syncHdr: { ...m.syncHdr, meta: { emis: [], ...m.syncHdr.meta, maxObjSize: '3000' } } }),
+      });
+      expect(run.ended).toBe(true);
+      expect(device.tree.has('./Vendor/Big')).toBe(false);
+      expect(device.tree.has('./Vendor/Mid')).toBe(false);
+      expect(device.tree.get('./Vendor/Small')).toBe('ok');
+      // Failed in this session, not put back in the queue for the next one.
+      expect(await h.store.getJob(inProgress.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: { status: StatusCode.RequestEntityTooLarge } });
+      expect(await h.store.getJob(queued.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: { status: StatusCode.RequestEntityTooLarge } });
+      expect(await h.store.getJob(small.id)).toMatchObject({ state: 'done', outcome: { status: StatusCode.Ok } });
+      const warnings = h.eventsOf('session-warning').map((e) => (e.type === 'session-warning' ? e.message : ''));
+      for (const job of [inProgress, queued]) {
+        const reason = `job ${job.id} not sent: its Replace carries an object larger than the device's MaxObjSize of 3000 bytes (announced after it was queued, section 8)`;
+        expect(warnings).toContain(reason);
+        expect((await h.store.getJob(job.id))?.lastError).toBe(reason);
+      }
     });
   });
 }

@@ -11,7 +11,7 @@ import { openLocation, type DatabaseLocation } from '../databases.js';
 async function main(): Promise<void> {
   const store = await openLocation(JSON.parse(process.env['OMADM_CHILD_DB']!) as DatabaseLocation);
   const offset = Number(process.env['OMADM_CHILD_CLOCK_OFFSET'] ?? '0');
-  const server = await startOmadmServer({ store, sweepEveryMs: 0, sessionTtlMs: 60_000, now: () => Date.now() + offset });
+  const server = await startOmadmServer({ store, sessionTtlMs: 60_000, now: () => Date.now() + offset });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   setTimeout(() => process.exit(3), 60_000).unref();
   setInterval(() => undefined, 1_000);

@@ -10,6 +10,7 @@ import type { SyncBodyCommand, SyncML } from '../../../generated/types.js';
 import { buildTrigger, Initiator, parseTrigger, requestedSession, UiMode } from '../../../src/notification/trigger.js';
 import type { JobSpec } from '../../../src/server/store/job-spec.js';
 import { describePostgres, postgres, sqlite, type Backend } from '../databases.js';
+import { Management } from '../../../src/server/management/index.js';
 import { SERVER_ID, startHarness, type Harness } from './harness.js';
 import type { SchemeName } from './scripted-device.js';
 
@@ -138,8 +139,10 @@ function suite(backend: Backend): void {
         ['1104', '', 'Pick any', 'a', 'b', 'c'],
       ]);
       expect(await h.store.getJob(display.id)).toMatchObject({ state: 'done', outcome: { status: 200 } });
-      // 304: the user said no; the store keeps it as a result with that code (not a 2xx: failed).
-      expect(await h.store.getJob(confirm.id)).toMatchObject({ state: 'failed', outcome: { status: 304 } });
+      // 304 to a confirm is the user's "No" (10.2): answered, so done, with the answer; the Management API (and REST) shows the same.
+      expect(await h.store.getJob(confirm.id)).toMatchObject({ state: 'done', outcome: { status: 304, answer: ['no'] } });
+      expect(await new Management(h.store).getJob(confirm.id)).toMatchObject({ state: 'done', outcome: { status: 304, answer: ['no'] } });
+      expect((await h.store.getJob(confirm.id))?.lastError).toBeUndefined();
       expect(await h.store.getJob(text.id)).toMatchObject({ state: 'done', outcome: { status: 200, answer: ['Ada'] } });
       expect(await h.store.getJob(single.id)).toMatchObject({ state: 'done', outcome: { status: 200, answer: ['2'] } });
       expect(await h.store.getJob(multiple.id)).toMatchObject({ state: 'done', outcome: { status: 200, answer: ['1', '3'] } });

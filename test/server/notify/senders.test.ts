@@ -41,7 +41,7 @@ describe('HTTP push sender', () => {
   it('fails with a typed error on a non-2xx, a dead host, a timeout, and a device without URL', async () => {
     receiver = await startReceiver([{ status: 500 }, 'hang']);
     const url = receiver.url;
-    const sender = httpPushSender({ urlOf: (d) => (d.id === 'none' ? undefined : url), timeoutMs: 50 });
+    const sender = httpPushSender({ urlOf: (d) => (d.id === 'none' ? undefined : url), timeoutMs: 1_000 }); // only the hanging request runs out, even on a loaded machine
     const fail = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
     expect(await fail(sender.send(trigger(), DEVICE))).toMatchObject({ name: 'NotifySendError', status: 500, deviceId: DEVICE.id });
     expect(isNotifySendError(await fail(sender.send(trigger(), DEVICE)))).toBe(true); // hang → timeout

@@ -101,7 +101,7 @@ describe('sweeper', () => {
       run: async () => {
         runs++;
         await new Promise<void>((resolve) => (release = resolve));
-        return { offered: 0, handled: 0, delivered: 0, failed: 0, givenUp: 0, skipped: 0 };
+        return { offered: 0, handled: 0, delivered: 0, failed: 0, givenUp: 0, skipped: 0, busy: 0 };
       },
     };
     const timer = new ManualTimer();
@@ -149,7 +149,7 @@ describe('sweeper', () => {
       run: async () => {
         await new Promise<void>((resolve) => (release = resolve));
         finished = true;
-        return { offered: 0, handled: 0, delivered: 0, failed: 0, givenUp: 0, skipped: 0 };
+        return { offered: 0, handled: 0, delivered: 0, failed: 0, givenUp: 0, skipped: 0, busy: 0 };
       },
     };
     const timer = new ManualTimer();

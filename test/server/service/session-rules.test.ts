@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { MessageBuilder } from '../../../generated/builders.js';
 import type { SyncML } from '../../../generated/types.js';
-import { PENDING_MS, openingAlert, placeMessage, sameSessionID, type LiveView } from '../../../src/server/service/session-rules.js';
+import { AuthType } from '../../../generated/codes.js';
+import { AuthVerifier } from '../../../src/session/auth/authenticator.js';
+import { buildCred } from '../../../src/session/auth/credentials.js';
+import { InMemoryCredentialStore } from '../../../src/session/auth/store.js';
+import { PENDING_MS, openingAlert, placeMessage, provesItself, sameSessionID, type LiveView } from '../../../src/server/service/session-rules.js';
 import { NO_JOBS } from '../../../src/server/service/jobs-in-session.js';
 import type { StoredSession } from '../../../src/server/service/stored-session.js';
 import type { SessionRow } from '../../../src/server/store/types.js';
@@ -55,5 +59,22 @@ describe('session rules (session-rules.ts)', () => {
     ['a session begun by a process that died', live('1', undefined, NOW - PENDING_MS - 1), message('1', '1', 1201), 'd', 'restart'],
   ])('rules 2, 4, 5: %s', (_title, view, m, digest, kind) => {
     expect(placeMessage(view, m, digest, NOW).kind).toBe(kind);
+  });
+
+  it('rule 4: a Package#1 over the live session\'s SessionID proves itself with a verifier of its own, or is refused (counted when its credentials are wrong)', () => {
+    const verifier = (): AuthVerifier => {
+      const store = new InMemoryCredentialStore([['dev', { theirs: { username: 'dev-user', password: 'right' } }]]);
+      return new AuthVerifier({ store, peer: 'dev', scheme: AuthType.Basic, random: () => new Uint8Array(16) });
+    };
+    const withCred = (password?: string): SyncML => {
+      const m = message('1', '1', 1201);
+      return password === undefined ? m : { ...m, syncHdr: { ...m.syncHdr, cred: buildCred(AuthType.Basic, 'dev-user', password) } };
+    };
+    const body = new Uint8Array(0);
+    expect(provesItself(verifier(), withCred('right'), { body })).toEqual({ proved: true });
+    expect(provesItself(verifier(), withCred('wrong'), { body })).toEqual({ proved: false, status: 401, counted: true });
+    expect(provesItself(verifier(), withCred(), { body })).toEqual({ proved: false, status: 407, counted: true });
+    // A device without credentials to check has nothing to prove.
+    expect(provesItself(undefined, withCred(), { body })).toEqual({ proved: true });
   });
 });
