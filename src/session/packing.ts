@@ -93,8 +93,11 @@ export interface OutgoingPackageSnapshot {
   /** Queued drafts to be chunked although they fit an empty message (no message will have room for them whole). */
   readonly mustSplit?: readonly { readonly queue: 'responses' | 'commands'; readonly index: number }[];
   readonly commands: readonly SyncBodyCommandDraft[];
-  /** The large object in progress: its draft (one item), the next code unit of its data to send. */
-  readonly chunk?: { readonly draft: SyncBodyCommandDraft; readonly offset: number; readonly fromResponses: boolean };
+  /**
+   * The large object in progress: its draft (one item), the next code unit of its data to
+   * send, and its size in UTF-8 bytes (absent in older snapshots: counted again on restore).
+   */
+  readonly chunk?: { readonly draft: SyncBodyCommandDraft; readonly offset: number; readonly fromResponses: boolean; readonly totalBytes?: number };
   /** The dropped command's XML, when it is the head of one of the queues (else it is simply written again). */
   readonly dropped?: { readonly queue: 'responses' | 'commands'; readonly cmdID: string; readonly text: string; readonly surplus: number };
   /** The peer's MaxObjSize went down: what is queued is checked again at the next message. */
@@ -209,7 +212,7 @@ export class OutgoingPackage {
       const queuedAt = this.queuedBefore.get(draft);
       return queuedAt === undefined ? { draft } : { draft, queuedAt };
     });
-    const chunk = this.chunk && { draft: this.chunk.draft, offset: this.chunk.offset, fromResponses: this.chunk.fromResponses };
+    const chunk = this.chunk && { draft: this.chunk.draft, offset: this.chunk.offset, fromResponses: this.chunk.fromResponses, totalBytes: this.chunk.totalBytes };
     const dropped = this.droppedSnapshot();
     return {
       version: 1,
@@ -252,7 +255,9 @@ export class OutgoingPackage {
       if (!Number.isSafeInteger(c.offset) || c.offset < 0 || c.offset > data.length) {
         throw new LocalProtocolError(`an outgoing package snapshot whose large object is sent up to ${c.offset} of ${data.length}`, 'wrong-state');
       }
-      out.chunk = { draft: c.draft, data, totalBytes: utf8ByteLength(data), offset: c.offset, fromResponses: c.fromResponses };
+      // The size is the snapshot's when it is a byte count (a restore per message of a large object would otherwise read it all again).
+      const totalBytes = Number.isSafeInteger(c.totalBytes) && c.totalBytes! >= data.length && c.totalBytes! <= 3 * data.length ? c.totalBytes! : utf8ByteLength(data);
+      out.chunk = { draft: c.draft, data, totalBytes, offset: c.offset, fromResponses: c.fromResponses };
     }
     const d = snapshot.dropped;
     const head = d && (d.queue === 'responses' ? out.responses[0] : out.commands[0]);
