@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTransportError } from '../../src/client/transport/http-transport.js';
-import { AnswerParser, DeviceTransport, DmHttpClient, HttpAnswerError, HttpExchangeError, MAX_HEAD_BYTES } from '../../src/fuzz/peer/node-fetch.js';
+import { AnswerParser, DeviceTransport, DmHttpClient, HttpAnswerError, HttpExchangeError, MAX_HEAD_BYTES } from '../../src/fuzz/peer/http-client.js';
 
 const started: (Server | HttpServer)[] = [];
 const clients: DmHttpClient[] = [];

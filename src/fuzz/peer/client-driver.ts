@@ -26,7 +26,7 @@ import { formatHmacHeader, hmacMac } from '../../session/auth/digest.js';
 import { parseAuthType } from '../../session/auth/scheme.js';
 import type { Encoding } from '../../session/message-size.js';
 import { WireLog } from '../wire.js';
-import { DeviceTransport } from './node-fetch.js';
+import { DeviceTransport } from './http-client.js';
 
 export type AuthChoice = 'none' | 'basic' | 'md5' | 'hmac';
 
