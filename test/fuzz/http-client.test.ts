@@ -1,5 +1,5 @@
 /**
- * The fuzzer's HTTP/1.1 client (src/fuzz/peer/node-fetch.ts): answers framed as RFC 9112
+ * The fuzzer's HTTP/1.1 client (src/fuzz/peer/http-client.ts): answers framed as RFC 9112
  * section 6.3 says, everything read bounded, connections reused only when that is safe,
  * and the DeviceTransport on top of it telling refusals, wrong media types, oversized
  * answers, timeouts and network failures apart as HttpTransport does. The servers are raw TCP on 127.0.0.1 (so each answer's bytes are exactly
