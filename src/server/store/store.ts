@@ -21,6 +21,7 @@ import type {
   JobOutcome,
   JsonValue,
   SaveSessionResult,
+  SessionChanges,
   SessionOutcome,
   SessionRow,
   StoredAlert,
@@ -63,8 +64,11 @@ export interface Store {
   liveSession(deviceId: string): Promise<SessionRow | undefined>;
   getSession(ref: number): Promise<SessionRow | undefined>;
   listSessions(deviceId: string, page?: Page): Promise<SessionRow[]>;
-  /** Saves a snapshot over the version read; refused when someone saved since. */
-  saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult>;
+  /** Saves a snapshot over the version read; refused when someone saved since. With
+   * `changes`, what the message changed (finished jobs, its transcript, the end of the
+   * session) goes in the same transaction: all of it is saved, or nothing when refused.
+   * Every finish and transcript entry is checked before anything changes. */
+  saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number, changes?: SessionChanges): Promise<SaveSessionResult>;
   /** Ends a session; jobs it sent whose Status did not arrive go back to the queue. */
   endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined>;
   /** Ends every live session whose expiry passed; returns them. */
