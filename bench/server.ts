@@ -16,10 +16,10 @@
  * session had 6 requests and the others one each: not the exchange above. Every session
  * is checked to take exactly 2 requests.
  *
- * Before each clock starts, every loop opens its keep-alive connection (one request
- * each, not counted), in both runs: Node accepts one connection per turn of its event
- * loop, so 200 connections opened at once against a busy server waited in the kernel's
- * accept queue for seconds, which made the p99 of the first sessions.
+ * Before each clock starts, the loops open their keep-alive connections (two each, by
+ * requests not counted), in both runs: Node accepts one connection per turn of its event
+ * loop, so hundreds of connections opened at once against a busy server waited in the
+ * kernel's accept queue for seconds, which made the p99 of the first sessions.
  *
  * The bare server (same child script) answers the same number of requests, posted by the
  * same 200 concurrent loops with the same request bodies, with a fixed body of the mean
@@ -139,11 +139,15 @@ async function provision(store: Store, sessions: number): Promise<void> {
   }
 }
 
-/** Opens the loops' keep-alive connections before the clock: one request each, all at once. */
+/**
+ * Opens the loops' keep-alive connections before the clock: two per loop (fetch's pool
+ * takes a second connection for a request posted as soon as the answer before it was
+ * read, the first one not being free again yet), all at once.
+ */
 async function connect(url: string): Promise<void> {
   const origin = new URL(url).origin;
   await Promise.all(
-    Array.from({ length: DEVICES }, async () => {
+    Array.from({ length: 2 * DEVICES }, async () => {
       const res = await fetch(`${origin}/`);
       await res.arrayBuffer();
     }),

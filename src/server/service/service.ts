@@ -15,12 +15,13 @@
  * 4. when the device's package is complete and nothing awaits a Status, the next jobs are
  *    claimed and sent; the session gives its answer (or Alert 1223 when an abort was asked);
  * 5. commit: the snapshot is saved over the version read, in one store transaction with
- *    what the message changed: the jobs it finished and its transcript (the message and
- *    the answer). Another process that saved first wins: none of this one's changes are
- *    kept (the jobs it claimed go back), and it serves the message again from what that
- *    one saved (a resend, usually), so nothing is half-applied. After the commit: nonces,
- *    alerts, the end of the session (its sent jobs without a Status go back to the
- *    queue), the answer.
+ *    what the message changed: the jobs it finished, its transcript (the message and the
+ *    answer), the end of the session (its sent jobs without a Status go back to the
+ *    queue). Another process that saved first wins: none of this one's changes are kept,
+ *    the jobs it claimed go back uncounted (unclaimJobs, also when the winner's end put
+ *    them back already), and it serves the message again from what that one saved (a
+ *    resend, usually), so nothing is half-applied. After the commit: nonces, alerts, the
+ *    answer.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { AlertCode, StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
@@ -373,8 +374,8 @@ export class DmService {
       authFailures,
     };
 
-    // Step 5: the commit, with the jobs finished (and those refused) and the transcript, in
-    // one store transaction.
+    // Step 5: the commit, with the jobs finished (and those refused), the transcript and
+    // the end of the session, in one store transaction.
     const finishes = await this.finishes([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [] }))]);
     const outcome: SessionOutcome | undefined = !ended ? undefined : peerAborted || abortedByUs ? 'aborted' : authGaveUp ? 'failed' : 'completed';
     const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs, {
@@ -383,6 +384,7 @@ export class DmService {
         { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
         { sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes },
       ],
+      ...(outcome !== undefined ? { end: outcome } : {}),
     });
     if (!saved.ok) {
       // Another process saved this session first: what this one claimed never went out.
@@ -401,10 +403,7 @@ export class DmService {
     }
     for (const job of claimed) this.emit({ ...context, type: 'job-sent', jobId: job.id });
     await this.countAuth(m, s, authFailures, out, hadFailures, context);
-    // Ended after the commit, not in it: a process that lost the race for this message
-    // gives back the jobs it claimed (unclaimJobs) before they would be put back here as
-    // sent and not answered.
-    if (outcome !== undefined) await this.end(row, outcome, m.now);
+    if (outcome !== undefined && saved.ended) this.emit({ type: 'session-ended', outcome, deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
     const hmac = out.hmacHeader?.(out.bytes);
     this.emit({ ...context, type: 'message-out', bytes: out.bytes.byteLength, encoding: m.encoding, duplicate: false });
     return { kind: 'message', body: out.bytes, ...(hmac !== undefined ? { hmac } : {}) };

@@ -355,15 +355,24 @@ export class KyselyStore implements Store {
 
   async unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const rows = await this.db
+    const unclaim = this.db
       .updateTable('jobs')
       .set((eb) => ({ state: stateAfter('unclaim'), session_ref: null, sent_at: null, attempts: eb('attempts', '-', 1) }))
       .where('id', 'in', [...ids])
       .where('session_ref', '=', sessionRef)
       .where('state', 'in', statesAccepting('unclaim'))
-      .returning('id')
-      .execute();
-    return rows.length;
+      .returning('id');
+    // Put back already: the process that saved the message first ended the session with
+    // it, which sent these (claimed here, never sent) back to the queue as if sent. Queued
+    // they stay; their attempt is not counted either.
+    const requeued = this.db
+      .updateTable('jobs')
+      .set((eb) => ({ session_ref: null, sent_at: null, last_error: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', [...ids])
+      .where('session_ref', '=', sessionRef)
+      .where('state', '=', stateAfter('requeue'))
+      .returning('id');
+    return this.units.run(async (db) => (await db.executeQuery(unclaim.compile())).rows.length + (await db.executeQuery(requeued.compile())).rows.length, true);
   }
 
   async finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]> {

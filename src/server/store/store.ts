@@ -96,7 +96,8 @@ export interface Store {
    * job sent in `sessionRef` may finish this way. */
   finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult>;
   /** Gives back jobs `sessionRef` claimed for a message it could not save (another process
-   * saved the session first): queued again, their attempt not counted. Returns how many. */
+   * saved the session first): queued again, their attempt not counted, also when the end
+   * of that session put them back in the queue already. Returns how many. */
   unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number>;
   /** `finishJob` for each job in turn, in one transaction (the Statuses of one message);
    * one answer per job, in order. Every outcome is checked before anything changes. */
