@@ -16,10 +16,11 @@
  * session had 6 requests and the others one each: not the exchange above. Every session
  * is checked to take exactly 2 requests.
  *
- * Before each clock starts, the loops open their keep-alive connections (two each, by
- * requests not counted), in both runs: Node accepts one connection per turn of its event
- * loop, so hundreds of connections opened at once against a busy server waited in the
- * kernel's accept queue for seconds, which made the p99 of the first sessions.
+ * Before each clock starts, the loops open keep-alive connections (two each, by requests
+ * not counted), in both runs: Node accepts one connection per turn of its event loop, so
+ * hundreds of connections opened at once against a busy server waited in the kernel's
+ * accept queue for seconds, which made the p99 of the first sessions. (fetch's pool still
+ * opens connections of its own once the run starts, about two per loop: those count.)
  *
  * The bare server (same child script) answers the same number of requests, posted by the
  * same 200 concurrent loops with the same request bodies, with a fixed body of the mean
