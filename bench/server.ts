@@ -9,6 +9,19 @@
  * Devices authenticate with none (the exchange has exactly 4 messages). The jobs are
  * queued before the clock starts.
  *
+ * Each of the 200 loops runs its sessions back to back, each session as a device of its
+ * own with exactly its 10 jobs queued (loop d, session s: device s × 200 + d). With the
+ * jobs of all its sessions queued for one device, the server sends them all in the
+ * first session (it claims the next jobs whenever a package is answered), so that
+ * session had 6 requests and the others one each: not the exchange above. Every session
+ * is checked to take exactly 2 requests.
+ *
+ * Before each clock starts, the loops open keep-alive connections (two each, by requests
+ * not counted), in both runs: Node accepts one connection per turn of its event loop, so
+ * hundreds of connections opened at once against a busy server waited in the kernel's
+ * accept queue for seconds, which made the p99 of the first sessions. (fetch's pool still
+ * opens connections of its own once the run starts, about two per loop: those count.)
+ *
  * The bare server (same child script) answers the same number of requests, posted by the
  * same 200 concurrent loops with the same request bodies, with a fixed body of the mean
  * size of the DM server's answers. ratio = DM requests/s ÷ bare requests/s (goal ≥ 0.5 on
@@ -113,17 +126,33 @@ function stopChild(c: Child): Promise<void> {
 
 const deviceId = (i: number) => `IMEI:35${String(i).padStart(13, '0')}`;
 
-/** Devices and their jobs: `sessions` times 5 Replace then 5 Get, oldest first. */
+/** The device loop `d` is in its session `s`. */
+const sessionDevice = (d: number, s: number) => s * DEVICES + d;
+
+/** A device per session (sessionDevice) and its jobs: 5 Replace then 5 Get. */
 async function provision(store: Store, sessions: number): Promise<void> {
   const now = Date.now();
-  for (let d = 0; d < DEVICES; d++) {
-    const id = deviceId(d);
+  for (let i = 0; i < DEVICES * sessions; i++) {
+    const id = deviceId(i);
     await store.addDevice({ id, serverId: SERVER_ID, client: { scheme: 'none' }, server: { scheme: 'none' } }, now);
-    for (let s = 0; s < sessions; s++) {
-      for (let k = 0; k < 5; k++) await store.enqueueJob({ deviceId: id, spec: { op: 'replace', items: [{ uri: `./Vendor/Setting${k}`, data: `value-${s}-${k}`, format: 'chr' }] } }, now);
-      for (const node of ['DevId', 'Man', 'Mod', 'DmV', 'Lang']) await store.enqueueJob({ deviceId: id, spec: { op: 'get', uris: [`./DevInfo/${node}`] } }, now);
-    }
+    for (let k = 0; k < 5; k++) await store.enqueueJob({ deviceId: id, spec: { op: 'replace', items: [{ uri: `./Vendor/Setting${k}`, data: `value-${i}-${k}`, format: 'chr' }] } }, now);
+    for (const node of ['DevId', 'Man', 'Mod', 'DmV', 'Lang']) await store.enqueueJob({ deviceId: id, spec: { op: 'get', uris: [`./DevInfo/${node}`] } }, now);
   }
+}
+
+/**
+ * Opens the loops' keep-alive connections before the clock: two per loop (fetch's pool
+ * takes a second connection for a request posted as soon as the answer before it was
+ * read, the first one not being free again yet), all at once.
+ */
+async function connect(url: string): Promise<void> {
+  const origin = new URL(url).origin;
+  await Promise.all(
+    Array.from({ length: 2 * DEVICES }, async () => {
+      const res = await fetch(`${origin}/`);
+      await res.arrayBuffer();
+    }),
+  );
 }
 
 interface LoadStats {
@@ -141,21 +170,22 @@ async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
   return bytes;
 }
 
-/** One device's sessions, back to back, with a ClientSession each. */
+/** One loop's sessions, back to back, with a ClientSession each (a device each: sessionDevice). */
 async function deviceLoop(url: string, d: number, sessions: number, stats: { latencies: number[]; requests: number; answerBytes: number; bodies: Uint8Array[] }): Promise<void> {
-  const id = deviceId(d);
-  const tree = new Map<string, string>([
-    ['./DevInfo/DevId', id],
-    ['./DevInfo/Man', 'Bench Devices'],
-    ['./DevInfo/Mod', 'B-200'],
-    ['./DevInfo/DmV', '1.2'],
-    ['./DevInfo/Lang', 'en'],
-  ]);
   for (let s = 0; s < sessions; s++) {
+    const id = deviceId(sessionDevice(d, s));
+    const tree = new Map<string, string>([
+      ['./DevInfo/DevId', id],
+      ['./DevInfo/Man', 'Bench Devices'],
+      ['./DevInfo/Mod', 'B-200'],
+      ['./DevInfo/DmV', '1.2'],
+      ['./DevInfo/Lang', 'en'],
+    ]);
     const client = new ClientSession({ encoding: 'xml', localURI: id, remoteURI: SERVER_ID, sessionID: String(s + 1), maxMsgSize: 64 * 1024, peerMaxMsgSize: 64 * 1024 });
     const t0 = performance.now();
     let out: Outgoing | undefined = client.start({ devInfo: [...tree].filter(([uri]) => uri.startsWith('./DevInfo/')).map(([uri, data]): Item => ({ source: { locURI: uri }, data })) });
-    for (let n = 0; out !== undefined; n++) {
+    let n = 0;
+    for (; out !== undefined; n++) {
       if (n > 10) throw new Error(`session ${s} of ${id} did not end`);
       if (stats.bodies.length < 400) stats.bodies.push(out.bytes);
       const answer = await post(url, out.bytes);
@@ -166,6 +196,7 @@ async function deviceLoop(url: string, d: number, sessions: number, stats: { lat
       out = client.reply();
     }
     stats.latencies.push(performance.now() - t0);
+    if (n !== 2) throw new Error(`the session of ${id} took ${n} requests, not 2 (Package#1 and #3)`);
   }
 }
 
@@ -182,6 +213,7 @@ function execute(client: ClientSession, tree: Map<string, string>, msgRef: strin
 
 async function dmLoad(url: string, sessions: number): Promise<LoadStats> {
   const stats = { latencies: [] as number[], requests: 0, answerBytes: 0, bodies: [] as Uint8Array[] };
+  await connect(url);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: DEVICES }, (_, d) => deviceLoop(url, d, sessions, stats)));
   const seconds = (performance.now() - t0) / 1000;
@@ -191,6 +223,7 @@ async function dmLoad(url: string, sessions: number): Promise<LoadStats> {
 /** The same number of requests with the same bodies, by the same number of concurrent loops. */
 async function bareLoad(url: string, requests: number, bodies: readonly Uint8Array[]): Promise<number> {
   let next = 0;
+  await connect(url);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: DEVICES }, async () => {
@@ -208,9 +241,9 @@ function percentile(values: readonly number[], p: number): number {
   return v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))] ?? 0;
 }
 
-async function storedBytes(store: Store): Promise<number> {
+async function storedBytes(store: Store, count: number): Promise<number> {
   const sizes: number[] = [];
-  for (let d = 0; d < DEVICES; d += 10) for (const s of await store.listSessions(deviceId(d))) sizes.push(JSON.stringify(s.snapshot).length);
+  for (let i = 0; i < count; i += 10) for (const s of await store.listSessions(deviceId(i))) sizes.push(JSON.stringify(s.snapshot).length);
   return sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0;
 }
 
@@ -222,7 +255,7 @@ async function dmRun(ctx: SuiteContext, backend: 'sqlite' | 'postgres', sessions
   const store = backend === 'sqlite' ? await openSqliteStore(file) : await openPostgresStore(pgUrl!, { schema });
   let child: Child | undefined;
   try {
-    ctx.log(`server/${backend}: ${DEVICES} devices, ${sessions * 10} jobs each`);
+    ctx.log(`server/${backend}: ${DEVICES} device loops, ${sessions} sessions each, 10 jobs per session`);
     await provision(store, sessions);
     child = await startChild(backend === 'sqlite' ? { OMADM_BENCH_DB: `sqlite:${file}` } : { OMADM_BENCH_DB: pgUrl!, OMADM_BENCH_SCHEMA: schema });
     const load = await dmLoad(child.url, sessions);
@@ -248,7 +281,7 @@ async function dmRun(ctx: SuiteContext, backend: 'sqlite' | 'postgres', sessions
       p50Ms: median(load.latencies),
       p99Ms: percentile(load.latencies, 99),
       meanAnswerBytes: load.answerBytes / load.requests,
-      storedSessionBytes: await storedBytes(store),
+      storedSessionBytes: await storedBytes(store, DEVICES * sessions),
       ...(backend === 'sqlite' ? { fileBytesPerSession: (statSync(file).size + wal) / n } : {}),
       bodies: load.requestBodies,
     };
@@ -294,7 +327,7 @@ function line(r: DmRun): string {
 
 function format(r: ServerSuiteResult): string {
   const lines = [
-    `Server: ${r.devices} devices over HTTP on 127.0.0.1, full sessions (P#1 -> P#2 with 5 Replace + 5 Get -> P#3 -> P#4), 2 requests each;`,
+    `Server: ${r.devices} concurrent devices over HTTP on 127.0.0.1, full sessions (P#1 -> P#2 with 5 Replace + 5 Get -> P#3 -> P#4), 2 requests each;`,
     `the DM server in a child process; the devices' ClientSessions in the bench process.`,
     `  ${'backend'.padEnd(10)}${'sessions/s'.padStart(12)}${'requests/s'.padStart(12)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'stored B/sess'.padStart(14)}`,
     line(r.sqlite),

@@ -14,11 +14,14 @@
  *    (jobs-in-session.ts), finished jobs get their outcome;
  * 4. when the device's package is complete and nothing awaits a Status, the next jobs are
  *    claimed and sent; the session gives its answer (or Alert 1223 when an abort was asked);
- * 5. commit: the snapshot is saved over the version read. Another process that saved first
- *    wins; this one serves the message again from what that one saved (a resend, usually),
- *    so nothing is half-applied: only finishing a job comes before the commit, and the
- *    store finishes a job once. After the commit: nonces, alerts, the transcript, the end
- *    of the session (its sent jobs without a Status go back to the queue), the answer.
+ * 5. commit: the snapshot is saved over the version read, in one store transaction with
+ *    what the message changed: the jobs it finished, its transcript (the message and the
+ *    answer), the end of the session (its sent jobs without a Status go back to the
+ *    queue). Another process that saved first wins: none of this one's changes are kept,
+ *    the jobs it claimed go back uncounted (unclaimJobs, also when the winner's end put
+ *    them back already), and it serves the message again from what that one saved (a
+ *    resend, usually), so nothing is half-applied. After the commit: nonces, alerts, the
+ *    answer.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { AlertCode, StatusCode, isVerDTD, isVerProto } from '../../../generated/codes.js';
@@ -386,36 +389,36 @@ export class DmService {
       authFailures,
     };
 
-    // Before the commit only what the store does once whatever happens: finishing a job.
-    // All in one store transaction (the Statuses of one message).
-    await this.finish([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))], row.ref, m.now, context);
-
-    // Step 5: the commit.
-    const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs);
+    // Step 5: the commit, with the jobs finished (and those refused), the transcript and
+    // the end of the session, in one store transaction.
+    const finishes = await this.finishes([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))]);
+    const outcome: SessionOutcome | undefined = !ended ? undefined : peerAborted || abortedByUs ? 'aborted' : authGaveUp ? 'failed' : 'completed';
+    const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs, {
+      finishes,
+      transcript: [
+        { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
+        { sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes },
+      ],
+      ...(outcome !== undefined ? { end: outcome } : {}),
+    });
     if (!saved.ok) {
       // Another process saved this session first: what this one claimed never went out.
       await store.unclaimJobs(claimed.map((j) => j.id), row.ref);
       if (saved.reason === 'conflict') return CONFLICT;
       return this.refuseInDm(m, StatusCode.RequestTimeout, 'the session ended while this message was read');
     }
+    for (const [i, r] of (saved.finished ?? []).entries()) {
+      // Not ok: finished already (by a process that served this message first), or cancelled.
+      if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: finishes[i]!.id, state: r.job.state, code: finishes[i]!.outcome.status });
+    }
     await m.creds.flush(store, m.now);
     for (const a of alerts) {
       const stored = await store.recordAlert({ ...a, deviceId: m.deviceId, sessionRef: row.ref }, m.now);
       this.emit({ ...context, type: 'alert-received', alertId: stored.id, code: stored.code });
     }
-    await store.recordMessages(
-      [
-        { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
-        { sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes },
-      ],
-      m.now,
-    );
     for (const job of claimed) this.emit({ ...context, type: 'job-sent', jobId: job.id });
     await this.countAuth(m, s, authFailures, out, hadFailures, context);
-    if (ended) {
-      const outcome: SessionOutcome = peerAborted || abortedByUs ? 'aborted' : authGaveUp ? 'failed' : 'completed';
-      await this.end(row, outcome, m.now);
-    }
+    if (outcome !== undefined && saved.ended) this.emit({ type: 'session-ended', outcome, deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
     const hmac = out.hmacHeader?.(out.bytes);
     this.emit({ ...context, type: 'message-out', bytes: out.bytes.byteLength, encoding: m.encoding, duplicate: false });
     return { kind: 'message', body: out.bytes, ...(hmac !== undefined ? { hmac } : {}) };
@@ -433,17 +436,14 @@ export class DmService {
     if (code === StatusCode.Ok || code === StatusCode.AuthenticationAccepted) await this.limiter.succeeded(m.deviceId);
   }
 
-  private async finish(list: readonly Finished[], sessionRef: number, now: number, context: EventContext): Promise<void> {
+  /** The outcomes of the jobs finished in this message (a spec not kept in the session is read back). */
+  private async finishes(list: readonly Finished[]): Promise<JobSettle[]> {
     const finishes: JobSettle[] = [];
     for (const f of list) {
       const spec = f.spec ?? (await this.o.store.getJob(f.id))?.spec;
       if (spec !== undefined) finishes.push(settlement(f, spec));
     }
-    const answers = await this.o.store.finishJobsAs(sessionRef, finishes, now);
-    for (const [i, r] of answers.entries()) {
-      // Not ok: finished already (by a process that served this message first), or cancelled.
-      if (r.ok && (r.job.state === 'done' || r.job.state === 'failed')) this.emit({ ...context, type: 'job-finished', jobId: finishes[i]!.id, state: r.job.state, code: finishes[i]!.outcome.status });
-    }
+    return finishes;
   }
 
   private async end(row: SessionRow, outcome: SessionOutcome, now: number): Promise<void> {

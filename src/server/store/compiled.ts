@@ -9,8 +9,8 @@
  */
 import type { CompiledQuery, Compilable, QueryResult } from 'kysely';
 
-/** What runs the query: a Kysely instance or a transaction. */
-interface Runner {
+/** What runs the query: a Kysely instance, a transaction, or (SQLite) the connection itself (sqlite.ts). */
+export interface Runner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
 }
 

@@ -3,10 +3,15 @@
  * so (`backend`): PostgreSQL claims jobs with `FOR UPDATE SKIP LOCKED` so several server
  * processes never take the same job; SQLite is one process and serialises every
  * statement on its one connection.
+ *
+ * The methods every DM message calls (device, nonces, live session, begin, claim, save)
+ * run as units of work (`Units`): on SQLite directly on the connection (sqlite.ts), on
+ * PostgreSQL as a Kysely transaction; their queries are compiled once (compiled.ts), or
+ * compiled at the call for the rare ones, and take the unit's runner.
  */
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, JobResultTable, JobTable } from './schema.js';
-import { compileOnce } from './compiled.js';
+import { compileOnce, type Runner } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
@@ -30,6 +35,7 @@ import {
   type JobState,
   type JsonValue,
   type SaveSessionResult,
+  type SessionChanges,
   type SessionOutcome,
   type SessionRow,
   type StoredAlert,
@@ -42,7 +48,7 @@ import { parseJobSpec } from './job-spec.js';
 import { stateAfter, statesAccepting, type JobEvent } from './job-states.js';
 import { StoreInputError } from './errors.js';
 import { alertDeliveries, claimAlertDelivery, settleAlertDelivery } from './alert-deliveries.js';
-import { boundedId, deviceRow, fromBase64, toAlert, toBase64, toDevice, toFailures, toJob, toResultJob, toSession, toTranscript } from './rows.js';
+import { boundedId, deviceRow, fromBase64, toAlert, toBase64, toDevice, toFailures, toJob, toResultJob, toSession, toSessionWith, toTranscript } from './rows.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -52,19 +58,34 @@ const ENDED_BEFORE_STATUS = 'the session ended before the Status arrived';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** How the store runs a unit of work: its queries on one runner, in one transaction when asked. */
+export interface Units {
+  run<T>(work: (db: Runner) => Promise<T>, transaction: boolean): Promise<T>;
+}
+
+/** Units as Kysely runs them (PostgreSQL): a transaction, or the pool. */
+function kyselyUnits(db: Kysely<Database>): Units {
+  return {
+    run: (work, transaction) => (transaction ? db.transaction().execute((trx) => work(trx)) : work(db)),
+  };
+}
+
 export class KyselyStore implements Store {
   readonly limits: StoreLimits;
   /** The queries of every DM message, built once (compiled.ts). */
   private readonly q;
+  private readonly units: Units;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly backend: Backend,
     limits: Partial<StoreLimits> = {},
     private readonly onClose: () => Promise<void> = async () => db.destroy(),
+    units?: Units,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.q = hotQueries(db, backend, this.limits);
+    this.units = units ?? kyselyUnits(db);
   }
 
   // ---------------------------------------------------------------- devices
@@ -84,7 +105,7 @@ export class KyselyStore implements Store {
   }
 
   async getDevice(id: string): Promise<Device | undefined> {
-    const [row] = (await this.q.device(this.db, id)).rows;
+    const [row] = (await this.units.run((db) => this.q.device(db, id), false)).rows;
     return row && toDevice(row);
   }
 
@@ -106,7 +127,7 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- nonces
 
   async getNonces(deviceId: string): Promise<DeviceNonces> {
-    const [row] = (await this.q.nonces(this.db, deviceId)).rows;
+    const [row] = (await this.units.run((db) => this.q.nonces(db, deviceId), false)).rows;
     if (row === undefined) return {};
     return {
       ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
@@ -136,22 +157,19 @@ export class KyselyStore implements Store {
     boundedId(sessionId, 'sessionId');
     const text = this.snapshotText(snapshot);
     const attempt = (): Promise<BeginSessionResult> =>
-      this.db.transaction().execute(async (trx) => {
-        await this.mustHaveDevice(trx, deviceId);
-        const live = await trx.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).$call(lockFor(this.backend)).executeTakeFirst();
+      this.units.run(async (db) => {
+        await this.mustHaveDevice(db, deviceId);
+        const [live] = (await this.q.liveForUpdate(db, deviceId)).rows;
         const expired: SessionRow[] = [];
         if (live !== undefined) {
           if (Number(live.expires_at) > now) return { ok: false, reason: 'busy', live: toSession(live) };
-          const ended = await this.end(trx, live.ref, 'expired', now);
+          const ended = await this.end(db, live.ref, 'expired', now);
           if (ended) expired.push(ended);
         }
-        const row = await trx
-          .insertInto('sessions')
-          .values({ device_id: deviceId, session_id: sessionId, snapshot: text, version: 1, started_at: now, last_activity: now, expires_at: now + ttlMs, ended_at: null, outcome: null })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { ok: true, session: toSession(row), expired };
-      });
+        const [row] = (await this.q.insertSession(db, deviceId, sessionId, text, now, now, now + ttlMs)).rows;
+        if (row === undefined) throw new Error('the insert into sessions returned no row');
+        return { ok: true, session: toSessionWith(row, snapshot), expired };
+      }, true);
     try {
       return await attempt();
     } catch (e) {
@@ -164,7 +182,7 @@ export class KyselyStore implements Store {
   }
 
   async liveSession(deviceId: string): Promise<SessionRow | undefined> {
-    const [row] = (await this.q.liveSession(this.db, deviceId)).rows;
+    const [row] = (await this.units.run((db) => this.q.liveSession(db, deviceId), false)).rows;
     return row && toSession(row);
   }
 
@@ -179,50 +197,73 @@ export class KyselyStore implements Store {
     return (await q.execute()).map(toSession);
   }
 
-  async saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult> {
+  async saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number, changes?: SessionChanges): Promise<SaveSessionResult> {
     const text = this.snapshotText(snapshot);
-    const [row] = (await this.q.saveSession(this.db, text, version + 1, now, now + ttlMs, ref, version)).rows;
-    if (row !== undefined) return { ok: true, session: toSession(row) };
+    // Checked before anything changes.
+    const events = changes?.finishes ? finishEvents(changes.finishes) : undefined;
+    for (const entry of changes?.transcript ?? []) checkTranscript(entry);
+    const saved = await this.units.run(async (db): Promise<SaveSessionResult | undefined> => {
+      const [row] = (await this.q.saveSession(db, text, version + 1, now, now + ttlMs, ref, version)).rows;
+      if (row === undefined) return undefined;
+      const session = toSessionWith(row, snapshot);
+      if (changes === undefined) return { ok: true, session };
+      const finished = changes.finishes && events ? await this.finishAll(db, ref, changes.finishes, events, now) : undefined;
+      const recorded: boolean[] = [];
+      for (const entry of changes.transcript ?? []) recorded.push(await this.record(db, entry, now));
+      const ended = changes.end !== undefined ? await this.end(db, ref, changes.end, now, snapshot) : undefined;
+      return { ok: true, session, ...(finished ? { finished } : {}), ...(changes.transcript ? { recorded } : {}), ...(ended ? { ended } : {}) };
+    }, changes !== undefined);
+    if (saved !== undefined) return saved;
     const current = await this.getSession(ref);
     if (current === undefined) return { ok: false, reason: 'missing' };
-    return { ok: false, reason: current.endedAt !== undefined ? 'ended' : 'conflict', session: current };
+    // Saved since (and maybe ended with that save): a conflict; ended over our version: ended.
+    return { ok: false, reason: current.version === version && current.endedAt !== undefined ? 'ended' : 'conflict', session: current };
   }
 
   async endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
-    return this.db.transaction().execute((trx) => this.end(trx, ref, outcome, now));
+    return this.units.run((db) => this.end(db, ref, outcome, now), true);
   }
 
   async expireSessions(now: number, limit = MAX_PAGE): Promise<SessionRow[]> {
     const due = await this.db.selectFrom('sessions').select('ref').where('ended_at', 'is', null).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute();
     const ended: SessionRow[] = [];
     for (const { ref } of due) {
-      const row = await this.db.transaction().execute((trx) => this.end(trx, ref, 'expired', now));
+      const row = await this.units.run((db) => this.end(db, ref, 'expired', now), true);
       if (row) ended.push(row);
     }
     return ended;
   }
 
   /** Ends a live session (nothing when it already ended), puts back what it sent, and
-   * keeps only the newest ended sessions of the device. */
-  private async end(trx: Db, ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
-    const [row] = (await this.q.endSession(trx, now, outcome, ref)).rows;
-    if (row === undefined) return undefined;
-    const { rows: sent } = await this.q.sentIn(trx, ref);
+   * keeps only the newest ended sessions of the device. `snapshot`: the one just saved
+   * (not read back). */
+  private async end(db: Runner, ref: number, outcome: SessionOutcome, now: number, snapshot?: JsonValue): Promise<SessionRow | undefined> {
+    let ended: SessionRow;
+    if (snapshot !== undefined) {
+      const [row] = (await this.q.endSavedSession(db, now, outcome, ref)).rows;
+      if (row === undefined) return undefined;
+      ended = toSessionWith(row, snapshot);
+    } else {
+      const [row] = (await this.q.endSession(db, now, outcome, ref)).rows;
+      if (row === undefined) return undefined;
+      ended = toSession(row);
+    }
+    const { rows: sent } = await this.q.sentIn(db, ref);
     for (const job of sent) {
       if (job.attempts < job.max_attempts) {
-        await trx.updateTable('jobs').set({ state: stateAfter('requeue'), last_error: ENDED_BEFORE_STATUS }).where('id', '=', job.id).execute();
+        await db.executeQuery(this.db.updateTable('jobs').set({ state: stateAfter('requeue'), last_error: ENDED_BEFORE_STATUS }).where('id', '=', job.id).compile());
       } else {
-        await this.toResult(trx, job, 'exhaust', now, { lastError: `${ENDED_BEFORE_STATUS}, and it was sent ${job.attempts} times` });
+        await this.toResult(db, job, 'exhaust', now, { lastError: `${ENDED_BEFORE_STATUS}, and it was sent ${job.attempts} times` });
       }
     }
     const keep = this.limits.endedSessionsPerDevice;
-    const [cutoff] = (await this.q.endedCutoff(trx, row.device_id, keep)).rows;
+    const [cutoff] = (await this.q.endedCutoff(db, ended.deviceId, keep)).rows;
     if (cutoff !== undefined) {
-      const old = trx.selectFrom('sessions').select('ref').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref);
-      await trx.deleteFrom('transcripts').where('session_ref', 'in', old).execute();
-      await trx.deleteFrom('sessions').where('device_id', '=', row.device_id).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref).execute();
+      const old = this.db.selectFrom('sessions').select('ref').where('device_id', '=', ended.deviceId).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref);
+      await db.executeQuery(this.db.deleteFrom('transcripts').where('session_ref', 'in', old).compile());
+      await db.executeQuery(this.db.deleteFrom('sessions').where('device_id', '=', ended.deviceId).where('ended_at', 'is not', null).where('ref', '<=', cutoff.ref).compile());
     }
-    return toSession(row);
+    return ended;
   }
 
   private snapshotText(snapshot: JsonValue): string {
@@ -235,28 +276,25 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- transcripts
 
   async recordMessage(entry: TranscriptInit, now: number): Promise<boolean> {
-    return this.db.transaction().execute((trx) => this.record(trx, entry, now));
+    return this.units.run((db) => this.record(db, entry, now), true);
   }
 
   async recordMessages(entries: readonly TranscriptInit[], now: number): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    return this.units.run(async (db) => {
       const kept: boolean[] = [];
-      for (const entry of entries) kept.push(await this.record(trx, entry, now));
+      for (const entry of entries) kept.push(await this.record(db, entry, now));
       return kept;
-    });
+    }, true);
   }
 
-  private async record(trx: Db, entry: TranscriptInit, now: number): Promise<boolean> {
-    {
-      const msgId = boundedId(entry.msgId, 'msgId');
-      const contentType = boundedId(entry.contentType, 'contentType');
-      const [counted] = (await this.q.countMessage(trx, entry.sessionRef)).rows;
-      if (counted === undefined) return false;
-      const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
-      await this.q.insertTranscript(trx, entry.sessionRef, counted.device_id, entry.direction, msgId, contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
-      return true;
-    }
+  private async record(db: Runner, entry: TranscriptInit, now: number): Promise<boolean> {
+    checkTranscript(entry);
+    const [counted] = (await this.q.countMessage(db, entry.sessionRef)).rows;
+    if (counted === undefined) return false;
+    const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
+    await this.q.insertTranscript(db, entry.sessionRef, counted.device_id, entry.direction, entry.msgId, entry.contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
+    return true;
   }
 
   async transcript(sessionRef: number): Promise<TranscriptEntry[]> {
@@ -304,8 +342,8 @@ export class KyselyStore implements Store {
     // The expiry's transaction only when there is something to expire (most claims find
     // nothing): a job that expires after this look is not claimed either (the claim's own
     // WHERE leaves it), it is expired at the next claim or sweep.
-    if ((await this.q.anyExpired(this.db, deviceId, now)).rows.length > 0) await this.expireJobs(now, deviceId);
-    const { rows } = await this.q.claim(this.db, sessionRef, now, deviceId, now, Math.max(0, Math.min(limit, MAX_PAGE)));
+    if ((await this.units.run((db) => this.q.anyExpired(db, deviceId, now), false)).rows.length > 0) await this.expireJobs(now, deviceId);
+    const { rows } = await this.units.run((db) => this.q.claim(db, sessionRef, now, deviceId, now, Math.max(0, Math.min(limit, MAX_PAGE))), false);
     return rows.map(toJob).sort((a, b) => a.id - b.id) as ClaimedJob[];
   }
 
@@ -321,44 +359,52 @@ export class KyselyStore implements Store {
 
   async unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const rows = await this.db
+    const unclaim = this.db
       .updateTable('jobs')
       .set((eb) => ({ state: stateAfter('unclaim'), session_ref: null, sent_at: null, attempts: eb('attempts', '-', 1) }))
       .where('id', 'in', [...ids])
       .where('session_ref', '=', sessionRef)
       .where('state', 'in', statesAccepting('unclaim'))
-      .returning('id')
-      .execute();
-    return rows.length;
+      .returning('id');
+    // Put back already: the process that saved the message first ended the session with
+    // it, which sent these (claimed here, never sent) back to the queue as if sent. Queued
+    // they stay; their attempt is not counted either.
+    const requeued = this.db
+      .updateTable('jobs')
+      .set((eb) => ({ session_ref: null, sent_at: null, last_error: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', [...ids])
+      .where('session_ref', '=', sessionRef)
+      .where('state', '=', stateAfter('requeue'))
+      .returning('id');
+    return this.units.run(async (db) => (await db.executeQuery(unclaim.compile())).rows.length + (await db.executeQuery(requeued.compile())).rows.length, true);
   }
 
   async finishJobs(sessionRef: number, finishes: readonly JobFinish[], now: number): Promise<JobChangeResult[]> {
     if (finishes.length === 0) return [];
-    const events = finishes.map(({ outcome }): JobEvent => {
-      if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
-      return isSuccessStatus(outcome.status) ? 'status-ok' : 'status-error';
-    });
+    const events = finishEvents(finishes);
+    return this.units.run((db) => this.finishAll(db, sessionRef, finishes, events, now), true);
+  }
+
+  private async finishAll(db: Runner, sessionRef: number, finishes: readonly JobFinish[], events: readonly JobEvent[], now: number): Promise<JobChangeResult[]> {
     // Rows are taken in the order of their ids, so that two processes finishing the same
     // jobs (the same message delivered twice) lock them in one order and cannot deadlock.
     const order = finishes.map((_, i) => i).sort((a, b) => finishes[a]!.id - finishes[b]!.id);
-    return this.db.transaction().execute(async (trx) => {
-      const answers: JobChangeResult[] = new Array<JobChangeResult>(finishes.length);
-      const devices = new Set<string>();
-      for (const i of order) {
-        const { id, outcome } = finishes[i]!;
-        const event = events[i]!;
-        const [row] = (await this.q.takeSent[event](trx, id, sessionRef)).rows;
-        if (row === undefined) {
-          answers[i] = await this.refusal(trx, id);
-          continue;
-        }
-        answers[i] = { ok: true, job: await this.toResult(trx, row, event, now, { outcome }, true, false) };
-        devices.add(row.device_id);
+    const answers: JobChangeResult[] = new Array<JobChangeResult>(finishes.length);
+    const devices = new Set<string>();
+    for (const i of order) {
+      const { id, outcome, lastError } = finishes[i]!;
+      const event = events[i]!;
+      const [row] = (await this.q.takeSent[event](db, id, sessionRef)).rows;
+      if (row === undefined) {
+        answers[i] = await this.refusal(db, id);
+        continue;
       }
-      // Pruned once at the end: keeping the newest after each insert keeps the same rows.
-      for (const deviceId of devices) await this.pruneResults(trx, deviceId);
-      return answers;
-    });
+      answers[i] = { ok: true, job: await this.toResult(db, row, event, now, { outcome, ...(lastError !== undefined ? { lastError } : {}) }, true, false) };
+      devices.add(row.device_id);
+    }
+    // Pruned once at the end: keeping the newest after each insert keeps the same rows.
+    for (const deviceId of devices) await this.pruneResults(db, deviceId);
+    return answers;
   }
 
   async cancelJob(id: number, now: number): Promise<JobChangeResult> {
@@ -388,20 +434,20 @@ export class KyselyStore implements Store {
     return counts;
   }
 
-  private async refusal(trx: Db, id: number): Promise<JobChangeResult> {
-    const queued = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  private async refusal(db: Runner, id: number): Promise<JobChangeResult> {
+    const [queued] = (await db.executeQuery(this.db.selectFrom('jobs').selectAll().where('id', '=', id).compile())).rows;
     if (queued !== undefined) return { ok: false, reason: 'wrong-state', job: toJob(queued) };
-    const done = await trx.selectFrom('job_results').selectAll().where('id', '=', id).executeTakeFirst();
+    const [done] = (await db.executeQuery(this.db.selectFrom('job_results').selectAll().where('id', '=', id).compile())).rows;
     return done ? { ok: false, reason: 'wrong-state', job: toResultJob(done) } : { ok: false, reason: 'missing' };
   }
 
   /** Moves a queue row to the results (deleting it from the queue unless `deleted`), and
    * keeps only the newest results of the device. */
-  private async toResult(trx: Db, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
-    if (!deleted) await trx.deleteFrom('jobs').where('id', '=', row.id).execute();
+  private async toResult(db: Runner, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
+    if (!deleted) await db.executeQuery(this.db.deleteFrom('jobs').where('id', '=', row.id).compile());
     const [result] = (
       await this.q.insertResult(
-        trx,
+        db,
         row.id,
         row.device_id,
         row.spec,
@@ -419,7 +465,7 @@ export class KyselyStore implements Store {
       )
     ).rows;
     if (result === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
-    if (prune) await this.pruneResults(trx, row.device_id);
+    if (prune) await this.pruneResults(db, row.device_id);
     return toResultJob(result);
   }
 
@@ -513,43 +559,21 @@ export class KyselyStore implements Store {
   }
 
   /** Keeps only the newest results of the device (pruneNewest, compiled once). */
-  private async pruneResults(trx: Db, deviceId: string): Promise<void> {
-    const [cutoff] = (await this.q.resultsCutoff(trx, deviceId, this.limits.resultsPerDevice)).rows;
-    if (cutoff !== undefined) await this.q.pruneResults(trx, deviceId, cutoff.id);
+  private async pruneResults(db: Runner, deviceId: string): Promise<void> {
+    const [cutoff] = (await this.q.resultsCutoff(db, deviceId, this.limits.resultsPerDevice)).rows;
+    if (cutoff !== undefined) await this.q.pruneResults(db, deviceId, cutoff.id);
   }
 
-  private async mustHaveDevice(db: Db, id: string, field = 'id'): Promise<void> {
-    const row = await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
+  private async mustHaveDevice(db: Runner, id: string, field = 'id'): Promise<void> {
+    const [row] = (await this.q.deviceExists(db, id)).rows;
     if (row === undefined) throw new StoreInputError(field, `no device ${JSON.stringify(id)}`);
   }
 
   // ---------------------------------------------------------------- jobs settled by the caller
 
   async finishJobsAs(sessionRef: number, settles: readonly JobSettle[], now: number): Promise<JobChangeResult[]> {
-    if (settles.length === 0) return [];
-    const events = settles.map(({ outcome, state }): JobEvent => {
-      if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
-      if (state !== 'done' && state !== 'failed') throw new StoreInputError('state', 'must be done or failed');
-      return state === 'done' ? 'status-ok' : 'status-error';
-    });
-    // In the order of their ids, as finishJobs, so that two processes cannot deadlock.
-    const order = settles.map((_, i) => i).sort((a, b) => settles[a]!.id - settles[b]!.id);
-    return this.db.transaction().execute(async (trx) => {
-      const answers: JobChangeResult[] = new Array<JobChangeResult>(settles.length);
-      const devices = new Set<string>();
-      for (const i of order) {
-        const { id, outcome, lastError } = settles[i]!;
-        const [row] = (await this.q.takeSent[events[i]!](trx, id, sessionRef)).rows;
-        if (row === undefined) {
-          answers[i] = await this.refusal(trx, id);
-          continue;
-        }
-        answers[i] = { ok: true, job: await this.toResult(trx, row, events[i]!, now, { outcome, ...(lastError !== undefined ? { lastError } : {}) }, true, false) };
-        devices.add(row.device_id);
-      }
-      for (const deviceId of devices) await this.pruneResults(trx, deviceId);
-      return answers;
-    });
+    for (const { state } of settles) if (state !== 'done' && state !== 'failed') throw new StoreInputError('state', 'must be done or failed');
+    return this.finishJobs(sessionRef, settles, now);
   }
 
   // ---------------------------------------------------------------- alert deliveries (alert-deliveries.ts)
@@ -570,6 +594,24 @@ export class KyselyStore implements Store {
 // ---------------------------------------------------------------- helpers
 
 type Row<T> = Selectable<T>;
+
+/** The session columns but the snapshot: what a save or an end reads back. */
+const SESSION_META = ['ref', 'device_id', 'session_id', 'version', 'started_at', 'last_activity', 'expires_at', 'ended_at', 'outcome'] as const;
+
+
+/** Each finish's event; StoreInputError for a status that is no status code. */
+function finishEvents(finishes: readonly JobFinish[]): JobEvent[] {
+  return finishes.map(({ outcome, state }): JobEvent => {
+    if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
+    if (state !== undefined && state !== 'done' && state !== 'failed') throw new StoreInputError('state', 'must be done or failed');
+    return (state === undefined ? isSuccessStatus(outcome.status) : state === 'done') ? 'status-ok' : 'status-error';
+  });
+}
+
+function checkTranscript(entry: TranscriptInit): void {
+  boundedId(entry.msgId, 'msgId');
+  boundedId(entry.contentType, 'contentType');
+}
 
 /** The queries every DM message makes, built once per store (compiled.ts). */
 function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits) {
@@ -609,8 +651,19 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
     device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
     nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
     liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
+    liveForUpdate: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).$call(lockFor(backend))),
+    deviceExists: compileOnce((id: string) => db.selectFrom('devices').select('id').where('id', '=', id)),
+    insertSession: compileOnce((deviceId: string, sessionId: string, snapshot: string, startedAt: number, lastActivity: number, expiresAt: number) =>
+      db
+        .insertInto('sessions')
+        .values({ device_id: deviceId, session_id: sessionId, snapshot, version: 1, started_at: startedAt, last_activity: lastActivity, expires_at: expiresAt, ended_at: null, outcome: null })
+        .returning(SESSION_META),
+    ),
     saveSession: compileOnce((snapshot: string, nextVersion: number, now: number, expiresAt: number, ref: number, version: number) =>
-      db.updateTable('sessions').set({ snapshot, version: nextVersion, last_activity: now, expires_at: expiresAt }).where('ref', '=', ref).where('version', '=', version).where('ended_at', 'is', null).returningAll(),
+      db.updateTable('sessions').set({ snapshot, version: nextVersion, last_activity: now, expires_at: expiresAt }).where('ref', '=', ref).where('version', '=', version).where('ended_at', 'is', null).returning(SESSION_META),
+    ),
+    endSavedSession: compileOnce((now: number, outcome: SessionOutcome, ref: number) =>
+      db.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returning(SESSION_META),
     ),
     countMessage: compileOnce((ref: number) =>
       db

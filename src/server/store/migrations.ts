@@ -143,6 +143,14 @@ function migrations(backend: Backend): Record<string, Migration> {
       },
     },
     '0003_alert_deliveries': alertDeliveriesMigration(backend),
+    // Every claim first looks for the device's jobs whose expiry passed: with this index
+    // that look reads only jobs that have an expiry (most have none), not every job of
+    // the device.
+    '0004_jobs_expiring': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createIndex('jobs_expiring').on('jobs').columns(['device_id', 'expires_at']).where(sql.ref('expires_at'), 'is not', null).execute();
+      },
+    },
   };
 }
 

@@ -78,11 +78,16 @@ export function toDevice(row: Selectable<Database['devices']>): Device {
 }
 
 export function toSession(row: Selectable<SessionTable>): SessionRow {
+  return toSessionWith(row, JSON.parse(row.snapshot) as JsonValue);
+}
+
+/** A session row whose snapshot the caller holds already (the one just saved): the other columns only. */
+export function toSessionWith(row: Omit<Selectable<SessionTable>, 'snapshot' | 'messages'>, snapshot: JsonValue): SessionRow {
   return {
     ref: Number(row.ref),
     deviceId: row.device_id,
     sessionId: row.session_id,
-    snapshot: JSON.parse(row.snapshot) as JsonValue,
+    snapshot,
     version: Number(row.version),
     startedAt: Number(row.started_at),
     lastActivity: Number(row.last_activity),

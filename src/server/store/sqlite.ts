@@ -16,12 +16,20 @@
  * Kysely's SQLite driver prepares every statement anew; `StatementCache` keeps the
  * prepared statements by their SQL text (at most STATEMENT_CACHE_SIZE of them, the least
  * recently used dropped first), so a hot query is parsed and planned once.
+ *
+ * The one connection is taken in turn (`Gate`, first come first served) by Kysely's
+ * queries and transactions and by the store's units of work (`SqliteUnits`), which run
+ * the queries of a DM message (compiled once, compiled.ts) on the connection directly:
+ * better-sqlite3 is synchronous, so Kysely's machinery per query (about 20 µs) was most
+ * of what a statement cost. While a unit holds the gate nothing else runs a statement,
+ * so its transaction holds only its own statements.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type QueryResult, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import type { StoreLimits } from './types.js';
-import { KyselyStore } from './kysely-store.js';
+import { KyselyStore, type Units } from './kysely-store.js';
+import type { Runner } from './compiled.js';
 import { migrate } from './migrations.js';
 
 export interface SqliteOptions {
@@ -39,9 +47,11 @@ export async function openSqliteStore(file: string, options: SqliteOptions = {})
       sqlite.pragma('journal_mode = WAL');
       sqlite.pragma('synchronous = NORMAL');
     }
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: new StatementCache(sqlite) }) });
+    const cache = new StatementCache(sqlite);
+    const gate = new Gate();
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cache }, gate) });
     await migrate(db as Kysely<unknown>, 'sqlite');
-    return new KyselyStore(db, 'sqlite', options.limits);
+    return new KyselyStore(db, 'sqlite', options.limits, undefined, new SqliteUnits(sqlite, cache, gate));
   } catch (e) {
     sqlite.close();
     throw e;
@@ -90,17 +100,105 @@ export class StatementCache implements SqliteDatabase {
   }
 }
 
+/** The one connection, taken in turn: first come, first served; one waiter woken at a time. */
+export class Gate {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  take(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the connection to the next waiter (it stays held), or frees it. */
+  give(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.held = false;
+  }
+}
+
+/** The store's units of work on the connection itself (see the header). */
+class SqliteUnits implements Units {
+  private readonly runner: Runner;
+
+  constructor(
+    private readonly sqlite: BetterSqlite3.Database,
+    private readonly cache: StatementCache,
+    private readonly gate: Gate,
+  ) {
+    this.runner = {
+      executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+        // As Kysely's SqliteConnection does, without its machinery.
+        const statement = cache.prepare(query.sql);
+        if (statement.reader) return Promise.resolve({ rows: statement.all(query.parameters as unknown[]) as R[] });
+        const { changes } = statement.run(query.parameters as unknown[]);
+        return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes) });
+      },
+    };
+  }
+
+  async run<T>(work: (db: Runner) => Promise<T>, transaction: boolean): Promise<T> {
+    await this.gate.take();
+    try {
+      if (!transaction) return await work(this.runner);
+      this.cache.prepare('begin immediate').run();
+      try {
+        const result = await work(this.runner);
+        this.cache.prepare('commit').run();
+        return result;
+      } catch (e) {
+        if (this.sqlite.inTransaction) this.cache.prepare('rollback').run();
+        throw e;
+      }
+    } finally {
+      this.gate.give();
+    }
+  }
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly gate: Gate,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.gate.take();
+    try {
+      return await super.acquireConnection();
+    } catch (e) {
+      this.gate.give();
+      throw e;
+    }
+  }
+
+  override async releaseConnection(): Promise<void> {
+    try {
+      await super.releaseConnection();
+    } finally {
+      this.gate.give();
+    }
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly gate: Gate,
+  ) {
     super(config);
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.config);
+    return new ImmediateSqliteDriver(this.config, this.gate);
   }
 }

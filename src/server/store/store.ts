@@ -24,6 +24,7 @@ import type {
   JobOutcome,
   JsonValue,
   SaveSessionResult,
+  SessionChanges,
   SessionOutcome,
   SessionRow,
   StoredAlert,
@@ -66,8 +67,11 @@ export interface Store {
   liveSession(deviceId: string): Promise<SessionRow | undefined>;
   getSession(ref: number): Promise<SessionRow | undefined>;
   listSessions(deviceId: string, page?: Page): Promise<SessionRow[]>;
-  /** Saves a snapshot over the version read; refused when someone saved since. */
-  saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number): Promise<SaveSessionResult>;
+  /** Saves a snapshot over the version read; refused when someone saved since. With
+   * `changes`, what the message changed (finished jobs, its transcript, the end of the
+   * session) goes in the same transaction: all of it is saved, or nothing when refused.
+   * Every finish and transcript entry is checked before anything changes. */
+  saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number, changes?: SessionChanges): Promise<SaveSessionResult>;
   /** Ends a session; jobs it sent whose Status did not arrive go back to the queue. */
   endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined>;
   /** Ends every live session whose expiry passed; returns them. */
@@ -95,7 +99,8 @@ export interface Store {
    * job sent in `sessionRef` may finish this way. */
   finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult>;
   /** Gives back jobs `sessionRef` claimed for a message it could not save (another process
-   * saved the session first): queued again, their attempt not counted. Returns how many. */
+   * saved the session first): queued again, their attempt not counted, also when the end
+   * of that session put them back in the queue already. Returns how many. */
   unclaimJobs(ids: readonly number[], sessionRef: number): Promise<number>;
   /** `finishJob` for each job in turn, in one transaction (the Statuses of one message);
    * one answer per job, in order. Every outcome is checked before anything changes. */

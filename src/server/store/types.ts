@@ -89,8 +89,30 @@ export type BeginSessionResult =
   | { readonly ok: false; readonly reason: 'busy'; readonly live: SessionRow };
 
 export type SaveSessionResult =
-  | { readonly ok: true; readonly session: SessionRow }
+  | {
+      readonly ok: true;
+      /** The row as saved; its snapshot is the value given (not read back). */
+      readonly session: SessionRow;
+      /** With `SessionChanges`: one answer per finish, per transcript entry, and the ended row. */
+      readonly finished?: readonly JobChangeResult[];
+      readonly recorded?: readonly boolean[];
+      readonly ended?: SessionRow;
+    }
+  /** conflict: saved since the version read (even if that save ended it); ended: ended over that version. */
   | { readonly ok: false; readonly reason: 'conflict' | 'ended' | 'missing'; readonly session?: SessionRow };
+
+/**
+ * What serving a message changed besides the snapshot, saved with it in one transaction
+ * (`Store.saveSession`): all of it or, when the save is refused, none of it.
+ */
+export interface SessionChanges {
+  /** Jobs whose Status arrived, as `finishJobs`. */
+  readonly finishes?: readonly JobFinish[];
+  /** The message read and the answer, as `recordMessages`. */
+  readonly transcript?: readonly TranscriptInit[];
+  /** The session ends with this message, as `endSession`. */
+  readonly end?: SessionOutcome;
+}
 
 /** A job's state. queued and sent live in the queue; the rest are results. */
 export type JobState = 'queued' | 'sent' | 'done' | 'failed' | 'expired' | 'cancelled';
@@ -149,17 +171,21 @@ export interface Job {
 /** A job claimed for a session: the caller puts it in the session's package. */
 export type ClaimedJob = Job & { readonly state: 'sent'; readonly sessionRef: number; readonly sentAt: number };
 
-/** One job of `Store.finishJobs`. */
+/**
+ * One job of `Store.finishJobs`: done or failed by its status code, unless the caller
+ * gives the state (what the answer means is the job's: a confirm answered "No" is done).
+ */
 export interface JobFinish {
   readonly id: number;
   readonly outcome: JobOutcome;
-}
-
-/** A job finished with the state its caller gives (finishJobsAs): what the answer means is the job's. */
-export interface JobSettle extends JobFinish {
-  readonly state: 'done' | 'failed';
+  readonly state?: 'done' | 'failed';
   /** Why it failed, kept beside the outcome. */
   readonly lastError?: string;
+}
+
+/** A job finished with the state its caller gives (finishJobsAs). */
+export interface JobSettle extends JobFinish {
+  readonly state: 'done' | 'failed';
 }
 
 export type JobChangeResult =
