@@ -1,6 +1,6 @@
 /** The job life table: what each event does, and that only a Status finishes a sent job. */
 import { describe, expect, it } from 'vitest';
-import { JOB_TRANSITIONS, RESULT_STATES, LIVE_JOB_STATES, nextJobState, stateAfter, statesAccepting, type JobEvent } from '../../src/server/store/index.js';
+import { JOB_TRANSITIONS, RESULT_STATES, LIVE_JOB_STATES, jobSucceeded, nextJobState, stateAfter, statesAccepting, type JobEvent } from '../../src/server/store/index.js';
 
 describe('job states', () => {
   it('goes queued → sent → done | failed, back to queued when its session died, and expired or cancelled only before it was sent', () => {
@@ -27,5 +27,10 @@ describe('job states', () => {
     }
     expect(nextJobState('done', 'status-ok')).toBeUndefined();
     expect(nextJobState('queued', 'status-ok')).toBeUndefined();
+  });
+
+  it('counts a Status as success when it says the command ran: 2xx but not 214 (cancelled) or 215 (not executed)', () => {
+    expect([200, 202, 213, 216].map(jobSucceeded)).toEqual([true, true, true, true]);
+    expect([214, 215, 304, 404, 500].map(jobSucceeded)).toEqual([false, false, false, false, false]);
   });
 });

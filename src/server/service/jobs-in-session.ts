@@ -25,7 +25,8 @@
  * 5. A job whose Status the device's package left out (`status-missing`), or answered
  *    214 (operation cancelled: the device aborted before running it), leaves the
  *    session's books: it stays sent in the store, which puts it back in the queue when
- *    the session ends.
+ *    the session ends. Not a UI alert: its 214 is the user's answer (the user cancelled
+ *    the interaction, 10.2), which rule 7 settles; asking again would pester the user.
  * 6. A job whose command the session withheld (the device announced a MaxObjSize smaller
  *    than one of its items after it was queued: `Outgoing.withheld`, section 8) never
  *    goes: it is finished at once with 413, and the reason names the MaxObjSize. Read
@@ -36,14 +37,20 @@
  * 7. What an answer means is the job's (`settlement`): a job is done when its code is a
  *    success, and failed otherwise, except a UI confirm (Alert 1101), whose 200 is "Yes"
  *    and 304 is "No" (10.2): both are the user's answer, done, with `answer` ['yes'] or
- *    ['no'] in the outcome. A withheld job's reason is kept as its last error.
+ *    ['no'] in the outcome. A UI alert answered 214 failed: the user cancelled, and
+ *    the last error says so. A withheld job's reason is kept as its last error.
+ *    A command answered 215 (not executed: the device stopped processing after a
+ *    cancel or a "No") failed too, with a reason, and is not sent again: what the user
+ *    stopped must not run unasked in a later session. Neither 214 nor 215 counts as a
+ *    success for a job, though both are 2xx.
  */
-import { AlertCode, StatusCode, isSuccessStatus } from '../../../generated/codes.js';
+import { AlertCode, StatusCode } from '../../../generated/codes.js';
 import { isResponse, itemsOf, nestedCommands } from '../../../generated/command-helpers.js';
 import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
 import type { Command, Item, Meta, Results, Status, SyncML } from '../../../generated/types.js';
 import { jobCommand, jobOutcome } from '../jobs/job-commands.js';
 import type { JobOp, JobSpec } from '../store/job-spec.js';
+import { jobSucceeded } from '../store/job-states.js';
 import type { JobSettle } from '../store/types.js';
 
 /** Specs up to this size (JSON) are kept in the session for the outcome; larger ones are read back. */
@@ -107,7 +114,13 @@ export function settlement(f: Finished, spec: JobSpec): JobSettle {
   if (spec.op === 'ui' && spec.code === AlertCode.ConfirmOrReject && (outcome.status === StatusCode.Ok || outcome.status === StatusCode.NotModified)) {
     return { id: f.id, outcome: { ...outcome, answer: [outcome.status === StatusCode.Ok ? 'yes' : 'no'] }, state: 'done' };
   }
-  return { id: f.id, outcome, state: isSuccessStatus(outcome.status) ? 'done' : 'failed', ...(f.reason !== undefined ? { lastError: f.reason } : {}) };
+  if (spec.op === 'ui' && outcome.status === StatusCode.OperationCancelled) {
+    return { id: f.id, outcome, state: 'failed', lastError: `the user cancelled alert ${spec.code} (214, section 10.2)` };
+  }
+  if (outcome.status === StatusCode.NotExecuted) {
+    return { id: f.id, outcome, state: 'failed', lastError: 'not executed: the device stopped processing the package before this command (215)' };
+  }
+  return { id: f.id, outcome, state: jobSucceeded(outcome.status) ? 'done' : 'failed', ...(f.reason !== undefined ? { lastError: f.reason } : {}) };
 }
 
 /** Kind, then `URI#length` of every item, nested commands' too (rule 6). */
@@ -136,7 +149,7 @@ function uriOf(item: Pick<Item, 'target' | 'source'>): string {
 /** Rule 2: the first code that is not a success, else the first. */
 function worse(a: Pick<Status, 'data' | 'items'> | undefined, b: Pick<Status, 'data' | 'items'>): Pick<Status, 'data' | 'items'> {
   if (a === undefined) return b;
-  return isSuccessStatus(Number(a.data.trim())) && !isSuccessStatus(Number(b.data.trim())) ? b : a;
+  return jobSucceeded(Number(a.data.trim())) && !jobSucceeded(Number(b.data.trim())) ? b : a;
 }
 
 /** The withheld draft is the job's command, or one of its items split off (rule 6). */
@@ -262,7 +275,7 @@ export class SessionJobs {
         return { ...j, inner };
       }
       if (code === StatusCode.ChunkedItemAccepted) return j;
-      if (code === StatusCode.OperationCancelled) return { ...j, cancelled: true };
+      if (code === StatusCode.OperationCancelled && j.op !== 'ui') return { ...j, cancelled: true };
       const resends = j.resends ?? 0;
       if ((code === StatusCode.InvalidCredentials || code === StatusCode.MissingCredentials) && resends < MAX_RESENDS) {
         const command = j.shape !== undefined && j.spec !== undefined ? jobCommand(j.spec) : undefined;

@@ -8,7 +8,14 @@
  * queued and sent rows make the queue; the other states are results, kept in their own
  * table so the queue holds only work still to do.
  */
+import { isSuccessStatus, StatusCode } from '../../../generated/codes.js';
 import type { JobState } from './types.js';
+
+/** Whether a job's Status code means it ran: a 2xx other than 214 (cancelled) and 215
+ * (not executed), which are 2xx yet say the command did not run (10.2). */
+export function jobSucceeded(code: number): boolean {
+  return isSuccessStatus(code) && code !== StatusCode.OperationCancelled && code !== StatusCode.NotExecuted;
+}
 
 export type JobEvent =
   /** A session takes the job to send it. */

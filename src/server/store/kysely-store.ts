@@ -43,9 +43,8 @@ import {
   type TranscriptEntry,
   type TranscriptInit,
 } from './types.js';
-import { isSuccessStatus } from '../../../generated/codes.js';
 import { parseJobSpec } from './job-spec.js';
-import { stateAfter, statesAccepting, type JobEvent } from './job-states.js';
+import { jobSucceeded, stateAfter, statesAccepting, type JobEvent } from './job-states.js';
 import { StoreInputError } from './errors.js';
 import { alertDeliveries, claimAlertDelivery, settleAlertDelivery } from './alert-deliveries.js';
 import { boundedId, deviceRow, fromBase64, toAlert, toBase64, toDevice, toFailures, toJob, toResultJob, toSession, toSessionWith, toTranscript } from './rows.js';
@@ -349,7 +348,7 @@ export class KyselyStore implements Store {
 
   async finishJob(id: number, sessionRef: number, outcome: JobOutcome, now: number): Promise<JobChangeResult> {
     if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
-    const event: JobEvent = isSuccessStatus(outcome.status) ? 'status-ok' : 'status-error';
+    const event: JobEvent = jobSucceeded(outcome.status) ? 'status-ok' : 'status-error';
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll().executeTakeFirst();
       if (row === undefined) return this.refusal(trx, id);
@@ -604,7 +603,7 @@ function finishEvents(finishes: readonly JobFinish[]): JobEvent[] {
   return finishes.map(({ outcome, state }): JobEvent => {
     if (!Number.isInteger(outcome.status) || outcome.status < 100 || outcome.status > 599) throw new StoreInputError('outcome.status', 'must be a status code (100–599)');
     if (state !== undefined && state !== 'done' && state !== 'failed') throw new StoreInputError('state', 'must be done or failed');
-    return (state === undefined ? isSuccessStatus(outcome.status) : state === 'done') ? 'status-ok' : 'status-error';
+    return (state === undefined ? jobSucceeded(outcome.status) : state === 'done') ? 'status-ok' : 'status-error';
   });
 }
 

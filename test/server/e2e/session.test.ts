@@ -148,6 +148,27 @@ function suite(backend: Backend): void {
       expect(await h.store.getJob(multiple.id)).toMatchObject({ state: 'done', outcome: { status: 200, answer: ['1', '3'] } });
     });
 
+    it('DM-PRO-UI-S-003: a UI alert the user cancelled (214) failed with that reason and is not asked again in the next session (section 10.2)', async () => {
+      h = await startHarness(backend);
+      const device = await h.device('IMEI:4002', { auth: 'md5' });
+      const text = await enqueue('IMEI:4002', { op: 'ui', code: AlertCode.TextInput, text: 'Your name?' });
+      const seen: string[] = [];
+      const ui = (alert: Alert) => {
+        seen.push(alert.data ?? '');
+        return { status: StatusCode.OperationCancelled };
+      };
+      expect((await device.run({ tamper: device.withUiAnswers, ui })).ended).toBe(true);
+      expect(seen).toEqual(['1102']);
+      expect(await h.store.getJob(text.id)).toMatchObject({
+        state: 'failed',
+        outcome: { status: 214 },
+        lastError: 'the user cancelled alert 1102 (214, section 10.2)',
+      });
+      // Not put back in the queue: the next session carries no alert for the user.
+      expect((await device.run({ tamper: device.withUiAnswers, ui })).ended).toBe(true);
+      expect(seen).toEqual(['1102']);
+    });
+
     it('DM-PRO-S-009, DM-PRO-S-008, DM-PRO-GAlert-S-001, DM-PRO-GAlert-S-002: Generic Alerts and tree alerts are stored for the handlers and answered 200 (section 6.7)', async () => {
       h = await startHarness(backend);
       const device = await h.device('IMEI:5001', { auth: 'basic', encoding: 'wbxml' });

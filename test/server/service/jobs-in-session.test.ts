@@ -115,6 +115,12 @@ describe('jobs of a session (jobs-in-session.ts)', () => {
     jobs.statusMissing(m.syncBody.commands[2]! as never, '2');
     expect(jobs.takeFinished(true)).toEqual([]);
     expect(jobs.idle).toBe(true);
+    // A UI alert's 214 is the user's answer, not the device aborting: it finishes the job (rule 7 settles it).
+    const ui = new SessionJobs();
+    ui.add(7, { op: 'ui', code: 1101, text: 'Reboot?' });
+    ui.sent(sent('2', [{ kind: 'Alert', data: '1101', items: [{}, { data: 'Reboot?' }] }]));
+    ui.status(status('2', '2', 214));
+    expect(ui.takeFinished(true)).toMatchObject([{ id: 7, status: { data: '214' } }]);
   });
 
   it('rule 6: commands withheld for a lowered MaxObjSize finish their jobs with 413 at once, and the next command is not taken for theirs', () => {
@@ -162,6 +168,9 @@ describe('jobs of a session (jobs-in-session.ts)', () => {
     expect(settlement(finished(304), { op: 'ui', code: 1100, text: 'Hi' })).toMatchObject({ state: 'failed' });
     expect(settlement(finished(304), { op: 'get', uris: ['./A'] })).toMatchObject({ state: 'failed' });
     expect(settlement(finished(413, 'too large'), { op: 'get', uris: ['./A'] })).toEqual({ id: 1, outcome: { status: 413 }, state: 'failed', lastError: 'too large' });
+    // 214 to a UI alert is the user cancelling (10.2): failed, with the reason; 215 (not executed after it) failed too.
+    expect(settlement(finished(214), { op: 'ui', code: 1102, text: 'Name?' })).toEqual({ id: 1, outcome: { status: 214 }, state: 'failed', lastError: 'the user cancelled alert 1102 (214, section 10.2)' });
+    expect(settlement(finished(215), { op: 'get', uris: ['./A'] })).toEqual({ id: 1, outcome: { status: 215 }, state: 'failed', lastError: 'not executed: the device stopped processing the package before this command (215)' });
   });
 
   it('keeps its state as plain JSON, small specs only', () => {
