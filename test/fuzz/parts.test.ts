@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { decodeXml, encodeWbxml, encodeXml } from '../../src/index.js';
 import { serverCases, compareIds } from '../../src/fuzz/cases/index.js';
 import { matchesAny, parseExpectFail } from '../../src/fuzz/glob.js';
@@ -17,20 +17,30 @@ import { textReport } from '../../src/fuzz/report/text.js';
 import { summarise, caseSeed, selectCases, type CaseResult, type FuzzReport } from '../../src/fuzz/runner.js';
 import { parseReproducer, isReproducerError, reproducerFileName } from '../../src/fuzz/reproducer.js';
 
-const spec = readFileSync(new URL('../../../shared/spec/OMA-TS-DM_Protocol-V1_3.txt', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+// The spec text lives beside the repository (shared/) on developer machines, not in a clone
+// of it alone (as CI's): the quotes are checked wherever it is there.
+const specUrl = new URL('../../../shared/spec/OMA-TS-DM_Protocol-V1_3.txt', import.meta.url);
+const spec = existsSync(specUrl) ? readFileSync(specUrl, 'utf8').replace(/\s+/g, ' ') : '';
+if (spec === '') console.warn(`skipping "quotes each case's requirement from the spec word for word": no spec text at ${specUrl.pathname}`);
+const appendixB = readFileSync(new URL('../fixtures/spec/appendix-b-requirements.txt', import.meta.url), 'utf8').split('\n');
 const packageOne = decodeXml(readFileSync(new URL('../fixtures/spec/11.1.1-package1.xml', import.meta.url)));
 
 describe('the case catalogue', () => {
-  it('names every case dm-1.3/<section>/<n>, once, with a level, and quotes its requirement from the spec word for word', () => {
+  it('names every case dm-1.3/<section>/<n>, once, with a level and a requirement', () => {
     const ids = serverCases.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of serverCases) {
       expect(c.id).toBe(`dm-1.3/${c.section}/${c.id.split('/')[2]}`);
       expect(['MUST', 'SHOULD', 'MAY']).toContain(c.level);
-      expect(spec, c.id).toContain(c.requirement);
-      if (c.pro) expect(spec.replace(/DM-PRO-(\w+)-([CS])-\s*(\d+)/g, 'DM-PRO-$1-$2-$3'), c.id).toContain(c.pro);
+      expect(c.requirement.trim(), c.id).not.toBe('');
+      // Its DM-PRO id is one of Appendix B's (the checklist kept with the tests).
+      if (c.pro) expect(appendixB, c.id).toContain(c.pro);
     }
     expect(serverCases[0]!.kind).toBe('sanity');
+  });
+
+  it.skipIf(spec === '')("quotes each case's requirement from the spec word for word", () => {
+    for (const c of serverCases) expect(spec, c.id).toContain(c.requirement);
   });
 
   it('orders by section numerically, then by number', () => {
