@@ -6,7 +6,7 @@
  * resolution (the `types` field).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,9 +30,9 @@ function run(command: string, args: string[], cwd = ROOT): string {
 }
 
 beforeAll(() => {
-  // From a clean dist/, as `npm run build` does: stale outputs of moved files would be packed too.
-  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-  run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+  // The build script itself (npm ci runs it as prepare): it starts from a clean dist/ (stale
+  // outputs of moved files would be packed too) and makes the bin executable.
+  run('npm', ['run', '--silent', 'build']);
   const packed = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'])) as { files: { path: string }[] }[];
   files = new Set(packed[0]!.files.map((f) => f.path));
 }, 180_000);
@@ -40,6 +40,13 @@ beforeAll(() => {
 const rel = (p: string): string => normalize(p).replace(/^\.\//, '');
 
 describe('the package as shipped', () => {
+  it('npx omadm runs the built bin (the README\'s first command): executable, it starts and answers --help', () => {
+    const bin = join(ROOT, pkg.bin['omadm']!);
+    // A shell refuses a bin without its x bit ("sh: 1: omadm: Permission denied").
+    expect(statSync(bin).mode & 0o111, `${bin} is not executable`).not.toBe(0);
+    expect(run('npm', ['exec', '--no', '--', 'omadm', '--help'])).toContain('demo');
+  }, 60_000);
+
   it('holds every file package.json points at: main, types, bin and each export', () => {
     const targets = [pkg.main, pkg.types, ...Object.values(pkg.bin)];
     for (const t of Object.values(pkg.exports)) targets.push(...(typeof t === 'string' ? [t] : Object.values(t)));
