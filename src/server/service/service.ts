@@ -49,6 +49,7 @@ import { NO_JOBS, SessionJobs, settlement, type Finished } from './jobs-in-sessi
 import { resolveOptions, type DmServiceOptions, type ResolvedOptions } from './options.js';
 import { refusalMessage } from './refusal.js';
 import { isResend, openingAlert, placeMessage, provesItself, sameSessionID } from './session-rules.js';
+import { LargeObjectKeeper } from './large-object-keeper.js';
 import { BEGUN, STORED_SESSION_VERSION, readStored, requestDigest, toJson, type SessionSetup, type StoredSession } from './stored-session.js';
 
 /** What one message is, once decoded and its device known. */
@@ -90,12 +91,14 @@ const PENDING_LIMIT_MS = 2_000;
 export class DmService {
   private readonly o: ResolvedOptions;
   private readonly limiter: AuthRateLimiter;
+  private readonly largeObjects: LargeObjectKeeper;
   /** The DmHandler of the HTTP endpoint. */
   readonly handle: DmHandler;
 
   constructor(options: DmServiceOptions) {
     this.o = resolveOptions(options);
     this.limiter = new AuthRateLimiter(this.o.store, this.o.authFailurePolicy);
+    this.largeObjects = new LargeObjectKeeper(this.o.store);
     this.handle = (request) => this.serve(request);
   }
 
@@ -205,8 +208,13 @@ export class DmService {
     }
     let serving: Serving;
     if (placement.kind === 'continue') {
-      const s = stored!;
-      if (s.setup.encoding !== m.encoding) return this.refuse(m.context, 415, `this session is in ${s.setup.encoding.toUpperCase()}`);
+      if (stored!.setup.encoding !== m.encoding) return this.refuse(m.context, 415, `this session is in ${stored!.setup.encoding.toUpperCase()}`);
+      const s = await this.largeObjects.attach(live!.ref, stored!);
+      if (s === undefined) {
+        // The job whose object the session was sending is gone (its device deleted): the session cannot go on.
+        await this.end(live!, 'failed', m.now);
+        return this.refuseInDm(m, StatusCode.CommandFailed, `the large object this session was sending (job ${stored!.detached!.job}) is no longer in the store`);
+      }
       serving = {
         row: live!,
         setup: s.setup,
@@ -393,7 +401,7 @@ export class DmService {
     // the end of the session, in one store transaction.
     const finishes = await this.finishes([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))]);
     const outcome: SessionOutcome | undefined = !ended ? undefined : peerAborted || abortedByUs ? 'aborted' : authGaveUp ? 'failed' : 'completed';
-    const saved = await store.saveSession(row.ref, row.version, toJson(next), m.now, this.o.sessionTtlMs, {
+    const saved = await store.saveSession(row.ref, row.version, toJson(this.largeObjects.detach(row.ref, next)), m.now, this.o.sessionTtlMs, {
       finishes,
       transcript: [
         { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
@@ -418,6 +426,7 @@ export class DmService {
     }
     for (const job of claimed) this.emit({ ...context, type: 'job-sent', jobId: job.id });
     await this.countAuth(m, s, authFailures, out, hadFailures, context);
+    if (outcome !== undefined) this.largeObjects.forget(row.ref);
     if (outcome !== undefined && saved.ended) this.emit({ type: 'session-ended', outcome, deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
     const hmac = out.hmacHeader?.(out.bytes);
     this.emit({ ...context, type: 'message-out', bytes: out.bytes.byteLength, encoding: m.encoding, duplicate: false });

@@ -10,8 +10,11 @@ import type { EndpointSnapshot } from '../../session/endpoint.js';
 import type { Encoding } from '../../session/message-size.js';
 import type { JsonValue } from '../store/types.js';
 import type { JobsSnapshot } from './jobs-in-session.js';
+import type { DetachedObject } from './large-object-keeper.js';
 
-export const STORED_SESSION_VERSION = 1;
+/** 2: the large object being sent may be `detached` (large-object-keeper.ts); a process
+ * that reads only version 1 sees no stored session rather than an object with no data. */
+export const STORED_SESSION_VERSION = 2;
 
 /** The configuration a session was begun with; a restore uses the same. */
 export interface SessionSetup {
@@ -29,7 +32,7 @@ export interface SessionSetup {
 }
 
 export interface StoredSession {
-  readonly v: typeof STORED_SESSION_VERSION;
+  readonly v: 1 | typeof STORED_SESSION_VERSION;
   readonly setup: SessionSetup;
   readonly endpoint: EndpointSnapshot;
   /** The digest of the message that opened the session (its Package#1 replayed is not a new session). */
@@ -41,6 +44,8 @@ export interface StoredSession {
   readonly authFailures: number;
   /** An abort was asked for (DmService.abortSession): the next answer is Alert 1223. */
   readonly abortRequested?: true;
+  /** The large object being sent, left out of `endpoint` (its chunk's data is empty). */
+  readonly detached?: DetachedObject;
 }
 
 /** The digest that tells a resent message from a new one with the same MsgID. */
@@ -58,7 +63,8 @@ export function toJson(s: StoredSession): JsonValue {
 export function readStored(value: JsonValue): StoredSession | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const o = value as { readonly [key: string]: JsonValue };
-  if (o['v'] !== STORED_SESSION_VERSION || typeof o['endpoint'] !== 'object' || typeof o['setup'] !== 'object' || typeof o['jobs'] !== 'object') return undefined;
+  // Version 1 is version 2 without `detached`.
+  if ((o['v'] !== STORED_SESSION_VERSION && o['v'] !== 1) || typeof o['endpoint'] !== 'object' || typeof o['setup'] !== 'object' || typeof o['jobs'] !== 'object') return undefined;
   return value as unknown as StoredSession;
 }
 
