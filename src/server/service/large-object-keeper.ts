@@ -73,14 +73,15 @@ export class LargeObjectKeeper {
     const chunk = s.endpoint.outgoing.chunk;
     if (chunk === undefined) return undefined;
     const key = keyOf(sessionRef, d.job, d.uri);
-    let data = this.kept.get(key)?.digest === d.digest ? this.kept.get(key)!.data : undefined;
+    const known = this.kept.get(key);
+    let data = known?.digest === d.digest ? known.data : undefined;
     if (data === undefined) {
       const job = await this.store.getJob(d.job);
       const found = job && findData(jobCommand(job.spec) as SyncBodyCommandDraft, d.uri, d.length);
       if (found === undefined || digestOf(found) !== d.digest) return undefined;
       data = found;
-      this.keep(key, data, d.digest);
     }
+    this.keep(key, data, d.digest);
     const { detached: _, ...rest } = s;
     return { ...rest, endpoint: withData(s.endpoint, chunk, data) };
   }
