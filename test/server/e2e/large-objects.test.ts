@@ -68,6 +68,11 @@ function suite(backend: Backend): void {
       const back = await keeper.attach(1, mid);
       expect((back?.endpoint.outgoing.chunk?.draft as { items: { data: string }[] }).items[0]!.data).toBe(value);
       expect(back?.detached).toBeUndefined();
+      // Its cache is bounded (16 objects), and forgets a session that ended.
+      for (let ref = 2; ref <= 20; ref++) expect(keeper.detach(ref, back!).detached).toEqual(mid.detached);
+      expect(keeper.size).toBe(16);
+      keeper.forget(20);
+      expect(keeper.size).toBe(15);
       expect(await new LargeObjectKeeper(h.store).attach(1, { ...mid, detached: { ...mid.detached!, digest: 'AAAA' } })).toBeUndefined();
       expect(await new LargeObjectKeeper(h.store).attach(1, { ...mid, detached: { ...mid.detached!, job: 999_999 } })).toBeUndefined();
     });
