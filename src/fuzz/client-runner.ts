@@ -30,7 +30,7 @@ import { isCaseStop } from './peer/play.js';
 import { ClientListener, type ListenOptions } from './peer/server-driver.js';
 import { makeReproducer, type Reproducer } from './reproducer.js';
 import { caseSeed, summarise, type CaseResult, type FuzzReport, type ProgressEvent } from './runner.js';
-import { WireLog } from './wire.js';
+import { WireLog, withWire } from './wire.js';
 
 export interface ClientFuzzOptions {
   readonly host: string;
@@ -275,22 +275,27 @@ async function runClientCase(c: ClientCase, index: number, o: CaseRunOptions): P
     const found = failures.get(JSON.stringify(params)) ?? lastFailure;
     const { outcome, log } = found;
     const reproducer: Reproducer = makeReproducer(c, { mode: 'client', seed: o.seed, encoding: found.encoding ?? 'xml', params, outcome, log });
-    return {
-      ...base,
-      verdict: outcome.verdict,
-      detail: describeRun(found),
-      ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
-      unexpectedPass: false,
-      reproducer,
-      wire: log.entries,
-    };
+    return withWire(
+      {
+        ...base,
+        verdict: outcome.verdict,
+        detail: describeRun(found),
+        ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
+        unexpectedPass: false,
+        reproducer,
+      },
+      log,
+    );
   }
   // An exception of our own (not a verdict about the client): a bug of the fuzzer, reported as such.
   if (details.failed) throw details.errorInstance ?? new Error(`case ${c.id}: the property run failed without a counterexample`);
   if (runs === 0) return { ...base, verdict: 'skip', detail: `not run: ${budgetHit ?? 'no run was possible'}`, unexpectedPass: false, wire: [] };
-  if (!firstPass) return { ...base, verdict: 'skip', detail: skipped ? describeRun(skipped) : '', unexpectedPass: false, wire: skipped?.log.entries ?? [] };
+  if (!firstPass) {
+    const shown = { ...base, verdict: 'skip' as const, detail: skipped ? describeRun(skipped) : '', unexpectedPass: false };
+    return skipped ? withWire(shown, skipped.log) : { ...shown, wire: [] };
+  }
   const detail = describeRun(firstPass) || `${runs} run${runs === 1 ? '' : 's'}`;
-  return { ...base, verdict: 'pass', detail: expected ? `passed, but listed in --expect-fail (${detail})` : detail, unexpectedPass: expected, wire: firstPass.log.entries };
+  return withWire({ ...base, verdict: 'pass', detail: expected ? `passed, but listed in --expect-fail (${detail})` : detail, unexpectedPass: expected }, firstPass.log);
 }
 
 export interface ClientReplayOptions extends Pick<ClientFuzzOptions, 'host' | 'port' | 'exec' | 'caseTimeoutMs' | 'timeoutMs' | 'auth' | 'clientName' | 'clientSecret' | 'onListening'> {}

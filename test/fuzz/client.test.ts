@@ -48,6 +48,9 @@ describe('omadm fuzz client against the fixture client (ClientSession over HttpT
     expect(report.cases.filter((c) => c.verdict !== 'pass').map((c) => `${c.verdict} ${c.id}`)).toEqual(['skip dm-1.3/9/2']);
     expect(report.summary.ok).toBe(true);
     expect(report.peer.encoding).toBe(encoding);
+    // Each case's wire log is rendered when a report reads it, not while the case runs.
+    for (const c of report.cases.filter((c) => c.verdict === 'pass')) expect(Object.getOwnPropertyDescriptor(c, 'wire')?.get, c.id).toBeTypeOf('function');
+    expect(report.cases.find((c) => c.verdict === 'pass')!.wire[0]).toMatchObject({ direction: 'received', format: encoding });
   });
 
   it.each(['basic', 'md5', 'hmac'] as const)('with --auth %s: the client is challenged, reverts to Package#1 with its credentials, and every case passes (section 9)', async (scheme) => {
