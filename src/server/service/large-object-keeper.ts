@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SyncBodyCommandDraft } from '../../../generated/builders.js';
+import { itemsOf, nestedCommands } from '../../../generated/command-helpers.js';
 import type { EndpointSnapshot } from '../../session/endpoint.js';
 import { jobCommand } from '../jobs/job-commands.js';
 import type { Store } from '../store/store.js';
@@ -128,8 +129,7 @@ function digestOf(data: string): string {
 }
 
 function firstItem(draft: SyncBodyCommandDraft): DraftItem | undefined {
-  const items = (draft as { readonly items?: readonly DraftItem[] }).items;
-  return Array.isArray(items) ? items[0] : undefined;
+  return itemsOf(draft)[0];
 }
 
 function withData(endpoint: EndpointSnapshot, chunk: Chunk, data: string): EndpointSnapshot {
@@ -140,10 +140,8 @@ function withData(endpoint: EndpointSnapshot, chunk: Chunk, data: string): Endpo
 
 /** The data of the item for `uri` of that length in a job's command, nested commands' too. */
 function findData(draft: SyncBodyCommandDraft, uri: string, length: number): string | undefined {
-  const o = draft as { readonly items?: readonly DraftItem[]; readonly item?: DraftItem; readonly commands?: readonly SyncBodyCommandDraft[] };
-  const items = Array.isArray(o.items) ? o.items : o.item !== undefined ? [o.item] : [];
-  for (const i of items) if (i.target?.locURI === uri && typeof i.data === 'string' && i.data.length === length) return i.data;
-  for (const c of o.commands ?? []) {
+  for (const i of itemsOf(draft) as readonly DraftItem[]) if (i.target?.locURI === uri && typeof i.data === 'string' && i.data.length === length) return i.data;
+  for (const c of nestedCommands(draft)) {
     const found = findData(c, uri, length);
     if (found !== undefined) return found;
   }
