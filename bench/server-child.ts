@@ -4,6 +4,8 @@
  * that database (`sqlite:FILE` or `postgres://…`, schema OMADM_BENCH_SCHEMA); with
  * OMADM_BENCH_BARE_BYTES set instead, a bare node:http server answering every request with
  * that many fixed bytes. Prints `{"url": …}` as one line, then serves until SIGTERM.
+ * Over its IPC channel it answers `"cpu"` with its `process.cpuUsage()` (µs), so the bench
+ * can count the CPU the server spent in the load alone.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,9 @@ import { startOmadmServer } from '../src/server/app.js';
 import { openPostgresStore, openStore } from '../src/server/store/index.js';
 
 async function main(): Promise<void> {
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.(process.cpuUsage());
+  });
   const bare = process.env['OMADM_BENCH_BARE_BYTES'];
   if (bare !== undefined) {
     const body = Buffer.alloc(Number(bare), 0x61);

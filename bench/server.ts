@@ -66,12 +66,13 @@ export interface DmRun {
   readonly storedSessionBytes: number;
   /** SQLite only: database file size (with its WAL) per session run. */
   readonly fileBytesPerSession?: number;
+  readonly cpu: CpuPerRequest;
 }
 
 export interface ServerSuiteResult {
   readonly devices: number;
   readonly sqlite: DmRun;
-  readonly bare: { readonly requests: number; readonly seconds: number; readonly requestsPerSec: number; readonly bodyBytes: number };
+  readonly bare: { readonly requests: number; readonly seconds: number; readonly requestsPerSec: number; readonly bodyBytes: number; readonly cpu: CpuPerRequest };
   /** DM requests/s ÷ bare requests/s, SQLite. */
   readonly ratio: number;
   readonly ratioGoal: number;
@@ -89,7 +90,7 @@ function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
     const prof = process.env['OMADM_BENCH_CPU_PROF'];
     const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', join(import.meta.dirname, 'server-child.ts')], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let out = '';
     let err = '';
@@ -110,6 +111,28 @@ function startChild(env: NodeJS.ProcessEnv): Promise<Child> {
       reject(new Error(`bench server exited with ${code}: ${err}`));
     });
   });
+}
+
+/** The child's CPU time so far, user + system, in ms (server-child.ts answers over IPC). */
+function childCpuMs(c: Child): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bench server did not tell its CPU time in 10 s')), 10_000);
+    c.child.once('message', (u: NodeJS.CpuUsage) => {
+      clearTimeout(timer);
+      resolve((u.user + u.system) / 1000);
+    });
+    c.child.send('cpu');
+  });
+}
+
+/** The CPU both processes spend while `load` runs, in ms: this one (the devices) and the child (the server). */
+async function cpuDuring<T>(c: Child, load: () => Promise<T>): Promise<{ result: T; benchMs: number; serverMs: number }> {
+  const server0 = await childCpuMs(c);
+  const bench0 = process.cpuUsage();
+  const result = await load();
+  const bench = process.cpuUsage(bench0);
+  const serverMs = (await childCpuMs(c)) - server0;
+  return { result, benchMs: (bench.user + bench.system) / 1000, serverMs };
 }
 
 function stopChild(c: Child): Promise<void> {
@@ -211,29 +234,38 @@ function execute(client: ClientSession, tree: Map<string, string>, msgRef: strin
   } else client.answer(received, StatusCode.Ok);
 }
 
-async function dmLoad(url: string, sessions: number): Promise<LoadStats> {
+/** CPU per request in the timed part of a load, ms: the bench process (the devices) and the server's process. */
+export interface CpuPerRequest {
+  readonly devicesMs: number;
+  readonly serverMs: number;
+}
+
+async function dmLoad(c: Child, sessions: number): Promise<LoadStats & { cpu: CpuPerRequest }> {
   const stats = { latencies: [] as number[], requests: 0, answerBytes: 0, bodies: [] as Uint8Array[] };
-  await connect(url);
+  await connect(c.url);
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: DEVICES }, (_, d) => deviceLoop(url, d, sessions, stats)));
+  const { benchMs, serverMs } = await cpuDuring(c, () => Promise.all(Array.from({ length: DEVICES }, (_, d) => deviceLoop(c.url, d, sessions, stats))));
   const seconds = (performance.now() - t0) / 1000;
-  return { latencies: stats.latencies, requests: stats.requests, answerBytes: stats.answerBytes, requestBodies: stats.bodies, seconds };
+  const cpu = { devicesMs: benchMs / stats.requests, serverMs: serverMs / stats.requests };
+  return { latencies: stats.latencies, requests: stats.requests, answerBytes: stats.answerBytes, requestBodies: stats.bodies, seconds, cpu };
 }
 
 /** The same number of requests with the same bodies, by the same number of concurrent loops. */
-async function bareLoad(url: string, requests: number, bodies: readonly Uint8Array[]): Promise<number> {
+async function bareLoad(c: Child, requests: number, bodies: readonly Uint8Array[]): Promise<{ seconds: number; cpu: CpuPerRequest }> {
   let next = 0;
-  await connect(url);
+  await connect(c.url);
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: DEVICES }, async () => {
-      while (next < requests) {
-        const i = next++;
-        await post(url, bodies[i % bodies.length]!);
-      }
-    }),
+  const { benchMs, serverMs } = await cpuDuring(c, () =>
+    Promise.all(
+      Array.from({ length: DEVICES }, async () => {
+        while (next < requests) {
+          const i = next++;
+          await post(c.url, bodies[i % bodies.length]!);
+        }
+      }),
+    ),
   );
-  return (performance.now() - t0) / 1000;
+  return { seconds: (performance.now() - t0) / 1000, cpu: { devicesMs: benchMs / requests, serverMs: serverMs / requests } };
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -258,7 +290,7 @@ async function dmRun(ctx: SuiteContext, backend: 'sqlite' | 'postgres', sessions
     ctx.log(`server/${backend}: ${DEVICES} device loops, ${sessions} sessions each, 10 jobs per session`);
     await provision(store, sessions);
     child = await startChild(backend === 'sqlite' ? { OMADM_BENCH_DB: `sqlite:${file}` } : { OMADM_BENCH_DB: pgUrl!, OMADM_BENCH_SCHEMA: schema });
-    const load = await dmLoad(child.url, sessions);
+    const load = await dmLoad(child, sessions);
     await stopChild(child);
     child = undefined;
     const done = (await store.jobCounts()).done;
@@ -283,6 +315,7 @@ async function dmRun(ctx: SuiteContext, backend: 'sqlite' | 'postgres', sessions
       meanAnswerBytes: load.answerBytes / load.requests,
       storedSessionBytes: await storedBytes(store, DEVICES * sessions),
       ...(backend === 'sqlite' ? { fileBytesPerSession: (statSync(file).size + wal) / n } : {}),
+      cpu: load.cpu,
       bodies: load.requestBodies,
     };
     ctx.log(`server/${backend}: ${result.sessionsPerSec.toFixed(0)} sessions/s, ${result.requestsPerSec.toFixed(0)} requests/s`);
@@ -305,13 +338,13 @@ async function run(ctx: SuiteContext): Promise<ServerSuiteResult> {
   const { bodies, ...sqlite } = await dmRun(ctx, 'sqlite', sessions);
   const bodyBytes = Math.round(sqlite.meanAnswerBytes);
   const bareChild = await startChild({ OMADM_BENCH_BARE_BYTES: String(bodyBytes) });
-  let bareSeconds: number;
+  let bareLoaded: { seconds: number; cpu: CpuPerRequest };
   try {
-    bareSeconds = await bareLoad(bareChild.url, sqlite.requests, bodies);
+    bareLoaded = await bareLoad(bareChild, sqlite.requests, bodies);
   } finally {
     await stopChild(bareChild);
   }
-  const bare = { requests: sqlite.requests, seconds: bareSeconds, requestsPerSec: sqlite.requests / bareSeconds, bodyBytes };
+  const bare = { requests: sqlite.requests, seconds: bareLoaded.seconds, requestsPerSec: sqlite.requests / bareLoaded.seconds, bodyBytes, cpu: bareLoaded.cpu };
   ctx.log(`server/bare: ${bare.requestsPerSec.toFixed(0)} requests/s`);
   let postgres: ServerSuiteResult['postgres'];
   if (process.env['OMADM_TEST_PG_URL']) {
@@ -322,18 +355,19 @@ async function run(ctx: SuiteContext): Promise<ServerSuiteResult> {
 }
 
 function line(r: DmRun): string {
-  return `  ${r.backend.padEnd(10)}${r.sessionsPerSec.toFixed(0).padStart(12)}${r.requestsPerSec.toFixed(0).padStart(12)}${r.p50Ms.toFixed(1).padStart(10)}${r.p99Ms.toFixed(1).padStart(10)}${Math.round(r.storedSessionBytes).toLocaleString('en-US').padStart(14)}`;
+  return `  ${r.backend.padEnd(10)}${r.sessionsPerSec.toFixed(0).padStart(12)}${r.requestsPerSec.toFixed(0).padStart(12)}${r.p50Ms.toFixed(1).padStart(10)}${r.p99Ms.toFixed(1).padStart(10)}${Math.round(r.storedSessionBytes).toLocaleString('en-US').padStart(14)}${r.cpu.serverMs.toFixed(2).padStart(20)}${r.cpu.devicesMs.toFixed(2).padStart(9)}`;
 }
 
 function format(r: ServerSuiteResult): string {
   const lines = [
     `Server: ${r.devices} concurrent devices over HTTP on 127.0.0.1, full sessions (P#1 -> P#2 with 5 Replace + 5 Get -> P#3 -> P#4), 2 requests each;`,
     `the DM server in a child process; the devices' ClientSessions in the bench process.`,
-    `  ${'backend'.padEnd(10)}${'sessions/s'.padStart(12)}${'requests/s'.padStart(12)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'stored B/sess'.padStart(14)}`,
+    `  ${'backend'.padEnd(10)}${'sessions/s'.padStart(12)}${'requests/s'.padStart(12)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'stored B/sess'.padStart(14)}${'CPU ms/req: server'.padStart(20)}${'devices'.padStart(9)}`,
     line(r.sqlite),
     ...(r.postgres ? [line(r.postgres) + `   (${r.postgres.vsSqlite.toFixed(2)}x SQLite)`] : []),
-    `  bare node:http, ${r.bare.bodyBytes} B answers: ${r.bare.requestsPerSec.toFixed(0)} requests/s`,
+    `  bare node:http, ${r.bare.bodyBytes} B answers: ${r.bare.requestsPerSec.toFixed(0)} requests/s; CPU ms/req: server ${r.bare.cpu.serverMs.toFixed(2)}, devices ${r.bare.cpu.devicesMs.toFixed(2)}`,
     `  ratio DM/bare (SQLite): ${r.ratio.toFixed(2)} ${r.ratio >= r.ratioGoal ? 'ok' : 'UNDER GOAL'} (goal >= ${r.ratioGoal})`,
+    `  (CPU per request, user + system, in the timed part only. On 2 cores each process has about one: the rate is bounded by 1 / the larger of its two figures.)`,
     ...(r.sqlite.fileBytesPerSession !== undefined ? [`  SQLite file per session (transcripts, results, snapshots): ${Math.round(r.sqlite.fileBytesPerSession).toLocaleString('en-US')} B`] : []),
   ];
   return lines.join('\n');
