@@ -113,13 +113,16 @@ function chunkedInside(c: SyncBodyCommand | Command): Command | undefined {
 
 /**
  * What IncomingLargeObjects holds, as plain JSON data: the object being received (its
- * first chunk's command, the data so far, as text, and its byte count) and the address of
- * an object whose remaining chunks are refused.
+ * first chunk's command, the data so far, as text, and its byte count), the address of
+ * an object whose remaining chunks are refused, and how many objects were begun so far
+ * (`started`, left out while 0): the pending one is the `started`-th, so whoever keeps
+ * the data elsewhere can tell the next object from more of the same one.
  */
 export interface IncomingLargeObjectsSnapshot {
   readonly version: 1;
   readonly pending?: { readonly first: SyncBodyCommand; readonly declared: number; readonly data: string; readonly bytes: number };
   readonly orphan?: { readonly kind: string; readonly refs?: string; readonly target?: string; readonly source?: string };
+  readonly started?: number;
 }
 
 export class IncomingLargeObjects {
@@ -130,6 +133,8 @@ export class IncomingLargeObjects {
    * it is ever committed as if it were whole.
    */
   private orphan: { readonly kind: string; readonly refs?: string; readonly target?: string; readonly source?: string } | undefined;
+  /** Objects begun (first chunks buffered) so far: the pending one is the last of them. */
+  private started = 0;
 
   /** @param maxObjSize our MaxObjSize, if we announced one */
   constructor(private readonly maxObjSize?: number) {}
@@ -142,6 +147,7 @@ export class IncomingLargeObjects {
       version: 1,
       ...(p ? { pending: { first: withoutChunkData(p.first), declared: p.declared, data: p.parts[0] ?? '', bytes: p.bytes } } : {}),
       ...(this.orphan ? { orphan: { ...this.orphan } } : {}),
+      ...(this.started > 0 ? { started: this.started } : {}),
     };
   }
 
@@ -157,6 +163,8 @@ export class IncomingLargeObjects {
       lo.pending = { first: p.first as ItemCommand, item, declared: p.declared, parts: [p.data], bytes: p.bytes };
     }
     if (snapshot.orphan) lo.orphan = { ...snapshot.orphan };
+    // Snapshots from before `started` was kept: at least the pending object was begun.
+    lo.started = snapshot.started ?? (p ? 1 : 0);
     return lo;
   }
 
@@ -267,6 +275,7 @@ export class IncomingLargeObjects {
     const bytes = utf8ByteLength(data);
     if (bytes > declared) return refusal(command, `chunks already exceed the declared Size of ${declared} bytes`, StatusCode.SizeMismatch);
     this.orphan = undefined;
+    this.started++;
     this.pending = { first: command as ItemCommand, item: last, declared, parts: [data], bytes };
     return { kind: 'buffered', command, status: StatusCode.ChunkedItemAccepted };
   }

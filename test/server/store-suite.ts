@@ -155,6 +155,30 @@ export function storeSuite(backend: Backend): void {
         expect((await store.beginSession('dev1', '2', {}, T0 + 40, TTL)).ok).toBe(true);
       });
 
+      it('keeps the pieces of a large object being received beside the snapshot, in order, across a restart; a refused save adds none; they go with the object or the session', async () => {
+        await store.addDevice(device('dev1'), T0);
+        const begun = await store.beginSession('dev1', '1', {}, T0, TTL);
+        if (!begun.ok) throw new Error('refused');
+        const ref = begun.session.ref;
+        // Any text a device may send: NUL, a pair of surrogates, markup.
+        const pieces = ['first \u0000 piece ', '😀 <b>&amp;</b>', ''.padEnd(5000, 'x')];
+        for (const [seq, data] of pieces.entries()) expect((await store.saveSession(ref, seq + 1, { seq }, T0 + seq, TTL, { received: { object: 1, seq, data } })).ok).toBe(true);
+        expect(await store.saveSession(ref, 1, { stale: true }, T0, TTL, { received: { object: 1, seq: 3, data: 'lost' } })).toMatchObject({ ok: false, reason: 'conflict' });
+        await store.close();
+        store = await open();
+        expect(await store.receivedChunks(ref, 1)).toEqual(pieces);
+        expect(await store.receivedChunks(ref, 2)).toEqual([]);
+        // The next object's first piece drops the last object's.
+        expect((await store.saveSession(ref, 4, {}, T0 + 5, TTL, { received: { object: 2, seq: 0, data: 'next' } })).ok).toBe(true);
+        expect(await store.receivedChunks(ref, 1)).toEqual([]);
+        expect(await store.receivedChunks(ref, 2)).toEqual(['next']);
+        expect((await store.saveSession(ref, 5, {}, T0 + 6, TTL, { receivedDone: true })).ok).toBe(true);
+        expect(await store.receivedChunks(ref, 2)).toEqual([]);
+        expect((await store.saveSession(ref, 6, {}, T0 + 7, TTL, { received: { object: 3, seq: 0, data: 'cut short' } })).ok).toBe(true);
+        await store.endSession(ref, 'aborted', T0 + 8);
+        expect(await store.receivedChunks(ref, 3)).toEqual([]);
+      });
+
       it('keeps a live session and its snapshot across a restart', async () => {
         await store.addDevice(device('dev1'), T0);
         const begun = await store.beginSession('dev1', '7', { pending: ['a', 'b'] }, T0, TTL);

@@ -178,6 +178,21 @@ describe('snapshots of large objects in progress (issue 9 §1, section 8)', () =
     return JSON.stringify(r.kind === 'refused' ? { ...r, error: { status: r.error.status, message: r.error.message } } : r);
   };
 
+  it('an incoming snapshot counts the objects begun, so the pending one is told from the one before it', () => {
+    const lo = new IncomingLargeObjects();
+    expect(lo.snapshot().started).toBeUndefined();
+    lo.accept(chunk('1', 'ab', { target: './a', more: true, size: 3 }));
+    expect(lo.snapshot()).toMatchObject({ started: 1, pending: { data: 'ab' } });
+    lo.accept(chunk('2', 'c', { target: './a' }));
+    expect(lo.snapshot().started).toBe(1);
+    const again = IncomingLargeObjects.restore(viaJson(lo.snapshot()));
+    again.accept(chunk('3', 'xy', { target: './a', more: true, size: 4 }));
+    expect(again.snapshot()).toMatchObject({ started: 2, pending: { data: 'xy' } });
+    // A snapshot from before the count was kept: its pending object is the first.
+    const { started: _, ...old } = again.snapshot();
+    expect(IncomingLargeObjects.restore(viaJson(old)).snapshot().started).toBe(1);
+  });
+
   it('incoming objects snapshotted, sent through JSON and restored before every chunk reassemble the same commands', () => {
     const objectArb = fc.record({
       target: fc.constantFrom('./a', './b'),
@@ -204,6 +219,8 @@ describe('snapshots of large objects in progress (issue 9 §1, section 8)', () =
           restored = IncomingLargeObjects.restore(viaJson(restored.snapshot()), maxObjSize);
           expect(outcome(restored, c)).toBe(outcome(plain, c));
           expect(restored.inProgress).toBe(plain.inProgress);
+          // The count of objects begun (`started`) included: a keeper of the data tells objects apart by it.
+          expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(plain.snapshot()));
         }
         expect(JSON.stringify(restored.discard())).toBe(JSON.stringify(plain.discard()));
       }),

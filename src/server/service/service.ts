@@ -50,6 +50,7 @@ import { resolveOptions, type DmServiceOptions, type ResolvedOptions } from './o
 import { refusalMessage } from './refusal.js';
 import { isResend, openingAlert, placeMessage, provesItself, sameSessionID } from './session-rules.js';
 import { LargeObjectKeeper } from './large-object-keeper.js';
+import { IncomingObjectKeeper, type ReceivedMarker } from './incoming-object-keeper.js';
 import { BEGUN, STORED_SESSION_VERSION, readStored, requestDigest, toJson, type SessionSetup, type StoredSession } from './stored-session.js';
 
 /** What one message is, once decoded and its device known. */
@@ -78,6 +79,8 @@ interface Serving {
   /** Begun by this message. */
   readonly fresh: boolean;
   readonly firstIn: string;
+  /** Where the stored session kept the object being received (incoming-object-keeper.ts). */
+  readonly received?: ReceivedMarker;
 }
 
 /** Another process saved the session first: serve the message again. */
@@ -92,6 +95,7 @@ export class DmService {
   private readonly o: ResolvedOptions;
   private readonly limiter: AuthRateLimiter;
   private readonly largeObjects: LargeObjectKeeper;
+  private readonly incomingObjects: IncomingObjectKeeper;
   /** The DmHandler of the HTTP endpoint. */
   readonly handle: DmHandler;
 
@@ -99,6 +103,7 @@ export class DmService {
     this.o = resolveOptions(options);
     this.limiter = new AuthRateLimiter(this.o.store, this.o.authFailurePolicy);
     this.largeObjects = new LargeObjectKeeper(this.o.store);
+    this.incomingObjects = new IncomingObjectKeeper(this.o.store);
     this.handle = (request) => this.serve(request);
   }
 
@@ -209,11 +214,17 @@ export class DmService {
     let serving: Serving;
     if (placement.kind === 'continue') {
       if (stored!.setup.encoding !== m.encoding) return this.refuse(m.context, 415, `this session is in ${stored!.setup.encoding.toUpperCase()}`);
-      const s = await this.largeObjects.attach(live!.ref, stored!);
-      if (s === undefined) {
+      const sending = await this.largeObjects.attach(live!.ref, stored!);
+      if (sending === undefined) {
         // The job whose object the session was sending is gone (its device deleted): the session cannot go on.
         await this.end(live!, 'failed', m.now);
         return this.refuseInDm(m, StatusCode.CommandFailed, `the large object this session was sending (job ${stored!.detached!.job}) is no longer in the store`);
+      }
+      const s = await this.incomingObjects.attach(live!.ref, sending);
+      if (s === undefined) {
+        // The rows do not hold what the snapshot says was received: the object cannot be completed.
+        await this.end(live!, 'failed', m.now);
+        return this.refuseInDm(m, StatusCode.CommandFailed, `the large object this session was receiving (${stored!.received!.length} code units so far) is not whole in the store`);
       }
       serving = {
         row: live!,
@@ -224,6 +235,7 @@ export class DmService {
         abortRequested: s.abortRequested === true,
         fresh: false,
         firstIn: s.firstIn,
+        ...(stored!.received !== undefined ? { received: stored!.received } : {}),
       };
     } else {
       if (placement.kind === 'restart') {
@@ -401,8 +413,11 @@ export class DmService {
     // the end of the session, in one store transaction.
     const finishes = await this.finishes([...finished, ...refused.map((r): Finished => ({ id: r.job.id, spec: r.job.spec, status: { data: String(r.status), items: [] }, results: [], inner: [], reason: r.reason }))]);
     const outcome: SessionOutcome | undefined = !ended ? undefined : peerAborted || abortedByUs ? 'aborted' : authGaveUp ? 'failed' : 'completed';
-    const saved = await store.saveSession(row.ref, row.version, toJson(this.largeObjects.detach(row.ref, next)), m.now, this.o.sessionTtlMs, {
+    const kept = this.incomingObjects.detach(row.ref, this.largeObjects.detach(row.ref, next), s.received);
+    const saved = await store.saveSession(row.ref, row.version, toJson(kept.stored), m.now, this.o.sessionTtlMs, {
       finishes,
+      ...(kept.received !== undefined ? { received: kept.received } : {}),
+      ...(kept.receivedDone ? { receivedDone: true } : {}),
       transcript: [
         { sessionRef: row.ref, direction: 'in', msgId: m.message.syncHdr.msgID.trim(), contentType: m.contentType, body: m.request.body },
         { sessionRef: row.ref, direction: 'out', msgId: out.message.syncHdr.msgID, contentType: m.contentType, body: out.bytes },
@@ -426,7 +441,10 @@ export class DmService {
     }
     for (const job of claimed) this.emit({ ...context, type: 'job-sent', jobId: job.id });
     await this.countAuth(m, s, authFailures, out, hadFailures, context);
-    if (outcome !== undefined) this.largeObjects.forget(row.ref);
+    if (outcome !== undefined) {
+      this.largeObjects.forget(row.ref);
+      this.incomingObjects.forget(row.ref);
+    }
     if (outcome !== undefined && saved.ended) this.emit({ type: 'session-ended', outcome, deviceId: row.deviceId, sessionId: row.sessionId, sessionRef: row.ref });
     const hmac = out.hmacHeader?.(out.bytes);
     this.emit({ ...context, type: 'message-out', bytes: out.bytes.byteLength, encoding: m.encoding, duplicate: false });

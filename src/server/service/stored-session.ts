@@ -11,10 +11,12 @@ import type { Encoding } from '../../session/message-size.js';
 import type { JsonValue } from '../store/types.js';
 import type { JobsSnapshot } from './jobs-in-session.js';
 import type { DetachedObject } from './large-object-keeper.js';
+import type { ReceivedMarker } from './incoming-object-keeper.js';
 
-/** 2: the large object being sent may be `detached` (large-object-keeper.ts); a process
- * that reads only version 1 sees no stored session rather than an object with no data. */
-export const STORED_SESSION_VERSION = 2;
+/** 2: the large object being sent may be `detached` (large-object-keeper.ts); 3: the one
+ * being received may be kept in rows (`received`, incoming-object-keeper.ts). A process
+ * that reads only older versions sees no stored session rather than an object with no data. */
+export const STORED_SESSION_VERSION = 3;
 
 /** The configuration a session was begun with; a restore uses the same. */
 export interface SessionSetup {
@@ -32,7 +34,7 @@ export interface SessionSetup {
 }
 
 export interface StoredSession {
-  readonly v: 1 | typeof STORED_SESSION_VERSION;
+  readonly v: 1 | 2 | typeof STORED_SESSION_VERSION;
   readonly setup: SessionSetup;
   readonly endpoint: EndpointSnapshot;
   /** The digest of the message that opened the session (its Package#1 replayed is not a new session). */
@@ -46,6 +48,8 @@ export interface StoredSession {
   readonly abortRequested?: true;
   /** The large object being sent, left out of `endpoint` (its chunk's data is empty). */
   readonly detached?: DetachedObject;
+  /** The large object being received, kept in the store's rows (its pending data is empty). */
+  readonly received?: ReceivedMarker;
 }
 
 /** The digest that tells a resent message from a new one with the same MsgID. */
@@ -63,8 +67,8 @@ export function toJson(s: StoredSession): JsonValue {
 export function readStored(value: JsonValue): StoredSession | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const o = value as { readonly [key: string]: JsonValue };
-  // Version 1 is version 2 without `detached`.
-  if ((o['v'] !== STORED_SESSION_VERSION && o['v'] !== 1) || typeof o['endpoint'] !== 'object' || typeof o['setup'] !== 'object' || typeof o['jobs'] !== 'object') return undefined;
+  // Version 1 is version 3 without `detached` and `received`, version 2 without `received`.
+  if ((o['v'] !== STORED_SESSION_VERSION && o['v'] !== 1 && o['v'] !== 2) || typeof o['endpoint'] !== 'object' || typeof o['setup'] !== 'object' || typeof o['jobs'] !== 'object') return undefined;
   return value as unknown as StoredSession;
 }
 

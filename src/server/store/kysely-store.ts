@@ -207,6 +207,11 @@ export class KyselyStore implements Store {
       const session = toSessionWith(row, snapshot);
       if (changes === undefined) return { ok: true, session };
       const finished = changes.finishes && events ? await this.finishAll(db, ref, changes.finishes, events, now) : undefined;
+      if (changes.received !== undefined) {
+        const c = changes.received;
+        if (c.seq === 0) await this.q.dropOtherChunks(db, ref, c.object);
+        await this.q.insertChunk(db, ref, c.object, c.seq, JSON.stringify(c.data));
+      } else if (changes.receivedDone) await this.q.dropChunks(db, ref);
       const recorded: boolean[] = [];
       for (const entry of changes.transcript ?? []) recorded.push(await this.record(db, entry, now));
       const ended = changes.end !== undefined ? await this.end(db, ref, changes.end, now, snapshot) : undefined;
@@ -217,6 +222,11 @@ export class KyselyStore implements Store {
     if (current === undefined) return { ok: false, reason: 'missing' };
     // Saved since (and maybe ended with that save): a conflict; ended over our version: ended.
     return { ok: false, reason: current.version === version && current.endedAt !== undefined ? 'ended' : 'conflict', session: current };
+  }
+
+  async receivedChunks(sessionRef: number, object: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('received_chunks').select('data').where('session_ref', '=', sessionRef).where('object', '=', object).orderBy('seq').execute();
+    return rows.map((r) => JSON.parse(r.data) as string);
   }
 
   async endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined> {
@@ -247,6 +257,7 @@ export class KyselyStore implements Store {
       if (row === undefined) return undefined;
       ended = toSession(row);
     }
+    await this.q.dropChunks(db, ref);
     const { rows: sent } = await this.q.sentIn(db, ref);
     for (const job of sent) {
       if (job.attempts < job.max_attempts) {
@@ -684,6 +695,9 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
         at: number,
       ) => db.insertInto('transcripts').values({ session_ref: sessionRef, device_id: deviceId, direction, msg_id: msgId, content_type: contentType, body, size, truncated, at }),
     ),
+    insertChunk: compileOnce((sessionRef: number, object: number, seq: number, data: string) => db.insertInto('received_chunks').values({ session_ref: sessionRef, object, seq, data })),
+    dropOtherChunks: compileOnce((sessionRef: number, object: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef).where('object', '<>', object)),
+    dropChunks: compileOnce((sessionRef: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef)),
     takeSent: { 'status-ok': takeSent('status-ok'), 'status-error': takeSent('status-error') } as Record<JobEvent, ReturnType<typeof takeSent>>,
     insertResult: compileOnce((
         id: number,

@@ -151,6 +151,20 @@ function migrations(backend: Backend): Record<string, Migration> {
         await db.schema.createIndex('jobs_expiring').on('jobs').columns(['device_id', 'expires_at']).where(sql.ref('expires_at'), 'is not', null).execute();
       },
     },
+    // The large object a device is sending in chunks, kept a piece per message beside the
+    // session's snapshot instead of whole in every snapshot (incoming-object-keeper.ts).
+    '0005_received_chunks': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('received_chunks')
+          .addColumn('session_ref', idType, (c) => c.notNull().references('sessions.ref').onDelete('cascade'))
+          .addColumn('object', 'integer', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('received_chunks_pk', ['session_ref', 'object', 'seq'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -58,6 +58,15 @@ export interface TranscriptTable {
   at: number;
 }
 
+/** Pieces of the large object a session is receiving (types.ts ReceivedChunk); `data` is
+ * the piece as a JSON string, so any text (NUL included) fits a text column. */
+export interface ReceivedChunkTable {
+  session_ref: number;
+  object: number;
+  seq: number;
+  data: string;
+}
+
 /** The queue: queued and sent jobs only. */
 export interface JobTable {
   id: Id;
@@ -131,4 +140,5 @@ export interface Database {
   auth_failures: AuthFailureTable;
   announced_sessions: AnnouncedSessionTable;
   alert_deliveries: AlertDeliveryTable;
+  received_chunks: ReceivedChunkTable;
 }

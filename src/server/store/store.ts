@@ -72,6 +72,9 @@ export interface Store {
    * session) goes in the same transaction: all of it is saved, or nothing when refused.
    * Every finish and transcript entry is checked before anything changes. */
   saveSession(ref: number, version: number, snapshot: JsonValue, now: number, ttlMs: number, changes?: SessionChanges): Promise<SaveSessionResult>;
+  /** The data kept for a large object being received (`SessionChanges.received`), its
+   * pieces in order. */
+  receivedChunks(sessionRef: number, object: number): Promise<string[]>;
   /** Ends a session; jobs it sent whose Status did not arrive go back to the queue. */
   endSession(ref: number, outcome: SessionOutcome, now: number): Promise<SessionRow | undefined>;
   /** Ends every live session whose expiry passed; returns them. */

@@ -112,6 +112,22 @@ export interface SessionChanges {
   readonly transcript?: readonly TranscriptInit[];
   /** The session ends with this message, as `endSession`. */
   readonly end?: SessionOutcome;
+  /** More data of the large object the device is sending, kept beside the snapshot
+   * (`Store.receivedChunks`); the chunks kept for the session's other objects go. */
+  readonly received?: ReceivedChunk;
+  /** No object is being received any more: the session's chunks go. */
+  readonly receivedDone?: true;
+}
+
+/**
+ * A piece of a large object being received, in the order it came (`seq` from 0 within
+ * the object): the `object`-th the session began receiving. The store keeps the pieces
+ * as rows rather than the whole object in every snapshot; they go when the session ends.
+ */
+export interface ReceivedChunk {
+  readonly object: number;
+  readonly seq: number;
+  readonly data: string;
 }
 
 /** A job's state. queued and sent live in the queue; the rest are results. */

@@ -130,6 +130,37 @@ function suite(backend: Backend): void {
       expect((await again.listSessions('IMEI:K1')).map((s) => s.outcome)).toEqual(['completed', 'expired']);
       expect(await again.jobCounts()).toMatchObject({ queued: 0, sent: 0, done: 2 });
     });
+
+    it('killed while the device sends a large object in chunks: the next process puts the chunks acknowledged with 213 back from the store, and the Results come out whole', { timeout: 90_000 }, async () => {
+      const { device } = await setUp();
+      let value = '';
+      for (let i = 0; value.length < 200_000; i++) value += `${i.toString(36)}.`;
+      device.tree.set('./Vendor/Log', value);
+      const job = (await store.enqueueJob({ deviceId: 'IMEI:K1', spec: { op: 'get', uris: ['./Vendor/Log'] } }, Date.now())).id;
+      const first = await startChild(database!);
+      device.url = first.url;
+      let chunks = 0;
+      let killed = false;
+      const run = await device.run({
+        before: async (_i, out) => {
+          // Before the second chunk goes: the first was answered 213 and saved, in rows beside the snapshot.
+          if (out.message.syncBody.commands.some((c) => c.kind === 'Results')) chunks++;
+          if (chunks === 2 && !killed) {
+            killed = true;
+            await kill(first.child);
+            device.url = (await startChild(database!)).url;
+          }
+          return 'send' as const;
+        },
+      });
+      expect(killed).toBe(true);
+      expect(chunks).toBeGreaterThan(2);
+      expect(run.ended).toBe(true);
+      const again = await database!.open();
+      expect(await again.getJob(job)).toMatchObject({ state: 'done', attempts: 1, outcome: { status: 200 } });
+      expect((await again.getJob(job))?.outcome?.results?.map((r) => r.data)).toEqual([value]);
+      expect((await again.listSessions('IMEI:K1')).map((s) => s.outcome)).toEqual(['completed']);
+    });
   });
 }
 
