@@ -124,13 +124,11 @@ export function settlement(f: Finished, spec: JobSpec): JobSettle {
 }
 
 /** Kind, then `URI#length` of every item, nested commands' too (rule 6). */
-function shapeOf(draft: { readonly kind: string }): string[] {
-  const out = [draft.kind];
-  const walk = (d: unknown): void => {
-    const o = d as { items?: readonly { target?: { locURI: string }; source?: { locURI: string }; data?: string }[]; item?: unknown; commands?: readonly unknown[] };
-    const items = Array.isArray(o.items) ? o.items : o.item !== undefined ? [o.item as { target?: { locURI: string }; data?: string }] : [];
-    for (const i of items) out.push(`${i.target?.locURI ?? i.source?.locURI ?? ''}#${i.data?.length ?? 0}`);
-    for (const c of o.commands ?? []) walk(c);
+function shapeOf(draft: SyncBodyCommandDraft): string[] {
+  const out: string[] = [draft.kind];
+  const walk = (d: SyncBodyCommandDraft): void => {
+    for (const i of itemsOf(d)) out.push(`${i.target?.locURI ?? i.source?.locURI ?? ''}#${i.data?.length ?? 0}`);
+    for (const c of nestedCommands(d)) walk(c);
   };
   walk(draft);
   return out;
