@@ -19,6 +19,7 @@ import type { IncomingLargeObjectsSnapshot } from '../../session/large-object.js
 import type { ReceivedChunk } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import type { StoredSession } from './stored-session.js';
+import { ObjectCache } from './object-cache.js';
 
 /** Objects smaller than this stay in the snapshot: below it, writing the data again with
  * each message costs less than a row per message (at most 16 KB²/2 over 4 KB chunks, 32 KB). */
@@ -46,8 +47,7 @@ export interface Detached {
 type Pending = NonNullable<IncomingLargeObjectsSnapshot['pending']>;
 
 export class IncomingObjectKeeper {
-  private readonly kept = new Map<number, { readonly object: number; readonly data: string }>();
-  private keptUnits = 0;
+  private readonly kept = new ObjectCache<number, { readonly object: number; readonly data: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
 
   constructor(private readonly store: Pick<Store, 'receivedChunks'>) {}
 
@@ -71,7 +71,7 @@ export class IncomingObjectKeeper {
     if (pending.data.length < base) throw new Error(`the object being received shrank from ${base} to ${pending.data.length} code units`);
     const seq = same ? before.pieces : 0;
     const piece = pending.data.slice(base);
-    this.keep(sessionRef, object, pending.data);
+    this.kept.set(sessionRef, { object, data: pending.data });
     // A message that brought nothing new for it writes no row (a new object always has data).
     const marker: ReceivedMarker = { object, length: pending.data.length, pieces: piece.length > 0 ? seq + 1 : seq };
     const stored: StoredSession = { ...next, endpoint: withData(next.endpoint, pending, ''), received: marker };
@@ -91,7 +91,7 @@ export class IncomingObjectKeeper {
       const pieces = await this.store.receivedChunks(sessionRef, marker.object);
       data = pieces.join('');
       if (pieces.length !== marker.pieces || data.length !== marker.length) return undefined;
-      this.keep(sessionRef, marker.object, data);
+      this.kept.set(sessionRef, { object: marker.object, data });
     }
     const { received: _, ...rest } = s;
     return { ...rest, endpoint: withData(s.endpoint, pending, data) };
@@ -99,28 +99,12 @@ export class IncomingObjectKeeper {
 
   /** The session's object is done with (complete, dropped, or the session ended). */
   forget(sessionRef: number): void {
-    const old = this.kept.get(sessionRef);
-    if (old === undefined) return;
     this.kept.delete(sessionRef);
-    this.keptUnits -= old.data.length;
   }
 
   /** How many sessions' objects the cache holds (for tests). */
   get size(): number {
     return this.kept.size;
-  }
-
-  private keep(sessionRef: number, object: number, data: string): void {
-    this.forget(sessionRef);
-    if (data.length > MAX_KEPT_CODE_UNITS) return;
-    this.kept.set(sessionRef, { object, data });
-    this.keptUnits += data.length;
-    // The oldest go first (a Map iterates in insertion order; a save inserts again).
-    for (const [ref, entry] of this.kept) {
-      if (this.kept.size <= MAX_KEPT && this.keptUnits <= MAX_KEPT_CODE_UNITS) break;
-      this.kept.delete(ref);
-      this.keptUnits -= entry.data.length;
-    }
   }
 }
 

@@ -20,6 +20,7 @@ import type { EndpointSnapshot } from '../../session/endpoint.js';
 import { jobCommand } from '../jobs/job-commands.js';
 import type { Store } from '../store/store.js';
 import type { StoredSession } from './stored-session.js';
+import { ObjectCache } from './object-cache.js';
 
 /** Objects smaller than this stay in the snapshot (the saving is not worth a lookup). */
 export const DETACH_FROM_CODE_UNITS = 64 * 1024;
@@ -43,8 +44,7 @@ interface DraftItem {
 }
 
 export class LargeObjectKeeper {
-  private readonly kept = new Map<string, { readonly data: string; readonly digest: string }>();
-  private keptUnits = 0;
+  private readonly kept = new ObjectCache<string, { readonly data: string; readonly digest: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
 
   constructor(private readonly store: Pick<Store, 'getJob'>) {}
 
@@ -62,7 +62,7 @@ export class LargeObjectKeeper {
     const key = keyOf(sessionRef, job.id, uri);
     const known = this.kept.get(key);
     const digest = known !== undefined && known.data === data ? known.digest : digestOf(data);
-    this.keep(key, data, digest);
+    this.kept.set(key, { data, digest });
     return { ...s, endpoint: withData(s.endpoint, chunk, ''), detached: { job: job.id, uri, length: data.length, digest } };
   }
 
@@ -82,7 +82,7 @@ export class LargeObjectKeeper {
       if (found === undefined || digestOf(found) !== d.digest) return undefined;
       data = found;
     }
-    this.keep(key, data, d.digest);
+    this.kept.set(key, { data, digest: d.digest });
     const { detached: _, ...rest } = s;
     return { ...rest, endpoint: withData(s.endpoint, chunk, data) };
   }
@@ -90,33 +90,12 @@ export class LargeObjectKeeper {
   /** The session ended: its objects need not be kept. */
   forget(sessionRef: number): void {
     const prefix = `${sessionRef}:`;
-    for (const [key, entry] of this.kept) {
-      if (!key.startsWith(prefix)) continue;
-      this.kept.delete(key);
-      this.keptUnits -= entry.data.length;
-    }
+    this.kept.deleteWhere((key) => key.startsWith(prefix));
   }
 
   /** How many objects the cache holds (for tests). */
   get size(): number {
     return this.kept.size;
-  }
-
-  private keep(key: string, data: string, digest: string): void {
-    const old = this.kept.get(key);
-    if (old !== undefined) {
-      this.kept.delete(key);
-      this.keptUnits -= old.data.length;
-    }
-    if (data.length > MAX_KEPT_CODE_UNITS) return;
-    this.kept.set(key, { data, digest });
-    this.keptUnits += data.length;
-    // The oldest go first (a Map iterates in insertion order; a hit is inserted again).
-    for (const [k, entry] of this.kept) {
-      if (this.kept.size <= MAX_KEPT && this.keptUnits <= MAX_KEPT_CODE_UNITS) break;
-      this.kept.delete(k);
-      this.keptUnits -= entry.data.length;
-    }
   }
 }
 
