@@ -28,6 +28,11 @@
  * SQLite). The devices' own work (their ClientSession) runs in the bench process in the
  * DM run only: it is counted against the DM server.
  *
+ * Both runs also count the CPU time (user + system) each process spent in the timed part,
+ * per request: the bench process (the devices, with fetch) and the child (the server, by
+ * IPC: server-child.ts). On a 2-core machine each process has about one core, so a run's
+ * rate is bounded by 1 / the larger of its two figures; the report shows which side set it.
+ *
  * Also: p50/p99 of session latency (Package#1 posted → Package#4 read), and the stored size
  * of a session (its snapshot JSON as the store keeps it, mean over the sessions; and the
  * SQLite file's size per session). With OMADM_TEST_PG_URL set, the DM run is repeated on
