@@ -13,6 +13,8 @@
  * and piece count. Objects smaller than DETACH_FROM_CODE_UNITS stay in the snapshot, as
  * they were; once an object is kept in rows it stays there until it is complete, dropped
  * or replaced by the next (the session core counts the objects it began: `started`).
+ * The rows are as bounded as the object: the session core refuses one above our
+ * MaxObjSize (which the service always announces), and they go when the session ends.
  */
 import type { EndpointSnapshot } from '../../session/endpoint.js';
 import type { IncomingLargeObjectsSnapshot } from '../../session/large-object.js';
