@@ -8,14 +8,15 @@
  * own (`SessionChanges.received`), in the same transaction: a chunk the device was told
  * 213 is in the store, and a message costs the store its own piece.
  *
- * A restore puts the data back from this process's small cache when it saved the session
- * last, else from the rows (`Store.receivedChunks`), checked against the marker's length
+ * A restore puts the data back from this process's small cache when the snapshot is the
+ * one this process saved last (its marker's `tag`), else from the rows (`Store.receivedChunks`), checked against the marker's length
  * and piece count. Objects smaller than DETACH_FROM_CODE_UNITS stay in the snapshot, as
  * they were; once an object is kept in rows it stays there until it is complete, dropped
  * or replaced by the next (the session core counts the objects it began: `started`).
  * The rows are as bounded as the object: the session core refuses one above our
  * MaxObjSize (which the service always announces), and they go when the session ends.
  */
+import { randomUUID } from 'node:crypto';
 import type { EndpointSnapshot } from '../../session/endpoint.js';
 import type { IncomingLargeObjectsSnapshot } from '../../session/large-object.js';
 import type { ReceivedChunk } from '../store/types.js';
@@ -37,6 +38,9 @@ export interface ReceivedMarker {
   /** The data's length so far, in UTF-16 code units, and the pieces it is kept in. */
   readonly length: number;
   readonly pieces: number;
+  /** New with every save: the cache serves a restore only for the very save it made (a
+   * save of another process, or one that lost the race, reads the rows). */
+  readonly tag: string;
 }
 
 /** The stored session to save, and what the store must do with the rows beside it. */
@@ -49,7 +53,7 @@ export interface Detached {
 type Pending = NonNullable<IncomingLargeObjectsSnapshot['pending']>;
 
 export class IncomingObjectKeeper {
-  private readonly kept = new ObjectCache<number, { readonly object: number; readonly data: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
+  private readonly kept = new ObjectCache<number, { readonly tag: string; readonly data: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
 
   constructor(private readonly store: Pick<Store, 'receivedChunks'>) {}
 
@@ -73,9 +77,10 @@ export class IncomingObjectKeeper {
     if (pending.data.length < base) throw new Error(`the object being received shrank from ${base} to ${pending.data.length} code units`);
     const seq = same ? before.pieces : 0;
     const piece = pending.data.slice(base);
-    this.kept.set(sessionRef, { object, data: pending.data });
+    const tag = randomUUID();
+    this.kept.set(sessionRef, { tag, data: pending.data });
     // A message that brought nothing new for it writes no row (a new object always has data).
-    const marker: ReceivedMarker = { object, length: pending.data.length, pieces: piece.length > 0 ? seq + 1 : seq };
+    const marker: ReceivedMarker = { object, length: pending.data.length, pieces: piece.length > 0 ? seq + 1 : seq, tag };
     const stored: StoredSession = { ...next, endpoint: withData(next.endpoint, pending, ''), received: marker };
     return piece.length > 0 ? { stored, received: { object, seq, data: piece } } : { stored };
   }
@@ -88,12 +93,12 @@ export class IncomingObjectKeeper {
     const pending = s.endpoint.incoming.pending;
     if (pending === undefined) return undefined;
     const known = this.kept.get(sessionRef);
-    let data = known !== undefined && known.object === marker.object && known.data.length === marker.length ? known.data : undefined;
+    let data = known !== undefined && known.tag === marker.tag && known.data.length === marker.length ? known.data : undefined;
     if (data === undefined) {
       const pieces = await this.store.receivedChunks(sessionRef, marker.object);
       data = pieces.join('');
       if (pieces.length !== marker.pieces || data.length !== marker.length) return undefined;
-      this.kept.set(sessionRef, { object: marker.object, data });
+      this.kept.set(sessionRef, { tag: marker.tag, data });
     }
     const { received: _, ...rest } = s;
     return { ...rest, endpoint: withData(s.endpoint, pending, data) };
