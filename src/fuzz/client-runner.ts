@@ -29,7 +29,7 @@ import { matchesAny } from './glob.js';
 import { isCaseStop } from './peer/play.js';
 import { ClientListener, type ListenOptions } from './peer/server-driver.js';
 import { makeReproducer, type Reproducer } from './reproducer.js';
-import { caseSeed, summarise, type CaseResult, type FuzzReport, type ProgressEvent } from './runner.js';
+import { caseSeed, failureResult, summarise, type CaseResult, type FuzzReport, type ProgressEvent } from './runner.js';
 import { WireLog, withWire } from './wire.js';
 
 export interface ClientFuzzOptions {
@@ -274,18 +274,7 @@ async function runClientCase(c: ClientCase, index: number, o: CaseRunOptions): P
     const params = details.counterexample[0];
     const found = failures.get(JSON.stringify(params)) ?? lastFailure;
     const { outcome, log } = found;
-    const reproducer: Reproducer = makeReproducer(c, { mode: 'client', seed: o.seed, encoding: found.encoding ?? 'xml', params, outcome, log });
-    return withWire(
-      {
-        ...base,
-        verdict: outcome.verdict,
-        detail: describeRun(found),
-        ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
-        unexpectedPass: false,
-        reproducer,
-      },
-      log,
-    );
+    return failureResult(base, outcome, describeRun(found), makeReproducer(c, { mode: 'client', seed: o.seed, encoding: found.encoding ?? 'xml', params, outcome, log }), log);
   }
   // An exception of our own (not a verdict about the client): a bug of the fuzzer, reported as such.
   if (details.failed) throw details.errorInstance ?? new Error(`case ${c.id}: the property run failed without a counterexample`);

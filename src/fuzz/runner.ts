@@ -171,6 +171,27 @@ function notRun(c: FuzzCase, why: string, options: FuzzOptions): CaseResult {
   return { ...ruleOf(c), verdict: 'skip', detail: why, expectedFailure: expected, unexpectedPass: false, runs: 0, durationMs: 0, wire: [] };
 }
 
+/** The result of a case whose (shrunk) failure is `outcome`, with its reproducer and wire log. */
+export function failureResult(
+  base: Omit<CaseResult, 'verdict' | 'detail' | 'expected' | 'observed' | 'unexpectedPass' | 'reproducer' | 'wire'>,
+  outcome: Outcome,
+  detail: string,
+  reproducer: Reproducer,
+  log: WireLog,
+): CaseResult {
+  return withWire(
+    {
+      ...base,
+      verdict: outcome.verdict,
+      detail,
+      ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
+      unexpectedPass: false,
+      reproducer,
+    },
+    log,
+  );
+}
+
 function ruleOf(c: FuzzCase): Pick<CaseResult, 'id' | 'section' | 'pro' | 'level' | 'requirement' | 'kind' | 'title'> {
   return { id: c.id, section: c.section, ...(c.pro ? { pro: c.pro } : {}), level: c.level, requirement: c.requirement, kind: c.kind, title: c.title };
 }
@@ -262,18 +283,7 @@ async function runCase(c: FuzzCase, o: CaseRunOptions): Promise<CaseResult> {
     const found = failures.get(JSON.stringify(params)) ?? lastFailure!;
     const { outcome, log } = found;
     const detail = outcome.verdict === 'fail' ? `expected ${outcome.expected}; observed ${outcome.observed}` : 'detail' in outcome ? (outcome.detail ?? '') : '';
-    const reproducer = makeReproducer(c, { seed: o.seed, encoding: o.peer.encoding, params, outcome, log });
-    return withWire(
-      {
-        ...base,
-        verdict: outcome.verdict,
-        detail,
-        ...(outcome.verdict === 'fail' ? { expected: outcome.expected, observed: outcome.observed } : {}),
-        unexpectedPass: false,
-        reproducer,
-      },
-      log,
-    );
+    return failureResult(base, outcome, detail, makeReproducer(c, { seed: o.seed, encoding: o.peer.encoding, params, outcome, log }), log);
   }
   // An exception of our own (not a verdict about the peer): a bug of the fuzzer, reported as such.
   if (details.failed) throw details.errorInstance ?? new Error(`case ${c.id}: the property run failed without a counterexample`);

@@ -37,7 +37,6 @@
  */
 import { Buffer } from 'node:buffer';
 import type { HeaderInit, SyncBodyCommandDraft, StatusInit, ResultsInit } from '../../generated/builders.js';
-import { completeSyncHdr } from '../../generated/builders.js';
 import { AlertCode, StatusCode, DEFAULT_VERPROTO, isVerDTD, isVerProto } from '../../generated/codes.js';
 import type { ElementName, Item, Meta, Status, SyncBodyCommand, SyncML, Results } from '../../generated/types.js';
 import { itemsOf, isResponse, nestedCommands } from '../../generated/command-helpers.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { nodeIo } from '../../src/cli/io.js';
 import { decodeWbxml, decodeXml, encodeWbxml, encodeXmlString } from '../../src/index.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import fc from 'fast-check';
 import { encodeXmlString } from '../../src/index.js';
 import { messageArbitrary } from '../../generated/arbitraries.js';

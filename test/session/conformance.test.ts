@@ -5,7 +5,7 @@
  */
 import { itemsOf } from '../../generated/command-helpers.js';
 import { describe, expect, it } from 'vitest';
-import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
+import type { Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AuthType, StatusCode } from '../../generated/codes.js';
 import { decodeXml, encodeXml, isDecodeError } from '../../src/index.js';
 import { ClientSession } from '../../src/session/client-session.js';

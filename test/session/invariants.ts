@@ -1,7 +1,7 @@
 /** Protocol invariants checked on a recorded wire (used by the model-based session test). */
 import { hasNoResp, itemsOf, nestedCommands } from '../../generated/command-helpers.js';
 import { expect } from 'vitest';
-import type { Item, Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
+import type { Status, SyncBodyCommand, SyncML } from '../../generated/types.js';
 import { AlertCode } from '../../generated/codes.js';
 import type { WireRecord } from './pair.js';
 

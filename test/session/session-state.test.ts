@@ -8,7 +8,7 @@ import { CLIENT_TABLE, SERVER_TABLE, TABLES, classify, transition, type SessionS
 import { StatusLedger } from '../../src/session/status-ledger.js';
 import { ClientSession } from '../../src/session/client-session.js';
 import { ServerSession } from '../../src/session/server-session.js';
-import { isLocalProtocolError, isProtocolError } from '../../src/session/errors.js';
+import { isLocalProtocolError } from '../../src/session/errors.js';
 import { Buffer } from 'node:buffer';
 import { CLIENT_URI, Pair, SERVER_URI } from './pair.js';
 

@@ -4,7 +4,7 @@
  * whenever possible).
  */
 import fc from 'fast-check';
-import { AlertCode, StatusCode, statusFor, type SyncBodyCommandDraft, type SyncML } from '../../index.js';
+import { AlertCode, type SyncBodyCommandDraft, type SyncML } from '../../index.js';
 import { defineCase, fail, pass, skip, type FuzzCase, type CaseContext } from '../case.js';
 import { alertsIn, describeOwed, hasMoreData, missing, newCommands, owedStatuses } from '../checks.js';
 import type { Exchange, PeerSession } from '../peer/client-driver.js';

@@ -3,7 +3,7 @@
  * Alert): the sanity case and the conformance cases of the session's shape.
  */
 import fc from 'fast-check';
-import { AlertCode, StatusCode, statusFor, type SyncBodyCommandDraft } from '../../index.js';
+import { AlertCode, StatusCode, type SyncBodyCommandDraft } from '../../index.js';
 import { defineCase, fail, pass, type FuzzCase } from '../case.js';
 import { answers, describeOwed, missing, newCommands, owedStatuses, statusesIn, strayStatuses } from '../checks.js';
 import { answersTo, expectMessage, headerStatusDraft, open, packageOne } from '../peer/play.js';
