@@ -27,9 +27,6 @@ import { ObjectCache } from './object-cache.js';
 /** Objects smaller than this stay in the snapshot: below it, writing the data again with
  * each message costs less than a row per message (at most 16 KB²/2 over 4 KB chunks, 32 KB). */
 export const DETACH_FROM_CODE_UNITS = 16 * 1024;
-/** The cache's bounds: sessions kept, and their code units in all. */
-const MAX_KEPT = 16;
-const MAX_KEPT_CODE_UNITS = 64 * 1024 * 1024;
 
 /** What the snapshot holds in place of the pending object's data. */
 export interface ReceivedMarker {
@@ -53,7 +50,7 @@ export interface Detached {
 type Pending = NonNullable<IncomingLargeObjectsSnapshot['pending']>;
 
 export class IncomingObjectKeeper {
-  private readonly kept = new ObjectCache<number, { readonly tag: string; readonly data: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
+  private readonly kept = new ObjectCache<number, { readonly tag: string; readonly data: string }>();
 
   constructor(private readonly store: Pick<Store, 'receivedChunks'>) {}
 

@@ -24,9 +24,6 @@ import { ObjectCache } from './object-cache.js';
 
 /** Objects smaller than this stay in the snapshot (the saving is not worth a lookup). */
 export const DETACH_FROM_CODE_UNITS = 64 * 1024;
-/** The cache's bounds: objects kept, and their code units in all. */
-const MAX_KEPT = 16;
-const MAX_KEPT_CODE_UNITS = 64 * 1024 * 1024;
 
 /** What the snapshot holds in place of the object's data. */
 export interface DetachedObject {
@@ -44,7 +41,7 @@ interface DraftItem {
 }
 
 export class LargeObjectKeeper {
-  private readonly kept = new ObjectCache<string, { readonly data: string; readonly digest: string }>(MAX_KEPT, MAX_KEPT_CODE_UNITS);
+  private readonly kept = new ObjectCache<string, { readonly data: string; readonly digest: string }>();
 
   constructor(private readonly store: Pick<Store, 'getJob'>) {}
 

@@ -5,13 +5,17 @@
  * data in all; the least recently kept go first, and an object larger than the whole
  * bound is not kept at all.
  */
+/** The keepers' bounds: 16 objects, 64 Mi code units (128 MB of string data at most). */
+export const KEPT_OBJECTS = 16;
+export const KEPT_CODE_UNITS = 64 * 1024 * 1024;
+
 export class ObjectCache<K, V extends { readonly data: string }> {
   private readonly entries = new Map<K, V>();
   private codeUnits = 0;
 
   constructor(
-    private readonly maxEntries: number,
-    private readonly maxCodeUnits: number,
+    private readonly maxEntries = KEPT_OBJECTS,
+    private readonly maxCodeUnits = KEPT_CODE_UNITS,
   ) {}
 
   get(key: K): V | undefined {
