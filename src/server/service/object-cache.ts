@@ -9,6 +9,7 @@
 export const KEPT_OBJECTS = 16;
 export const KEPT_CODE_UNITS = 64 * 1024 * 1024;
 
+/** Entries by key, within both bounds, the least recently kept dropped first. */
 export class ObjectCache<K, V extends { readonly data: string }> {
   private readonly entries = new Map<K, V>();
   private codeUnits = 0;
