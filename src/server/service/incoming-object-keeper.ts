@@ -9,10 +9,11 @@
  * 213 is in the store, and a message costs the store its own piece.
  *
  * A restore puts the data back from this process's small cache when the snapshot is the
- * one this process saved last (its marker's `tag`), else from the rows (`Store.receivedChunks`), checked against the marker's length
- * and piece count. Objects smaller than DETACH_FROM_CODE_UNITS stay in the snapshot, as
- * they were; once an object is kept in rows it stays there until it is complete, dropped
- * or replaced by the next (the session core counts the objects it began: `started`).
+ * one this process saved last (its marker's `tag`), else from the rows
+ * (`Store.receivedChunks`), checked against the marker's length and piece count. Objects
+ * smaller than DETACH_FROM_CODE_UNITS stay in the snapshot, as they were; once an object
+ * is kept in rows it stays there until it is complete, dropped or replaced by the next
+ * (the session core counts the objects it began: `started`).
  * The rows are as bounded as the object: the session core refuses one above our
  * MaxObjSize (which the service always announces), and they go when the session ends.
  */
