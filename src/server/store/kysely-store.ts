@@ -11,7 +11,7 @@
  */
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, JobResultTable, JobTable } from './schema.js';
-import { compileOnce, type Runner } from './compiled.js';
+import { compileOnce, compileOncePerCount, type Runner } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
   DEFAULT_LIMITS,
@@ -396,24 +396,35 @@ export class KyselyStore implements Store {
   }
 
   private async finishAll(db: Runner, sessionRef: number, finishes: readonly JobFinish[], events: readonly JobEvent[], now: number): Promise<JobChangeResult[]> {
-    // Rows are taken in the order of their ids, so that two processes finishing the same
-    // jobs (the same message delivered twice) lock them in one order and cannot deadlock.
-    const order = finishes.map((_, i) => i).sort((a, b) => finishes[a]!.id - finishes[b]!.id);
-    const answers: JobChangeResult[] = new Array<JobChangeResult>(finishes.length);
-    const devices = new Set<string>();
-    for (const i of order) {
-      const { id, outcome, lastError } = finishes[i]!;
-      const event = events[i]!;
-      const [row] = (await this.q.takeSent[event](db, id, sessionRef)).rows;
-      if (row === undefined) {
-        answers[i] = await this.refusal(db, id);
-        continue;
-      }
-      answers[i] = { ok: true, job: await this.toResult(db, row, event, now, { outcome, ...(lastError !== undefined ? { lastError } : {}) }, true, false) };
-      devices.add(row.device_id);
+    // The queue rows of the jobs sent in this session in a state their finish accepts, taken
+    // with one statement per kind of finish (a job named twice is taken once). The ids go in
+    // ascending order, so that two processes finishing the same jobs (the same message
+    // delivered twice) lock them in one order and cannot deadlock.
+    const taken = new Map<number, Selectable<JobTable>>();
+    for (const event of new Set(events)) {
+      const ids = [...new Set(finishes.filter((_, i) => events[i] === event).map((f) => f.id))].sort((a, b) => a - b);
+      for (const row of (await this.q.takeSent[event](db, [sessionRef, ...ids])).rows) taken.set(row.id, row);
+    }
+    // Their results in one insert (the first finish of each job taken); every other finish
+    // is refused: the job finished already, or was never sent in this session.
+    const first = new Map<number, number>();
+    const values: unknown[] = [];
+    for (const [i, { id, outcome, lastError }] of finishes.entries()) {
+      const row = taken.get(id);
+      if (row === undefined || first.has(id)) continue;
+      first.set(id, i);
+      const result = resultValues(row, events[i]!, now, { outcome, ...(lastError !== undefined ? { lastError } : {}) });
+      for (const column of RESULT_COLUMNS) values.push(result[column]);
+    }
+    const inserted = new Map<number, Selectable<JobResultTable>>();
+    if (values.length > 0) for (const row of (await this.q.insertResults(db, values)).rows) inserted.set(row.id, row);
+    const answers: JobChangeResult[] = [];
+    for (const [i, { id }] of finishes.entries()) {
+      const result = first.get(id) === i ? inserted.get(id) : undefined;
+      answers.push(result !== undefined ? { ok: true, job: toResultJob(result) } : await this.refusal(db, id));
     }
     // Pruned once at the end: keeping the newest after each insert keeps the same rows.
-    for (const deviceId of devices) await this.pruneResults(db, deviceId);
+    for (const deviceId of new Set([...taken.values()].map((r) => r.device_id))) await this.pruneResults(db, deviceId);
     return answers;
   }
 
@@ -455,28 +466,11 @@ export class KyselyStore implements Store {
    * keeps only the newest results of the device. */
   private async toResult(db: Runner, row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }, deleted = false, prune = true): Promise<Job> {
     if (!deleted) await db.executeQuery(this.db.deleteFrom('jobs').where('id', '=', row.id).compile());
-    const [result] = (
-      await this.q.insertResult(
-        db,
-        row.id,
-        row.device_id,
-        row.spec,
-        stateAfter(event),
-        row.attempts,
-        row.max_attempts,
-        row.created_at,
-        row.expires_at,
-        row.session_ref,
-        row.sent_at,
-        extra.lastError ?? row.last_error,
-        now,
-        extra.outcome?.status ?? null,
-        extra.outcome ? JSON.stringify(extra.outcome) : null,
-      )
-    ).rows;
-    if (result === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
+    const result = resultValues(row, event, now, extra);
+    const [inserted] = (await this.q.insertResults(db, RESULT_COLUMNS.map((c) => result[c]))).rows;
+    if (inserted === undefined) throw new Error(`job ${row.id}: the insert into job_results returned no row`);
     if (prune) await this.pruneResults(db, row.device_id);
-    return toResultJob(result);
+    return toResultJob(inserted);
   }
 
   // ---------------------------------------------------------------- alerts
@@ -609,6 +603,29 @@ type Row<T> = Selectable<T>;
 const SESSION_META = ['ref', 'device_id', 'session_id', 'version', 'started_at', 'last_activity', 'expires_at', 'ended_at', 'outcome'] as const;
 
 
+/** The columns of a job_results row, in the order `insertResults` takes them. */
+const RESULT_COLUMNS = ['id', 'device_id', 'spec', 'state', 'attempts', 'max_attempts', 'created_at', 'expires_at', 'session_ref', 'sent_at', 'last_error', 'finished_at', 'status_code', 'outcome'] as const;
+
+/** The results row of a queue row that `event` ends (with the outcome or error it came with). */
+function resultValues(row: Selectable<JobTable>, event: JobEvent, now: number, extra: { outcome?: JobOutcome; lastError?: string }): Record<(typeof RESULT_COLUMNS)[number], unknown> {
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    spec: row.spec,
+    state: stateAfter(event),
+    attempts: row.attempts,
+    max_attempts: row.max_attempts,
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    session_ref: row.session_ref,
+    sent_at: row.sent_at,
+    last_error: extra.lastError ?? row.last_error,
+    finished_at: now,
+    status_code: extra.outcome?.status ?? null,
+    outcome: extra.outcome ? JSON.stringify(extra.outcome) : null,
+  };
+}
+
 /** Each finish's event; StoreInputError for a status that is no status code. */
 function finishEvents(finishes: readonly JobFinish[]): JobEvent[] {
   return finishes.map(({ outcome, state }): JobEvent => {
@@ -625,8 +642,16 @@ function checkTranscript(entry: TranscriptInit): void {
 
 /** The queries every DM message makes, built once per store (compiled.ts). */
 function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits) {
+  // Arguments: the session, then the jobs' ids (at least one).
   const takeSent = (event: JobEvent) =>
-    compileOnce((id: number, sessionRef: number) => db.deleteFrom('jobs').where('id', '=', id).where('session_ref', '=', sessionRef).where('state', 'in', statesAccepting(event)).returningAll());
+    compileOncePerCount((slots) =>
+      db
+        .deleteFrom('jobs')
+        .where('session_ref', '=', slots[0] as number)
+        .where('id', 'in', slots.slice(1) as number[])
+        .where('state', 'in', statesAccepting(event))
+        .returningAll(),
+    );
   return {
     anyExpired: compileOnce((deviceId: string, now: number) =>
       db.selectFrom('jobs').select('id').where('device_id', '=', deviceId).where('state', 'in', statesAccepting('expire')).where('expires_at', 'is not', null).where('expires_at', '<=', now).limit(1),
@@ -699,42 +724,12 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
     dropOtherChunks: compileOnce((sessionRef: number, object: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef).where('object', '<>', object)),
     dropChunks: compileOnce((sessionRef: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef)),
     takeSent: { 'status-ok': takeSent('status-ok'), 'status-error': takeSent('status-error') } as Record<JobEvent, ReturnType<typeof takeSent>>,
-    insertResult: compileOnce((
-        id: number,
-        deviceId: string,
-        spec: string,
-        state: string,
-        attempts: number,
-        maxAttempts: number,
-        createdAt: Row<JobTable>['created_at'],
-        expiresAt: Row<JobTable>['expires_at'],
-        sessionRef: Row<JobTable>['session_ref'],
-        sentAt: Row<JobTable>['sent_at'],
-        lastError: string | null,
-        finishedAt: number,
-        statusCode: number | null,
-        outcome: string | null,
-      ) =>
-        db
-          .insertInto('job_results')
-          .values({
-            id,
-            device_id: deviceId,
-            spec,
-            state,
-            attempts,
-            max_attempts: maxAttempts,
-            created_at: createdAt,
-            expires_at: expiresAt,
-            session_ref: sessionRef,
-            sent_at: sentAt,
-            last_error: lastError,
-            finished_at: finishedAt,
-            status_code: statusCode,
-            outcome,
-          } as Insertable<JobResultTable>)
-          .returningAll(),
-    ),
+    /** The rows of job_results, RESULT_COLUMNS of each in turn. */
+    insertResults: compileOncePerCount((slots) => {
+      const rows: Insertable<JobResultTable>[] = [];
+      for (let i = 0; i < slots.length; i += RESULT_COLUMNS.length) rows.push(Object.fromEntries(RESULT_COLUMNS.map((c, k) => [c, slots[i + k]])) as unknown as Insertable<JobResultTable>);
+      return db.insertInto('job_results').values(rows).returningAll();
+    }),
   };
 }
 
