@@ -415,6 +415,21 @@ export function storeSuite(backend: Backend): void {
         expect(await store.finishJobs(b.session.ref + 1, [{ id: j2, outcome: { status: 200 } }], T0 + 3)).toMatchObject([{ ok: false, reason: 'wrong-state', job: { state: 'sent' } }]);
       });
 
+      it('finishes more jobs in one call than one statement takes (batches of 200), each once, in the order given', async () => {
+        await store.addDevice(device('dev1'), T0);
+        const ids: number[] = [];
+        for (let i = 0; i < 450; i++) ids.push((await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0)).id);
+        const b = await store.beginSession('dev1', '1', {}, T0, TTL);
+        if (!b.ok) throw new Error('refused');
+        expect(await store.claimJobs('dev1', b.session.ref, T0 + 1, 500)).toHaveLength(450);
+        const order = [...ids].reverse();
+        // The first job named again after the others, past the first batch: refused, not finished twice.
+        const answers = await store.finishJobs(b.session.ref, [...order.map((id) => ({ id, outcome: { status: id % 2 ? 200 : 500 } })), { id: order[0]!, outcome: { status: 200 } }], T0 + 2);
+        expect(answers.slice(0, 450).map((a) => (a.ok ? [a.job.id, a.job.state] : a.reason))).toEqual(order.map((id) => [id, id % 2 ? 'done' : 'failed']));
+        expect(answers[450]).toMatchObject({ ok: false, reason: 'wrong-state' });
+        expect(await store.jobCounts()).toMatchObject({ queued: 0, sent: 0, done: 225, failed: 225 });
+      });
+
       it('a queued job cannot finish, and a sent job finishes only in the session it was sent in', async () => {
         await store.addDevice(device('dev1'), T0);
         const job = await store.enqueueJob({ deviceId: 'dev1', spec: GET }, T0);
