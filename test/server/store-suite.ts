@@ -119,6 +119,11 @@ export function storeSuite(backend: Backend): void {
         await store.close();
         const again = await open();
         expect(await again.getNonces('dev1')).toEqual({ nonceToUse: new Uint8Array([9]), expectedNonce: new Uint8Array([2]), previousExpectedNonce: new Uint8Array([1]) });
+        // Both in one query, as every DM message reads them; a device without nonces has none; no device, nothing.
+        expect(await again.getDeviceWithNonces('dev1')).toEqual({ device: await again.getDevice('dev1'), nonces: await again.getNonces('dev1') });
+        await again.addDevice(device('dev2'), T0);
+        expect(await again.getDeviceWithNonces('dev2')).toEqual({ device: await again.getDevice('dev2'), nonces: {} });
+        expect(await again.getDeviceWithNonces('nobody')).toBeUndefined();
         await expectInputError(again.saveNonces('nobody', { expectedNonce: new Uint8Array([1]) }, T0), 'id');
       });
     });

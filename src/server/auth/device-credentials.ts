@@ -32,9 +32,8 @@ export class DeviceCredentials implements CredentialStore {
 
   /** What the store knows of the device, or undefined for a device it does not know. */
   static async load(store: Store, deviceId: string): Promise<DeviceCredentials | undefined> {
-    const device = await store.getDevice(deviceId);
-    if (device === undefined) return undefined;
-    return new DeviceCredentials(device, await store.getNonces(deviceId));
+    const found = await store.getDeviceWithNonces(deviceId);
+    return found && new DeviceCredentials(found.device, found.nonces);
   }
 
   get(peer: string): PeerAuthRecord | undefined {

@@ -129,12 +129,12 @@ export class KyselyStore implements Store {
 
   async getNonces(deviceId: string): Promise<DeviceNonces> {
     const [row] = (await this.units.run((db) => this.q.nonces(db, deviceId), false)).rows;
-    if (row === undefined) return {};
-    return {
-      ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
-      ...(row.expected_nonce !== null ? { expectedNonce: fromBase64(row.expected_nonce) } : {}),
-      ...(row.previous_expected_nonce !== null ? { previousExpectedNonce: fromBase64(row.previous_expected_nonce) } : {}),
-    };
+    return row === undefined ? {} : toNonces(row);
+  }
+
+  async getDeviceWithNonces(id: string): Promise<{ readonly device: Device; readonly nonces: DeviceNonces } | undefined> {
+    const [row] = (await this.units.run((db) => this.q.deviceWithNonces(db, id), false)).rows;
+    return row && { device: toDevice(row), nonces: toNonces(row) };
   }
 
   async saveNonces(deviceId: string, nonces: DeviceNonces, now: number): Promise<void> {
@@ -616,6 +616,15 @@ type Row<T> = Selectable<T>;
 const SESSION_META = ['ref', 'device_id', 'session_id', 'version', 'started_at', 'last_activity', 'expires_at', 'ended_at', 'outcome'] as const;
 
 
+/** A device's nonces from their columns (each null when not set, or when the device has no row of them). */
+function toNonces(row: { readonly nonce_to_use: string | null; readonly expected_nonce: string | null; readonly previous_expected_nonce: string | null }): DeviceNonces {
+  return {
+    ...(row.nonce_to_use !== null ? { nonceToUse: fromBase64(row.nonce_to_use) } : {}),
+    ...(row.expected_nonce !== null ? { expectedNonce: fromBase64(row.expected_nonce) } : {}),
+    ...(row.previous_expected_nonce !== null ? { previousExpectedNonce: fromBase64(row.previous_expected_nonce) } : {}),
+  };
+}
+
 /** The columns of a job_results row, in the order `insertResults` takes them. */
 const RESULT_COLUMNS = ['id', 'device_id', 'spec', 'state', 'attempts', 'max_attempts', 'created_at', 'expires_at', 'session_ref', 'sent_at', 'last_error', 'finished_at', 'status_code', 'outcome'] as const;
 
@@ -698,6 +707,14 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
     pruneResults: compileOnce((deviceId: string, cutoff: number) => db.deleteFrom('job_results').where('device_id', '=', deviceId).where('id', '<=', cutoff)),
     device: compileOnce((id: string) => db.selectFrom('devices').selectAll().where('id', '=', id)),
     nonces: compileOnce((deviceId: string) => db.selectFrom('device_nonces').selectAll().where('device_id', '=', deviceId)),
+    deviceWithNonces: compileOnce((id: string) =>
+      db
+        .selectFrom('devices')
+        .leftJoin('device_nonces', 'device_nonces.device_id', 'devices.id')
+        .selectAll('devices')
+        .select(['device_nonces.nonce_to_use', 'device_nonces.expected_nonce', 'device_nonces.previous_expected_nonce'])
+        .where('devices.id', '=', id),
+    ),
     liveSession: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null)),
     liveForUpdate: compileOnce((deviceId: string) => db.selectFrom('sessions').selectAll().where('device_id', '=', deviceId).where('ended_at', 'is', null).$call(lockFor(backend))),
     deviceExists: compileOnce((id: string) => db.selectFrom('devices').select('id').where('id', '=', id)),

@@ -56,6 +56,8 @@ export interface Store {
 
   // ---- nonces
   getNonces(deviceId: string): Promise<DeviceNonces>;
+  /** `getDevice` and `getNonces` in one query (every DM message needs both). */
+  getDeviceWithNonces(id: string): Promise<{ readonly device: Device; readonly nonces: DeviceNonces } | undefined>;
   /** Saves the fields given; absent fields keep their value. */
   saveNonces(deviceId: string, nonces: DeviceNonces, now: number): Promise<void>;
 
