@@ -10,7 +10,7 @@
  * compiled at the call for the rare ones, and take the unit's runner.
  */
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, JobResultTable, JobTable } from './schema.js';
+import type { Database, JobResultTable, JobTable, TranscriptTable } from './schema.js';
 import { compileOnce, compileOncePerCount, type Runner } from './compiled.js';
 import type { AuthFailurePolicy, Page, Store } from './store.js';
 import {
@@ -214,8 +214,7 @@ export class KyselyStore implements Store {
         if (c.seq === 0) await this.q.dropOtherChunks(db, ref, c.object);
         await this.q.insertChunk(db, ref, c.object, c.seq, JSON.stringify(c.data));
       } else if (changes.receivedDone) await this.q.dropChunks(db, ref);
-      const recorded: boolean[] = [];
-      for (const entry of changes.transcript ?? []) recorded.push(await this.record(db, entry, now));
+      const recorded = await this.record(db, changes.transcript ?? [], now);
       const ended = changes.end !== undefined ? await this.end(db, ref, changes.end, now, snapshot) : undefined;
       return { ok: true, session, ...(finished ? { finished } : {}), ...(changes.transcript ? { recorded } : {}), ...(ended ? { ended } : {}) };
     }, changes !== undefined);
@@ -288,25 +287,44 @@ export class KyselyStore implements Store {
   // ---------------------------------------------------------------- transcripts
 
   async recordMessage(entry: TranscriptInit, now: number): Promise<boolean> {
-    return this.units.run((db) => this.record(db, entry, now), true);
+    return (await this.units.run((db) => this.record(db, [entry], now), true))[0]!;
   }
 
   async recordMessages(entries: readonly TranscriptInit[], now: number): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    return this.units.run(async (db) => {
-      const kept: boolean[] = [];
-      for (const entry of entries) kept.push(await this.record(db, entry, now));
-      return kept;
-    }, true);
+    return this.units.run((db) => this.record(db, entries, now), true);
   }
 
-  private async record(db: Runner, entry: TranscriptInit, now: number): Promise<boolean> {
-    checkTranscript(entry);
-    const [counted] = (await this.q.countMessage(db, entry.sessionRef)).rows;
-    if (counted === undefined) return false;
-    const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
-    await this.q.insertTranscript(db, entry.sessionRef, counted.device_id, entry.direction, entry.msgId, entry.contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
-    return true;
+  /** Records each entry while its session has room for it (transcriptMessagesPerSession). */
+  private async record(db: Runner, entries: readonly TranscriptInit[], now: number): Promise<boolean[]> {
+    for (const entry of entries) checkTranscript(entry);
+    const most = this.limits.transcriptMessagesPerSession;
+    const ref = entries[0]?.sessionRef;
+    // All of them counted at once when they are of one session and all fit (a message and its answer).
+    if (entries.length > 1 && entries.every((e) => e.sessionRef === ref)) {
+      const [counted] = (await this.q.countMessages(db, entries.length, ref!, most - entries.length)).rows;
+      if (counted !== undefined) {
+        await this.insertTranscripts(db, entries, counted.device_id, now);
+        return entries.map(() => true);
+      }
+    }
+    // One at a time: near the bound, the first ones fit and the rest do not.
+    const kept: boolean[] = [];
+    for (const entry of entries) {
+      const [counted] = (await this.q.countMessages(db, 1, entry.sessionRef, most - 1)).rows;
+      if (counted !== undefined) await this.insertTranscripts(db, [entry], counted.device_id, now);
+      kept.push(counted !== undefined);
+    }
+    return kept;
+  }
+
+  private async insertTranscripts(db: Runner, entries: readonly TranscriptInit[], deviceId: string, now: number): Promise<void> {
+    const values: unknown[] = [];
+    for (const entry of entries) {
+      const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
+      values.push(entry.sessionRef, deviceId, entry.direction, entry.msgId, entry.contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
+    }
+    await this.q.insertTranscripts(db, values);
   }
 
   async transcript(sessionRef: number): Promise<TranscriptEntry[]> {
@@ -625,6 +643,16 @@ function toNonces(row: { readonly nonce_to_use: string | null; readonly expected
   };
 }
 
+/** The columns of a transcripts row, in the order `insertTranscripts` takes them. */
+const TRANSCRIPT_COLUMNS = ['session_ref', 'device_id', 'direction', 'msg_id', 'content_type', 'body', 'size', 'truncated', 'at'] as const;
+
+/** Rows of `columns` from values (slots) given a row after another. */
+function rowsOf<T>(values: readonly unknown[], columns: readonly string[]): T[] {
+  const rows: T[] = [];
+  for (let i = 0; i < values.length; i += columns.length) rows.push(Object.fromEntries(columns.map((c, k) => [c, values[i + k]])) as T);
+  return rows;
+}
+
 /** The columns of a job_results row, in the order `insertResults` takes them. */
 const RESULT_COLUMNS = ['id', 'device_id', 'spec', 'state', 'attempts', 'max_attempts', 'created_at', 'expires_at', 'session_ref', 'sent_at', 'last_error', 'finished_at', 'status_code', 'outcome'] as const;
 
@@ -730,36 +758,23 @@ function hotQueries(db: Kysely<Database>, backend: Backend, limits: StoreLimits)
     endSavedSession: compileOnce((now: number, outcome: SessionOutcome, ref: number) =>
       db.updateTable('sessions').set({ ended_at: now, outcome }).where('ref', '=', ref).where('ended_at', 'is', null).returning(SESSION_META),
     ),
-    countMessage: compileOnce((ref: number) =>
+    /** Counts `added` messages for the session when it has at most `most` so far (room for them). */
+    countMessages: compileOnce((added: number, ref: number, most: number) =>
       db
         .updateTable('sessions')
-        .set((eb) => ({ messages: eb('messages', '+', 1) }))
+        .set((eb) => ({ messages: eb('messages', '+', added) }))
         .where('ref', '=', ref)
-        .where('messages', '<', limits.transcriptMessagesPerSession)
+        .where('messages', '<=', most)
         .returning(['device_id']),
     ),
-    insertTranscript: compileOnce((
-        sessionRef: number,
-        deviceId: string,
-        direction: string,
-        msgId: string,
-        contentType: string,
-        body: string,
-        size: number,
-        truncated: number,
-        at: number,
-      ) => db.insertInto('transcripts').values({ session_ref: sessionRef, device_id: deviceId, direction, msg_id: msgId, content_type: contentType, body, size, truncated, at }),
-    ),
+    /** Rows of transcripts, TRANSCRIPT_COLUMNS of each in turn. */
+    insertTranscripts: compileOncePerCount((slots) => db.insertInto('transcripts').values(rowsOf<Insertable<TranscriptTable>>(slots, TRANSCRIPT_COLUMNS))),
     insertChunk: compileOnce((sessionRef: number, object: number, seq: number, data: string) => db.insertInto('received_chunks').values({ session_ref: sessionRef, object, seq, data })),
     dropOtherChunks: compileOnce((sessionRef: number, object: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef).where('object', '<>', object)),
     dropChunks: compileOnce((sessionRef: number) => db.deleteFrom('received_chunks').where('session_ref', '=', sessionRef)),
     takeSent: { 'status-ok': takeSent('status-ok'), 'status-error': takeSent('status-error') } as Record<JobEvent, ReturnType<typeof takeSent>>,
     /** The rows of job_results, RESULT_COLUMNS of each in turn. */
-    insertResults: compileOncePerCount((slots) => {
-      const rows: Insertable<JobResultTable>[] = [];
-      for (let i = 0; i < slots.length; i += RESULT_COLUMNS.length) rows.push(Object.fromEntries(RESULT_COLUMNS.map((c, k) => [c, slots[i + k]])) as unknown as Insertable<JobResultTable>);
-      return db.insertInto('job_results').values(rows).returningAll();
-    }),
+    insertResults: compileOncePerCount((slots) => db.insertInto('job_results').values(rowsOf<Insertable<JobResultTable>>(slots, RESULT_COLUMNS)).returningAll()),
   };
 }
 
