@@ -4,7 +4,8 @@
  * OpenAPI document), /metrics and /healthz; structured JSON logs and Prometheus metrics fed
  * by the service's events; a sweeper that expires idle sessions and old jobs and hands
  * stored alerts to the webhook. Each part is usable alone (app.ts, api/, ops/, alerts/,
- * sweeper.ts); this module only joins them, in one place.
+ * sweeper.ts); this module only joins them, in one place. With a webhook, an alert the
+ * service stores is dispatched at once (the sweeps retry what failed).
  *
  * `close()` drains: /healthz says `draining`, the sweeper stops, the message in flight is
  * answered; the store stays open (its owner closes it).
@@ -60,7 +61,16 @@ export async function startServerStack(options: ServerStackOptions): Promise<Ser
   const { store } = options;
   const logger = options.log === false ? undefined : createLogger({ ...(options.log?.level ? { level: options.log.level } : {}), ...(options.log?.destination ? { destination: options.log.destination } : {}) });
   const metrics = createMetrics({ store });
-  const observers: ServiceObserver[] = [metrics.observer, ...(logger ? [logObserver(logger)] : []), ...(options.observers ?? [])];
+  // Set once the dispatcher exists (below): a stored alert goes out at once, not at the next sweep.
+  let dispatchNow: () => void = () => undefined;
+  const observers: ServiceObserver[] = [
+    metrics.observer,
+    ...(logger ? [logObserver(logger)] : []),
+    ...(options.observers ?? []),
+    (event) => {
+      if (event.type === 'alert-received') dispatchNow();
+    },
+  ];
   const onError = (error: unknown): void => logger?.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'request failed');
   const management = new Management(store);
   let draining = false;
@@ -80,6 +90,27 @@ export async function startServerStack(options: ServerStackOptions): Promise<Ser
     handlers: options.webhook ? [webhookHandler({ url: options.webhook.url, secret: options.webhook.secret })] : [],
     observers: [metrics.alertObserver, ...(logger ? [alertLogObserver(logger)] : [])],
   });
+  // One run at a time; alerts stored during a run get one more run after it.
+  let dispatching: Promise<unknown> | undefined;
+  let again = false;
+  if (options.webhook) {
+    dispatchNow = () => {
+      if (dispatching) {
+        again = true;
+        return;
+      }
+      dispatching = dispatcher
+        .run()
+        .catch(() => undefined)
+        .finally(() => {
+          dispatching = undefined;
+          if (again && !draining) {
+            again = false;
+            dispatchNow();
+          }
+        });
+    };
+  }
   const sweeper = createSweeper({
     store,
     intervalMs: options.sweepEveryMs ?? 30_000,
@@ -103,6 +134,7 @@ export async function startServerStack(options: ServerStackOptions): Promise<Ser
       closing ??= (async () => {
         draining = true;
         await sweeper.stop();
+        await dispatching;
         await server.close();
       })();
       return closing;

@@ -5,9 +5,9 @@
  */
 import { AUTH_NAMES, type AuthName } from '../../server/store/types.js';
 import type { DeviceOverview, PageOf } from '../../server/management/management.js';
-import { SECRET_MAX, type DeviceInput, type DeviceView } from '../../server/management/schemas.js';
-import { ExitCode, UsageError, readInput } from '../command.js';
-import type { CliIo } from '../io.js';
+import type { DeviceInput, DeviceView } from '../../server/management/schemas.js';
+import { ExitCode, UsageError } from '../command.js';
+import { secretOption } from '../secret-option.js';
 import { DB_FLAGS, DB_HELP, parseDb } from '../db-option.js';
 import { JOB_COLUMNS, alertName, jobRow, limitHelp, nextPageLine, runAndPrint, withManagement } from '../admin.js';
 import { cell, fields, table, tableOrNone, when } from '../table.js';
@@ -30,17 +30,6 @@ const parseSchemes = valueParser('--accept', 'a comma-separated list of none, ba
   const list = v.split(',').map((s) => s.trim());
   return list.every((s) => (AUTH_NAMES as readonly string[]).includes(s)) ? (list as AuthName[]) : undefined;
 });
-
-/**
- * A secret from its option or from a file (a secret on the command line shows in process
- * lists): the file's text without its last line break, at most SECRET_MAX bytes.
- */
-async function secretOption(io: CliIo, given: string | undefined, file: string | undefined, flag: string): Promise<string | undefined> {
-  if (file === undefined) return given;
-  if (given !== undefined) throw new UsageError(`give ${flag} or ${flag}-file, not both`);
-  const bytes = await readInput(io, file, SECRET_MAX + 2);
-  return new TextDecoder().decode(bytes).replace(/\r?\n$/, '');
-}
 
 function credentialsText(c: DeviceView['client']): string {
   return c.name === undefined ? c.scheme : `${c.scheme} (name ${c.name})`;

@@ -1,14 +1,19 @@
 /**
- * `omadm serve [--port N] [--host H] [--db DB] [--admin-token T]`: the DM server. Prints
- * the DM endpoint's URL and the admin token of the management API, serves until SIGINT or
+ * `omadm serve [--port N] [--host H] [--db DB] [--admin-token T] [--path P] [--resp-uri URL]
+ * [--webhook URL --webhook-secret-file F] [--log-level L]`: the DM server. Prints the DM
+ * endpoint's URL and the admin token of the management API, serves until SIGINT or
  * SIGTERM, then stops gracefully (the message in flight is answered, the store closed).
  */
 import { randomBytes } from 'node:crypto';
-import { ExitCode } from '../command.js';
+import { ExitCode, UsageError } from '../command.js';
+import { secretOption } from '../secret-option.js';
 import { DB_FLAGS, DB_HELP, dbOf, parseDb } from '../db-option.js';
-import { defineVerb, valueParser, verbCommand } from '../verb.js';
+import { choiceParser, defineVerb, valueParser, verbCommand } from '../verb.js';
 import { openStore } from '../../server/store/open.js';
+import { Secret } from '../../server/store/secret.js';
 import { startServerStack } from '../../server/server-stack.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -20,6 +25,31 @@ const parsePort = valueParser('--port', 'a port number (0 to 65535; 0 picks a fr
 });
 
 const parseToken = valueParser('--admin-token', 'at least 16 characters', (v) => (v.length >= 16 ? v : undefined));
+
+const parsePath = valueParser('--path', "a URL path starting with '/'", (v) => (/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(v) ? v : undefined));
+
+function httpUrl(v: string): string | undefined {
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const parseWebhook = valueParser('--webhook', 'an http:// or https:// URL', httpUrl);
+const parseRespUri = valueParser('--resp-uri', 'an http:// or https:// URL', (v) => httpUrl(v)?.replace(/\/$/, ''));
+
+/** The webhook's signing secret: --webhook-secret-file, else $OMADM_WEBHOOK_SECRET (never on the command line). */
+async function webhookOf(io: Parameters<typeof secretOption>[0], url: string | undefined, file: string | undefined): Promise<{ url: string; secret: Secret } | undefined> {
+  if (url === undefined) {
+    if (file !== undefined) throw new UsageError('--webhook-secret-file needs --webhook');
+    return undefined;
+  }
+  const secret = (await secretOption(io, undefined, file, '--webhook-secret')) ?? (process.env['OMADM_WEBHOOK_SECRET'] || undefined);
+  if (secret === undefined || secret.length === 0) throw new UsageError('--webhook needs its signing secret: --webhook-secret-file FILE, or $OMADM_WEBHOOK_SECRET');
+  return { url, secret: new Secret(secret) };
+}
 
 /** Resolves when the process is asked to stop (SIGINT, SIGTERM); `cancel` stops listening. */
 function stopRequested(): { readonly signal: Promise<string>; cancel(): void } {
@@ -50,12 +80,19 @@ export default defineVerb({
       .option('--port <N>', `TCP port (default ${DEFAULT_PORT}; 0 picks a free one)`, parsePort)
       .option('--host <H>', `Address to listen on (default ${DEFAULT_HOST})`)
       .option(DB_FLAGS, DB_HELP, parseDb)
-      .option('--admin-token <T>', 'Token of the management API (default $OMADM_ADMIN_TOKEN, else random)', parseToken),
+      .option('--admin-token <T>', 'Token of the management API (default $OMADM_ADMIN_TOKEN, else random)', parseToken)
+      .option('--path <P>', 'Path of the DM endpoint (default /dm)', parsePath)
+      .option('--resp-uri <URL>', 'Pin each session: RespURI URL/s/REF in every answer, URL being where devices reach this endpoint (a balancer may route by it)', parseRespUri)
+      .option('--webhook <URL>', 'POST every stored alert (Generic Alert, tree alerts) there, signed with HMAC-SHA256, retried', parseWebhook)
+      .option('--webhook-secret-file <FILE>', "The webhook's signing secret from FILE ('-': stdin); default $OMADM_WEBHOOK_SECRET")
+      .option('--log-level <L>', `Lowest level of the JSON log lines on standard error: ${LOG_LEVELS.join(', ')} (default info)`, choiceParser('--log-level', LOG_LEVELS)),
   epilogue: `Exit status: 0 stopped by SIGINT or SIGTERM; 1 the database or the port could
 not be opened; 2 usage error.`,
   async run(_args, options, io) {
     // Listening for the signals before anything is printed: a stop asked for as soon as the
     // URL appears is a graceful stop, never the default (abrupt) one.
+    const webhook = await webhookOf(io, options.webhook, options.webhookSecretFile);
+    const respUri = options.respUri;
     const stop = stopRequested();
     const given = options.adminToken ?? (process.env['OMADM_ADMIN_TOKEN'] || undefined);
     const adminToken = given ?? randomBytes(24).toString('base64url');
@@ -70,7 +107,16 @@ not be opened; 2 usage error.`,
     let server;
     try {
       // JSON log lines go to standard error: standard output has the URL and the token.
-      server = await startServerStack({ store, host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT, adminToken, log: { destination: { write: (line: string) => io.stderr(line) } } });
+      server = await startServerStack({
+        store,
+        host: options.host ?? DEFAULT_HOST,
+        port: options.port ?? DEFAULT_PORT,
+        adminToken,
+        log: { ...(options.logLevel !== undefined ? { level: options.logLevel } : {}), destination: { write: (line: string) => io.stderr(line) } },
+        ...(webhook ? { webhook } : {}),
+        ...(options.path !== undefined ? { http: { path: options.path } } : {}),
+        ...(respUri !== undefined ? { service: { respUri: ({ ref }: { ref: number }) => `${respUri}/s/${ref}` } } : {}),
+      });
     } catch (e) {
       stop.cancel();
       await store.close();

@@ -7,7 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AlertCode } from '../../../generated/codes.js';
 import { openSqliteStore, Secret } from '../../../src/server/store/index.js';
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../../../src/server/alerts/index.js';
 import { ScriptedDevice } from './scripted-device.js';
 import { cli } from '../../cli/helpers.js';
 
@@ -15,7 +19,10 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
+let hook: Server | undefined;
 afterEach(() => {
+  hook?.close();
+  hook = undefined;
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   child = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -92,6 +99,46 @@ describe('omadm serve', () => {
     }
   });
 
+  it('--path, --resp-uri, --log-level and --webhook: the endpoint where asked, sessions pinned by RespURI, only warnings logged, a Generic Alert POSTed to the webhook at once, signed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omadm-serve-'));
+    const db = join(dir, 'omadm.db');
+    const store = await openSqliteStore(db);
+    await store.addDevice({ id: 'IMEI:8', serverId: 'omadm.test', client: { scheme: 'none' }, server: { scheme: 'none' } }, Date.now());
+    await store.close();
+    const received: { body: Buffer; signature: string | undefined }[] = [];
+    hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks), signature: req.headers[SIGNATURE_HEADER] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
+    const args = ['--port', '0', '--db', `sqlite:${db}`, '--path', '/omadm', '--resp-uri', 'https://dm.example/omadm/', '--webhook', hookUrl, '--log-level', 'warn'];
+    const { url, stderr } = await serve(args, { OMADM_WEBHOOK_SECRET: 'whsec-serve-test' });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/omadm$/);
+    const device = new ScriptedDevice({ url, id: 'IMEI:8', serverId: 'omadm.test', encoding: 'xml' });
+    // One exchange only: the next message would go to the RespURI, a balancer that is not here.
+    const run = await device.run({
+      extra: [{ kind: 'Alert', data: String(AlertCode.GenericAlert), items: [{ source: { locURI: './Vendor/Battery' }, meta: { type: 'com.example.battery', format: 'chr', emis: [] }, data: 'low' }] }],
+      before: (i) => (i === 0 ? 'send' : 'stop'),
+    });
+    expect(run.exchanges).toHaveLength(1);
+    expect(run.exchanges[0]!.received?.syncHdr.respURI).toMatch(/^https:\/\/dm\.example\/omadm\/s\/[0-9]+$/);
+    // Delivered without waiting for a sweep (30 s apart): bounded wait of 10 s.
+    for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toHaveLength(1);
+    expect(verifyWebhookSignature(received[0]!.signature, received[0]!.body, new Secret('whsec-serve-test'), Date.now())).toMatchObject({ ok: true });
+    expect(received[0]!.body.toString()).toContain('com.example.battery');
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toEqual({ code: 0, signal: null });
+    // At --log-level warn, the session's info lines are not written.
+    expect(stderr()).not.toMatch(/"level":"info"/);
+    expect(stderr()).not.toContain('whsec-serve-test');
+  });
+
   it('takes the admin token from OMADM_ADMIN_TOKEN and does not print it back', async () => {
     dir = mkdtempSync(join(tmpdir(), 'omadm-serve-'));
     const { token } = await serve(['--port', '0', '--db', `sqlite:${join(dir, 'x.db')}`], { OMADM_ADMIN_TOKEN: 'a-token-of-the-operator' });
@@ -105,6 +152,14 @@ describe('omadm serve', () => {
     expect(await cli(['serve', '--port', '70000'])).toMatchObject({ code: 2, stderr: expect.stringContaining("option '--port' takes a port number") });
     expect(await cli(['serve', '--admin-token', 'short'])).toMatchObject({ code: 2 });
     expect(await cli(['serve', '--db', 'mysql://x'])).toMatchObject({ code: 2 });
+    expect(await cli(['serve', '--path', 'dm'])).toMatchObject({ code: 2, stderr: expect.stringContaining("option '--path'") });
+    expect(await cli(['serve', '--webhook', 'ftp://x/'])).toMatchObject({ code: 2 });
+    expect(await cli(['serve', '--resp-uri', 'not a url'])).toMatchObject({ code: 2 });
+    expect(await cli(['serve', '--log-level', 'loud'])).toMatchObject({ code: 2 });
+    // A webhook is signed: without its secret, no server.
+    delete process.env['OMADM_WEBHOOK_SECRET'];
+    const unsigned = await cli(['serve', '--webhook', 'http://127.0.0.1:9/hook']);
+    expect(unsigned).toMatchObject({ code: 2, stderr: expect.stringContaining('signing secret') });
     const r = await cli(['serve', '--port', '0', '--db', 'sqlite:/nonexistent-dir-omadm/x.db']);
     expect(r).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('cannot open the database') });
     expect(process.listenerCount('SIGTERM')).toBe(listening);
