@@ -89,10 +89,10 @@ export default defineVerb({
   epilogue: `Exit status: 0 stopped by SIGINT or SIGTERM; 1 the database or the port could
 not be opened; 2 usage error.`,
   async run(_args, options, io) {
-    // Listening for the signals before anything is printed: a stop asked for as soon as the
-    // URL appears is a graceful stop, never the default (abrupt) one.
     const webhook = await webhookOf(io, options.webhook, options.webhookSecretFile);
     const respUri = options.respUri;
+    // Listening for the signals before anything is printed: a stop asked for as soon as the
+    // URL appears is a graceful stop, never the default (abrupt) one.
     const stop = stopRequested();
     const given = options.adminToken ?? (process.env['OMADM_ADMIN_TOKEN'] || undefined);
     const adminToken = given ?? randomBytes(24).toString('base64url');
