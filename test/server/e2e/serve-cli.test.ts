@@ -127,9 +127,11 @@ describe('omadm serve', () => {
     });
     expect(run.exchanges).toHaveLength(1);
     expect(run.exchanges[0]!.received?.syncHdr.respURI).toMatch(/^https:\/\/dm\.example\/omadm\/s\/[0-9]+$/);
-    // Delivered without waiting for a sweep (30 s apart): bounded wait of 10 s.
-    for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // Delivered without a sweep (they are 30 s apart): the server has swept nothing when it arrives.
+    for (let i = 0; i < 500 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(received).toHaveLength(1);
+    const metrics = await (await fetch(`${new URL(url).origin}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    expect(metrics).toMatch(/^omadm_sweeps_total 0$/m);
     expect(verifyWebhookSignature(received[0]!.signature, received[0]!.body, new Secret('whsec-serve-test'), Date.now())).toMatchObject({ ok: true });
     expect(received[0]!.body.toString()).toContain('com.example.battery');
     child!.kill('SIGTERM');
