@@ -322,7 +322,18 @@ export class KyselyStore implements Store {
     const values: unknown[] = [];
     for (const entry of entries) {
       const kept = entry.body.subarray(0, this.limits.transcriptBytesPerMessage);
-      values.push(entry.sessionRef, deviceId, entry.direction, entry.msgId, entry.contentType, toBase64(kept), entry.body.length, kept.length < entry.body.length ? 1 : 0, now);
+      const row: Record<(typeof TRANSCRIPT_COLUMNS)[number], unknown> = {
+        session_ref: entry.sessionRef,
+        device_id: deviceId,
+        direction: entry.direction,
+        msg_id: entry.msgId,
+        content_type: entry.contentType,
+        body: toBase64(kept),
+        size: entry.body.length,
+        truncated: kept.length < entry.body.length ? 1 : 0,
+        at: now,
+      };
+      for (const column of TRANSCRIPT_COLUMNS) values.push(row[column]);
     }
     await this.q.insertTranscripts(db, values);
   }
@@ -627,8 +638,6 @@ export class KyselyStore implements Store {
 }
 
 // ---------------------------------------------------------------- helpers
-
-type Row<T> = Selectable<T>;
 
 /** The session columns but the snapshot: what a save or an end reads back. */
 const SESSION_META = ['ref', 'device_id', 'session_id', 'version', 'started_at', 'last_activity', 'expires_at', 'ended_at', 'outcome'] as const;
